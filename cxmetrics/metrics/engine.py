@@ -1,0 +1,438 @@
+"""Compute registry metrics for a period × scope from the daily rollups.
+
+Every metric is evaluated from sums (ratios of sums at every level, never averages of
+ratios). One primitive, `period_sums`, reads the rollups; the scorecard, the agent and
+team breakdowns and the trend are all built on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from cxmetrics.metrics import stats
+from cxmetrics.metrics.registry import Metric, default_registry, default_tolerance
+from cxmetrics.periods import GRAINS, Period
+from cxmetrics.store import Store
+from cxmetrics.store.rollups import ROLLUP_SUMS, SOURCES
+
+SIGNIFICANCE = 0.05
+BY_KEYS = {"team": "coalesce(r.team_id, a.team_id)", "agent": "r.agent_id"}
+
+
+def sum_column(source: str, name: str) -> str:
+    """Column name of a rollup sum in `period_sums` frames."""
+    return f"{source}.{name}"
+
+
+def period_sums(
+    store: Store,
+    first: date,
+    last: date,
+    *,
+    grain: str | None = None,
+    team: str | None = None,
+    agent: str | None = None,
+    by: str | None = None,
+    sources: Iterable[str] = SOURCES,
+) -> pd.DataFrame:
+    """Sums of every rollup column between two local dates, per period bucket and group.
+
+    `grain` buckets rows by the start date of their week/month/quarter/year (column
+    `bucket`); `by` ("team" or "agent") adds a `key` column. The team of a row is its own
+    team_id, else its agent's roster team.
+    """
+    if grain is not None and grain not in GRAINS:
+        raise ValueError(f"unknown grain `{grain}`")
+    if by is not None and by not in BY_KEYS:
+        raise ValueError(f"cannot break down by `{by}`: use team or agent")
+    keys = []
+    frames = []
+    for source in sources:
+        select = []
+        if grain:
+            select.append(f"CAST(date_trunc('{grain}', r.date) AS DATE) AS bucket")
+        if by:
+            select.append(f"{BY_KEYS[by]} AS key")
+        keys = [c.split(" AS ")[-1] for c in select]
+        select += [f'sum(r.{c}) AS "{sum_column(source, c)}"' for c in ROLLUP_SUMS[source]]
+        where = ["r.date >= :first", "r.date <= :last"]
+        if team is not None:
+            where.append("coalesce(r.team_id, a.team_id) = :team")
+        if agent is not None:
+            where.append("r.agent_id = :agent")
+        # Only fixed names from this module reach the SQL text; values are bound.
+        sql = (
+            f"SELECT {', '.join(select)} FROM rollup_{source} r "  # noqa: S608
+            "LEFT JOIN agents a ON a.agent_id = r.agent_id "
+            f"WHERE {' AND '.join(where)}" + (" GROUP BY ALL" if keys else "")
+        )
+        frame = store.frame(sql, {"first": first, "last": last, "team": team, "agent": agent})
+        if not keys:
+            frame = frame.dropna(how="all")
+        frames.append(frame)
+    if not keys:
+        merged = pd.concat(frames, axis=1) if frames else pd.DataFrame()
+        return merged.fillna(0) if not merged.empty else pd.DataFrame([{}])
+    out = None
+    for frame in frames:
+        out = frame if out is None else out.merge(frame, on=keys, how="outer")
+    return out.fillna({c: 0 for c in out.columns if c not in keys}).sort_values(keys)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A metric's value with its sample size and uncertainty (value units)."""
+
+    value: float | None
+    n: int
+    se: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+def _total(sums: Mapping[str, float], part) -> float:
+    return float(sum(sums.get(sum_column(src, name), 0) or 0 for src, name in part))
+
+
+def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
+    """Evaluate one metric on a mapping of rollup sums (a row of `period_sums`)."""
+    p = {name: _total(sums, part) for name, part in metric.parts.items()}
+    if metric.kind == "nps":
+        n = int(p["n"])
+        if n == 0:
+            return Estimate(None, 0)
+        interval = stats.nps_interval(p["promoters"], p["detractors"], n)
+        return Estimate(
+            stats.nps_score(p["promoters"], p["detractors"], n),
+            n,
+            stats.nps_se(p["promoters"], p["detractors"], n),
+            *interval,
+        )
+    if metric.kind == "proportion":
+        n = int(p["denominator"])
+        if n == 0:
+            return Estimate(None, 0)
+        low, high = stats.wilson_interval(p["numerator"], n)
+        return Estimate(
+            metric.scale * p["numerator"] / n,
+            n,
+            metric.scale * stats.proportion_se(p["numerator"], n),
+            metric.scale * low,
+            metric.scale * high,
+        )
+    if metric.kind == "mean":
+        n = int(p["denominator"])
+        if n == 0:
+            return Estimate(None, 0)
+        value = metric.scale * p["numerator"] / n
+        spread = stats.mean_interval(p["numerator"], p["numerator_sq"], n)
+        if spread is None:
+            return Estimate(value, n)
+        se, low, high = spread
+        return Estimate(value, n, metric.scale * se, metric.scale * low, metric.scale * high)
+    if metric.kind == "ratio":
+        n = int(p["n"])
+        if n == 0 or p["denominator"] == 0:  # e.g. handle time but no adherence rows
+            return Estimate(None, n)
+        value = metric.scale * p["numerator"] / p["denominator"]
+        se = None
+        if "cross" in p:
+            raw = stats.ratio_se(
+                p["numerator"],
+                p["denominator"],
+                p["numerator_sq"],
+                p["denominator_sq"],
+                p["cross"],
+                n,
+            )
+            se = None if raw is None else metric.scale * raw
+        if se is None:
+            return Estimate(value, n)
+        return Estimate(value, n, se, value - stats.Z95 * se, value + stats.Z95 * se)
+    if metric.kind == "count":
+        n = int(p["numerator"])
+        return Estimate(float(n) if n else None, n)
+    raise AssertionError(f"unhandled kind {metric.kind}")  # registry validation prevents it
+
+
+def status_of(metric: Metric, est: Estimate, target: float | None, tolerance: float | None) -> str:
+    """green / amber / red against the target; insufficient below min_n; none without target.
+
+    Metrics with no better direction but a target (conformance, occupancy) are judged by
+    their distance from the target either way.
+    """
+    if est.value is None or est.n < metric.min_n:
+        return "insufficient"
+    if target is None:
+        return "none"
+    tol = tolerance or 0.0
+    if metric.direction == "higher":
+        gap = target - est.value
+    elif metric.direction == "lower":
+        gap = est.value - target
+    else:
+        gap = abs(est.value - target) - tol  # within ±tol is green, ±2·tol amber
+    if gap <= 0:
+        return "green"
+    return "amber" if gap <= tol else "red"
+
+
+@dataclass
+class MetricResult:
+    """A scorecard line: the number, how sure we are, how it compares, and its status."""
+
+    id: str
+    label: str
+    group: str
+    unit: str
+    direction: str
+    value: float | None
+    n: int
+    ci_low: float | None
+    ci_high: float | None
+    se: float | None
+    min_n: int
+    target: float | None
+    amber_tolerance: float | None
+    status: str
+    target_in_interval: bool | None
+    previous: float | None = None
+    previous_n: int = 0
+    delta: float | None = None
+    p_value: float | None = None
+    significant: bool | None = None
+    change: str | None = None  # "better" | "worse" | "no real change" | None (not comparable)
+
+    def to_dict(self) -> dict:
+        """JSON form (DESIGN §7): rates 0–100, times in seconds, null where there is no data."""
+        out = asdict(self)
+        for key in ("value", "ci_low", "ci_high", "se", "previous", "delta"):
+            if out[key] is not None:
+                out[key] = round(out[key], 4)
+        if out["p_value"] is not None:
+            out["p_value"] = round(out["p_value"], 6)
+        return out
+
+
+@dataclass
+class Scorecard:
+    """Every registry metric for one period and scope."""
+
+    period: Period
+    team: str | None
+    agent: str | None
+    previous_period: Period
+    metrics: list[MetricResult] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, MetricResult]:
+        return {m.id: m for m in self.metrics}
+
+    def to_dict(self) -> dict:
+        return {
+            "period": self.period.label,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "previous_period": self.previous_period.label,
+            "scope": {"team": self.team, "agent": self.agent},
+            "metrics": [m.to_dict() for m in self.metrics],
+        }
+
+
+def compare(metric: Metric, cur: Estimate, prev: Estimate) -> tuple:
+    """(delta, p_value, significant, change) of `cur` against `prev` (z-test, p < 0.05)."""
+    if cur.value is None or prev.value is None:
+        return None, None, None, None
+    delta = cur.value - prev.value
+    testable = cur.n >= metric.min_n and prev.n >= metric.min_n
+    test = stats.z_test(cur.value, cur.se, prev.value, prev.se) if testable else None
+    if test is None:
+        return delta, None, False, None
+    p_value = test[1]
+    significant = p_value < SIGNIFICANCE
+    if not significant:
+        return delta, p_value, False, "no real change"
+    if metric.direction == "none":
+        return delta, p_value, True, "up" if delta > 0 else "down"
+    better = (delta > 0) == (metric.direction == "higher")
+    return delta, p_value, True, "better" if better else "worse"
+
+
+def targets_for(
+    store: Store, on: date, team: str | None, registry: Mapping[str, Metric] | None = None
+) -> dict[str, tuple[float | None, float | None]]:
+    """Target and amber tolerance per metric id in force on `on` for `team` (or the org).
+
+    The latest row effective on or before `on` wins; a team's own row beats the org-wide
+    one; with no row the registry default applies.
+    """
+    registry = registry or default_registry()
+    out = {m.id: (m.target, m.amber_tolerance) for m in registry.values()}
+    rows = store.rows(
+        "SELECT metric_id, team_id, target, amber_tolerance FROM targets "
+        "WHERE effective_from <= :on AND (team_id IS NULL OR team_id = :team) "
+        "ORDER BY (team_id IS NOT NULL), effective_from",
+        {"on": on, "team": team},
+    )
+    for metric_id, _, target, tolerance in rows:  # later rows override earlier ones
+        metric = registry.get(metric_id)
+        unit = metric.unit if metric else "count"
+        out[metric_id] = (
+            target,
+            tolerance if tolerance is not None else default_tolerance(unit, target),
+        )
+    return out
+
+
+def team_of_agent(store: Store, agent: str) -> str | None:
+    return store.scalar("SELECT team_id FROM agents WHERE agent_id = :a", {"a": agent})
+
+
+def _row(frame: pd.DataFrame, bucket: date) -> Mapping[str, float]:
+    if "bucket" not in frame.columns:
+        return frame.iloc[0].to_dict() if len(frame) else {}
+    hit = frame[frame["bucket"] == bucket]
+    return hit.iloc[0].to_dict() if len(hit) else {}
+
+
+def scorecard(
+    store: Store,
+    period: Period,
+    *,
+    team: str | None = None,
+    agent: str | None = None,
+    registry: Mapping[str, Metric] | None = None,
+) -> Scorecard:
+    """All registry metrics for `period` and a scope (org, a team, or an agent)."""
+    registry = registry or default_registry()
+    prev = period.previous()
+    sums = period_sums(store, prev.start, period.end, grain=period.grain, team=team, agent=agent)
+    cur_sums, prev_sums = _row(sums, period.start), _row(sums, prev.start)
+    target_team = team if agent is None else team_of_agent(store, agent)
+    targets = targets_for(store, period.end, target_team, registry)
+    card = Scorecard(period, team, agent, prev)
+    for metric in registry.values():
+        card.metrics.append(result_for(metric, cur_sums, prev_sums, *targets[metric.id]))
+    return card
+
+
+def result_for(
+    metric: Metric,
+    cur_sums: Mapping[str, float],
+    prev_sums: Mapping[str, float] | None,
+    target: float | None,
+    tolerance: float | None,
+) -> MetricResult:
+    """One scorecard line from current (and previous) sums and the target in force."""
+    cur = estimate(metric, cur_sums)
+    prev = estimate(metric, prev_sums) if prev_sums is not None else Estimate(None, 0)
+    delta, p_value, significant, change = compare(metric, cur, prev)
+    status = status_of(metric, cur, target, tolerance)
+    in_interval = None
+    if target is not None and cur.ci_low is not None and status != "insufficient":
+        in_interval = cur.ci_low <= target <= cur.ci_high
+    return MetricResult(
+        id=metric.id,
+        label=metric.label,
+        group=metric.group,
+        unit=metric.unit,
+        direction=metric.direction,
+        value=cur.value,
+        n=cur.n,
+        ci_low=cur.ci_low,
+        ci_high=cur.ci_high,
+        se=cur.se,
+        min_n=metric.min_n,
+        target=target,
+        amber_tolerance=tolerance,
+        status=status,
+        target_in_interval=in_interval,
+        previous=prev.value,
+        previous_n=prev.n,
+        delta=delta,
+        p_value=p_value,
+        significant=significant,
+        change=change,
+    )
+
+
+def breakdown(
+    store: Store,
+    period: Period,
+    by: str,
+    *,
+    team: str | None = None,
+    registry: Mapping[str, Metric] | None = None,
+) -> dict[str | None, list[MetricResult]]:
+    """Scorecard lines per team or per agent (within `team` when given) for `period`."""
+    registry = registry or default_registry()
+    prev = period.previous()
+    sums = period_sums(store, prev.start, period.end, grain=period.grain, team=team, by=by)
+    out: dict[str | None, list[MetricResult]] = {}
+    if sums.empty or "key" not in sums.columns:
+        return out
+    target_cache: dict[str | None, dict] = {}
+    teams = dict(store.rows("SELECT agent_id, team_id FROM agents")) if by == "agent" else {}
+    for key, group in sums.groupby("key", dropna=False, sort=True):
+        key = None if pd.isna(key) else key
+        cur, prv = _row(group, period.start), _row(group, prev.start)
+        target_team = key if by == "team" else teams.get(key, team)
+        if target_team not in target_cache:
+            target_cache[target_team] = targets_for(store, period.end, target_team, registry)
+        out[key] = [
+            result_for(m, cur, prv or None, *target_cache[target_team][m.id])
+            for m in registry.values()
+        ]
+    return out
+
+
+def trend(
+    store: Store,
+    period: Period,
+    *,
+    count: int = 13,
+    team: str | None = None,
+    agent: str | None = None,
+    registry: Mapping[str, Metric] | None = None,
+) -> pd.DataFrame:
+    """One row per (period, metric) for the `count` periods ending with `period`.
+
+    Columns: period, start, metric, value, n, ci_low, ci_high, target.
+    """
+    registry = registry or default_registry()
+    periods = period.back(count)
+    sums = period_sums(
+        store, periods[0].start, period.end, grain=period.grain, team=team, agent=agent
+    )
+    target_team = team if agent is None else team_of_agent(store, agent)
+    rows = []
+    for p in periods:
+        cur = _row(sums, p.start)
+        targets = targets_for(store, p.end, target_team, registry)
+        for metric in registry.values():
+            est = estimate(metric, cur)
+            rows.append(
+                {
+                    "period": p.label,
+                    "start": p.start,
+                    "metric": metric.id,
+                    "value": est.value,
+                    "n": est.n,
+                    "ci_low": est.ci_low,
+                    "ci_high": est.ci_high,
+                    "target": targets[metric.id][0],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def data_as_of(store: Store) -> date | None:
+    """The latest local date with any interaction, survey or adherence data."""
+    return store.scalar(
+        "SELECT greatest(max(i), max(s), max(d)) FROM ("
+        "SELECT (SELECT max(date) FROM rollup_interactions) i, "
+        "(SELECT max(date) FROM rollup_surveys) s, (SELECT max(date) FROM rollup_adherence) d)"
+    )

@@ -1,0 +1,115 @@
+"""The only place that opens database connections (SQLAlchemy engine from a URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import Connection, text
+
+from cxmetrics.config import DEFAULT_DB_URL, PROJECT_ROOT, Settings, load_settings
+from cxmetrics.store import rollups, schema
+
+
+def resolve_url(url: str) -> str:
+    """Make a DuckDB file URL absolute and create its folder.
+
+    The default URL is relative to the project root (so `make run` and the CLI share one
+    store wherever they are started); any other relative path is relative to the cwd.
+    """
+    if not url.startswith("duckdb:///") or url.startswith("duckdb:///:memory:"):
+        return url
+    path = Path(url.removeprefix("duckdb:///").split("?", 1)[0])
+    if not path.is_absolute():
+        base = PROJECT_ROOT if url == DEFAULT_DB_URL else Path.cwd()
+        path = base / path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    query = url.split("?", 1)[1] if "?" in url else ""
+    return f"duckdb:///{path}" + (f"?{query}" if query else "")
+
+
+class Store:
+    """A cxmetrics store: schema kept current, rollups kept in step with settings."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.url = resolve_url(settings.db_url)
+        self.engine = sa.create_engine(self.url)
+        with self.transaction() as conn:
+            schema.migrate(conn)
+            self._sync_rollup_settings(conn)
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.engine.dialect.name == "duckdb"
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A connection inside one transaction: committed on success, rolled back on error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reads."""
+        with self.engine.connect() as conn:
+            yield conn
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[sa.Row]:
+        """Run a parameterised read and return its rows."""
+        with self.reading() as conn:
+            return list(conn.execute(text(sql), dict(params or {})))
+
+    def frame(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run a parameterised read and return a DataFrame."""
+        with self.reading() as conn:
+            result = conn.execute(text(sql), dict(params or {}))
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        with self.reading() as conn:
+            return conn.execute(text(sql), dict(params or {})).scalar()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _sync_rollup_settings(self, conn: Connection) -> None:
+        """Rebuild rollups when a setting they depend on has changed since they were built."""
+        wanted = str(self.settings.service_level_seconds)
+        have = conn.execute(
+            text("SELECT value FROM store_settings WHERE key = 'service_level_seconds'")
+        ).scalar()
+        if have == wanted:
+            return
+        if have is not None:
+            rollups.rebuild(conn, self.settings, ("interactions",))
+        conn.execute(text("DELETE FROM store_settings WHERE key = 'service_level_seconds'"))
+        conn.execute(
+            text("INSERT INTO store_settings VALUES ('service_level_seconds', :v)"), {"v": wanted}
+        )
+
+
+def register_table(conn: Connection, name: str, table: Any) -> None:
+    """Expose an in-memory Arrow table or DataFrame to SQL on this connection (DuckDB)."""
+    conn.connection.driver_connection.register(name, table)
+
+
+def unregister_table(conn: Connection, name: str) -> None:
+    conn.connection.driver_connection.unregister(name)
+
+
+def open_store(db_url: str | None = None, settings: Settings | None = None) -> Store:
+    """Open (creating and migrating when needed) the store at `db_url` or the configured one."""
+    settings = settings or load_settings(db_url)
+    if db_url and settings.db_url != db_url:
+        settings = Settings(**{**settings.__dict__, "db_url": db_url})
+    return Store(settings)
+
+
+def is_empty(store: Store) -> bool:
+    """True when no batch (demo or upload) has ever been committed."""
+    return not store.scalar("SELECT count(*) FROM upload_batches WHERE status = 'committed'")

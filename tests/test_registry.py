@@ -1,0 +1,101 @@
+"""The registry is data, validated at load: a bad entry fails naming the entry and field."""
+
+from __future__ import annotations
+
+import tomllib
+
+import pytest
+
+from cxmetrics.metrics.registry import (
+    REGISTRY_PATH,
+    RegistryError,
+    default_registry,
+    load_registry,
+    parse_registry,
+)
+
+
+def _entries():
+    with REGISTRY_PATH.open("rb") as fh:
+        return tomllib.load(fh)["metric"]
+
+
+def _with(metric_id, **changes):
+    entries = _entries()
+    for entry in entries:
+        if entry["id"] == metric_id:
+            entry.update(changes)
+            for key, value in list(entry.items()):
+                if value is None:
+                    del entry[key]
+    return {"metric": entries}
+
+
+def test_default_registry_loads_all_design_metrics():
+    ids = list(default_registry())
+    assert ids == [
+        "nps",
+        "inps",
+        "csat",
+        "ces",
+        "responses",
+        "service_level",
+        "asa",
+        "aht",
+        "abandon_rate",
+        "adherence",
+        "conformance",
+        "occupancy",
+        "productivity",
+        "transfer_rate",
+        "fcr",
+        "callback_kept",
+        "repeat_contact",
+    ]
+
+
+def test_every_metric_is_described():
+    for metric in default_registry().values():
+        assert len(metric.description) > 20, metric.id
+        assert metric.formula and metric.source, metric.id
+
+
+def test_directions_and_default_tolerances_follow_design():
+    reg = default_registry()
+    lower = {m.id for m in reg.values() if m.direction == "lower"}
+    assert lower == {"asa", "aht", "abandon_rate", "transfer_rate", "repeat_contact"}
+    assert reg["nps"].amber_tolerance == 5 and reg["csat"].amber_tolerance == 5
+    assert reg["asa"].amber_tolerance == pytest.approx(3.0)  # 10 % of 30 s
+    assert reg["aht"].target is None and reg["aht"].amber_tolerance is None
+
+
+@pytest.mark.parametrize(
+    ("metric_id", "changes", "message"),
+    [
+        ("csat", {"kind": "median"}, "metric `csat`: field `kind` is 'median'"),
+        ("csat", {"denominator": None}, "metric `csat`: kind proportion needs field `denominator`"),
+        ("nps", {"direction": "up"}, "metric `nps`: field `direction` is 'up'"),
+        ("asa", {"numerator": "interactions.wait"}, "names sum `wait`"),
+        ("asa", {"numerator": "calls.wait_seconds"}, "names source `calls`"),
+        ("fcr", {"description": ""}, "metric `fcr`: field `description` is missing"),
+        ("fcr", {"min_n": 0}, "metric `fcr`: field `min_n`"),
+        ("fcr", {"target": "high"}, "metric `fcr`: field `target` must be a number"),
+        ("fcr", {"colour": "red"}, "metric `fcr`: unknown field(s) colour"),
+        ("adherence", {"cross": None}, "give all of numerator_sq, denominator_sq and cross"),
+        ("nps", {"numerator": "surveys.promoters"}, "field `numerator` is not used by kind nps"),
+    ],
+)
+def test_bad_entries_fail_naming_entry_and_field(metric_id, changes, message):
+    with pytest.raises(RegistryError) as err:
+        parse_registry(_with(metric_id, **changes))
+    assert message in str(err.value)
+
+
+def test_duplicate_id_and_bad_toml_fail(tmp_path):
+    entries = _entries()
+    with pytest.raises(RegistryError, match="declared twice"):
+        parse_registry({"metric": [*entries, entries[0]]})
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[metric]\nid = ")
+    with pytest.raises(RegistryError, match="not valid TOML"):
+        load_registry(bad)
