@@ -292,3 +292,13 @@ def test_month_quarter_year_cover_both_weeks(known_store):
     q4 = scorecard(known_store, parse_period("2026-Q4")).by_id()
     assert q4["abandon_rate"].n == 95  # + 40 W44 contacts in October
     assert scorecard(known_store, parse_period("2026")).by_id()["nps"].n == 21  # 17 + 4
+
+
+def test_repeat_contacts_are_provisional_until_seven_days_have_passed(known_store):
+    # the fixture's data run to 2026-11-13 (i11): W45 ended 11-08, 5 days earlier -> provisional
+    line = scorecard(known_store, W45).by_id()["repeat_contact"]
+    assert line.provisional is True and line.change is None  # W44 had no eligible contact
+    assert scorecard(known_store, W45).by_id()["nps"].provisional is False
+    rows = trend(known_store, W45, count=2)
+    flags = rows[rows.metric == "repeat_contact"].set_index("period")["provisional"]
+    assert not flags["2026-W44"] and flags["2026-W45"]

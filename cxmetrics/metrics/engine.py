@@ -206,6 +206,7 @@ class MetricResult:
     p_value: float | None = None
     significant: bool | None = None
     change: str | None = None  # "better" | "worse" | "no real change" | None (not comparable)
+    provisional: bool = False  # the period is too recent for the value to be final
 
     def to_dict(self) -> dict:
         """JSON form (DESIGN §7): rates 0–100, times in seconds, null where there is no data."""
@@ -242,12 +243,15 @@ class Scorecard:
         }
 
 
-def compare(metric: Metric, cur: Estimate, prev: Estimate) -> tuple:
-    """(delta, p_value, significant, change) of `cur` against `prev` (z-test, p < 0.05)."""
+def compare(metric: Metric, cur: Estimate, prev: Estimate, provisional: bool = False) -> tuple:
+    """(delta, p_value, significant, change) of `cur` against `prev` (z-test, p < 0.05).
+
+    A provisional value is never claimed as a change: its follow-up window is still open.
+    """
     if cur.value is None or prev.value is None:
         return None, None, None, None
     delta = cur.value - prev.value
-    testable = cur.n >= metric.min_n and prev.n >= metric.min_n
+    testable = cur.n >= metric.min_n and prev.n >= metric.min_n and not provisional
     test = stats.z_test(cur.value, cur.se, prev.value, prev.se) if testable else None
     if test is None:
         return delta, None, False, None
@@ -313,10 +317,22 @@ def scorecard(
     cur_sums, prev_sums = _row(sums, period.start), _row(sums, prev.start)
     target_team = team if agent is None else team_of_agent(store, agent)
     targets = targets_for(store, period.end, target_team, registry)
+    as_of = data_as_of(store)
     card = Scorecard(period, team, agent, prev)
     for metric in registry.values():
-        card.metrics.append(result_for(metric, cur_sums, prev_sums, *targets[metric.id]))
+        card.metrics.append(
+            result_for(
+                metric, cur_sums, prev_sums, *targets[metric.id], as_of=as_of, end=period.end
+            )
+        )
     return card
+
+
+def is_provisional(metric: Metric, end: date, as_of: date | None) -> bool:
+    """True when data up to `as_of` cannot yet settle a period ending on `end`."""
+    if not metric.matures_after_days or as_of is None:
+        return False
+    return (as_of - end).days < metric.matures_after_days
 
 
 def result_for(
@@ -325,11 +341,15 @@ def result_for(
     prev_sums: Mapping[str, float] | None,
     target: float | None,
     tolerance: float | None,
+    *,
+    as_of: date | None = None,
+    end: date | None = None,
 ) -> MetricResult:
     """One scorecard line from current (and previous) sums and the target in force."""
     cur = estimate(metric, cur_sums)
     prev = estimate(metric, prev_sums) if prev_sums is not None else Estimate(None, 0)
-    delta, p_value, significant, change = compare(metric, cur, prev)
+    provisional = end is not None and is_provisional(metric, end, as_of)
+    delta, p_value, significant, change = compare(metric, cur, prev, provisional)
     status = status_of(metric, cur, target, tolerance)
     in_interval = None
     if target is not None and cur.ci_low is not None and status != "insufficient":
@@ -356,6 +376,7 @@ def result_for(
         p_value=p_value,
         significant=significant,
         change=change,
+        provisional=provisional,
     )
 
 
@@ -375,6 +396,7 @@ def breakdown(
     if sums.empty or "key" not in sums.columns:
         return out
     target_cache: dict[str | None, dict] = {}
+    as_of = data_as_of(store)
     teams = dict(store.rows("SELECT agent_id, team_id FROM agents")) if by == "agent" else {}
     for key, group in sums.groupby("key", dropna=False, sort=True):
         key = None if pd.isna(key) else key
@@ -383,7 +405,9 @@ def breakdown(
         if target_team not in target_cache:
             target_cache[target_team] = targets_for(store, period.end, target_team, registry)
         out[key] = [
-            result_for(m, cur, prv or None, *target_cache[target_team][m.id])
+            result_for(
+                m, cur, prv or None, *target_cache[target_team][m.id], as_of=as_of, end=period.end
+            )
             for m in registry.values()
         ]
     return out
@@ -400,7 +424,7 @@ def trend(
 ) -> pd.DataFrame:
     """One row per (period, metric) for the `count` periods ending with `period`.
 
-    Columns: period, start, metric, value, n, ci_low, ci_high, target.
+    Columns: period, start, metric, value, n, ci_low, ci_high, target, provisional.
     """
     registry = registry or default_registry()
     periods = period.back(count)
@@ -408,6 +432,7 @@ def trend(
         store, periods[0].start, period.end, grain=period.grain, team=team, agent=agent
     )
     target_team = team if agent is None else team_of_agent(store, agent)
+    as_of = data_as_of(store)
     rows = []
     for p in periods:
         cur = _row(sums, p.start)
@@ -424,6 +449,7 @@ def trend(
                     "ci_low": est.ci_low,
                     "ci_high": est.ci_high,
                     "target": targets[metric.id][0],
+                    "provisional": is_provisional(metric, p.end, as_of),
                 }
             )
     return pd.DataFrame(rows)

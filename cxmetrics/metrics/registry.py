@@ -49,6 +49,7 @@ KNOWN_FIELDS = {
     "amber_tolerance",
     "min_n",
     "scale",
+    "matures_after_days",
 }
 
 
@@ -78,6 +79,7 @@ class Metric:
     target: float | None = None
     amber_tolerance: float | None = None
     scale: float = 1.0
+    matures_after_days: int = 0
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -172,6 +174,11 @@ def parse_metric(entry: dict, position: int) -> Metric:
     min_n = entry.get("min_n", 30)
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
         raise RegistryError(f"metric `{entry_id}`: field `min_n` must be a whole number ≥ 1")
+    matures = entry.get("matures_after_days", 0)
+    if isinstance(matures, bool) or not isinstance(matures, int) or matures < 0:
+        raise RegistryError(
+            f"metric `{entry_id}`: field `matures_after_days` must be a whole number ≥ 0"
+        )
     unit = _choice(entry_id, entry, "unit", UNITS)
     target = _number(entry_id, entry, "target")
     tolerance = _number(entry_id, entry, "amber_tolerance")
@@ -193,6 +200,7 @@ def parse_metric(entry: dict, position: int) -> Metric:
         target=target,
         amber_tolerance=tolerance if tolerance is not None else default_tolerance(unit, target),
         scale=scale if scale is not None else (100.0 if unit == "%" else 1.0),
+        matures_after_days=matures,
     )
 
 

@@ -1,0 +1,1 @@
+"""Streamlit UI. Views call library functions through ui.data; they never write SQL."""
