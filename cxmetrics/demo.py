@@ -764,34 +764,14 @@ def _now(store) -> datetime:
 
 
 def clear_demo(store) -> None:
-    """Remove the demo organisation (every row of batch ``demo``) and keep everything else.
+    """Remove the demo organisation: undo batch ``demo`` (its rows, rollups and thank-yous).
 
-    Rollups are rebuilt from what remains. Thank-you notes on demo responses go too, and
-    roster rows that a later upload replaced are no longer restorable to their demo values.
+    The batch stays listed as undone, so the app does not build the demo again on its
+    next start; `cxmetrics demo` can still rebuild it on purpose.
     """
-    with store.transaction() as conn:
-        b = {"b": BATCH_ID}
-        conn.execute(
-            text(
-                "DELETE FROM recognitions WHERE response_id IN "
-                "(SELECT response_id FROM survey_responses WHERE batch_id = :b)"
-            ),
-            b,
-        )
-        for sql in (
-            "DELETE FROM interactions WHERE batch_id = :b",
-            "DELETE FROM survey_responses WHERE batch_id = :b",
-            "DELETE FROM adherence WHERE batch_id = :b",
-            "DELETE FROM kpi_values WHERE batch_id = :b",
-            "DELETE FROM targets WHERE batch_id = :b",
-            "DELETE FROM agents WHERE batch_id = :b",
-            "DELETE FROM teams WHERE batch_id = :b",
-            "DELETE FROM roster_replaced WHERE batch_id = :b OR prior_batch_id = :b",
-            "DELETE FROM rejected_rows WHERE batch_id = :b",
-            "DELETE FROM upload_batches WHERE batch_id = :b",
-        ):
-            conn.execute(text(sql), b)
-        rollups.rebuild(conn, store.settings)
+    from cxmetrics.ingest import undo_batch
+
+    undo_batch(store, BATCH_ID)
 
 
 def is_demo_only(store) -> bool:

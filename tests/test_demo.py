@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from cxmetrics.demo import DemoSummary, build_demo, clear_demo
+from cxmetrics.demo import DemoSummary, build_demo, clear_demo, is_demo_only
 from cxmetrics.store import is_empty, open_store
 
 END = date(2026, 3, 29)  # a Sunday in the past
@@ -473,9 +473,11 @@ def test_clear_demo_empties_the_store_and_allows_a_rebuild(tmp_path):
     store = _open(tmp_path / "clear.duckdb")
     first = build_demo(store, agents=12, weeks=2, end=END)
     clear_demo(store)
-    for table in (*DATA_TABLES, *ROLLUP_TABLES, "upload_batches", "rejected_rows", "recognitions"):
+    for table in (*DATA_TABLES, *ROLLUP_TABLES, "rejected_rows", "recognitions"):
         assert store.scalar(f"SELECT count(*) FROM {table}") == 0, table
-    assert is_empty(store)
+    # the batch stays listed as undone, so the app does not bring the demo back by itself
+    assert store.rows("SELECT batch_id, status FROM upload_batches") == [("demo", "undone")]
+    assert not is_empty(store) and not is_demo_only(store)
     again = build_demo(store, agents=12, weeks=2, end=END)
     assert again.interactions == first.interactions
     store.close()
@@ -498,7 +500,10 @@ def test_clear_demo_keeps_uploaded_data(tmp_path):
             )
         )
     clear_demo(store)
-    assert store.rows("SELECT batch_id FROM upload_batches") == [("b1",)]
+    assert store.rows("SELECT batch_id, status FROM upload_batches ORDER BY 1") == [
+        ("b1", "committed"),
+        ("demo", "undone"),
+    ]
     assert store.rows("SELECT response_id FROM survey_responses") == [("r1",)]
     assert store.scalar("SELECT sum(responses) FROM rollup_surveys") == 1
     assert store.scalar("SELECT count(*) FROM interactions") == 0

@@ -111,5 +111,5 @@ def open_store(db_url: str | None = None, settings: Settings | None = None) -> S
 
 
 def is_empty(store: Store) -> bool:
-    """True when no batch (demo or upload) has ever been committed."""
-    return not store.scalar("SELECT count(*) FROM upload_batches WHERE status = 'committed'")
+    """True for a store that never held a batch (a cleared demo does not make it empty)."""
+    return not store.scalar("SELECT count(*) FROM upload_batches")

@@ -1,0 +1,879 @@
+"""Read → map → validate → load one file as one batch (one transaction); undo; batch listing.
+
+Steps, each replaceable on its own (vendor layouts, encodings and xlsx plug in at `read_file`
+and `canonical.map_columns`):
+
+1. `read_file`: bytes → a frame of strings (every cell as text, nothing converted), the
+   header, each row's record number and the file's sha256.
+2. `canonical.map_columns`: header names → canonical columns.
+3. `canonical.validate`: typed columns + the first rejection reason of each row (vectorised).
+4. `plan_batch`: which valid rows are duplicates (in the file or already stored), which
+   agents are unknown, what a roster replaces: a read-only step, so a dry run is exact.
+5. `write_batch`: facts, rejected rows, the batch row and the rollups, in the caller's
+   transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from sqlalchemy import Connection, text
+
+from cxmetrics.ingest import canonical
+from cxmetrics.ingest.canonical import KINDS, UnreadableFile
+from cxmetrics.store import register_table, rollups, unregister_table
+
+if TYPE_CHECKING:
+    from cxmetrics.store import Store
+
+__all__ = [
+    "KINDS",
+    "BatchReport",
+    "UndoReport",
+    "UnreadableFile",
+    "list_batches",
+    "load_batch",
+    "rejected_rows",
+    "undo_batch",
+]
+
+SAMPLE_SIZE = 20  # (line_no, reason) pairs kept in a report
+LOADED, REJECTED, DUPLICATE = 0, 1, 2
+# Every table whose rows carry the batch that brought them (undo deletes from all of them).
+BATCH_TABLES = (
+    "interactions", "adherence", "survey_responses", "kpi_values", "targets", "agents", "teams",
+)  # fmt: skip
+AGENT_FIELDS = ("name", "team_id", "email", "hired_on", "active")
+TEAM_FIELDS = ("name", "supervisor", "function")
+
+
+# ---------------------------------------------------------------- reports
+
+
+@dataclass
+class BatchReport:
+    """What happened to every row of one file."""
+
+    batch_id: str | None
+    kind: str
+    filename: str
+    sha256: str
+    rows_in: int
+    loaded: int
+    rejected: int
+    duplicates: int
+    status: str  # "committed" | "dry_run" | "already_loaded"
+    reasons: dict[str, int]  # column + rule -> rows rejected for it
+    rejected_sample: list[tuple[int, str]]  # first (line_no, reason) pairs
+    unknown_agents: list[str]  # agent ids not in the roster (their rows still load)
+    message: str
+    ignored_columns: list[str] = field(default_factory=list)  # header names not used
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["rejected_sample"] = [[line, reason] for line, reason in self.rejected_sample]
+        return data
+
+
+@dataclass
+class UndoReport:
+    batch_id: str
+    kind: str
+    removed: int  # rows deleted from fact / roster tables
+    restored: int  # roster rows the batch had replaced, put back
+    message: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------- 1. read
+
+
+@dataclass
+class RawTable:
+    """A delimited file as text: nothing trimmed or converted yet."""
+
+    header: list[str]
+    data: pd.DataFrame  # columns 0..width-1, str cells, RangeIndex over non-blank records
+    line_no: np.ndarray  # record number of each row in the file (header = 1)
+    sha256: str
+    width_errors: dict[int, str] = field(default_factory=dict)  # row position -> reason
+    long_rows: dict[int, list[str]] = field(default_factory=dict)  # position -> all values
+
+
+def _decode(data: bytes) -> str:
+    """Bytes → text: UTF-8 (with or without BOM) or UTF-16 with a BOM."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                "it starts like UTF-16 text but is not valid UTF-16: export it again as CSV UTF-8"
+            ) from exc
+    if b"\x00" in data[:65536]:
+        raise UnreadableFile(
+            "it is not a text file (binary content): export the data as CSV (UTF-8) "
+            "and load that file"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(
+            f"it is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}): "
+            "save it as 'CSV UTF-8' and load it again"
+        ) from exc
+
+
+def _delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _parse_slow(text_: str, delimiter: str):
+    """The csv module, row by row: only for files with rows longer than their header.
+
+    Returns the frame (header as row 0), the reasons for rows with extra non-empty values
+    and those rows in full (position among data rows -> values)."""
+    records = list(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter))
+    width = len(records[0]) if records else 0
+    errors: dict[int, str] = {}
+    long_rows: dict[int, list[str]] = {}
+    rows = []
+    for pos, rec in enumerate(records[1:]):
+        if len(rec) > width:
+            if any(cell.strip() for cell in rec[width:]):
+                long_rows[pos] = rec
+                errors[pos] = (
+                    f"the row has {len(rec)} values but the header has {width} columns: "
+                    "quote values that contain the delimiter, or remove the extra values"
+                )
+            rec = rec[:width]
+        elif len(rec) < width:
+            rec = rec + [""] * (width - len(rec))
+        rows.append(rec)
+    frame = pd.DataFrame([records[0], *rows] if records else [], dtype="str")
+    return frame, errors, long_rows
+
+
+def read_file(path: str | Path) -> RawTable:
+    """Read a canonical CSV file; raise UnreadableFile (one line) when it cannot be read."""
+    path = Path(path)
+    if not path.exists():
+        raise UnreadableFile("there is no such file: check the path and the file name")
+    if path.is_dir():
+        raise UnreadableFile("it is a folder, not a file: give the path of a .csv file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(
+            f"it cannot be opened ({exc.strerror}): check its permissions"
+        ) from exc
+    if not data:
+        raise UnreadableFile("the file is empty (0 bytes): export it again, with its header row")
+    sha = hashlib.sha256(data).hexdigest()
+    if path.suffix.lower() in (".xlsx", ".xls", ".gz", ".zip"):
+        raise UnreadableFile(
+            f"{path.suffix} files are not supported yet: save the sheet as CSV UTF-8 and load that"
+        )
+    content = _decode(data)
+    if not content.strip():
+        raise UnreadableFile("the file has no header row (only blank lines): export it again")
+    delimiter = _delimiter(content.split("\n", 1)[0])
+    width_errors: dict[int, str] = {}
+    long_rows: dict[int, list[str]] = {}
+    try:
+        frame = pd.read_csv(
+            io.StringIO(content),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            na_filter=False,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+            low_memory=False,
+        )
+    except pd.errors.ParserError:
+        frame, width_errors, long_rows = _parse_slow(content, delimiter)
+    except pd.errors.EmptyDataError as exc:  # pragma: no cover - caught by strip() above
+        raise UnreadableFile("the file has no header row: export it again") from exc
+    frame.columns = range(frame.shape[1])
+    header = [str(h) for h in frame.iloc[0].tolist()]
+    if not any(h.strip() for h in header):
+        raise UnreadableFile("the first row is empty: the first row must hold the column names")
+    body = frame.iloc[1:].reset_index(drop=True)
+    line_no = np.arange(2, len(body) + 2)
+    # Fully blank records (empty lines, rows of bare delimiters) are not rows.
+    blank = np.ones(len(body), dtype=bool)
+    for col in body.columns:
+        blank &= (body[col].str.strip() == "").to_numpy(dtype=bool)
+    if blank.any():
+        keep = np.flatnonzero(~blank)
+        remap = {int(old): new for new, old in enumerate(keep)}
+        width_errors = {remap[p]: r for p, r in width_errors.items() if p in remap}
+        long_rows = {remap[p]: r for p, r in long_rows.items() if p in remap}
+        body = body.iloc[keep].reset_index(drop=True)
+        line_no = line_no[keep]
+    return RawTable(
+        header=header,
+        data=body,
+        line_no=line_no,
+        sha256=sha,
+        width_errors=width_errors,
+        long_rows=long_rows,
+    )
+
+
+def _raw_lines(raw: RawTable, positions: np.ndarray) -> list[str]:
+    """The given rows as they were read, re-encoded as CSV lines."""
+    out = []
+    values = raw.data.iloc[positions].to_numpy(dtype=object)
+    for pos, row in zip(positions, values, strict=True):
+        row = raw.long_rows.get(int(pos), row)
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in row])
+        out.append(buf.getvalue())
+    return out
+
+
+# ---------------------------------------------------------------- 4. plan
+
+
+@dataclass
+class Plan:
+    status: np.ndarray  # LOADED / REJECTED / DUPLICATE per row
+    rows: pd.DataFrame  # typed rows to insert (facts), or merged agents (roster)
+    unknown_agents: list[str] = field(default_factory=list)
+    replaced_agents: list[str] = field(default_factory=list)
+    teams: pd.DataFrame | None = None  # roster: merged team rows to (re)insert
+    replaced_teams: list[str] = field(default_factory=list)
+
+
+def _arrow(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pa.Table:
+    table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
+    for i, name in enumerate(table.column_names):
+        typ = table.schema.field(i).type
+        if name in dates:
+            table = table.set_column(i, name, table.column(i).cast(pa.date32()))
+        elif pa.types.is_timestamp(typ):
+            table = table.set_column(i, name, table.column(i).cast(pa.timestamp("us")))
+        elif pa.types.is_null(typ):
+            table = table.set_column(i, name, table.column(i).cast(pa.string()))
+    return table
+
+
+class _Registered:
+    """Register in-memory tables on a connection for the duration of a block."""
+
+    def __init__(self, conn: Connection):
+        self.conn, self.names = conn, []
+
+    def __call__(self, name: str, table) -> str:
+        register_table(self.conn, name, table)
+        self.names.append(name)
+        return name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for name in self.names:
+            unregister_table(self.conn, name)
+
+
+def _date_columns(spec: canonical.KindSpec) -> tuple[str, ...]:
+    return tuple(c.name for c in spec.columns if c.type == "date")
+
+
+def _plan_facts(conn: Connection, spec: canonical.KindSpec, checked: canonical.Validated) -> Plan:
+    frame = checked.frame
+    status = np.where(checked.ok, LOADED, REJECTED)
+    cand = np.flatnonzero(checked.ok)
+    key = list(spec.key)
+    in_file = frame.iloc[cand][key].duplicated(keep="first").to_numpy()
+    status[cand[in_file]] = DUPLICATE
+    cand = cand[~in_file]
+    if len(cand):
+        keys = frame.iloc[cand][key].reset_index(drop=True)
+        keys["row_pos"] = cand
+        nullable = {c.name for c in spec.columns if not c.not_null}
+        cond = " AND ".join(
+            f"t.{k} IS NOT DISTINCT FROM i.{k}" if k in nullable else f"t.{k} = i.{k}" for k in key
+        )
+        with _Registered(conn) as reg:
+            reg("cx_incoming_keys", _arrow(keys, _date_columns(spec)))
+            found = (
+                conn.execute(
+                    text(
+                        "SELECT i.row_pos FROM cx_incoming_keys i "  # noqa: S608 - fixed names
+                        f"WHERE EXISTS (SELECT 1 FROM {spec.table} t WHERE {cond})"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            stored = np.asarray(found, dtype=np.int64)
+        status[stored] = DUPLICATE
+    rows = frame.iloc[np.flatnonzero(status == LOADED)]
+    plan = Plan(status=status, rows=rows)
+    if "agent_id" in rows.columns:
+        ids = pd.DataFrame({"agent_id": rows["agent_id"].dropna().unique()})
+        if len(ids):
+            with _Registered(conn) as reg:
+                reg("cx_incoming_agents", _arrow(ids))
+                plan.unknown_agents = sorted(
+                    conn.execute(
+                        text(
+                            "SELECT i.agent_id FROM cx_incoming_agents i WHERE NOT EXISTS "
+                            "(SELECT 1 FROM agents a WHERE a.agent_id = i.agent_id)"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
+    return plan
+
+
+def _comparable(values: pd.Series) -> pd.Series:
+    """Values as nullable strings, so file and store versions compare equal when equal."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d").astype("string")
+    if values.dtype == object and values.map(lambda v: hasattr(v, "isoformat")).any():
+        return pd.to_datetime(values).dt.strftime("%Y-%m-%d").astype("string")
+    return values.astype("string")
+
+
+def _changed(new: pd.DataFrame, old: pd.DataFrame, fields: tuple[str, ...]) -> np.ndarray:
+    """Per row: does `new` differ from `old` (same index) in any field?"""
+    diff = np.zeros(len(new), dtype=bool)
+    for f in fields:
+        a, b = _comparable(new[f]), _comparable(old[f])
+        same = (a == b).fillna(False) | (a.isna() & b.isna())
+        diff |= ~same.to_numpy(dtype=bool)
+    return diff
+
+
+def _existing(conn: Connection, sql: str, ids: list[str], columns: list[str]) -> pd.DataFrame:
+    if not ids:
+        return pd.DataFrame(columns=columns)
+    with _Registered(conn) as reg:
+        reg("cx_roster_ids", pa.table({"id": pa.array(ids, pa.string())}))
+        result = conn.execute(text(sql))
+        return pd.DataFrame(result.fetchall(), columns=columns)
+
+
+def _merge(new: pd.DataFrame, old: pd.DataFrame, fields: tuple[str, ...]) -> pd.DataFrame:
+    """A value given in the file wins; an empty one keeps what the store has."""
+    merged = new.copy()
+    for f in fields:
+        stored = old[f].reindex(new.index)
+        if pd.api.types.is_datetime64_any_dtype(new[f]):
+            stored = pd.to_datetime(stored).astype("datetime64[us]")
+            merged[f] = new[f].where(new[f].notna(), stored)
+        else:
+            merged[f] = new[f].astype(object).where(new[f].notna(), stored.astype(object))
+    return merged
+
+
+def _plan_roster(conn: Connection, checked: canonical.Validated) -> Plan:
+    frame = checked.frame
+    status = np.where(checked.ok, LOADED, REJECTED)
+    cand = np.flatnonzero(checked.ok)
+    in_file = frame.iloc[cand]["agent_id"].duplicated(keep="first").to_numpy()
+    status[cand[in_file]] = DUPLICATE
+    cand = cand[~in_file]
+    rows = frame.iloc[cand].rename(columns={"agent_name": "name"})
+    rows.index = cand
+
+    # Teams: one row per team_id, its first non-empty name / supervisor / function.
+    team_rows = rows[rows["team_id"].notna()]
+    teams = (
+        team_rows.rename(columns={"name": "agent_name", "team_name": "name"})
+        .groupby("team_id", sort=False)[list(TEAM_FIELDS)]
+        .first()
+    )
+    old_teams = _existing(
+        conn,
+        "SELECT team_id, name, supervisor, function FROM teams "
+        "WHERE team_id IN (SELECT id FROM cx_roster_ids)",
+        list(teams.index),
+        ["team_id", *TEAM_FIELDS],
+    ).drop_duplicates("team_id", keep="last")
+    old_teams = old_teams.set_index("team_id")
+    teams = _merge(teams, old_teams, TEAM_FIELDS)
+    known_team = teams.index.isin(old_teams.index)
+    team_diff = ~known_team | _changed(teams, old_teams.reindex(teams.index), TEAM_FIELDS)
+    touched_teams = set(teams.index[team_diff])
+    replaced_teams = list(teams.index[team_diff & known_team])
+
+    # Agents: a value in the file wins, an empty one keeps the stored value.
+    agents = rows.set_index("agent_id")[list(AGENT_FIELDS)]
+    old_agents = _existing(
+        conn,
+        "SELECT agent_id, name, team_id, email, hired_on, active FROM agents "
+        "WHERE agent_id IN (SELECT id FROM cx_roster_ids)",
+        list(agents.index),
+        ["agent_id", *AGENT_FIELDS],
+    ).drop_duplicates("agent_id", keep="last")
+    old_agents = old_agents.set_index("agent_id")
+    agents = _merge(agents, old_agents, AGENT_FIELDS)
+    agents["active"] = agents["active"].where(agents["active"].notna(), True).astype(bool)
+    known_agent = agents.index.isin(old_agents.index)
+    agent_diff = ~known_agent | _changed(agents, old_agents.reindex(agents.index), AGENT_FIELDS)
+    team_touch = agents["team_id"].isin(touched_teams).to_numpy()
+    status[cand[~agent_diff & ~team_touch]] = DUPLICATE
+
+    return Plan(
+        status=status,
+        rows=agents[agent_diff].reset_index(),
+        replaced_agents=list(agents.index[agent_diff & known_agent]),
+        teams=teams[team_diff].reset_index(),
+        replaced_teams=replaced_teams,
+    )
+
+
+def plan_batch(conn: Connection, spec: canonical.KindSpec, checked: canonical.Validated) -> Plan:
+    """Decide each row's fate against the store (reads only)."""
+    if spec.kind == "roster":
+        return _plan_roster(conn, checked)
+    return _plan_facts(conn, spec, checked)
+
+
+# ---------------------------------------------------------------- 5. write
+
+
+@dataclass
+class Batch:
+    """Everything needed to write one batch."""
+
+    batch_id: str
+    spec: canonical.KindSpec
+    raw: RawTable
+    checked: canonical.Validated
+    plan: Plan
+    filename: str
+    uploaded_by: str | None
+    uploaded_at: datetime
+    ignored: list[str] = field(default_factory=list)  # header names not used
+
+    @property
+    def counts(self) -> tuple[int, int, int, int]:
+        s = self.plan.status
+        return (
+            len(s),
+            int((s == LOADED).sum()),
+            int((s == REJECTED).sum()),
+            int((s == DUPLICATE).sum()),
+        )
+
+
+def _write_roster(conn: Connection, b: Batch) -> None:
+    plan, params = b.plan, {"b": b.batch_id}
+    with _Registered(conn) as reg:
+        reg("cx_replaced_agents", pa.table({"id": pa.array(plan.replaced_agents, pa.string())}))
+        reg("cx_replaced_teams", pa.table({"id": pa.array(plan.replaced_teams, pa.string())}))
+        conn.execute(
+            text(
+                "INSERT INTO roster_replaced (batch_id, entity, key, name, team_id, email, "
+                "hired_on, active, prior_batch_id) "
+                "SELECT :b, 'agent', agent_id, name, team_id, email, hired_on, active, batch_id "
+                "FROM agents WHERE agent_id IN (SELECT id FROM cx_replaced_agents)"
+            ),
+            params,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO roster_replaced (batch_id, entity, key, name, supervisor, "
+                "function, prior_batch_id) "
+                "SELECT :b, 'team', team_id, name, supervisor, function, batch_id "
+                "FROM teams WHERE team_id IN (SELECT id FROM cx_replaced_teams)"
+            ),
+            params,
+        )
+        conn.execute(
+            text("DELETE FROM agents WHERE agent_id IN (SELECT id FROM cx_replaced_agents)")
+        )
+        conn.execute(text("DELETE FROM teams WHERE team_id IN (SELECT id FROM cx_replaced_teams)"))
+        agents = plan.rows[["agent_id", *AGENT_FIELDS]].copy()
+        agents["hired_on"] = pd.to_datetime(agents["hired_on"]).astype("datetime64[us]")
+        for col in ("agent_id", "name", "team_id", "email"):
+            agents[col] = agents[col].astype("str")
+        reg("cx_new_agents", _arrow(agents, ("hired_on",)))
+        conn.execute(
+            text(
+                "INSERT INTO agents (agent_id, name, team_id, email, hired_on, active, batch_id) "
+                "SELECT agent_id, name, team_id, email, hired_on, active, :b FROM cx_new_agents"
+            ),
+            params,
+        )
+        teams = plan.teams[["team_id", *TEAM_FIELDS]].astype("str")
+        reg("cx_new_teams", _arrow(teams))
+        conn.execute(
+            text(
+                "INSERT INTO teams (team_id, name, supervisor, function, batch_id) "
+                "SELECT team_id, name, supervisor, function, :b FROM cx_new_teams"
+            ),
+            params,
+        )
+
+
+def write_batch(conn: Connection, b: Batch, settings) -> None:
+    """Write a planned batch inside the caller's transaction (facts, rejects, batch, rollups)."""
+    rows_in, loaded, rejected, duplicates = b.counts
+    if rows_in != loaded + rejected + duplicates or rows_in != len(b.raw.data):
+        raise RuntimeError(
+            f"internal error: {rows_in} rows in but {loaded} loaded + {rejected} rejected + "
+            f"{duplicates} duplicates; nothing was written"
+        )
+    params = {"b": b.batch_id}
+    spec = b.spec
+    with _Registered(conn) as reg:
+        if spec.kind == "roster":
+            _write_roster(conn, b)
+        elif loaded:
+            cols = spec.names
+            reg("cx_incoming", _arrow(b.plan.rows[cols], _date_columns(spec)))
+            names = ", ".join(cols)
+            conn.execute(
+                text(
+                    f"INSERT INTO {spec.table} ({names}, batch_id) "  # noqa: S608 - fixed names
+                    f"SELECT {names}, :b FROM cx_incoming"
+                ),
+                params,
+            )
+        bad = np.flatnonzero(b.plan.status == REJECTED)
+        if len(bad):
+            rejects = pd.DataFrame(
+                {
+                    "line_no": b.raw.line_no[bad].astype("int32"),
+                    "reason": b.checked.errors.reason[bad].astype(str),
+                    "raw": _raw_lines(b.raw, bad),
+                }
+            )
+            reg("cx_rejects", _arrow(rejects))
+            conn.execute(
+                text(
+                    "INSERT INTO rejected_rows (batch_id, line_no, reason, raw) "
+                    "SELECT :b, line_no, reason, raw FROM cx_rejects"
+                ),
+                params,
+            )
+    conn.execute(
+        text(
+            "INSERT INTO upload_batches (batch_id, kind, filename, sha256, uploaded_by, "
+            "uploaded_at, rows_in, loaded, rejected, duplicates, status) VALUES "
+            "(:b, :kind, :filename, :sha, :by, :at, :rows_in, :loaded, :rejected, :dups, "
+            "'committed')"
+        ),
+        {
+            "b": b.batch_id,
+            "kind": spec.kind,
+            "filename": b.filename,
+            "sha": b.raw.sha256,
+            "by": b.uploaded_by,
+            "at": b.uploaded_at,
+            "rows_in": rows_in,
+            "loaded": loaded,
+            "rejected": rejected,
+            "dups": duplicates,
+        },
+    )
+    if spec.rollup:
+        span = rollups.batch_dates(conn, spec.rollup, b.batch_id)
+        if span:
+            rollups.refresh(conn, spec.rollup, span[0], span[1], settings)
+
+
+# ---------------------------------------------------------------- load_batch
+
+
+def _new_batch_id(conn: Connection) -> str:
+    while True:
+        candidate = datetime.now(UTC).strftime("b%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+        taken = conn.execute(
+            text("SELECT count(*) FROM upload_batches WHERE batch_id = :b"), {"b": candidate}
+        ).scalar_one()
+        if not taken:
+            return candidate
+
+
+def _earlier(conn: Connection, sha: str, kind: str):
+    # Results are always read to the end: DuckDB refuses other work on a connection with
+    # an unfinished result.
+    rows = conn.execute(
+        text(
+            "SELECT batch_id, uploaded_at FROM upload_batches "
+            "WHERE sha256 = :sha AND kind = :kind AND status = 'committed' "
+            "ORDER BY uploaded_at LIMIT 1"
+        ),
+        {"sha": sha, "kind": kind},
+    ).all()
+    return rows[0] if rows else None
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _already(kind, filename, raw, mapping, earlier) -> BatchReport:
+    n = len(raw.data)
+    when = f"{earlier.uploaded_at:%Y-%m-%d %H:%M}" if earlier.uploaded_at else "earlier"
+    return BatchReport(
+        batch_id=earlier.batch_id,
+        kind=kind,
+        filename=filename,
+        sha256=raw.sha256,
+        rows_in=n,
+        loaded=0,
+        rejected=0,
+        duplicates=n,
+        status="already_loaded",
+        reasons={},
+        rejected_sample=[],
+        unknown_agents=[],
+        message=(
+            f"this file was already loaded as batch {earlier.batch_id} on {when}: nothing "
+            f"loaded ({_plural(n, 'row')} counted as duplicates); undo that batch to load it again"
+        ),
+        ignored_columns=mapping.ignored,
+    )
+
+
+def _report(b: Batch, status: str) -> BatchReport:
+    rows_in, loaded, rejected, duplicates = b.counts
+    bad = np.flatnonzero(b.plan.status == REJECTED)
+    groups = pd.Series(b.checked.errors.group[bad], dtype=object).value_counts(sort=False)
+    reasons = dict(sorted(((str(k), int(v)) for k, v in groups.items()), key=lambda kv: -kv[1]))
+    sample = [(int(b.raw.line_no[i]), str(b.checked.errors.reason[i])) for i in bad[:SAMPLE_SIZE]]
+    counts = (
+        f"{loaded} of {_plural(rows_in, 'row')}; {rejected} rejected; "
+        f"{_plural(duplicates, 'duplicate')}"
+    )
+    if status == "dry_run":
+        message = f"dry run: would load {counts}; nothing written"
+    else:
+        message = f"loaded {counts}"
+    return BatchReport(
+        batch_id=None if status == "dry_run" else b.batch_id,
+        kind=b.spec.kind,
+        filename=b.filename,
+        sha256=b.raw.sha256,
+        rows_in=rows_in,
+        loaded=loaded,
+        rejected=rejected,
+        duplicates=duplicates,
+        status=status,
+        reasons=reasons,
+        rejected_sample=sample,
+        unknown_agents=list(b.plan.unknown_agents),
+        message=message,
+        ignored_columns=list(b.ignored),
+    )
+
+
+def validate_file(store: Store, spec: canonical.KindSpec, raw: RawTable, mapping, dayfirst):
+    """Step 3 for a read file: typed columns and each row's first problem."""
+    tz = store.settings.tz
+    now = datetime.now(tz).replace(tzinfo=None)
+    errors = canonical.Errors(len(raw.data))
+    if raw.width_errors:
+        pos = np.fromiter(raw.width_errors, dtype=np.int64)
+        errors.reason[pos] = [raw.width_errors[p] for p in pos]
+        errors.group[pos] = "wrong number of values"
+    columns = {name: raw.data[p] for name, p in mapping.columns.items()}
+    if not columns:  # pragma: no cover - map_columns insists on required columns
+        raise UnreadableFile("no known column in the header")
+    checked = canonical.validate(spec, columns, tz=tz, now=now, dayfirst=dayfirst, errors=errors)
+    if spec.kind == "surveys":
+        canonical.fill_response_ids(checked.frame, checked.ok)
+    return checked
+
+
+def load_batch(
+    store: Store,
+    kind: str,
+    path: str | Path,
+    *,
+    dry_run: bool = False,
+    uploaded_by: str | None = None,
+    dayfirst: bool | None = None,
+    filename: str | None = None,
+) -> BatchReport:
+    """Load one file of `kind` as one batch (one transaction) and say what became of every row.
+
+    Raises UnreadableFile (nothing written) when the file cannot be read at all, ValueError
+    for an unknown kind. `dayfirst`: True reads 03/04/2026 as 3 April, False as March 4,
+    None leaves it to the file (ambiguous rows are rejected).
+    """
+    spec = canonical.spec_for(kind)
+    raw = read_file(path)
+    mapping = canonical.map_columns(spec, raw.header)
+    filename = filename or Path(path).name
+    with store.reading() as conn:
+        earlier = _earlier(conn, raw.sha256, kind)
+    if earlier is not None:
+        return _already(kind, filename, raw, mapping, earlier)
+    checked = validate_file(store, spec, raw, mapping, dayfirst)
+    uploaded_at = datetime.now(store.settings.tz).replace(tzinfo=None)
+    if dry_run:
+        with store.reading() as conn:
+            plan = plan_batch(conn, spec, checked)
+        batch = Batch(
+            "", spec, raw, checked, plan, filename, uploaded_by, uploaded_at, mapping.ignored
+        )
+        return _report(batch, "dry_run")
+    with store.transaction() as conn:
+        earlier = _earlier(conn, raw.sha256, kind)  # loaded meanwhile by someone else?
+        if earlier is not None:
+            return _already(kind, filename, raw, mapping, earlier)
+        plan = plan_batch(conn, spec, checked)
+        batch_id = _new_batch_id(conn)
+        batch = Batch(
+            batch_id, spec, raw, checked, plan, filename, uploaded_by, uploaded_at, mapping.ignored
+        )
+        write_batch(conn, batch, store.settings)
+    return _report(batch, "committed")
+
+
+# ---------------------------------------------------------------- undo and listings
+
+
+def undo_batch(store: Store, batch_id: str) -> UndoReport:
+    """Take a batch out again in one transaction: its rows, its rollup contribution, and
+    (roster) put back the rows it replaced. Its rejected rows stay for the record."""
+    with store.transaction() as conn:
+        row = conn.execute(
+            text("SELECT kind, status FROM upload_batches WHERE batch_id = :b"), {"b": batch_id}
+        ).all()
+        row = row[0] if row else None
+        params = {"b": batch_id}
+        counts = {
+            table: conn.execute(
+                text(f"SELECT count(*) FROM {table} WHERE batch_id = :b"),  # noqa: S608
+                params,
+            ).scalar_one()
+            for table in BATCH_TABLES
+        }
+        if row is None:
+            if not any(counts.values()):
+                raise ValueError(
+                    f"there is no batch `{batch_id}`: run `cxmetrics batches` to list batch ids"
+                )
+            kind = "demo" if batch_id == "demo" else "unknown"
+        elif row.status == "undone":
+            raise ValueError(
+                f"batch `{batch_id}` was already undone: nothing to do "
+                "(load its file again to bring the rows back)"
+            )
+        elif row.status != "committed":
+            raise ValueError(
+                f"batch `{batch_id}` has status `{row.status}`, not committed: only committed "
+                "batches can be undone"
+            )
+        kind = row.kind if row is not None else kind
+        spans = {src: rollups.batch_dates(conn, src, batch_id) for src in rollups.SOURCES}
+
+        # Roster rows a later batch replaced from this one: point them past this batch.
+        conn.execute(
+            text(
+                "UPDATE roster_replaced AS c SET name = r.name, team_id = r.team_id, "
+                "email = r.email, hired_on = r.hired_on, active = r.active, "
+                "supervisor = r.supervisor, function = r.function, "
+                "prior_batch_id = r.prior_batch_id "
+                "FROM roster_replaced AS r "
+                "WHERE c.prior_batch_id = :b AND c.batch_id <> :b AND r.batch_id = :b "
+                "AND r.entity = c.entity AND r.key = c.key"
+            ),
+            params,
+        )
+        conn.execute(
+            text(
+                "DELETE FROM roster_replaced WHERE prior_batch_id = :b AND batch_id <> :b "
+                "AND NOT EXISTS (SELECT 1 FROM roster_replaced r WHERE r.batch_id = :b "
+                "AND r.entity = roster_replaced.entity AND r.key = roster_replaced.key)"
+            ),
+            params,
+        )
+        # Thank-you notes on the batch's responses go with them.
+        conn.execute(
+            text(
+                "DELETE FROM recognitions WHERE response_id IN "
+                "(SELECT response_id FROM survey_responses WHERE batch_id = :b)"
+            ),
+            params,
+        )
+        for table in BATCH_TABLES:
+            if counts[table]:
+                conn.execute(text(f"DELETE FROM {table} WHERE batch_id = :b"), params)  # noqa: S608
+        restored = conn.execute(
+            text(
+                "SELECT count(*) FROM roster_replaced r WHERE r.batch_id = :b AND ("
+                "(r.entity = 'agent' AND NOT EXISTS "
+                "(SELECT 1 FROM agents a WHERE a.agent_id = r.key)) OR "
+                "(r.entity = 'team' AND NOT EXISTS "
+                "(SELECT 1 FROM teams t WHERE t.team_id = r.key)))"
+            ),
+            params,
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO agents (agent_id, name, team_id, email, hired_on, active, batch_id) "
+                "SELECT key, name, team_id, email, hired_on, active, prior_batch_id "
+                "FROM roster_replaced r WHERE r.batch_id = :b AND r.entity = 'agent' "
+                "AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.agent_id = r.key)"
+            ),
+            params,
+        )
+        conn.execute(
+            text(
+                "INSERT INTO teams (team_id, name, supervisor, function, batch_id) "
+                "SELECT key, name, supervisor, function, prior_batch_id "
+                "FROM roster_replaced r WHERE r.batch_id = :b AND r.entity = 'team' "
+                "AND NOT EXISTS (SELECT 1 FROM teams t WHERE t.team_id = r.key)"
+            ),
+            params,
+        )
+        conn.execute(text("DELETE FROM roster_replaced WHERE batch_id = :b"), params)
+        for src, span in spans.items():
+            if span:
+                rollups.refresh(conn, src, span[0], span[1], store.settings)
+        conn.execute(
+            text("UPDATE upload_batches SET status = 'undone' WHERE batch_id = :b"), params
+        )
+    removed = int(sum(counts.values()))
+    message = f"undid batch {batch_id} ({kind}): removed {_plural(removed, 'row')}"
+    if restored:
+        message += f"; restored {_plural(int(restored), 'replaced roster row')}"
+    return UndoReport(
+        batch_id=batch_id, kind=kind, removed=removed, restored=int(restored), message=message
+    )
+
+
+def list_batches(store: Store) -> pd.DataFrame:
+    """Every batch (all upload_batches columns), newest first."""
+    return store.frame("SELECT * FROM upload_batches ORDER BY uploaded_at DESC, batch_id DESC")
+
+
+def rejected_rows(store: Store, batch_id: str) -> pd.DataFrame:
+    """A batch's rejected rows: line_no, error (the reason), raw (the row as a CSV line)."""
+    if not store.scalar("SELECT count(*) FROM upload_batches WHERE batch_id = :b", {"b": batch_id}):
+        raise ValueError(
+            f"there is no batch `{batch_id}`: run `cxmetrics batches` to list batch ids"
+        )
+    return store.frame(
+        "SELECT line_no, reason AS error, raw FROM rejected_rows WHERE batch_id = :b "
+        "ORDER BY line_no",
+        {"b": batch_id},
+    )

@@ -1,0 +1,109 @@
+"""The command line as DESIGN §7 describes it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cxmetrics.cli import main
+from cxmetrics.periods import last_complete_week
+from tests.fixtures.known_answer import write_csvs
+
+DEMO_ARGS = ["demo", "--agents", "60", "--weeks", "2"]
+
+
+@pytest.fixture
+def db(tmp_path):
+    return ["--db", f"duckdb:///{tmp_path / 'cli.duckdb'}"]
+
+
+def _json_last_line(capsys):
+    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+
+
+def test_demo_then_scorecard_json_has_all_metrics(db, capsys):
+    assert main([*db, *DEMO_ARGS]) == 0
+    assert "demo organisation" in capsys.readouterr().out
+    week = last_complete_week().label
+    assert main([*db, "scorecard", "--period", week, "--json"]) == 0
+    card = _json_last_line(capsys)
+    assert card["period"] == week and card["scope"] == {"team": None, "agent": None}
+    assert len(card["metrics"]) == 17
+    for m in card["metrics"]:
+        assert {
+            "id",
+            "value",
+            "n",
+            "ci_low",
+            "ci_high",
+            "target",
+            "status",
+            "previous",
+            "delta",
+            "significant",
+        } <= set(m)
+        assert m["status"] in {"green", "amber", "red", "insufficient", "none"}
+        assert m["n"] > 0
+    nps = next(m for m in card["metrics"] if m["id"] == "nps")
+    assert nps["ci_low"] < nps["value"] < nps["ci_high"]
+    sl = next(m for m in card["metrics"] if m["id"] == "service_level")
+    assert 0 <= sl["value"] <= 100  # rates as percentages
+    assert main([*db, "scorecard", "--period", week, "--team", "T01", "--json"]) == 0
+    team = _json_last_line(capsys)
+    assert team["scope"]["team"] == "T01" and len(team["metrics"]) == 17
+    assert main([*db, "scorecard", "--period", week]) == 0  # the human table
+    out = capsys.readouterr().out
+    assert "Net Promoter Score" in out and "Service level (20 s)" in out
+
+
+def test_unknown_team_and_bad_period_exit_2(db, capsys):
+    assert main([*db, *DEMO_ARGS]) == 0
+    assert main([*db, "scorecard", "--team", "NOPE"]) == 2
+    assert "not in the roster" in capsys.readouterr().err
+    assert main([*db, "scorecard", "--period", "last week"]) == 2
+    assert "2026-W46" in capsys.readouterr().err
+
+
+def test_ingest_batches_undo_round_trip(db, tmp_path, capsys):
+    files = write_csvs(tmp_path)
+    assert main([*db, "ingest", "roster", str(files["roster"])]) == 0
+    assert main([*db, "ingest", "surveys", str(files["surveys"]), "--dry-run", "--json"]) == 0
+    dry = _json_last_line(capsys)
+    assert dry["status"] == "dry_run" and dry["loaded"] == 26 and dry["batch_id"] is None
+    assert main([*db, "ingest", "surveys", str(files["surveys"]), "--json"]) == 0
+    report = _json_last_line(capsys)
+    assert report["rows_in"] == report["loaded"] + report["rejected"] + report["duplicates"]
+    assert report["unknown_agents"] == ["A9"]
+    assert main([*db, "ingest", "surveys", str(files["surveys"]), "--json"]) == 0
+    again = _json_last_line(capsys)
+    assert again["status"] == "already_loaded" and again["loaded"] == 0
+    assert main([*db, "batches", "--json"]) == 0
+    batches = _json_last_line(capsys)
+    assert [b["kind"] for b in batches] == ["surveys", "roster"]
+    assert main([*db, "undo", report["batch_id"]]) == 0
+    assert "undid" in capsys.readouterr().out
+    assert main([*db, "undo", report["batch_id"]]) == 2
+    assert "already undone" in capsys.readouterr().err
+
+
+def test_unreadable_file_exits_2_with_one_line(db, tmp_path, capsys):
+    garbage = tmp_path / "x.csv"
+    garbage.write_bytes(bytes(range(256)) * 8)
+    assert main([*db, "ingest", "surveys", str(garbage)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("cxmetrics: cannot read") and "\n" not in err
+    assert main([*db, "batches", "--json"]) == 0
+    assert _json_last_line(capsys) == []
+
+
+def test_console_script_is_installed_and_helpful():
+    exe = Path(sys.executable).with_name("cxmetrics")
+    result = subprocess.run([exe, "--help"], capture_output=True, text=True, check=True)
+    for command in ("demo", "ingest", "scorecard", "batches", "undo", "rebuild-rollups"):
+        assert command in result.stdout
+    sub = subprocess.run([exe, "ingest", "--help"], capture_output=True, text=True, check=True)
+    assert "--dry-run" in sub.stdout and "--dayfirst" in sub.stdout
