@@ -302,3 +302,38 @@ def test_repeat_contacts_are_provisional_until_seven_days_have_passed(known_stor
     rows = trend(known_store, W45, count=2)
     flags = rows[rows.metric == "repeat_contact"].set_index("period")["provisional"]
     assert not flags["2026-W44"] and flags["2026-W45"]
+
+
+def test_business_kpis_from_kpi_values(store):
+    from sqlalchemy import text
+
+    from cxmetrics.metrics.engine import business_kpis
+
+    rows = [
+        # W45: team values (sales_per_fte T1 4, 6; T2 8) and an undeclared KPI
+        ("2026-11-02", "sales_per_fte", "T1", 4.0),
+        ("2026-11-03", "sales_per_fte", "T1", 6.0),
+        ("2026-11-02", "sales_per_fte", "T2", 8.0),
+        ("2026-11-02", "nps_relational", None, 41.0),
+        # W44
+        ("2026-10-26", "sales_per_fte", "T1", 3.0),
+    ]
+    with store.transaction() as conn:
+        conn.execute(
+            text("INSERT INTO kpi_values VALUES (:d, :m, :t, :v, 'b')"),
+            [{"d": d, "m": m, "t": t, "v": v} for d, m, t, v in rows],
+        )
+        conn.execute(
+            text("INSERT INTO targets VALUES ('sales_per_fte', NULL, 5, NULL, '2026-01-01', 'b')")
+        )
+    org = {k.id: k for k in business_kpis(store, W45)}
+    # org has no org-wide sales rows: mean of every team row (4 + 6 + 8)/3 = 6; W44 3
+    assert org["sales_per_fte"].value == approx(6.0) and org["sales_per_fte"].n == 3
+    assert org["sales_per_fte"].delta == approx(3.0)
+    assert org["sales_per_fte"].status == "green"  # 6 >= target 5, higher is better
+    assert org["sales_per_fte"].label == "Sales per FTE"
+    assert org["nps_relational"].label == "nps relational"  # undeclared: its id
+    assert org["nps_relational"].status == "none"
+    t1 = {k.id: k for k in business_kpis(store, W45, team="T1")}
+    assert t1["sales_per_fte"].value == approx(5.0) and "nps_relational" not in t1
+    assert [k.id for k in business_kpis(store, W45)] == ["sales_per_fte", "nps_relational"]

@@ -14,7 +14,13 @@ from datetime import date
 import pandas as pd
 
 from cxmetrics.metrics import stats
-from cxmetrics.metrics.registry import Metric, default_registry, default_tolerance
+from cxmetrics.metrics.registry import (
+    BusinessKpi,
+    Metric,
+    business_registry,
+    default_registry,
+    default_tolerance,
+)
 from cxmetrics.periods import GRAINS, Period
 from cxmetrics.store import Store
 from cxmetrics.store.rollups import ROLLUP_SUMS, SOURCES
@@ -462,3 +468,76 @@ def data_as_of(store: Store) -> date | None:
         "SELECT (SELECT max(date) FROM rollup_interactions) i, "
         "(SELECT max(date) FROM rollup_surveys) s, (SELECT max(date) FROM rollup_adherence) d)"
     )
+
+
+@dataclass
+class BusinessResult:
+    """A business KPI (from kpi_values) for a period and scope, with its previous value."""
+
+    id: str
+    label: str
+    unit: str
+    direction: str
+    value: float | None
+    n: int
+    previous: float | None
+    delta: float | None
+    target: float | None
+    status: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def business_kpis(store: Store, period: Period, *, team: str | None = None) -> list[BusinessResult]:
+    """Business KPIs for `period`: a team's own rows, or for the org its org-wide rows when
+    there are any, else every team's rows. No statistics: these arrive as finished numbers.
+    """
+    prev = period.previous()
+    frame = store.frame(
+        "SELECT metric_id, date >= :start AS current, team_id IS NULL AS org_row, "
+        "count(*) AS n, sum(value) AS total, avg(value) AS mean FROM kpi_values "
+        "WHERE date >= :prev_start AND date <= :end "
+        "AND (CAST(:team AS VARCHAR) IS NULL OR team_id = :team) GROUP BY ALL",
+        {"start": period.start, "prev_start": prev.start, "end": period.end, "team": team},
+    )
+    declared = business_registry()
+    targets = targets_for(store, period.end, team)
+    out = []
+    for metric_id in sorted(set(frame["metric_id"]), key=lambda m: (m not in declared, m)):
+        kpi = declared.get(metric_id) or BusinessKpi(metric_id, metric_id.replace("_", " "))
+        rows = frame[frame["metric_id"] == metric_id]
+        if team is None and rows["org_row"].any():
+            rows = rows[rows["org_row"]]
+
+        def agg(current: bool, rows=rows, kpi=kpi) -> tuple[float | None, int]:
+            part = rows[rows["current"] == current]
+            n = int(part["n"].sum())
+            if not n:
+                return None, 0
+            if kpi.aggregation == "sum":
+                return float(part["total"].sum()), n
+            return float(part["total"].sum()) / n, n
+
+        value, n = agg(True)
+        previous, _ = agg(False)
+        target = targets.get(metric_id, (None, None))[0]
+        status = "insufficient" if value is None else "none"
+        if value is not None and target is not None and kpi.direction != "none":
+            met = value >= target if kpi.direction == "higher" else value <= target
+            status = "green" if met else "red"
+        out.append(
+            BusinessResult(
+                id=metric_id,
+                label=kpi.label,
+                unit=kpi.unit,
+                direction=kpi.direction,
+                value=value,
+                n=n,
+                previous=previous,
+                delta=None if value is None or previous is None else value - previous,
+                target=target,
+                status=status,
+            )
+        )
+    return out

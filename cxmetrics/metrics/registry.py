@@ -204,8 +204,52 @@ def parse_metric(entry: dict, position: int) -> Metric:
     )
 
 
+@dataclass(frozen=True)
+class BusinessKpi:
+    """A business number from kpi_values (sales, quality, learning) shown on the card."""
+
+    id: str
+    label: str
+    description: str = ""
+    unit: str = ""
+    direction: str = "none"
+    aggregation: str = "mean"
+
+
+BUSINESS_FIELDS = {"id", "label", "description", "unit", "direction", "aggregation"}
+AGGREGATIONS = ("mean", "sum")
+
+
+def parse_business(data: dict) -> dict[str, BusinessKpi]:
+    """Validate the optional [[business]] entries."""
+    out: dict[str, BusinessKpi] = {}
+    for position, entry in enumerate(data.get("business", []), start=1):
+        entry_id = entry.get("id") or f"business #{position}"
+        unknown = sorted(set(entry) - BUSINESS_FIELDS)
+        if unknown:
+            raise RegistryError(f"business `{entry_id}`: unknown field(s) {', '.join(unknown)}")
+        for name in ("id", "label"):
+            if not isinstance(entry.get(name), str) or not entry[name].strip():
+                raise RegistryError(f"business `{entry_id}`: field `{name}` is missing or empty")
+        kpi = BusinessKpi(
+            id=entry["id"],
+            label=entry["label"],
+            description=str(entry.get("description", "")),
+            unit=str(entry.get("unit", "")),
+            direction=_choice(entry_id, {"direction": "none", **entry}, "direction", DIRECTIONS),
+            aggregation=_choice(
+                entry_id, {"aggregation": "mean", **entry}, "aggregation", AGGREGATIONS
+            ),
+        )
+        if kpi.id in out:
+            raise RegistryError(f"business `{kpi.id}` is declared twice")
+        out[kpi.id] = kpi
+    return out
+
+
 def parse_registry(data: dict) -> dict[str, Metric]:
     """Validate a whole registry document; metrics keep their file order."""
+    parse_business(data)
     entries = data.get("metric")
     if not isinstance(entries, list) or not entries:
         raise RegistryError("the registry has no [[metric]] entries")
@@ -218,15 +262,24 @@ def parse_registry(data: dict) -> dict[str, Metric]:
     return metrics
 
 
-def load_registry(path: Path | str | None = None) -> dict[str, Metric]:
-    """Read and validate the registry file (the packaged one by default)."""
+def _read(path: Path | str | None) -> dict:
     path = Path(path) if path else REGISTRY_PATH
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         raise RegistryError(f"registry {path.name} is not valid TOML: {exc}") from exc
-    return parse_registry(data)
+
+
+def load_registry(path: Path | str | None = None) -> dict[str, Metric]:
+    """Read and validate the registry file (the packaged one by default)."""
+    return parse_registry(_read(path))
+
+
+@cache
+def business_registry() -> dict[str, BusinessKpi]:
+    """The packaged [[business]] declarations, validated once per process."""
+    return parse_business(_read(None))
 
 
 @cache

@@ -20,7 +20,7 @@ def test_app_starts_builds_demo_and_shows_the_org_scorecard(tmp_path, monkeypatc
     at.run()
     assert not at.exception
     assert any("Demo data" in i.value for i in at.info)
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert len(table) == 17
     # the numbers on the page are the engine's numbers
     from cxmetrics.ui import data  # the app's cached store, opened in this process

@@ -45,4 +45,4 @@ for m in card["metrics"]:
             "Change": m["change"] or "",
         }
     )
-st.dataframe(rows, hide_index=True)
+st.table(rows)
