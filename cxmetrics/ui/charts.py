@@ -463,6 +463,8 @@ def trend_chart(
         type="category",
         categoryorder="array",
         categoryarray=s.periods,
+        tickangle=0,
+        nticks=7,  # 13 period labels never fit level; every other one does
         **_axis_common(look),
     )
     fig.update_yaxes(

@@ -1,17 +1,23 @@
 """The one UI module that caches: every cached function takes its scope as arguments.
 
-Views call these functions and never open connections. After any write, call
-`clear_caches()` so every page shows the new numbers.
+Views call these functions and never open connections or write SQL. After any write,
+call `clear_caches()` so every page shows the new numbers.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict, fields
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
-from cxmetrics import demo
+from cxmetrics import comments as survey_comments
+from cxmetrics import demo, org
 from cxmetrics.config import load_settings
 from cxmetrics.metrics import engine
-from cxmetrics.periods import parse_period
+from cxmetrics.metrics.registry import Metric, business_registry, default_registry
+from cxmetrics.periods import Period, last_complete, parse_period, period_containing
 from cxmetrics.store import Store, is_empty, open_store
 
 
@@ -24,6 +30,15 @@ def get_store() -> Store:
     return store
 
 
+def registry() -> dict[str, Metric]:
+    return default_registry()
+
+
+def metric_label(metric_id: str) -> str:
+    """A metric's label with settings filled in (the service-level threshold)."""
+    return registry()[metric_id].label.format(t=get_store().settings.service_level_seconds)
+
+
 @st.cache_data(show_spinner=False)
 def demo_only() -> bool:
     """True while the store holds only the demo organisation (the banner shows)."""
@@ -31,9 +46,65 @@ def demo_only() -> bool:
 
 
 @st.cache_data(show_spinner=False)
+def data_range() -> tuple[date, date] | None:
+    return org.data_range(get_store())
+
+
+@st.cache_data(show_spinner=False)
+def period_options(grain: str) -> list[str]:
+    """Period labels of `grain` from the first to the last period with data, newest first."""
+    span = data_range()
+    today = date.today()
+    newest = last_complete(grain, today)
+    if span is None:
+        return [p.label for p in newest.back(13)][::-1]
+    last = period_containing(min(span[1], newest.end), grain)
+    first = period_containing(span[0], grain)
+    labels = []
+    p = last
+    while p >= first and len(labels) < 520:
+        labels.append(p.label)
+        p = p.previous()
+    return labels or [newest.label]
+
+
+def default_period(grain: str) -> str:
+    """The last complete period of `grain` that holds data (else the last complete one)."""
+    return period_options(grain)[0]
+
+
+@st.cache_data(show_spinner=False)
+def teams() -> pd.DataFrame:
+    return org.list_teams(get_store())
+
+
+@st.cache_data(show_spinner=False)
+def agents(team: str | None = None) -> pd.DataFrame:
+    return org.list_agents(get_store(), team)
+
+
+@st.cache_data(show_spinner=False)
 def scorecard(period: str, team: str | None = None, agent: str | None = None) -> dict:
     """Every metric for a period and scope, as plain data (see MetricResult.to_dict)."""
-    return engine.scorecard(get_store(), parse_period(period), team=team, agent=agent).to_dict()
+    card = engine.scorecard(get_store(), parse_period(period), team=team, agent=agent)
+    return card.to_dict()
+
+
+@st.cache_data(show_spinner=False)
+def breakdown(period: str, by: str, team: str | None = None) -> dict[str | None, dict]:
+    """Scorecard lines per team or per agent: {key: {metric_id: line dict}}."""
+    lines = engine.breakdown(get_store(), parse_period(period), by, team=team)
+    return {key: {m.id: m.to_dict() for m in ms} for key, ms in lines.items()}
+
+
+@st.cache_data(show_spinner=False)
+def trend(period: str, count: int = 13, team: str | None = None) -> pd.DataFrame:
+    return engine.trend(get_store(), parse_period(period), count=count, team=team)
+
+
+@st.cache_data(show_spinner=False)
+def business(period: str, team: str | None = None) -> list[dict]:
+    return [k.to_dict() for k in engine.business_kpis(get_store(), parse_period(period), team=team)]
 
 
 @st.cache_data(show_spinner=False)
@@ -42,6 +113,47 @@ def data_as_of() -> str | None:
     return day.isoformat() if day else None
 
 
+def period_of(label: str) -> Period:
+    return parse_period(label)
+
+
 def clear_caches() -> None:
     """Forget every cached result (after a load, an undo or clearing the demo)."""
     st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False)
+def comments(
+    period: str,
+    team: str | None = None,
+    *,
+    agent: str | None = None,
+    segment: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
+    """One page of redacted comments for a period and scope, newest first, and their total."""
+    p = parse_period(period)
+    return survey_comments.comments(
+        get_store(),
+        p.start,
+        p.end,
+        team=team,
+        agent=agent,
+        segment=segment,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@st.cache_data(show_spinner=False)
+def definitions() -> dict[str, list[dict]]:
+    """The registry as plain data: metrics (labels with settings filled in), business KPIs."""
+    metrics = []
+    for metric in registry().values():
+        entry = {f.name: getattr(metric, f.name) for f in fields(metric) if f.name != "parts"}
+        entry["label"] = metric_label(metric.id)
+        entry["sources"] = list(metric.sources)
+        metrics.append(entry)
+    business_kpis = [asdict(kpi) for kpi in business_registry().values()]
+    return {"metrics": metrics, "business": business_kpis}

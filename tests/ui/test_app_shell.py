@@ -2,34 +2,32 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from streamlit.testing.v1 import AppTest
-
 from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import last_complete_week
 from cxmetrics.store import open_store
+from cxmetrics.ui.charts import format_value
+from tests.ui.conftest import run_app
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 
-
-def test_app_starts_builds_demo_and_shows_the_org_scorecard(tmp_path, monkeypatch):
-    url = f"duckdb:///{tmp_path / 'app.duckdb'}"
-    monkeypatch.setenv("CXMETRICS_DB_URL", url)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.run()
+def test_app_starts_builds_demo_and_shows_the_org_scorecard(app_db):
+    at = run_app()
     assert not at.exception
-    assert any("Demo data" in i.value for i in at.info)
-    table = at.table[0].value
-    assert len(table) == 17
-    # the numbers on the page are the engine's numbers
+    assert at.session_state["period"] == last_complete_week().label
+    assert at.query_params["period"] == last_complete_week().label
+    tiles = {m.label: m.value for m in at.metric}
     from cxmetrics.ui import data  # the app's cached store, opened in this process
 
-    store = data.get_store()
-    nps = scorecard(store, last_complete_week()).by_id()["nps"]
-    row = table[table["Metric"] == "Net Promoter Score"].iloc[0]
-    assert row["Value"] == f"{nps.value:+.0f}"
-    assert row["n"] == nps.n
-    data.get_store.clear()
-    store.close()
-    assert open_store(url).scalar("SELECT count(*) FROM upload_batches") == 1
+    card = scorecard(data.get_store(), last_complete_week()).by_id()
+    for metric_id, label in [("nps", "Net Promoter Score"), ("fcr", "First-contact resolution")]:
+        assert tiles[label] == format_value(card[metric_id].value, card[metric_id].unit)
+    assert open_store(app_db).scalar("SELECT count(*) FROM upload_batches") == 1
+
+
+def test_period_and_grain_come_from_the_url(known_db):
+    at = run_app({"period": "2026-11"})
+    assert not at.exception
+    assert at.session_state["grain"] == "month"
+    assert at.session_state["period"] == "2026-11"
+    assert at.query_params["period"] == "2026-11"
+    bad = run_app({"period": "not-a-period"})
+    assert not bad.exception and bad.session_state["grain"] == "week"

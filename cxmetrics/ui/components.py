@@ -1,0 +1,217 @@
+"""Reusable page pieces: metric tiles, status badges, banners, presentation mode.
+
+Nothing here escapes-by-accident: user text (comments, names from uploads) only ever goes
+through `st.text`, `st.write` of plain strings or `st.dataframe`, never into HTML. The
+only raw HTML/CSS/JS this module emits is static and written here.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from cxmetrics.ui import data
+from cxmetrics.ui.charts import format_margin, format_value
+
+STATUS = {
+    # status: (word, material icon, badge colour). Colour is never the only signal.
+    "green": ("On target", ":material/check_circle:", "green"),
+    "amber": ("Near target", ":material/warning:", "orange"),
+    "red": ("Off target", ":material/cancel:", "red"),
+    "insufficient": ("Too few to judge", ":material/hourglass_empty:", "gray"),
+    "none": ("No target", ":material/remove:", "gray"),
+}
+DELTA_UNIT = {"%": " pp", "pts": " pts", "s": " s", "per hour": "", "count": ""}
+
+BASE_CSS = """
+<style>
+[class*="st-key-tile-insufficient"] { opacity: 0.55; }
+[class*="st-key-tile-"] [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
+[data-testid="stMetricLabel"] p { font-weight: 600; }
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+</style>
+"""
+
+PRESENT_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stHeader"], [data-testid="stToolbar"],
+[data-testid="stDecoration"], [data-testid="stStatusWidget"], [data-testid="stMainMenu"] {
+  display: none !important;
+}
+[data-testid="stMainBlockContainer"] { padding: 0.8rem 3rem 0.5rem 3rem; max-width: 100%; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {
+  font-size: 1.35rem;
+}
+[data-testid="stMetricValue"] p { font-size: 4.4rem !important; line-height: 1.15; }
+[data-testid="stMetricLabel"] p { font-size: 1.75rem !important; }
+[data-testid="stMetricDelta"] p { font-size: 1.4rem !important; }
+[data-testid="stCaptionContainer"] p, [data-testid="stCaptionContainer"] {
+  font-size: 1.3rem !important;
+}
+[data-testid="stTable"] td, [data-testid="stTable"] th { font-size: 1.45rem !important; }
+span.stMarkdownBadge { font-size: 1.3rem !important; padding: 0.15rem 0.6rem; }
+h1 { font-size: 2.8rem !important; padding-top: 0.2rem !important; }
+h3 { font-size: 2.2rem !important; }
+</style>
+"""
+
+# Left/right arrow keys press the slide buttons (static script, no user data in it).
+KEYS_JS = """
+<script>
+(function () {
+  const doc = window.parent && window.parent.document ? window.parent.document : document;
+  if (doc.__cxmetricsKeys) return;
+  doc.__cxmetricsKeys = true;
+  doc.addEventListener("keydown", function (e) {
+    if (["INPUT", "TEXTAREA"].includes((e.target.tagName || "").toUpperCase())) return;
+    const key = { ArrowRight: "slide-next", PageDown: "slide-next", " ": "slide-next",
+                  ArrowLeft: "slide-prev", PageUp: "slide-prev" }[e.key];
+    if (!key) return;
+    const button = doc.querySelector(".st-key-" + key + " button");
+    if (button && !button.disabled) { e.preventDefault(); button.click(); }
+  });
+})();
+</script>
+"""
+
+
+def page_style(present: bool) -> None:
+    """Static styling for every page, plus presentation mode when on."""
+    st.html(BASE_CSS + (PRESENT_CSS if present else ""))
+
+
+def demo_banner() -> None:
+    """Say clearly, on every page, when the numbers are the synthetic demo."""
+    if data.demo_only():
+        st.info(
+            "**Demo data.** These numbers come from a synthetic organisation. Upload your own "
+            "files on the Upload page; clearing the demo removes this banner.",
+            icon=":material/science:",
+        )
+
+
+def status_badge(status: str, *, provisional: bool = False, n: int | None = None, min_n=None):
+    word, icon, colour = STATUS[status]
+    if status == "insufficient" and n is not None and min_n is not None:
+        word = f"Too few to judge (n {n:,} < {min_n})"
+    if provisional:
+        word += " · provisional"
+    st.badge(word, icon=icon, color=colour)
+
+
+def change_text(line: dict) -> tuple[str | None, str, str]:
+    """(delta text, delta_color, delta_arrow) for st.metric from a scorecard line."""
+    if line.get("provisional"):
+        return "provisional", "off", "off"
+    if line["delta"] is None:
+        return None, "off", "off"
+    unit = DELTA_UNIT.get(line["unit"], "")
+    digits = {"count": 0, "per hour": 2}.get(line["unit"], 1)
+    amount = f"{line['delta']:+,.{digits}f}{unit}"
+    if line["change"] in ("better", "worse", "up", "down"):
+        if line["direction"] == "none":
+            return f"{amount} · real change", "off", "auto"
+        colour = "normal" if line["direction"] == "higher" else "inverse"
+        return f"{amount} · real change", colour, "auto"
+    if line["change"] == "no real change":
+        return f"no real change ({amount})", "off", "off"
+    if line["se"] is None:  # counts and cross-source ratios carry no test
+        return f"{amount} vs previous", "off", "off"
+    return f"{amount} · too few to test", "off", "off"
+
+
+def metric_tile(line: dict, *, description: str = "") -> None:
+    """One metric: value, change vs previous, status by icon and word, target, n, margin."""
+    with st.container(border=True, key=f"tile-{line['status']}-{line['id']}"):
+        delta, colour, arrow = change_text(line)
+        st.metric(
+            data.metric_label(line["id"]),
+            format_value(line["value"], line["unit"]),
+            delta=delta,
+            delta_color=colour,
+            delta_arrow=arrow,
+            help=description or None,
+        )
+        status_badge(
+            line["status"],
+            provisional=line.get("provisional", False),
+            n=line["n"],
+            min_n=line["min_n"],
+        )
+        parts = []
+        if line["target"] is not None:
+            parts.append(f"target {format_value(line['target'], line['unit'])}")
+        parts.append(f"n {line['n']:,}")
+        margin = format_margin(line["ci_low"], line["ci_high"], line["unit"])
+        if margin:
+            parts.append(margin)
+        st.caption(" · ".join(parts))
+
+
+def business_tile(kpi: dict) -> None:
+    """A business KPI (uploaded finished number): value, change, target when set."""
+    with st.container(border=True, key=f"tile-{kpi['status']}-biz-{kpi['id']}"):
+        digits = 1 if kpi["value"] is not None and abs(kpi["value"]) >= 10 else 2
+        delta = None if kpi["delta"] is None else f"{kpi['delta']:+.{digits}f}"
+        colour = {"higher": "normal", "lower": "inverse"}.get(kpi["direction"], "off")
+        value = "—" if kpi["value"] is None else f"{kpi['value']:,.{digits}f}"
+        st.metric(kpi["label"], f"{value} {kpi['unit']}".strip(), delta=delta, delta_color=colour)
+        if kpi["target"] is not None:
+            status_badge(kpi["status"])
+        st.caption(f"mean of {kpi['n']:,} reported values" if kpi["n"] else "no values")
+
+
+def tile_grid(lines: list[dict], columns: int) -> None:
+    """Tiles in rows of `columns`."""
+    reg = data.registry()
+    for start in range(0, len(lines), columns):
+        cols = st.columns(columns)
+        for col, line in zip(cols, lines[start : start + columns], strict=False):
+            with col:
+                metric = reg.get(line["id"])
+                metric_tile(line, description=metric.description if metric else "")
+
+
+def _move_slide(step: int, count: int) -> None:
+    st.session_state["slide"] = min(max(st.session_state.get("slide", 0) + step, 0), count - 1)
+
+
+def _leave_presentation() -> None:
+    st.session_state["present"] = False
+    st.session_state.pop("slide", None)
+
+
+def slide_controls(titles: list[str]) -> int:
+    """Previous / next buttons (and arrow keys) over `titles`; returns the slide index."""
+    count = len(titles)
+    current = min(max(int(st.session_state.get("slide", 0)), 0), count - 1)
+    st.session_state["slide"] = current
+    left, middle, right, leave = st.columns([1, 6, 1, 1.4], vertical_alignment="center")
+    with left:
+        st.button(
+            "◀ Previous",
+            key="slide-prev",
+            disabled=current == 0,
+            on_click=_move_slide,
+            args=(-1, count),
+        )
+    with right:
+        st.button(
+            "Next ▶",
+            key="slide-next",
+            disabled=current == count - 1,
+            on_click=_move_slide,
+            args=(1, count),
+        )
+    with leave:
+        st.button(
+            "Exit presentation",
+            key="present-exit",
+            icon=":material/close:",
+            on_click=_leave_presentation,
+        )
+    with middle:
+        demo = " · demo data (synthetic organisation)" if data.demo_only() else ""
+        st.caption(f"{current + 1} / {count} · {titles[current]} · arrow keys ◀ ▶{demo}")
+    st.html(KEYS_JS, unsafe_allow_javascript=True)
+    return current

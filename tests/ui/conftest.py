@@ -1,0 +1,68 @@
+"""AppTest helpers: each test gets its own store file and fresh Streamlit caches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from cxmetrics.store import open_store
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+
+
+def _reset_caches() -> None:
+    from cxmetrics.ui import data
+
+    data.get_store.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    """A store URL the app will use; caches are reset around the test."""
+    url = f"duckdb:///{tmp_path / 'app.duckdb'}"
+    monkeypatch.setenv("CXMETRICS_DB_URL", url)
+    _reset_caches()
+    yield url
+    _reset_caches()
+
+
+@pytest.fixture
+def empty_db(app_db):
+    """A store with no data that will not be filled with the demo (demo was cleared)."""
+    store = open_store(app_db)
+    with store.transaction() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO upload_batches VALUES ('demo', 'demo', 'demo organisation', NULL, "
+                "'cxmetrics demo', current_timestamp, 0, 0, 0, 0, 'undone')"
+            )
+        )
+    store.close()
+    return app_db
+
+
+@pytest.fixture
+def known_db(app_db):
+    """The hand-worked fixture (tests/fixtures/known_answer.py) in the app's store."""
+    from tests.fixtures.known_answer import insert_directly
+
+    store = open_store(app_db)
+    insert_directly(store)
+    store.close()
+    return app_db
+
+
+def run_app(query: dict | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    return at
