@@ -562,7 +562,10 @@ def test_undo_demo_batch(store):
     with store.transaction() as conn:
         conn.execute(text("INSERT INTO teams VALUES ('T9', 'Demo', NULL, NULL, 'demo')"))
         conn.execute(
-            text("INSERT INTO agents VALUES ('A9', 'Dee', 'T9', NULL, NULL, true, 'demo')")
+            text(
+                "INSERT INTO agents (agent_id, name, team_id, active, batch_id) "
+                "VALUES ('A9', 'Dee', 'T9', true, 'demo')"
+            )
         )
         conn.execute(
             text(

@@ -31,7 +31,7 @@ def test_reopening_does_not_migrate_again(tmp_path):
     url = f"duckdb:///{tmp_path / 's.duckdb'}"
     open_store(url).close()
     store = open_store(url)
-    assert store.scalar("SELECT count(*) FROM schema_version") == 1
+    assert store.scalar("SELECT count(*) FROM schema_version") == schema.SCHEMA_VERSION
 
 
 def test_store_from_a_newer_cxmetrics_is_refused(tmp_path):
@@ -75,3 +75,23 @@ def test_rebuild_reproduces_incremental_rollups(known_store):
     with known_store.transaction() as conn:
         rollups.rebuild(conn, known_store.settings)
     assert snapshot() == before
+
+
+def test_a_version_1_store_is_migrated_forward_keeping_its_data(tmp_path):
+    import sqlalchemy as sa
+
+    url = f"duckdb:///{tmp_path / 'old.duckdb'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:  # a store as cxmetrics with schema version 1 left it
+        schema.migrate(conn, target=1)
+        conn.execute(
+            text("INSERT INTO agents (agent_id, name, team_id) VALUES ('007', 'Ana', 'T1')")
+        )
+    engine.dispose()
+    store = open_store(url)
+    assert store.scalar("SELECT max(version) FROM schema_version") == schema.SCHEMA_VERSION
+    assert [r[0] for r in store.rows("SELECT version FROM schema_version ORDER BY 1")] == list(
+        range(1, schema.SCHEMA_VERSION + 1)
+    )
+    assert store.rows("SELECT agent_id, name, nickname FROM agents") == [("007", "Ana", None)]
+    assert "mapping_templates" in _tables(store)

@@ -75,8 +75,18 @@ V1 = [
         logged_in_sq DOUBLE, logged_in_x_scheduled DOUBLE)""",
 ]
 
+V2 = [
+    # Nicknames let praise that says "Bea" find agent Beatriz (recognition).
+    "ALTER TABLE agents ADD COLUMN nickname VARCHAR",
+    "ALTER TABLE roster_replaced ADD COLUMN nickname VARCHAR",
+    # Column mappings an analyst saved for a recurring export (upload).
+    """CREATE TABLE mapping_templates (
+        name VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, mapping VARCHAR NOT NULL,
+        options VARCHAR, saved_by VARCHAR, saved_at TIMESTAMP NOT NULL)""",
+]
+
 # Each entry: the statements that bring the schema from version N-1 to N.
-MIGRATIONS: dict[int, list[str]] = {1: V1}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
