@@ -154,6 +154,7 @@ def definitions() -> dict[str, list[dict]]:
         entry = {f.name: getattr(metric, f.name) for f in fields(metric) if f.name != "parts"}
         entry["label"] = metric_label(metric.id)
         entry["sources"] = list(metric.sources)
+        entry["part_names"] = sorted(metric.parts)
         metrics.append(entry)
     business_kpis = [asdict(kpi) for kpi in business_registry().values()]
     return {"metrics": metrics, "business": business_kpis}

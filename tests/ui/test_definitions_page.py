@@ -1,0 +1,106 @@
+"""The definitions page (AppTest) is generated from the registry: every metric, every
+description, the statistics and status rules, and the declared business KPIs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from sqlalchemy import text
+from streamlit.testing.v1 import AppTest
+
+from cxmetrics.metrics.registry import business_registry, default_registry
+from cxmetrics.store import open_store
+
+APP = Path(__file__).resolve().parents[2] / "app.py"
+PAGE = "cxmetrics/ui/views/definitions.py"
+
+
+def _forget_app_state() -> None:
+    from cxmetrics.ui import data
+
+    data.get_store.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def db_url(tmp_path, monkeypatch):
+    """A fresh DuckDB file for the app; caches cleared and the app's store closed after."""
+    url = f"duckdb:///{tmp_path / 'app.duckdb'}"
+    monkeypatch.setenv("CXMETRICS_DB_URL", url)
+    _forget_app_state()
+    yield url
+    from cxmetrics.ui import data
+
+    data.get_store().close()
+    _forget_app_state()
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    assert not at.exception
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def unescaped(markdown: str) -> str:
+    return markdown.replace("\\", "")
+
+
+def test_every_registry_metric_is_defined_on_the_page(db_url):
+    at = open_page()
+    registry = default_registry()
+    assert len(registry) == 17
+    headings = [unescaped(s.value) for s in at.subheader]
+    texts = [t.value for t in at.text]
+    markdown = " ".join(unescaped(m.value) for m in at.markdown)
+    for metric in registry.values():
+        label = metric.label.format(t=20)
+        assert label in headings, metric.id
+        assert metric.description in texts, f"{metric.id}: description missing from the page"
+        assert unescaped(metric.formula) in markdown, metric.id
+        assert unescaped(metric.source) in markdown, metric.id
+    assert "Service level (20 s)" in headings  # the threshold filled in
+    assert sum(1 for h in headings if h in {m.label.format(t=20) for m in registry.values()}) == 17
+
+
+def test_directions_targets_and_maturity_are_stated(db_url):
+    at = open_page()
+    markdown = unescaped(" ".join(m.value for m in at.markdown))
+    assert "Higher is better" in markdown
+    assert "Lower is better" in markdown
+    assert "No better direction: judged by its distance from the target" in markdown
+    assert "Final after 7 days" in markdown  # repeat contacts
+    assert "on target within ± 5 pp of 100.0 %" in markdown  # conformance, either way
+    assert "adjusted-Wald" in markdown
+    assert "Wilson" in markdown
+    assert "delta-method" in markdown
+    assert "p < 0.05" in markdown
+    assert {h.value for h in at.header} >= {"What customers feel", "How we serve"}
+    assert "Adherence is not conformance" in [s.value for s in at.subheader]
+
+
+def test_business_kpis_are_listed(db_url):
+    at = open_page()
+    table = at.table[0].value
+    declared = business_registry()
+    assert set(table["id"]) == set(declared)
+    assert set(table["KPI"]) == {k.label for k in declared.values()}
+
+
+def test_definitions_page_on_an_empty_store_without_demo(db_url):
+    store = open_store(db_url)
+    with store.transaction() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO upload_batches VALUES ('demo', 'demo', NULL, NULL, NULL, "
+                "current_timestamp, 0, 0, 0, 0, 'undone')"
+            )
+        )
+    store.close()
+    at = open_page()
+    assert not any("Demo data" in i.value for i in at.info)
+    assert len([t for t in at.text if t.value]) >= 17
