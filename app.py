@@ -44,9 +44,7 @@ data.get_store()
 
 with st.sidebar:
     st.session_state.setdefault("grain", "week")
-    grain = st.segmented_control(
-        "Period type", GRAINS, key="grain", format_func=str.capitalize, required=True
-    )
+    grain = st.selectbox("Period type", GRAINS, key="grain", format_func=str.capitalize)
     options = data.period_options(grain)
     key = f"period_{grain}"
     if st.session_state.get(key) not in options:

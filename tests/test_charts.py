@@ -401,3 +401,10 @@ def test_module_does_not_import_streamlit():
     with open(source, encoding="utf-8") as handle:
         text = handle.read()
     assert "import streamlit" not in text
+
+
+def test_auto_theme_leaves_text_colour_and_font_to_streamlit():
+    fig = charts.trend_chart(trend_rows([20, 25, 31, 28, 35]), "NPS", "pts", theme="auto")
+    assert fig.layout.font.color is None and fig.layout.font.family is None
+    assert fig.layout.title.font.color is None
+    assert fig.layout.xaxis.tickfont.color is None

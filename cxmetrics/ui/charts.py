@@ -67,7 +67,7 @@ PROVISIONAL_NOTE = "provisional: may still change"
 class _Look:
     """Colours and sizes for one theme × size combination."""
 
-    text: str
+    text: str | None  # None: left to Streamlit's theme ("auto")
     muted: str  # axis lines, target line
     series: str
     band: str
@@ -80,15 +80,19 @@ class _Look:
 
 
 def _look(theme: str, large: bool) -> _Look:
-    if theme not in ("light", "dark"):
-        raise ValueError(f"unknown theme `{theme}`: use light or dark")
+    """Colours and sizes. "auto" leaves text colour and font to Streamlit's theme (shown with
+    `theme="streamlit"`), so a figure reads right in light and dark without knowing which."""
+    if theme not in ("light", "dark", "auto"):
+        raise ValueError(f"unknown theme `{theme}`: use light, dark or auto")
     dark = theme == "dark"
+    text = {"light": "#31333F", "dark": "#FAFAFA", "auto": None}[theme]  # Streamlit's own
     return _Look(
-        text="#FAFAFA" if dark else "#31333F",  # Streamlit's own text colours
-        muted="#BBBBBB" if dark else "#767676",
-        # Okabe–Ito blue is too dark on a dark background; its sky blue keeps the contrast.
-        series=PALETTE["sky_blue"] if dark else PALETTE["blue"],
-        band="rgba(153,153,153,0.35)" if dark else "rgba(153,153,153,0.25)",
+        text=text,
+        muted={"light": "#767676", "dark": "#BBBBBB", "auto": "#8C8C8C"}[theme],
+        # Okabe–Ito blue is too dark on a dark background; its sky blue keeps the contrast,
+        # and "auto" takes a blue between the two that reads on both.
+        series={"light": PALETTE["blue"], "dark": PALETTE["sky_blue"], "auto": "#1F86C8"}[theme],
+        band="rgba(153,153,153,0.35)" if dark or theme == "auto" else "rgba(153,153,153,0.25)",
         small_n=PALETTE["grey"],
         font=22 if large else 14,
         title=34 if large else 20,
@@ -393,7 +397,11 @@ def _base_layout(look: _Look, height: int) -> dict:
         "height": height,
         "paper_bgcolor": TRANSPARENT,
         "plot_bgcolor": TRANSPARENT,
-        "font": {"family": FONT_FAMILY, "size": look.font, "color": look.text},
+        "font": {
+            "family": FONT_FAMILY if look.text else None,
+            "size": look.font,
+            "color": look.text,
+        },
         "hoverlabel": {"font": {"size": look.font}},
         "hovermode": "closest",
         "showlegend": True,
@@ -518,7 +526,7 @@ def sparkline(
         margin={"l": 6, "r": 8, "t": 6, "b": 6},
         paper_bgcolor=TRANSPARENT,
         plot_bgcolor=TRANSPARENT,
-        font={"family": FONT_FAMILY, "size": 12, "color": look.text},
+        font={"family": FONT_FAMILY if look.text else None, "size": 12, "color": look.text},
         showlegend=False,
         hovermode="closest",
         dragmode=False,

@@ -27,6 +27,8 @@ BASE_CSS = """
 [class*="st-key-tile-insufficient"] { opacity: 0.55; }
 [class*="st-key-tile-"] [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
 [data-testid="stMetricLabel"] p { font-weight: 600; }
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] p { white-space: normal !important; overflow: visible !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
 </style>
 """
@@ -73,6 +75,17 @@ KEYS_JS = """
 })();
 </script>
 """
+
+
+def chart_theme() -> str:
+    """Figures leave text colour and font to Streamlit's theme: `st.context.theme` can be
+    wrong on a session's first load, so the page must not pick colours from it."""
+    return "auto"
+
+
+def chart(fig, key: str) -> None:
+    """Show a plotly figure themed by Streamlit (its fonts and text colours), no toolbar."""
+    st.plotly_chart(fig, theme="streamlit", config={"displayModeBar": False}, key=key)
 
 
 def page_style(present: bool) -> None:
@@ -145,7 +158,8 @@ def metric_tile(line: dict, *, description: str = "") -> None:
         margin = format_margin(line["ci_low"], line["ci_high"], line["unit"])
         if margin:
             parts.append(margin)
-        st.caption(" · ".join(parts))
+        # non-breaking spaces keep "± 1.1 pp" and "target 80.0 %" on one line each
+        st.caption(" · ".join(part.replace(" ", "\u00a0") for part in parts))
 
 
 def business_tile(kpi: dict) -> None:

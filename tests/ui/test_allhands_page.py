@@ -44,7 +44,7 @@ def test_shows_the_engine_numbers_for_the_known_fixture(known_db):
     assert tiles["Service level (20 s)"].value == "67.3 %"
     assert tiles["Avg speed of answer"].value == "20 s"
     assert tiles["Abandonment"].value == "9.3 %"
-    captions = "\n".join(c.value for c in at.caption)
+    captions = "\n".join(c.value for c in at.caption).replace("\xa0", " ")
     assert "n 17" in captions and "n 52" in captions and "target +35" in captions
     # NPS fell from 50 (n 4) but both periods are far below min_n: no claim of change
     assert "too few to test" in tiles["Net Promoter Score"].delta

@@ -14,7 +14,7 @@ GLANCE = ["nps", "csat", "service_level", "fcr", "callback_kept", "transfer_rate
 
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
-theme = "dark" if st.context.theme.type == "dark" else "light"
+theme = components.chart_theme()
 card = data.scorecard(period)
 lines = {m["id"]: m for m in card["metrics"]}
 as_of = data.data_as_of()
@@ -55,7 +55,7 @@ def nps_trend(large: bool) -> None:
         min_n=data.registry()["nps"].min_n,
         height=440 if large else None,
     )
-    st.plotly_chart(fig, theme=None, config={"displayModeBar": False}, key="nps-trend")
+    components.chart(fig, "nps-trend")
 
 
 def service_trends(ids: list[str], large: bool, key: str) -> None:
@@ -65,7 +65,7 @@ def service_trends(ids: list[str], large: bool, key: str) -> None:
     fig = charts.small_multiples(
         rows[rows["metric"].isin(ids)], metrics, large=large, theme=theme, columns=3
     )
-    st.plotly_chart(fig, theme=None, config={"displayModeBar": False}, key=key)
+    components.chart(fig, key)
 
 
 def section_customers(large: bool) -> None:

@@ -31,12 +31,17 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
-theme = "dark" if st.context.theme.type == "dark" else "light"
+theme = components.chart_theme()
+
+
+_AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
 
 
 def plain(text: object) -> str:
-    """Roster text (team or supervisor names) made inert for markdown: markup escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    """Untrusted text made inert for markdown: markup escaped, and URLs broken with an
+    invisible word joiner so the renderer's autolinking cannot make them clickable."""
+    text = _AUTOLINK.sub(lambda m: m.group(1)[:-1] + "\u2060" + m.group(1)[-1], str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def headline_metric(internal: bool) -> str:
@@ -160,6 +165,8 @@ def comparison_frame(team_lines: dict, org_lines: dict, internal: bool) -> pd.Da
     rows = []
     for metric_id in order:
         line, org = team_lines[metric_id], org_lines[metric_id]
+        if metric_id == "inps" and not internal and not line["n"]:
+            continue  # a customer-facing team has no colleague respondents
         unit = line["unit"]
         label = data.metric_label(metric_id)
         if internal and metric_id == "inps":
@@ -328,23 +335,26 @@ def section_trend(team_id: str, internal: bool) -> None:
         theme=theme,
         columns=4 if present else 2,
     )
-    config = {"displayModeBar": False}
     if present:
-        st.plotly_chart(head_fig, theme=None, config=config, key="team-head-trend")
-        st.plotly_chart(small_fig, theme=None, config=config, key="team-small-trends")
+        components.chart(head_fig, "team-head-trend")
+        components.chart(small_fig, "team-small-trends")
         return
     left, right = st.columns([5, 7], gap="large")
     with left:
-        st.plotly_chart(head_fig, theme=None, config=config, key="team-head-trend")
+        components.chart(head_fig, "team-head-trend")
     with right:
-        st.plotly_chart(small_fig, theme=None, config=config, key="team-small-trends")
+        components.chart(small_fig, "team-small-trends")
 
 
 # ----------------------------------------------------------------------------- comments
 
 
 def comment_rows(page: pd.DataFrame) -> pd.DataFrame:
-    """Comments as plain table cells (escaped by Streamlit), already redacted upstream."""
+    """Comments as inert table cells, already redacted upstream.
+
+    `st.table` renders cells as markdown, so customer text and names are escaped: a
+    comment can never become a link, bold text or HTML.
+    """
 
     def score(value: object) -> str:
         return "—" if pd.isna(value) else f"{int(value)}"
@@ -352,14 +362,14 @@ def comment_rows(page: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Date": [f"{t:%a %d %b %H:%M}" for t in page["responded_at"]],
-            "Agent": [name if isinstance(name, str) else "—" for name in page["agent_name"]],
+            "Agent": [plain(name) if isinstance(name, str) else "—" for name in page["agent_name"]],
             "NPS": [score(v) for v in page["nps"]],
             "CSAT": [score(v) for v in page["csat"]],
             "Segment": [
                 SEGMENTS.get(s, "—").removesuffix("s") if isinstance(s, str) else "—"
                 for s in page["segment"]
             ],
-            "Comment": list(page["comment"]),
+            "Comment": [plain(c) for c in page["comment"]],
         }
     )
 

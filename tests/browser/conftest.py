@@ -1,0 +1,289 @@
+"""Browser tests: the real app in a Streamlit server, driven by the machine's Chromium.
+
+Without Chromium the tests skip, unless CXMETRICS_REQUIRE_BROWSER=1 (set by .ci/run): then
+they fail. CXMETRICS_CHROMIUM overrides the browser path (e.g. to prove the skip rule).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from datetime import time as clock
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import text
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "screenshots"
+CHROMIUM = os.environ.get("CXMETRICS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWPORT = {"width": 1920, "height": 1080}
+SERVER_START_SECONDS = 60
+XSS_IMG = "<img src=x onerror=alert(1)>"
+XSS_SCRIPT = "<script>window.__pwned=1</script>"
+MARKDOWN_LINK = "**bold** [click me](https://evil.example/phish)"
+QUIET_MS = 500
+# Resolves once the document has had no mutation for `quiet` ms (or after `cap` ms).
+QUIET_JS = """([quiet, cap]) => new Promise((resolve) => {
+    let timer;
+    const observer = new MutationObserver(() => {
+        clearTimeout(timer);
+        timer = setTimeout(done, quiet);
+    });
+    function done() { observer.disconnect(); clearTimeout(limit); resolve(); }
+    const limit = setTimeout(done, cap);
+    timer = setTimeout(done, quiet);
+    const all = { subtree: true, childList: true, attributes: true, characterData: true };
+    observer.observe(document.body, all);
+})"""
+PROBES = ("/_stcore/host-config", "/_stcore/health")
+
+
+def _browser_missing(reason: str) -> None:
+    """Skip locally; fail when the browser is required (CI)."""
+    if os.environ.get("CXMETRICS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (CXMETRICS_REQUIRE_BROWSER=1: browser tests may not skip)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The browser every browser test needs; checked before the server is started."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        _browser_missing(f"no Chromium at {CHROMIUM}")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        _browser_missing("the playwright package is not installed")
+    return CHROMIUM
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _prepare_store(url: str) -> None:
+    """The demo organisation plus two hostile comments for team T01 in the last full week."""
+    from cxmetrics.demo import build_demo
+    from cxmetrics.periods import last_complete_week
+    from cxmetrics.store import open_store, rollups
+
+    store = open_store(url)
+    try:
+        build_demo(store, agents=60, weeks=14)
+        sunday = last_complete_week().end
+        with store.transaction() as conn:
+            agent_id = conn.execute(
+                text("SELECT min(agent_id) FROM agents WHERE team_id = 'T01'")
+            ).scalar_one()
+            insert = text(
+                "INSERT INTO survey_responses (response_id, responded_at, respondent_type, "
+                "channel, team_id, agent_id, interaction_id, nps, csat, ces, comment, batch_id) "
+                "VALUES (:id, :at, 'customer', 'phone', 'T01', :agent, NULL, 2, NULL, NULL, "
+                ":comment, 'demo')"
+            )
+            # Late on the last day: newest first, so both are on the first page of comments.
+            for minute, (response_id, comment) in enumerate(
+                [("R-XSS-IMG", XSS_IMG), ("R-XSS-SCRIPT", XSS_SCRIPT), ("R-MD", MARKDOWN_LINK)]
+            ):
+                conn.execute(
+                    insert,
+                    {
+                        "id": response_id,
+                        "at": datetime.combine(sunday, clock(21, minute)),
+                        "agent": agent_id,
+                        "comment": comment,
+                    },
+                )
+            rollups.rebuild(conn, store.settings)
+    finally:
+        store.close()  # DuckDB: one process per file, and the server is the next one
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def _serve(db_url: str, log_path: Path, *options: str) -> Iterator[str]:
+    """`streamlit run app.py` on a free port with its own store; yields the base URL."""
+    port = _free_port()
+    env = {**os.environ, "CXMETRICS_DB_URL": db_url}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        # No "source file changed" prompt when someone edits the code during a test run.
+        "--server.fileWatcherType",
+        "none",
+        *options,
+    ]
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while not _healthy(f"{base}/_stcore/health"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                why = "exited" if server.poll() is not None else "is not healthy after 60 s"
+                pytest.fail(f"the Streamlit server {why}:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_dir(chromium_path, tmp_path_factory) -> Path:
+    """A temp dir with the prepared store `browser.duckdb` and an identical `dark.duckdb`."""
+    tmp = tmp_path_factory.mktemp("browser-app")
+    _prepare_store(f"duckdb:///{tmp / 'browser.duckdb'}")
+    # DuckDB allows one process per file: the dark-theme server gets its own copy.
+    for source in tmp.glob("browser.duckdb*"):
+        shutil.copyfile(source, tmp / source.name.replace("browser", "dark", 1))
+    return tmp
+
+
+@pytest.fixture(scope="session")
+def app_url(app_dir):
+    """Base URL of the real app (`streamlit run app.py`) on the prepared store."""
+    with _serve(f"duckdb:///{app_dir / 'browser.duckdb'}", app_dir / "server.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def dark_app_url(app_dir):
+    """The same app and data with the dark theme: the theme is a server option."""
+    url = f"duckdb:///{app_dir / 'dark.duckdb'}"
+    with _serve(url, app_dir / "dark-server.log", "--theme.base", "dark") as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class UI:
+    """One test's browser tab, with what went wrong in it recorded."""
+
+    page: object
+    base_url: str
+    page_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def open_page(self, path: str = "/"):
+        """Navigate and wait until a title shows and Streamlit has finished running."""
+        self.page.goto(self.base_url + path, wait_until="domcontentloaded")
+        self.settle()
+        return self.page
+
+    def settle(self) -> None:
+        """Wait for the script run to end and the page to stop changing, with an h1 shown.
+
+        Streamlit's status widget never shows for short runs, and elements whose code is
+        loaded on first use (tables, charts) appear after the run ended: so the page is
+        settled once the DOM has been quiet for half a second.
+        """
+        app = self.page.locator('[data-testid="stApp"]')
+        app.and_(self.page.locator('[data-test-connection-state="CONNECTED"]')).wait_for()
+        app.and_(self.page.locator('[data-test-script-state="notRunning"]')).wait_for()
+        self.page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+        self.page.evaluate(QUIET_JS, [QUIET_MS, 15_000])
+        self.page.locator("h1").first.wait_for(state="visible")
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=False)
+        return path
+
+    def assert_no_errors(self, where: str) -> None:
+        exceptions = self.page.locator('[data-testid="stException"]')
+        assert exceptions.count() == 0, f"{where}: {exceptions.first.inner_text()[:2000]}"
+        assert not self.page_errors, f"{where}: page errors {self.page_errors}"
+        assert not self.dialogs, f"{where}: a dialog opened: {self.dialogs}"
+
+
+def _tab(browser, base_url: str) -> Iterator[UI]:
+    """A fresh 1920×1080 browser context whose errors and dialogs are recorded."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    state = UI(page=page, base_url=base_url)
+    page.on("pageerror", lambda error: state.page_errors.append(str(error)))
+
+    def on_console(message) -> None:
+        # Not the app's: resources of other hosts (the favicon's icon font fails offline),
+        # and the 404s of Streamlit's frontend probing `<page>/_stcore/...` for its base URL.
+        where = urlparse(message.location.get("url") or base_url)
+        if message.type != "error" or where.hostname not in (None, "localhost", "127.0.0.1"):
+            return
+        if where.path.endswith(PROBES) and where.path.count("/") > 2:
+            return
+        state.console_errors.append(message.text)
+
+    def on_dialog(dialog) -> None:
+        state.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("console", on_console)
+    page.on("dialog", on_dialog)
+    try:
+        yield state
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def ui(browser, app_url):
+    yield from _tab(browser, app_url)
+
+
+@pytest.fixture
+def dark_ui(browser, dark_app_url):
+    yield from _tab(browser, dark_app_url)

@@ -1,0 +1,157 @@
+"""The real app in Chromium at 1920×1080: every page loads, presentation mode, no XSS.
+
+Each test leaves screenshots in `screenshots/` (git-ignored) for a human to look at.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+import pytest
+
+from cxmetrics.periods import last_complete_week
+from tests.browser.conftest import MARKDOWN_LINK, XSS_IMG, XSS_SCRIPT
+
+pytestmark = pytest.mark.browser
+
+KNOWN_PAGES = {"/": "allhands", "/team": "team", "/definitions": "definitions"}
+SIDEBAR = '[data-testid="stSidebar"]'
+METRIC_VALUE = '[data-testid="stMetricValue"] p'
+ROW = 35  # st.dataframe's header and row height in pixels
+
+
+def _shot_name(path: str) -> str:
+    return KNOWN_PAGES.get(path) or path.strip("/").replace("/", "-") or "allhands"
+
+
+def test_every_page_in_the_navigation_loads(ui):
+    page = ui.open_page("/")
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    found = [urlparse(links.nth(i).get_attribute("href") or "").path for i in range(links.count())]
+    assert {"/", "/team", "/definitions"} <= set(found), f"sidebar navigation: {found}"
+    paths = list(dict.fromkeys([*KNOWN_PAGES, *found]))
+    problems = []
+    for path in paths:
+        seen_errors, seen_console = len(ui.page_errors), len(ui.console_errors)
+        try:
+            if path != "/":  # already open
+                ui.open_page(path)
+        except Exception as error:  # a page that never shows its title
+            problems.append(f"{path}: did not finish loading ({error!s:.300})")
+            ui.screenshot(_shot_name(path))
+            continue
+        ui.screenshot(_shot_name(path))
+        exceptions = page.locator('[data-testid="stException"]')
+        if exceptions.count():
+            problems.append(f"{path}: exception shown: {exceptions.first.inner_text()[:1500]}")
+        if page.locator("h1").count() == 0:
+            problems.append(f"{path}: no h1")
+        if len(ui.page_errors) > seen_errors:
+            problems.append(f"{path}: page errors {ui.page_errors[seen_errors:]}")
+        if len(ui.console_errors) > seen_console:
+            problems.append(f"{path}: console errors {ui.console_errors[seen_console:]}")
+    assert not ui.dialogs, f"dialogs opened: {ui.dialogs}"
+    assert not problems, "\n".join(problems)
+
+
+def test_presentation_mode(ui):
+    page = ui.open_page("/?present=true")
+    page.locator(METRIC_VALUE).first.wait_for(state="visible")
+    week = last_complete_week().label
+
+    assert page.locator(SIDEBAR).is_hidden(), "sidebar shows in presentation mode"
+    assert page.locator('[data-testid="stHeader"]').is_hidden(), "header shows"
+    assert page.locator('[data-testid="stToolbar"]').is_hidden(), "toolbar shows"
+    size = page.locator(METRIC_VALUE).first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert size >= 48, f"metric value font-size {size}px in presentation mode"
+    assert page.locator("h1", has_text=week).is_visible(), f"period {week} not in the title"
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text("data as of", exact=False).first.is_visible()
+    assert main.get_by_text("1 / ", exact=False).first.is_visible()
+    first_subheader = page.locator("h3").first.inner_text()
+    ui.screenshot("present-1")
+
+    page.keyboard.press("ArrowRight")
+    main.get_by_text("2 / ", exact=False).first.wait_for(state="visible")
+    page.locator("h3", has_text="How we serve").first.wait_for(state="visible")
+    page.wait_for_timeout(500)
+    assert page.locator("h3").first.inner_text() != first_subheader
+    assert page.locator("h1", has_text=week).is_visible()
+    ui.screenshot("present-2")
+
+    page.get_by_role("button", name="Exit presentation").click()
+    page.locator(SIDEBAR).wait_for(state="visible")
+    page.locator('[data-testid="stSidebarNav"]').wait_for(state="visible")
+    ui.settle()
+    assert page.locator(SIDEBAR).get_attribute("data-collapsed") == "false"
+    box = page.locator(SIDEBAR).bounding_box()
+    assert box and box["x"] >= 0 and box["width"] > 200, f"sidebar not expanded: {box}"
+    ui.assert_no_errors("presentation mode")
+
+
+def test_presentation_mode_in_the_dark_theme(dark_ui):
+    page = dark_ui.open_page("/?present=true")
+    page.locator(METRIC_VALUE).first.wait_for(state="visible")
+    dark_ui.screenshot("present-dark")
+    luminance = """e => {
+        const style = getComputedStyle(e);
+        const colour = e instanceof SVGElement ? style.fill : style.color;
+        const [r, g, b] = colour.match(/\\d+/g).map(Number);
+        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+    }"""
+    page.locator(".js-plotly-plot .xtick text").first.wait_for()
+    dark = []
+    for selector in (
+        "h1",
+        METRIC_VALUE,
+        '[data-testid="stCaptionContainer"] p',
+        ".js-plotly-plot .xtick text",  # the chart's own text, drawn by the server's figure
+        ".js-plotly-plot .legendtext",
+    ):
+        light = page.locator(selector).first.evaluate(luminance)
+        if light <= 0.6:
+            dark.append(f"{selector} ({light:.2f})")
+    assert not dark, f"text not light on the dark theme: {', '.join(dark)}"
+    dark_ui.assert_no_errors("presentation mode, dark theme")
+
+
+def test_comments_are_plain_text_never_html(ui):
+    page = ui.open_page("/team?team=T01")
+    assert "Customer Care" in page.locator("h1").first.inner_text()
+    page.locator("h3", has_text="said about the team").wait_for(state="visible")
+    for hostile in (XSS_IMG, XSS_SCRIPT, MARKDOWN_LINK.split("(")[0]):
+        page.get_by_text(hostile, exact=False).first.wait_for(state="visible", timeout=10_000)
+    # markdown in a comment stays text: no live link a customer could plant
+    assert page.locator('a[href*="evil.example"]').count() == 0
+    page.get_by_text(XSS_IMG, exact=False).first.scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
+    ui.screenshot("team-comments")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator('img[src="x"]').count() == 0
+    scripts = page.evaluate(
+        "[...document.querySelectorAll('script')].filter(s => s.text.includes('__pwned')).length"
+    )
+    assert scripts == 0, "the comment became a <script> element"
+    assert not ui.dialogs, f"a dialog opened: {ui.dialogs}"
+    ui.assert_no_errors("team page")
+
+
+def test_teams_at_a_glance_opens_a_team(ui):
+    page = ui.open_page("/")
+    page.locator("h3", has_text="Teams at a glance").wait_for(state="visible")
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.scroll_into_view_if_needed()
+    grid.wait_for(state="visible")
+    page.wait_for_timeout(300)
+    ui.screenshot("allhands-teams")
+    ui.assert_no_errors("all-hands page")
+    # The grid is a canvas: pick the second row (T02) by its selection cell.
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + 16, box["y"] + ROW * 2 + ROW / 2)
+    page.wait_for_url("**/team?*team=T02*")
+    page.locator("h1", has_text="Billing").wait_for(state="visible")
+    ui.settle()
+    ui.assert_no_errors("team page, opened from the all-hands table")
