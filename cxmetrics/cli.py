@@ -63,16 +63,36 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _map_option(items: list[str]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for item in items:
+        if "=" not in item:
+            raise ValueError(
+                f"--map {item!r}: write CANONICAL=SOURCE, e.g. --map nps=Q1 "
+                "(an empty SOURCE unmaps the column)"
+            )
+        canon, source = item.split("=", 1)
+        out[canon.strip()] = source.strip() or None
+    return out
+
+
 def cmd_ingest(args) -> int:
-    from cxmetrics.ingest import UnreadableFile, load_batch
+    from cxmetrics.ingest import UnreadableFile, inspect_file, load_batch, save_template
 
     store = _open(args)
     dayfirst = True if args.dayfirst else False if args.monthfirst else None
     try:
+        mapping = None
+        if args.map:
+            # Start from what the template or the detection says, then change those columns.
+            base = inspect_file(args.file, args.kind, store=store, template=args.template)
+            mapping = {**base.mapping, **_map_option(args.map)}
         report = load_batch(
             store,
             args.kind,
             args.file,
+            mapping=mapping,
+            template=args.template,
             dry_run=args.dry_run,
             dayfirst=dayfirst,
             uploaded_by=args.user,
@@ -85,6 +105,12 @@ def cmd_ingest(args) -> int:
         f"rejected {report.rejected}, duplicates {report.duplicates}, batch_id {report.batch_id}"
     )
     print(report.message)
+    print(f"  layout: {report.layout}")
+    for canon, source in report.mapping.items():
+        if source is not None:
+            print(f"  {canon:<16} ← {source}")
+    for warning in report.warnings:
+        print(f"  note: {warning}")
     for reason, count in sorted(report.reasons.items(), key=lambda kv: -kv[1]):
         print(f"  {count:>6} × {reason}")
     for line_no, reason in report.rejected_sample[:10]:
@@ -97,6 +123,13 @@ def cmd_ingest(args) -> int:
             f"counted in org totals; load a roster to fix): {shown}"
             + (f" and {more} more" if more > 0 else "")
         )
+    if args.save_template:
+        options = {"dayfirst": dayfirst} if dayfirst is not None else None
+        save_template(
+            store, args.save_template, args.kind, report.mapping, options=options,
+            saved_by=args.user,
+        )  # fmt: skip
+        print(f"saved mapping template `{args.save_template}` (use it with --template)")
     if args.json:
         _print_json(report.to_dict())
     return 0
@@ -209,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "ingest",
-        help="load a CSV file of one kind (one transaction)",
+        help="load a file of one kind (one transaction)",
         description="Load a file: every row is loaded, rejected with a reason, "
         "or counted as a duplicate. Exit 0 when committed or dry run, 2 when "
         "the file cannot be read at all (nothing written).",
@@ -217,11 +250,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "kind", choices=["roster", "interactions", "adherence", "surveys", "targets", "kpis"]
     )
-    p.add_argument("file", help="path of the CSV file")
+    p.add_argument(
+        "file",
+        help="path of the file: .csv (any delimiter, UTF-8/UTF-16/Windows-1252), .csv.gz, "
+        ".xlsx; Qualtrics, SurveyMonkey and Google Forms exports are recognised",
+    )
     p.add_argument("--dry-run", action="store_true", help="report what would load, write nothing")
     order = p.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", action="store_true", help="read 03/04/2026 as 3 April")
     order.add_argument("--monthfirst", action="store_true", help="read 03/04/2026 as 4 March")
+    p.add_argument(
+        "--template", metavar="NAME", help="use a saved column mapping (and its date order)"
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="COLUMN=SOURCE",
+        help="take a canonical column from a source column (by header, question text or "
+        "Qualtrics id), e.g. --map nps=Q1; repeatable; the other columns are detected",
+    )
+    p.add_argument(
+        "--save-template",
+        metavar="NAME",
+        help="save the mapping used (and --dayfirst/--monthfirst) as a template",
+    )
     p.add_argument("--user", default=None, help="who uploads (recorded with the batch)")
     p.add_argument("--json", action="store_true", help="print the report as JSON (last line)")
     p.set_defaults(func=cmd_ingest)

@@ -18,11 +18,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 KINDS = ("roster", "interactions", "adherence", "surveys", "targets", "kpis")
 
 # Cell values that mean "empty" (compared case-insensitively after trimming).
-NULL_TOKENS = frozenset({"", "na", "n/a", "#n/a", "null", "none"})
+NULL_TOKENS = frozenset({"", "na", "n/a", "#n/a", "null", "none", "-"})
 TRUE_TOKENS = frozenset({"1", "1.0", "true", "yes", "y", "t"})
 FALSE_TOKENS = frozenset({"0", "0.0", "false", "no", "n", "f"})
 MAX_SHOWN = 40  # characters of a cell value quoted in a reason
@@ -30,6 +32,10 @@ MAX_SHOWN = 40  # characters of a cell value quoted in a reason
 
 class UnreadableFile(Exception):
     """The file cannot be read at all; the message is one line saying why and what to do."""
+
+    def __init__(self, message: str):
+        # One line whatever a quoted header or column name holds.
+        super().__init__(" ".join(str(message).split()))
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ SPECS: dict[str, KindSpec] = {
             Column("email", "text", aliases=("email_address", "e_mail")),
             Column("hired_on", "date", aliases=("hire_date", "hired", "start_date")),
             Column("active", "bool", aliases=("is_active",)),  # empty: keep / True
+            Column("nickname", "text", aliases=("nick", "preferred_name", "known_as")),
         ),
         key=("agent_id",),
     ),
@@ -184,7 +191,7 @@ SPECS: dict[str, KindSpec] = {
         "surveys",
         "survey_responses",
         (
-            Column("response_id", "id", aliases=("responseid",)),
+            Column("response_id", "id", aliases=("responseid", "respondent_id")),
             Column(
                 "responded_at",
                 "timestamp",
@@ -204,7 +211,11 @@ SPECS: dict[str, KindSpec] = {
             Column("channel", "text"),
             Column("team_id", "id", aliases=_TEAM),
             Column("agent_id", "id", aliases=_ID),
-            Column("interaction_id", "id", aliases=("contact_id", "call_id")),
+            Column(
+                "interaction_id",
+                "id",
+                aliases=("contact_id", "call_id", "ticket_id", "case_id", "conversation_id"),
+            ),
             Column("nps", "score", minimum=0, maximum=10, aliases=("nps_score",)),
             Column("csat", "score", minimum=1, maximum=5, aliases=("csat_score",)),
             Column("ces", "score", minimum=1, maximum=7, aliases=("ces_score",)),
@@ -256,9 +267,12 @@ def spec_for(kind: str) -> KindSpec:
 
 
 def normalise_header(name: str) -> str:
-    """`  Agent ID ` → `agent_id` (trim, lower case, spaces / dashes / dots → `_`)."""
-    text = re.sub(r"[\s\-./]+", "_", str(name).strip().lower())
-    return text.strip("_")
+    """`  Agent ID ` → `agent_id`, `RecordedDate` → `recorded_date` (trim, split camelCase,
+    lower case, spaces / dashes / dots / brackets → `_`)."""
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", str(name).strip())
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"[\s\-./()\[\]]+", "_", text.lower())
+    return re.sub(r"_+", "_", text).strip("_")
 
 
 @dataclass
@@ -270,51 +284,49 @@ class Mapping:
 
 
 def map_columns(spec: KindSpec, header: list[str]) -> Mapping:
-    """Match header names to canonical columns (exact name first, then aliases).
+    """Match a canonical file's header names to canonical columns (exact name first, then
+    aliases).
 
     Raises UnreadableFile when a required column is missing or two columns claim one name.
     """
-    exact: dict[str, list[int]] = {}
-    alias: dict[str, list[int]] = {}
-    lookup = {c.name: c.name for c in spec.columns}
-    aliases = {a: c.name for c in spec.columns for a in c.aliases}
-    ignored = []
-    for pos, raw in enumerate(header):
-        norm = normalise_header(raw)
-        if not norm:
-            continue
-        if norm in lookup:
-            exact.setdefault(lookup[norm], []).append(pos)
-        elif norm in aliases:
-            alias.setdefault(aliases[norm], []).append(pos)
-        else:
-            ignored.append(str(raw).strip())
-    columns: dict[str, int] = {}
-    for col in spec.names:
-        found = exact.get(col) or alias.get(col) or []
-        if len(found) > 1:
-            names = " and ".join(f"`{str(header[p]).strip()}`" for p in found)
-            raise UnreadableFile(
-                f"columns {names} (columns {', '.join(str(p + 1) for p in found)}) both mean "
-                f"`{col}`: rename or remove one"
-            )
-        if found:
-            columns[col] = found[0]
-        # An alias that lost to the exact name is not used: say so.
-        if exact.get(col) and alias.get(col):
-            ignored.extend(str(header[p]).strip() for p in alias[col])
+    from cxmetrics.ingest.layouts import Layout, detect_mapping
+
+    labels = [str(h).strip() for h in header]
+    layout = Layout("canonical", 1, labels, labels, [""] * len(labels))
+    found = detect_mapping(spec, layout, pd.DataFrame())
+    if found.conflicts:
+        raise UnreadableFile(found.conflicts[0])
+    return checked_mapping(spec, found.mapping, labels)
+
+
+def checked_mapping(
+    spec: KindSpec, positions: dict[str, int | None], labels: list[str], *, explicit: bool = False
+) -> Mapping:
+    """The mapping as positions, once every required column has a source.
+
+    Raises UnreadableFile naming what is missing (and, for a mapping the analyst gave, that
+    it is the mapping that leaves it out).
+    """
+    columns = {c: p for c, p in positions.items() if p is not None}
     missing = [c.name for c in spec.columns if c.required and c.name not in columns]
     if missing or (spec.any_of and not any(c in columns for c in spec.any_of)):
-        found_names = [str(h).strip() for h in header if str(h).strip()]
-        shown = ", ".join(found_names[:12]) + (" …" if len(found_names) > 12 else "")
         need = [c.name for c in spec.columns if c.required]
         if spec.any_of:
             need.append(" or ".join(spec.any_of))
-        what = f"no `{missing[0]}` column" if missing else f"no {' / '.join(spec.any_of)} column"
+        what = f"`{missing[0]}`" if missing else " / ".join(spec.any_of)
+        if explicit:
+            raise UnreadableFile(
+                f"the mapping gives no column for {what}: {spec.kind} files need "
+                f"{', '.join(need)}; choose the file's column for it"
+            )
+        found_names = [name for name in labels if name and not name.startswith("column ")]
+        shown = ", ".join(found_names[:12]) + (" …" if len(found_names) > 12 else "")
         raise UnreadableFile(
-            f"{what}: {spec.kind} files need the columns {', '.join(need)} in their first row "
-            f"(found: {shown or 'nothing'}); see data/samples/{spec.kind}.csv"
+            f"no {what} column: {spec.kind} files need the columns {', '.join(need)} in their "
+            f"first row (found: {shown or 'nothing'}); see data/samples/{spec.kind}.csv"
         )
+    used = set(columns.values())
+    ignored = [name for p, name in enumerate(labels) if p not in used and name.strip()]
     return Mapping(columns=columns, ignored=ignored)
 
 
@@ -359,11 +371,32 @@ class _Shown:
         return _shown(self.text.iloc[positions])
 
 
+def _case_variants(word: str) -> set[str]:
+    out = {""}
+    for ch in word:
+        out = {prefix + c for prefix in out for c in {ch.lower(), ch.upper()}}
+    return out
+
+
+# Every upper/lower-case spelling of the null tokens (one set look-up, no lower-casing).
+NULL_SPELLINGS = frozenset(v for token in NULL_TOKENS for v in _case_variants(token))
+
+
 def _clean(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Trimmed text with the null tokens as NaN, and the empty mask."""
     text = values.str.strip()
-    empty = text.str.lower().isin(NULL_TOKENS).to_numpy()
+    empty = np.array(text.isin(NULL_SPELLINGS) | text.isna(), dtype=bool)
     return text.mask(empty), empty
+
+
+def _to_float(text: pd.Series) -> pd.Series:
+    """Numbers from trimmed text (NaN where empty or not a number): Arrow's cast when every
+    value is a number, else pandas (slower, value by value)."""
+    try:
+        values = pc.cast(pa.array(text.array), pa.float64())
+        return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index)
+    except (ValueError, TypeError, NotImplementedError, pa.ArrowInvalid):
+        return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
 @dataclass
@@ -386,10 +419,16 @@ _ISO = re.compile(
 _AWARE = re.compile(
     r"[0-9]:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)? ?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 )
-_YEAR_SLASHED = r"^[0-9]{4}/[0-9]{1,2}/[0-9]{1,2}(?:[ T]|$)"
-_SLASHED = (
-    r"^(?P<a>[0-9]{1,2})[/.\-](?P<b>[0-9]{1,2})[/.\-](?P<y>[0-9]{4}|[0-9]{2})"
-    r"(?:[ T](?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})(?::(?P<S>[0-9]{2}))? ?(?P<ampm>[AaPp][Mm])?)?$"
+# Every other form: year first (2026/11/16, 2026.11.16), or day and month in either order
+# with the year last (16/11/2026, 11-16-26, 16.11.2026); a time with optional seconds,
+# fraction and AM/PM; an optional zone (Z, UTC, GMT, GMT+1, +02:00).
+_GENERAL = (
+    r"^(?:(?P<Y>[0-9]{4})[/.\-](?P<m>[0-9]{1,2})[/.\-](?P<d>[0-9]{1,2})"
+    r"|(?P<a>[0-9]{1,2})(?P<sep>[/.\-])(?P<b>[0-9]{1,2})[/.\-](?P<y>[0-9]{4}|[0-9]{2}))"
+    r"(?:(?:[ T]+|, ?)(?P<H>[0-9]{1,2}):(?P<M>[0-9]{2})"
+    r"(?::(?P<S>[0-9]{2})(?:[.,](?P<f>[0-9]{1,9}))?)?"
+    r" ?(?P<ampm>[AaPp]\.?[Mm]\.?)?)?"
+    r"(?: ?(?P<tz>Z|(?:UTC|GMT)?(?P<zs>[+-])(?P<zh>[0-9]{1,2})(?::?(?P<zm>[0-9]{2}))?|UTC|GMT))?$"
 )
 
 
@@ -400,21 +439,34 @@ class ParsedTimes:
     ambiguous: np.ndarray  # day/month order unknown
 
 
-def parse_times(text: pd.Series, tz: ZoneInfo, dayfirst: bool | None) -> ParsedTimes:
+def date_order(text: pd.Series) -> bool | None:
+    """What a column of date strings says about day/month order: True (a first part above
+    12, e.g. 25/03/2026), False (a second part above 12), None (nothing, or both)."""
+    parts = text.dropna().str.extract(_GENERAL)
+    slashy = parts["a"].notna() & (parts["sep"] != ".")
+    if not slashy.any():
+        return None
+    a = parts.loc[slashy, "a"].astype(int)
+    b = parts.loc[slashy, "b"].astype(int)
+    says_day, says_month = bool((a > 12).any()), bool((b > 12).any())
+    return says_day if says_day != says_month else None
+
+
+def parse_times(
+    text: pd.Series, tz: ZoneInfo, dayfirst: bool | None, *, file_order: bool | None = None
+) -> ParsedTimes:
     """Parse trimmed, non-empty strings (NaN = empty) into naive local timestamps.
 
-    ISO forms with Z or an offset are converted to `tz`; naive values are already local.
-    Slashed / dotted D-M-Y or M-D-Y forms follow `dayfirst`, else whatever the column itself
-    settles (a first part > 12 means day-first, a second part > 12 month-first), else a value
-    whose parts are both ≤ 12 and differ is ambiguous.
+    ISO forms and values with a zone (Z, an offset, UTC / GMT±h) are converted to `tz`; naive
+    values are already local. Year-first forms are never ambiguous; dotted D.M.Y dates are
+    day-first by convention. Slashed or dashed D-M-Y / M-D-Y forms follow `dayfirst`, else
+    what the column itself settles (a first part > 12 means day-first, a second part > 12
+    month-first), else `file_order` (what another date column of the file settled); a value
+    whose parts are both ≤ 12 and differ is otherwise ambiguous.
     """
     n = len(text)
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     present = text.notna().to_numpy()
-    # Year first with slashes (2026/11/16) is never ambiguous: read it as ISO.
-    year_first = text.str.match(_YEAR_SLASHED).fillna(False).to_numpy(dtype=bool)
-    if year_first.any():
-        text = text.where(~year_first, text.str.replace("/", "-", n=2, regex=False))
     iso = text.str.match(_ISO.pattern).fillna(False).to_numpy(dtype=bool) & present
     if iso.any():
         sub = text[iso]
@@ -429,46 +481,166 @@ def parse_times(text: pd.Series, tz: ZoneInfo, dayfirst: bool | None) -> ParsedT
     ambiguous = np.zeros(n, dtype=bool)
     rest = present & ~iso
     if rest.any():
-        parts = text[rest].str.extract(_SLASHED)
-        matched = parts["a"].notna().to_numpy()
-        parts = parts[matched]
+        parts = text[rest].str.extract(_GENERAL)
+        parts = parts[(parts["Y"].notna() | parts["a"].notna()).to_numpy()]
         if len(parts):
-            a = parts["a"].astype(int)
-            b = parts["b"].astype(int)
-            if dayfirst is None:
-                says_day, says_month = bool((a > 12).any()), bool((b > 12).any())
-                if says_day != says_month:
-                    dayfirst = says_day
-            if dayfirst is None:
-                day_first = (a > 12).to_numpy()
-                unsure = ((a <= 12) & (b <= 12) & (a != b)).to_numpy()
-            else:
-                day_first = np.full(len(parts), dayfirst)
-                unsure = np.zeros(len(parts), dtype=bool)
-            year = parts["y"].astype(int)
-            year = year.where(parts["y"].str.len() == 4, year + 2000)
-            hour = parts["H"].fillna("0").astype(int)
-            pm = parts["ampm"].fillna("").str.lower()
-            ampm_ok = (pm == "") | ((hour >= 1) & (hour <= 12))
-            hour = hour.where(pm != "pm", hour % 12 + 12).where(pm != "am", hour % 12)
-            minute = parts["M"].fillna("0").astype(int)
-            second = parts["S"].fillna("0").astype(int)
-            in_range = ampm_ok & (hour <= 23) & (minute <= 59) & (second <= 59)
-            frame = pd.DataFrame(
-                {
-                    "year": year,
-                    "month": b.where(day_first, a),
-                    "day": a.where(day_first, b),
-                    "hour": hour,
-                    "minute": minute,
-                    "second": second,
-                }
-            )
-            stamps = pd.to_datetime(frame, errors="coerce").where(in_range & ~unsure)
-            out.loc[parts.index] = stamps.astype("datetime64[us]")
+            out.loc[parts.index], unsure = _assemble(parts, tz, dayfirst, file_order)
             ambiguous[text.index.get_indexer(parts.index[unsure])] = True
     bad = present & out.isna().to_numpy() & ~ambiguous
     return ParsedTimes(out, bad, ambiguous)
+
+
+def _num(parts: pd.DataFrame, name: str, default: str = "0") -> pd.Series:
+    return parts[name].fillna(default).astype(int)
+
+
+def _assemble(
+    parts: pd.DataFrame, tz: ZoneInfo, dayfirst: bool | None, file_order: bool | None
+) -> tuple[pd.Series, np.ndarray]:
+    """Timestamps from extracted date parts, and which rows are ambiguous."""
+    year_first = parts["Y"].notna()
+    a, b = _num(parts, "a"), _num(parts, "b")
+    dotted = (parts["sep"] == ".") & ~year_first
+    slashy = ~year_first & ~dotted
+    order = dayfirst
+    if order is None:
+        says_day, says_month = bool((slashy & (a > 12)).any()), bool((slashy & (b > 12)).any())
+        if says_day != says_month:
+            order = says_day
+        elif not (says_day or says_month):
+            order = file_order
+    if order is None:
+        day_first = (a > 12).to_numpy()
+        unsure = (slashy & (a <= 12) & (b <= 12) & (a != b)).to_numpy()
+    else:
+        day_first = np.full(len(parts), order)
+        unsure = np.zeros(len(parts), dtype=bool)
+    day_first = day_first | dotted.to_numpy()
+    year = _num(parts, "y")
+    year = year.where(parts["y"].str.len() == 4, year + 2000)
+    hour = _num(parts, "H")
+    pm = parts["ampm"].fillna("").str.lower().str.replace(".", "", regex=False)
+    ampm_ok = (pm == "") | ((hour >= 1) & (hour <= 12))
+    hour = hour.where(pm != "pm", hour % 12 + 12).where(pm != "am", hour % 12)
+    minute, second = _num(parts, "M"), _num(parts, "S")
+    in_range = ampm_ok & (hour <= 23) & (minute <= 59) & (second <= 59)
+    frame = pd.DataFrame(
+        {
+            "year": _num(parts, "Y").where(year_first, year),
+            "month": _num(parts, "m").where(year_first, b.where(day_first, a)),
+            "day": _num(parts, "d").where(year_first, a.where(day_first, b)),
+            "hour": hour,
+            "minute": minute,
+            "second": second,
+        }
+    )
+    stamps = pd.to_datetime(frame, errors="coerce").astype("datetime64[us]")
+    frac = parts["f"].fillna("0").str.slice(0, 6).str.pad(6, side="right", fillchar="0")
+    stamps = stamps + pd.to_timedelta(frac.astype(int), unit="us")
+    zoned = parts["tz"].notna().to_numpy()
+    if zoned.any():
+        sign = np.where(parts["zs"] == "-", -1, 1)
+        offset = sign * (_num(parts, "zh") * 60 + _num(parts, "zm"))
+        utc = stamps - pd.to_timedelta(offset, unit="min")
+        local = utc.dt.tz_localize("UTC").dt.tz_convert(tz).dt.tz_localize(None)
+        stamps = stamps.where(~zoned, local.astype("datetime64[us]"))
+    stamps = stamps.where(in_range & ~unsure)
+    return stamps, unsure
+
+
+_DECIMAL_COMMA = r"^[+-]?(?:[0-9]+|[0-9]{1,3}(?:\.[0-9]{3})+),[0-9]+$"
+
+
+def _decimal_comma(text: pd.Series) -> pd.Series:
+    """12,5 → 12.5 and 1.234,5 → 1234.5 (other values unchanged)."""
+    comma = text.str.match(_DECIMAL_COMMA).fillna(False).to_numpy(dtype=bool)
+    if not comma.any():
+        return text
+    out = text.copy()
+    fixed = text[comma].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    out.loc[comma] = fixed
+    return out
+
+
+# ---------------------------------------------------------------- scores written as text
+
+# 5-point satisfaction labels (CSAT 1–5) and 7-point ease / agreement labels (CES 1–7).
+CSAT_LABELS = {
+    "very dissatisfied": 1, "extremely dissatisfied": 1, "very unsatisfied": 1,
+    "dissatisfied": 2, "somewhat dissatisfied": 2, "unsatisfied": 2,
+    "neither satisfied nor dissatisfied": 3, "neither satisfied or dissatisfied": 3,
+    "neutral": 3, "neither": 3,
+    "satisfied": 4, "somewhat satisfied": 4,
+    "very satisfied": 5, "extremely satisfied": 5,
+}  # fmt: skip
+CES_LABELS = {
+    "very difficult": 1, "extremely difficult": 1, "difficult": 2, "somewhat difficult": 3,
+    "neither easy nor difficult": 4, "neither difficult nor easy": 4, "neutral": 4,
+    "somewhat easy": 5, "easy": 6, "very easy": 7, "extremely easy": 7,
+    "strongly disagree": 1, "disagree": 2, "somewhat disagree": 3,
+    "neither agree nor disagree": 4, "somewhat agree": 5, "agree": 6, "strongly agree": 7,
+}  # fmt: skip
+SCORE_LABELS = {"csat": CSAT_LABELS, "ces": CES_LABELS}
+SCORE_HINTS = {"csat": ", or a label such as 'Very satisfied'", "ces": ", or 'Very easy'"}
+# Words only 7-point satisfaction scales use, and the labels that are 4/5 on a 5-point scale
+# but 5/6 on a 7-point one (a column holding both kinds is a 7-point scale).
+_SEVEN_WORDS = r"(?:mostly|completely|slightly|moderately)"
+_FIVE_ONLY = ("satisfied", "dissatisfied", "very satisfied", "very dissatisfied")
+
+_LETTER = "A-Za-z\u00c0-\u024f"
+_FRACTION = r"^([0-9]+)(?:[.,]0+)? ?(?:/|out of|of) ?([0-9]+)$"
+_LEADING = rf"^([0-9]{{1,2}})(?:[.,]0+)? ?[-–—:=)(.]? ?[{_LETTER}]"
+_TRAILING = rf"[{_LETTER})] ?[-–—:=(]? ?([0-9]{{1,2}})\)?$"
+
+
+@dataclass
+class ReadScores:
+    values: pd.Series  # float, NaN where no score could be read
+    wrong_scale: np.ndarray  # "7/10" in a 1–5 column
+    seven_point: np.ndarray  # a 7-point satisfaction label in a 5-point CSAT column
+
+
+def read_scores(text: pd.Series, col: Column) -> ReadScores:
+    """Scores written as text: 9/10, 10 - Extremely likely, Extremely likely 10, and (CSAT,
+    CES) the labels of a 5-point satisfaction or 7-point ease / agreement scale."""
+    n = len(text)
+    values = pd.Series(np.nan, index=text.index, dtype="float64")
+    wrong = np.zeros(n, dtype=bool)
+    seven = np.zeros(n, dtype=bool)
+    if not n:
+        return ReadScores(values, wrong, seven)
+    frac = text.str.extract(_FRACTION)
+    has_frac = frac[0].notna().to_numpy()
+    if has_frac.any():
+        whole = frac[0].astype("float64")
+        scale = frac[1].astype("float64")
+        on_scale = (scale == col.maximum).to_numpy()
+        values[has_frac & on_scale] = whole[has_frac & on_scale]
+        wrong = has_frac & ~on_scale
+    for pattern in (_LEADING, _TRAILING):
+        todo = values.isna().to_numpy() & ~wrong
+        if not todo.any():
+            break
+        found = text[todo].str.extract(pattern)[0].astype("float64")
+        values.loc[found.index] = found
+    labels = SCORE_LABELS.get(col.name)
+    todo = values.isna().to_numpy() & ~wrong
+    if labels and todo.any():
+        low = (
+            text[todo].str.lower().str.replace(r"[ ]+", " ", regex=True).str.strip(" .!").fillna("")
+        )
+        if col.name == "csat":
+            distinct = set(low.unique())
+            somewhat = any(v.startswith("somewhat ") for v in distinct)
+            is_seven = any(re.search(_SEVEN_WORDS, v) for v in distinct) or (
+                somewhat and any(v in _FIVE_ONLY for v in distinct)
+            )
+            if is_seven:
+                known = low.str.contains("satisf", regex=False).to_numpy()
+                seven[np.flatnonzero(todo)[known]] = True
+                return ReadScores(values, wrong, seven)
+        values.loc[low.index] = low.map(labels).astype("float64")
+    return ReadScores(values, wrong, seven)
 
 
 def _date_hint(col: Column) -> str:
@@ -483,16 +655,24 @@ def validate(
     now: datetime,
     dayfirst: bool | None = None,
     errors: Errors | None = None,
+    decimal_comma: bool = False,
 ) -> Validated:
     """Type every canonical column and find each row's first problem.
 
     raw: canonical name -> string Series (as read, untrimmed) for the columns the file has;
     all Series share one RangeIndex. now: the current naive business-local time.
+    decimal_comma: numbers may be written 12,5 (files delimited by ; tab or |).
     """
     n = len(next(iter(raw.values()))) if raw else 0
     index = pd.RangeIndex(n)
     errs = errors or Errors(n)
     out: dict[str, pd.Series] = {}
+    file_order = None
+    dated = [c.name for c in spec.columns if c.type in ("timestamp", "date") and c.name in raw]
+    if dayfirst is None and len(dated) > 1:
+        # One column that settles the day/month order settles it for the whole file.
+        orders = {date_order(_clean(raw[name])[0]) for name in dated} - {None}
+        file_order = orders.pop() if len(orders) == 1 else None
     for col in spec.columns:
         if col.name not in raw:
             out[col.name] = _absent(col, index)
@@ -512,7 +692,7 @@ def validate(
         if col.type in ("id", "text"):
             out[col.name] = text
         elif col.type in ("timestamp", "date"):
-            parsed = parse_times(text, tz, dayfirst)
+            parsed = parse_times(text, tz, dayfirst, file_order=file_order)
             errs.add(
                 parsed.bad,
                 f"{c} not a date",
@@ -546,11 +726,44 @@ def validate(
                 )
             out[col.name] = stamps
         elif col.type in ("number", "score"):
-            nums = pd.to_numeric(text, errors="coerce").astype("float64")
+            figures = _decimal_comma(text) if decimal_comma else text
+            nums = _to_float(figures)
             finite = np.isfinite(nums.to_numpy(dtype="float64", na_value=np.nan))
             not_number = ~empty & ~finite
+            if col.type == "score" and not_number.any():
+                rng = f"{col.minimum:g}–{col.maximum:g}"
+                pos = np.flatnonzero(not_number)
+                read = read_scores(figures.iloc[pos], col)
+                values = read.values.to_numpy(dtype="float64", na_value=np.nan)
+                nums.iloc[pos] = values
+                wrong = np.zeros(n, dtype=bool)
+                wrong[pos[read.wrong_scale]] = True
+                seven = np.zeros(n, dtype=bool)
+                seven[pos[read.seven_point]] = True
+                finite = np.isfinite(nums.to_numpy(dtype="float64", na_value=np.nan))
+                errs.add(
+                    wrong,
+                    f"{c} not on the {rng} scale",
+                    lambda i, c=c, s=shown, r=rng: c + " is " + s[i] + f", not on the {r} scale",
+                )
+                errs.add(
+                    seven,
+                    f"{c} label from a 7-point scale",
+                    lambda i, c=c, s=shown, r=rng: (
+                        c + " is '" + s[i] + "': a label of a 7-point scale cannot be read "
+                        f"as {r}; give numbers {r}"
+                    ),
+                )
+                hint = SCORE_HINTS.get(col.name, "")
+                errs.add(
+                    ~empty & ~finite,
+                    f"{c} not a score",
+                    lambda i, c=c, s=shown, r=rng, h=hint: (
+                        c + " is '" + s[i] + f"', not a score (use a whole number from {r}{h})"
+                    ),
+                )
             errs.add(
-                not_number,
+                ~empty & ~finite,
                 f"{c} not a number",
                 lambda i, c=c, s=shown: (
                     c + " is '" + s[i] + "', not a number (use digits, e.g. 42 or 42.5)"

@@ -16,12 +16,11 @@ and `canonical.map_columns`):
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -29,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection, text
 
-from cxmetrics.ingest import canonical
+from cxmetrics.ingest import canonical, layouts, sources
 from cxmetrics.ingest.canonical import KINDS, UnreadableFile
 from cxmetrics.store import register_table, rollups, unregister_table
 
@@ -53,7 +52,7 @@ LOADED, REJECTED, DUPLICATE = 0, 1, 2
 BATCH_TABLES = (
     "interactions", "adherence", "survey_responses", "kpi_values", "targets", "agents", "teams",
 )  # fmt: skip
-AGENT_FIELDS = ("name", "team_id", "email", "hired_on", "active")
+AGENT_FIELDS = ("name", "team_id", "email", "hired_on", "active", "nickname")
 TEAM_FIELDS = ("name", "supervisor", "function")
 
 
@@ -78,6 +77,9 @@ class BatchReport:
     unknown_agents: list[str]  # agent ids not in the roster (their rows still load)
     message: str
     ignored_columns: list[str] = field(default_factory=list)  # header names not used
+    layout: str = "canonical"  # canonical | qualtrics | surveymonkey | google_forms
+    mapping: dict[str, str | None] = field(default_factory=dict)  # canonical -> source column
+    warnings: list[str] = field(default_factory=list)  # what an analyst should know
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -102,138 +104,105 @@ class UndoReport:
 
 @dataclass
 class RawTable:
-    """A delimited file as text: nothing trimmed or converted yet."""
+    """A file's data rows as text (header rows split off): nothing trimmed or converted yet."""
 
-    header: list[str]
-    data: pd.DataFrame  # columns 0..width-1, str cells, RangeIndex over non-blank records
-    line_no: np.ndarray  # record number of each row in the file (header = 1)
+    header: list[str]  # source-column labels (question text when there is one)
+    data: pd.DataFrame  # columns 0..width-1, str cells, RangeIndex over data rows
+    line_no: np.ndarray  # record number of each row in the file (first record = 1)
     sha256: str
     width_errors: dict[int, str] = field(default_factory=dict)  # row position -> reason
-    long_rows: dict[int, list[str]] = field(default_factory=dict)  # position -> all values
+    raw_override: dict[int, str] = field(default_factory=dict)  # position -> raw text
+    layout: layouts.Layout | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    container: str = "csv"
+    notes: list[str] = field(default_factory=list)
+    complete: bool = True  # False: the head of the file only (inspection)
+    rows_estimate: int | None = None
+
+    @property
+    def decimal_comma(self) -> bool:
+        """Numbers may be written 12,5: delimited text that is not comma-delimited."""
+        return self.delimiter is not None and self.delimiter != ","
 
 
-def _decode(data: bytes) -> str:
-    """Bytes → text: UTF-8 (with or without BOM) or UTF-16 with a BOM."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile(
-                "it starts like UTF-16 text but is not valid UTF-16: export it again as CSV UTF-8"
-            ) from exc
-    if b"\x00" in data[:65536]:
-        raise UnreadableFile(
-            "it is not a text file (binary content): export the data as CSV (UTF-8) "
-            "and load that file"
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UnreadableFile(
-            f"it is not UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}): "
-            "save it as 'CSV UTF-8' and load it again"
-        ) from exc
+def _remap(found: dict[int, str], keep: np.ndarray) -> dict[int, str]:
+    new_pos = {int(old): new for new, old in enumerate(keep)}
+    return {new_pos[p]: v for p, v in found.items() if p in new_pos}
 
 
-def _delimiter(first_line: str) -> str:
-    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def _parse_slow(text_: str, delimiter: str):
-    """The csv module, row by row: only for files with rows longer than their header.
-
-    Returns the frame (header as row 0), the reasons for rows with extra non-empty values
-    and those rows in full (position among data rows -> values)."""
-    records = list(csv.reader(io.StringIO(text_, newline=""), delimiter=delimiter))
-    width = len(records[0]) if records else 0
-    errors: dict[int, str] = {}
-    long_rows: dict[int, list[str]] = {}
-    rows = []
-    for pos, rec in enumerate(records[1:]):
-        if len(rec) > width:
-            if any(cell.strip() for cell in rec[width:]):
-                long_rows[pos] = rec
-                errors[pos] = (
-                    f"the row has {len(rec)} values but the header has {width} columns: "
-                    "quote values that contain the delimiter, or remove the extra values"
-                )
-            rec = rec[:width]
-        elif len(rec) < width:
-            rec = rec + [""] * (width - len(rec))
-        rows.append(rec)
-    frame = pd.DataFrame([records[0], *rows] if records else [], dtype="str")
-    return frame, errors, long_rows
-
-
-def read_file(path: str | Path) -> RawTable:
-    """Read a canonical CSV file; raise UnreadableFile (one line) when it cannot be read."""
-    path = Path(path)
-    if not path.exists():
-        raise UnreadableFile("there is no such file: check the path and the file name")
-    if path.is_dir():
-        raise UnreadableFile("it is a folder, not a file: give the path of a .csv file")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(
-            f"it cannot be opened ({exc.strerror}): check its permissions"
-        ) from exc
-    if not data:
-        raise UnreadableFile("the file is empty (0 bytes): export it again, with its header row")
-    sha = hashlib.sha256(data).hexdigest()
-    if path.suffix.lower() in (".xlsx", ".xls", ".gz", ".zip"):
-        raise UnreadableFile(
-            f"{path.suffix} files are not supported yet: save the sheet as CSV UTF-8 and load that"
-        )
-    content = _decode(data)
-    if not content.strip():
-        raise UnreadableFile("the file has no header row (only blank lines): export it again")
-    delimiter = _delimiter(content.split("\n", 1)[0])
-    width_errors: dict[int, str] = {}
-    long_rows: dict[int, list[str]] = {}
-    try:
-        frame = pd.read_csv(
-            io.StringIO(content),
-            sep=delimiter,
-            header=None,
-            dtype=str,
-            na_filter=False,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-            low_memory=False,
-        )
-    except pd.errors.ParserError:
-        frame, width_errors, long_rows = _parse_slow(content, delimiter)
-    except pd.errors.EmptyDataError as exc:  # pragma: no cover - caught by strip() above
-        raise UnreadableFile("the file has no header row: export it again") from exc
-    frame.columns = range(frame.shape[1])
-    header = [str(h) for h in frame.iloc[0].tolist()]
-    if not any(h.strip() for h in header):
+def split_grid(grid: sources.Grid, spec: canonical.KindSpec | None) -> RawTable:
+    """Header rows off (as many as the layout has), blank rows and repeated headers out."""
+    frame = grid.frame
+    if spec is None:
+        spec = canonical.spec_for("kpis")  # any non-survey kind: one header row, canonical
+    top = frame.iloc[:3].to_numpy(dtype=object).tolist()
+    if not top or not any(str(h).strip() for h in top[0]):
         raise UnreadableFile("the first row is empty: the first row must hold the column names")
-    body = frame.iloc[1:].reset_index(drop=True)
-    line_no = np.arange(2, len(body) + 2)
-    # Fully blank records (empty lines, rows of bare delimiters) are not rows.
-    blank = np.ones(len(body), dtype=bool)
-    for col in body.columns:
-        blank &= (body[col].str.strip() == "").to_numpy(dtype=bool)
-    if blank.any():
-        keep = np.flatnonzero(~blank)
-        remap = {int(old): new for new, old in enumerate(keep)}
-        width_errors = {remap[p]: r for p, r in width_errors.items() if p in remap}
-        long_rows = {remap[p]: r for p, r in long_rows.items() if p in remap}
+    layout = layouts.detect_layout(top, spec)
+    h = layout.header_rows
+    body = frame.iloc[h:].reset_index(drop=True)
+    line_no = grid.line_no[h:]
+    width_errors = {p - h: r for p, r in grid.width_errors.items() if p >= h}
+    raw_override = {p - h: r for p, r in grid.raw_override.items() if p >= h}
+    drop = np.zeros(len(body), dtype=bool)
+    if len(body):
+        # Fully blank records (empty lines, rows of bare delimiters) are not rows, and
+        # neither is a header repeated mid-file (exports pasted together).
+        first = body[0].str.strip()
+        blank = np.array(first == "", dtype=bool)
+        for col in body.columns[1:]:
+            cand = np.flatnonzero(blank)
+            if not len(cand):
+                break
+            blank[cand] = (body[col].iloc[cand].str.strip() == "").to_numpy(dtype=bool)
+        repeated = np.zeros(len(body), dtype=bool)
+        for header in layout.header_values:
+            header = [str(v).strip() for v in header]
+            if not any(header):
+                continue
+            same = np.array(first == header[0], dtype=bool)
+            for col in body.columns[1:]:
+                cand = np.flatnonzero(same)
+                if not len(cand):
+                    break
+                value = header[col] if col < len(header) else ""
+                same[cand] = (body[col].iloc[cand].str.strip() == value).to_numpy(dtype=bool)
+            repeated |= same
+        drop = (blank | repeated) & ~np.isin(np.arange(len(body)), list(width_errors))
+    if drop.any():
+        keep = np.flatnonzero(~drop)
         body = body.iloc[keep].reset_index(drop=True)
         line_no = line_no[keep]
+        width_errors = _remap(width_errors, keep)
+        raw_override = _remap(raw_override, keep)
     return RawTable(
-        header=header,
+        header=layout.labels,
         data=body,
         line_no=line_no,
-        sha256=sha,
+        sha256=grid.sha256,
         width_errors=width_errors,
-        long_rows=long_rows,
+        raw_override=raw_override,
+        layout=layout,
+        encoding=grid.encoding,
+        delimiter=grid.delimiter,
+        container=grid.container,
+        notes=list(grid.notes),
+        complete=grid.complete,
+        rows_estimate=grid.rows_estimate,
     )
+
+
+def read_file(
+    source, spec: canonical.KindSpec | None = None, *, filename: str | None = None
+) -> RawTable:
+    """Read a whole file (path, bytes, binary file object or Source) into data rows of text.
+
+    Raises UnreadableFile (one line) when it cannot be read at all.
+    """
+    if not isinstance(source, sources.Source):
+        source = sources.Source(source, filename)
+    return split_grid(sources.read_grid(source), spec)
 
 
 def _raw_lines(raw: RawTable, positions: np.ndarray) -> list[str]:
@@ -241,7 +210,10 @@ def _raw_lines(raw: RawTable, positions: np.ndarray) -> list[str]:
     out = []
     values = raw.data.iloc[positions].to_numpy(dtype=object)
     for pos, row in zip(positions, values, strict=True):
-        row = raw.long_rows.get(int(pos), row)
+        override = raw.raw_override.get(int(pos))
+        if override is not None:
+            out.append(override)
+            continue
         buf = io.StringIO()
         csv.writer(buf, lineterminator="").writerow(["" if v is None else v for v in row])
         out.append(buf.getvalue())
@@ -422,7 +394,7 @@ def _plan_roster(conn: Connection, checked: canonical.Validated) -> Plan:
     agents = rows.set_index("agent_id")[list(AGENT_FIELDS)]
     old_agents = _existing(
         conn,
-        "SELECT agent_id, name, team_id, email, hired_on, active FROM agents "
+        "SELECT agent_id, name, team_id, email, hired_on, active, nickname FROM agents "
         "WHERE agent_id IN (SELECT id FROM cx_roster_ids)",
         list(agents.index),
         ["agent_id", *AGENT_FIELDS],
@@ -467,6 +439,9 @@ class Batch:
     uploaded_by: str | None
     uploaded_at: datetime
     ignored: list[str] = field(default_factory=list)  # header names not used
+    layout: str = "canonical"
+    mapping: dict[str, str | None] = field(default_factory=dict)  # canonical -> source label
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> tuple[int, int, int, int]:
@@ -487,9 +462,9 @@ def _write_roster(conn: Connection, b: Batch) -> None:
         conn.execute(
             text(
                 "INSERT INTO roster_replaced (batch_id, entity, key, name, team_id, email, "
-                "hired_on, active, prior_batch_id) "
-                "SELECT :b, 'agent', agent_id, name, team_id, email, hired_on, active, batch_id "
-                "FROM agents WHERE agent_id IN (SELECT id FROM cx_replaced_agents)"
+                "hired_on, active, nickname, prior_batch_id) "
+                "SELECT :b, 'agent', agent_id, name, team_id, email, hired_on, active, nickname, "
+                "batch_id FROM agents WHERE agent_id IN (SELECT id FROM cx_replaced_agents)"
             ),
             params,
         )
@@ -508,13 +483,14 @@ def _write_roster(conn: Connection, b: Batch) -> None:
         conn.execute(text("DELETE FROM teams WHERE team_id IN (SELECT id FROM cx_replaced_teams)"))
         agents = plan.rows[["agent_id", *AGENT_FIELDS]].copy()
         agents["hired_on"] = pd.to_datetime(agents["hired_on"]).astype("datetime64[us]")
-        for col in ("agent_id", "name", "team_id", "email"):
+        for col in ("agent_id", "name", "team_id", "email", "nickname"):
             agents[col] = agents[col].astype("str")
         reg("cx_new_agents", _arrow(agents, ("hired_on",)))
         conn.execute(
             text(
-                "INSERT INTO agents (agent_id, name, team_id, email, hired_on, active, batch_id) "
-                "SELECT agent_id, name, team_id, email, hired_on, active, :b FROM cx_new_agents"
+                "INSERT INTO agents (agent_id, name, team_id, email, hired_on, active, nickname, "
+                "batch_id) SELECT agent_id, name, team_id, email, hired_on, active, nickname, :b "
+                "FROM cx_new_agents"
             ),
             params,
         )
@@ -529,8 +505,11 @@ def _write_roster(conn: Connection, b: Batch) -> None:
         )
 
 
-def write_batch(conn: Connection, b: Batch, settings) -> None:
-    """Write a planned batch inside the caller's transaction (facts, rejects, batch, rollups)."""
+def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
+    """Write a planned batch inside the caller's transaction (facts, rejects, batch, rollups).
+
+    progress(fraction, message), when given, is told as each part is written."""
+    tell = progress or (lambda fraction, message: None)
     rows_in, loaded, rejected, duplicates = b.counts
     if rows_in != loaded + rejected + duplicates or rows_in != len(b.raw.data):
         raise RuntimeError(
@@ -539,6 +518,7 @@ def write_batch(conn: Connection, b: Batch, settings) -> None:
         )
     params = {"b": b.batch_id}
     spec = b.spec
+    tell(0.65, f"writing {_plural(loaded, 'row')}")
     with _Registered(conn) as reg:
         if spec.kind == "roster":
             _write_roster(conn, b)
@@ -591,6 +571,7 @@ def write_batch(conn: Connection, b: Batch, settings) -> None:
         },
     )
     if spec.rollup:
+        tell(0.85, "writing: updating the daily rollups")
         span = rollups.batch_dates(conn, spec.rollup, b.batch_id)
         if span:
             rollups.refresh(conn, spec.rollup, span[0], span[1], settings)
@@ -627,7 +608,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _already(kind, filename, raw, mapping, earlier) -> BatchReport:
+def _already(kind, filename, raw, prep, earlier) -> BatchReport:
     n = len(raw.data)
     when = f"{earlier.uploaded_at:%Y-%m-%d %H:%M}" if earlier.uploaded_at else "earlier"
     return BatchReport(
@@ -647,7 +628,10 @@ def _already(kind, filename, raw, mapping, earlier) -> BatchReport:
             f"this file was already loaded as batch {earlier.batch_id} on {when}: nothing "
             f"loaded ({_plural(n, 'row')} counted as duplicates); undo that batch to load it again"
         ),
-        ignored_columns=mapping.ignored,
+        ignored_columns=prep.mapping.ignored,
+        layout=_about(prep)[0],
+        mapping=prep.labels,
+        warnings=prep.warnings,
     )
 
 
@@ -680,71 +664,270 @@ def _report(b: Batch, status: str) -> BatchReport:
         unknown_agents=list(b.plan.unknown_agents),
         message=message,
         ignored_columns=list(b.ignored),
+        layout=b.layout,
+        mapping=dict(b.mapping),
+        warnings=list(b.warnings),
     )
 
 
-def validate_file(store: Store, spec: canonical.KindSpec, raw: RawTable, mapping, dayfirst):
-    """Step 3 for a read file: typed columns and each row's first problem."""
+# ---------------------------------------------------------------- 2. layout and mapping
+
+
+@dataclass
+class Prepared:
+    """A read file with its layout and mapping settled (what inspection and load share)."""
+
+    spec: canonical.KindSpec
+    raw: RawTable
+    positions: dict[str, int | None]  # canonical -> source position (None: not mapped)
+    mapping: canonical.Mapping | None  # None when a required column has no source
+    dayfirst: bool | None  # the day/month order in force (None: the file settles it)
+    order_from: str | None  # "you" | "template" | "layout" | None
+    warnings: list[str]
+    roster: layouts.Roster | None
+    problem: str | None = None  # why the file cannot load with this mapping
+
+    @property
+    def labels(self) -> dict[str, str | None]:
+        return layouts.labels_of(self.raw.layout, self.positions)
+
+
+def read_roster(store: Store | None, spec: canonical.KindSpec) -> layouts.Roster | None:
+    """The store's agents and teams, to turn names and e-mails in a file into ids."""
+    if store is None or spec.kind == "roster" or "agent_id" not in spec.names:
+        return None
+    agents = store.frame("SELECT agent_id, name, email, nickname FROM agents")
+    teams = store.frame("SELECT team_id, name FROM teams")
+    return layouts.Roster.from_frames(agents, teams)
+
+
+def template_for(store: Store | None, template: str | None, kind: str) -> tuple[dict | None, dict]:
+    """A saved template's mapping and options (checked to be for this kind)."""
+    if template is None:
+        return None, {}
+    if store is None:
+        raise ValueError("a template is read from the store: pass the store with the template")
+    from cxmetrics.ingest.templates import get_template
+
+    saved = get_template(store, template)
+    if saved["kind"] != kind:
+        raise ValueError(
+            f"template `{template}` maps {saved['kind']} files, not {kind}: choose a "
+            f"{kind} template or load the file as {saved['kind']}"
+        )
+    return saved["mapping"], saved["options"] or {}
+
+
+def prepare(
+    store: Store | None,
+    spec: canonical.KindSpec,
+    raw: RawTable,
+    *,
+    mapping: dict[str, str | None] | None = None,
+    dayfirst: bool | None = None,
+    options: dict | None = None,
+    strict: bool = True,
+) -> Prepared:
+    """Settle the mapping (given, else detected) and the day/month order.
+
+    strict (loading): raise UnreadableFile when the mapping cannot load the file; else
+    (inspection) say why in `problem` and the warnings.
+    """
+    layout = raw.layout
+    assert layout is not None
+    options = options or {}
+    roster = read_roster(store, spec)
+    warnings = list(raw.notes)
+    conflicts: list[str] = []
+    if mapping is not None:
+        missing: list[str] | None = None if strict else []
+        positions = layouts.resolve_mapping(spec, layout, mapping, missing=missing)
+        warnings += missing or []
+    else:
+        found = layouts.detect_mapping(spec, layout, raw.data.iloc[: layouts.SAMPLE_ROWS], roster)
+        positions, conflicts = found.mapping, found.conflicts
+        warnings += [f"guessed {note}" for note in found.notes]
+    problem = conflicts[0] if conflicts else None
+    checked_map = None
+    try:
+        checked_map = canonical.checked_mapping(
+            spec, positions, layout.labels, explicit=mapping is not None
+        )
+    except UnreadableFile as exc:
+        problem = problem or str(exc)
+    if problem and strict:
+        raise UnreadableFile(problem)
+    if problem:
+        warnings.append(problem)
+    if dayfirst is not None:
+        order, order_from = dayfirst, "you"
+    elif options.get("dayfirst") is not None:
+        order, order_from = bool(options["dayfirst"]), "template"
+    elif layout.dayfirst is not None:
+        order, order_from = layout.dayfirst, "layout"
+        vendor = {"surveymonkey": "SurveyMonkey"}.get(layout.name, layout.label)
+        warnings.append(
+            f"dates are read {'day' if order else 'month'}-first, as {vendor} writes them"
+        )
+    else:
+        order, order_from = None, None
+    return Prepared(spec, raw, positions, checked_map, order, order_from, warnings, roster, problem)
+
+
+# ---------------------------------------------------------------- 3. validate
+
+
+def validate_file(
+    store: Store,
+    spec: canonical.KindSpec,
+    raw: RawTable,
+    mapping,
+    dayfirst,
+    *,
+    roster: layouts.Roster | None = None,
+    notes: list[str] | None = None,
+):
+    """Step 3 for a read file: typed columns and each row's first problem.
+
+    Rows the layout excludes (Qualtrics previews, tests, unfinished responses) are rejected
+    first; agent and team names or e-mails that match the roster become their ids.
+    """
     tz = store.settings.tz
     now = datetime.now(tz).replace(tzinfo=None)
     errors = canonical.Errors(len(raw.data))
     if raw.width_errors:
         pos = np.fromiter(raw.width_errors, dtype=np.int64)
         errors.reason[pos] = [raw.width_errors[p] for p in pos]
-        errors.group[pos] = "wrong number of values"
+        errors.group[pos] = [
+            "unclosed quote" if raw.width_errors[p] == sources.BROKEN_QUOTE else
+            "wrong number of values"
+            for p in pos
+        ]  # fmt: skip
+    if raw.layout is not None:
+        layouts.layout_rejections(raw.layout, raw.data, errors)
     columns = {name: raw.data[p] for name, p in mapping.columns.items()}
-    if not columns:  # pragma: no cover - map_columns insists on required columns
+    if not columns:  # pragma: no cover - checked_mapping insists on required columns
         raise UnreadableFile("no known column in the header")
-    checked = canonical.validate(spec, columns, tz=tz, now=now, dayfirst=dayfirst, errors=errors)
+    checked = canonical.validate(
+        spec,
+        columns,
+        tz=tz,
+        now=now,
+        dayfirst=dayfirst,
+        errors=errors,
+        decimal_comma=raw.decimal_comma,
+    )
+    if roster is not None:
+        frame = checked.frame
+        matched = 0
+        if "agent_id" in columns:
+            frame["agent_id"], count = layouts.translate(
+                frame["agent_id"], roster.agent_ids, roster.agent_keys
+            )
+            matched += count
+        if "team_id" in columns:
+            frame["team_id"], count = layouts.translate(
+                frame["team_id"], roster.team_ids, roster.team_keys
+            )
+            matched += count
+        if matched and notes is not None:
+            notes.append(
+                f"{_plural(matched, 'agent or team name')} (or e-mail) matched to ids from the "
+                "roster"
+            )
     if spec.kind == "surveys":
         canonical.fill_response_ids(checked.frame, checked.ok)
     return checked
 
 
+class _Progress:
+    """Calls the caller's progress function with a fraction that never goes back."""
+
+    def __init__(self, fn):
+        self.fn, self.last = fn, 0.0
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self.fn is None:
+            return
+        self.last = min(1.0, max(self.last, fraction))
+        self.fn(self.last, message)
+
+
 def load_batch(
     store: Store,
     kind: str,
-    path: str | Path,
+    source,
     *,
+    mapping: dict[str, str | None] | None = None,
+    template: str | None = None,
     dry_run: bool = False,
-    uploaded_by: str | None = None,
     dayfirst: bool | None = None,
+    uploaded_by: str | None = None,
     filename: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> BatchReport:
     """Load one file of `kind` as one batch (one transaction) and say what became of every row.
 
+    source: a path, bytes or a binary file object (.csv with any delimiter and encoding,
+    .csv.gz, .xlsx). mapping: canonical column -> source column (as `inspect_file` lists
+    them), overriding detection; template: a saved mapping (and its options) by name.
+    dayfirst: True reads 03/04/2026 as 3 April, False as March 4, None leaves it to the
+    template, the layout or the file (ambiguous rows are rejected). progress(fraction,
+    message) is called at each stage (read, validate, write).
+
     Raises UnreadableFile (nothing written) when the file cannot be read at all, ValueError
-    for an unknown kind. `dayfirst`: True reads 03/04/2026 as 3 April, False as March 4,
-    None leaves it to the file (ambiguous rows are rejected).
+    for an unknown kind or template.
     """
     spec = canonical.spec_for(kind)
-    raw = read_file(path)
-    mapping = canonical.map_columns(spec, raw.header)
-    filename = filename or Path(path).name
+    tell = _Progress(progress)
+    saved, options = template_for(store, template, kind)
+    if mapping is None:
+        mapping = saved
+    tell(0.0, "reading the file")
+    src = sources.Source(source, filename)
+    raw = read_file(src, spec)
+    prep = prepare(store, spec, raw, mapping=mapping, dayfirst=dayfirst, options=options)
+    filename = src.name
+    label = raw.layout.label if raw.layout else "canonical columns"
     with store.reading() as conn:
         earlier = _earlier(conn, raw.sha256, kind)
     if earlier is not None:
-        return _already(kind, filename, raw, mapping, earlier)
-    checked = validate_file(store, spec, raw, mapping, dayfirst)
+        tell(1.0, "already loaded")
+        return _already(kind, filename, raw, prep, earlier)
+    tell(0.3, f"checking {_plural(len(raw.data), 'row')} ({label})")
+    checked = validate_file(
+        store, spec, raw, prep.mapping, prep.dayfirst, roster=prep.roster, notes=prep.warnings
+    )
     uploaded_at = datetime.now(store.settings.tz).replace(tzinfo=None)
+    tell(0.55, "comparing with the store (duplicates, unknown agents)")
     if dry_run:
         with store.reading() as conn:
             plan = plan_batch(conn, spec, checked)
         batch = Batch(
-            "", spec, raw, checked, plan, filename, uploaded_by, uploaded_at, mapping.ignored
-        )
+            "", spec, raw, checked, plan, filename, uploaded_by, uploaded_at,
+            prep.mapping.ignored, *_about(prep),
+        )  # fmt: skip
+        tell(1.0, "dry run done: nothing written")
         return _report(batch, "dry_run")
     with store.transaction() as conn:
         earlier = _earlier(conn, raw.sha256, kind)  # loaded meanwhile by someone else?
         if earlier is not None:
-            return _already(kind, filename, raw, mapping, earlier)
+            return _already(kind, filename, raw, prep, earlier)
         plan = plan_batch(conn, spec, checked)
         batch_id = _new_batch_id(conn)
         batch = Batch(
-            batch_id, spec, raw, checked, plan, filename, uploaded_by, uploaded_at, mapping.ignored
-        )
-        write_batch(conn, batch, store.settings)
+            batch_id, spec, raw, checked, plan, filename, uploaded_by, uploaded_at,
+            prep.mapping.ignored, *_about(prep),
+        )  # fmt: skip
+        write_batch(conn, batch, store.settings, progress=tell)
+        tell(0.97, "writing: committing")
+    tell(1.0, "done")
     return _report(batch, "committed")
+
+
+def _about(prep: Prepared) -> tuple[str, dict, list[str]]:
+    layout = prep.raw.layout.name if prep.raw.layout else "canonical"
+    return layout, prep.labels, prep.warnings
 
 
 # ---------------------------------------------------------------- undo and listings
@@ -790,6 +973,7 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
             text(
                 "UPDATE roster_replaced AS c SET name = r.name, team_id = r.team_id, "
                 "email = r.email, hired_on = r.hired_on, active = r.active, "
+                "nickname = r.nickname, "
                 "supervisor = r.supervisor, function = r.function, "
                 "prior_batch_id = r.prior_batch_id "
                 "FROM roster_replaced AS r "
@@ -829,9 +1013,10 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
         ).scalar_one()
         conn.execute(
             text(
-                "INSERT INTO agents (agent_id, name, team_id, email, hired_on, active, batch_id) "
-                "SELECT key, name, team_id, email, hired_on, active, prior_batch_id "
-                "FROM roster_replaced r WHERE r.batch_id = :b AND r.entity = 'agent' "
+                "INSERT INTO agents (agent_id, name, team_id, email, hired_on, active, nickname, "
+                "batch_id) SELECT key, name, team_id, email, hired_on, active, nickname, "
+                "prior_batch_id FROM roster_replaced r WHERE r.batch_id = :b "
+                "AND r.entity = 'agent' "
                 "AND NOT EXISTS (SELECT 1 FROM agents a WHERE a.agent_id = r.key)"
             ),
             params,

@@ -1,0 +1,59 @@
+"""Files a person downloads and opens in a spreadsheet: CSV that is safe to open.
+
+A text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to
+Excel, LibreOffice and Google Sheets ("CSV injection"); such cells get a leading `'`, which
+the spreadsheet shows as text. Real numbers are left alone: a numeric column's -5 stays -5,
+and so does a text cell "-5" that reads as a number. The file is UTF-8 with a byte-order
+mark so that Excel shows accents right.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from cxmetrics.store import Store
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        value = float(text)
+    except ValueError:
+        return False
+    return math.isfinite(value) and text == text.strip()
+
+
+def safe_cell(value: Any) -> Any:
+    """The value, with a leading `'` when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(TRIGGERS) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _safe_column(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return values
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values
+    return values.map(safe_cell, na_action="ignore")
+
+
+def safe_csv(frame: pd.DataFrame) -> bytes:
+    """The frame as CSV bytes (UTF-8 with BOM, no index) with formula-like text neutralised."""
+    out = frame.copy()
+    for name in out.columns:
+        out[name] = _safe_column(out[name])
+    out.columns = [safe_cell(str(c)) for c in out.columns]
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def rejected_csv(store: Store, batch_id: str) -> bytes:
+    """A batch's rejected rows (line_no, error, raw) as a safe CSV download."""
+    from cxmetrics.ingest import rejected_rows
+
+    return safe_csv(rejected_rows(store, batch_id))
