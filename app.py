@@ -68,6 +68,13 @@ pages = [
     ),
     st.Page(f"{VIEWS}/team.py", title="Team scorecard", icon=":material/group:", url_path="team"),
     st.Page(
+        f"{VIEWS}/recognition.py",
+        title="Recognition",
+        icon=":material/star:",
+        url_path="recognition",
+    ),
+    st.Page(f"{VIEWS}/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+    st.Page(
         f"{VIEWS}/definitions.py",
         title="Definitions",
         icon=":material/menu_book:",

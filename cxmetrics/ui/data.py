@@ -158,3 +158,105 @@ def definitions() -> dict[str, list[dict]]:
         metrics.append(entry)
     business_kpis = [asdict(kpi) for kpi in business_registry().values()]
     return {"metrics": metrics, "business": business_kpis}
+
+
+# ----------------------------------------------------------------------------- upload page
+
+
+@st.cache_data(show_spinner=False)
+def batches() -> pd.DataFrame:
+    """Every upload batch (all upload_batches columns), newest first."""
+    from cxmetrics import ingest
+
+    return ingest.list_batches(get_store())
+
+
+@st.cache_data(show_spinner=False)
+def templates(kind: str | None = None) -> pd.DataFrame:
+    """Saved column-mapping templates (name, kind, saved_by, saved_at), of one kind or all."""
+    from cxmetrics import ingest
+
+    return ingest.list_templates(get_store(), kind)
+
+
+@st.cache_data(show_spinner=False)
+def template(name: str) -> dict:
+    """One saved template: its mapping and options."""
+    from cxmetrics import ingest
+
+    return ingest.get_template(get_store(), name)
+
+
+@st.cache_data(show_spinner=False)
+def rejected_csv(batch_id: str) -> bytes:
+    """A batch's rejected rows as a formula-safe CSV (line_no, error, raw)."""
+    from cxmetrics import export, ingest
+
+    return export.safe_csv(ingest.rejected_rows(get_store(), batch_id))
+
+
+# ----------------------------------------------------------------------------- recognition page
+
+
+def recognition_min_n() -> int:
+    """Answers an agent needs in a period to be a service star (setting `stars_min_n`)."""
+    return get_store().settings.stars_min_n
+
+
+@st.cache_data(show_spinner=False)
+def recognition_stars(period: str, team: str | None = None, limit: int = 5) -> list[dict]:
+    """Service stars of a period and scope (see recognition.Star), best first."""
+    from cxmetrics import recognition
+
+    found = recognition.stars(get_store(), parse_period(period), team=team, limit=limit)
+    return [s.to_dict() for s in found]
+
+
+@st.cache_data(show_spinner=False)
+def recognition_improved(period: str, team: str | None = None, limit: int = 3) -> list[dict]:
+    """Agents with the largest significant rise since the previous period."""
+    from cxmetrics import recognition
+
+    found = recognition.most_improved(get_store(), parse_period(period), team=team, limit=limit)
+    return [i.to_dict() for i in found]
+
+
+@st.cache_data(show_spinner=False)
+def recognition_team_change(period: str) -> dict | None:
+    """The team with the best significant change since the previous period, or None."""
+    from cxmetrics import recognition
+
+    change = recognition.best_team_change(get_store(), parse_period(period))
+    return None if change is None else change.to_dict()
+
+
+@st.cache_data(show_spinner="Reading comments for praise…")
+def recognition_praise(period: str, team: str | None = None) -> pd.DataFrame:
+    """Praise naming an agent in a period and scope, newest first (comments redacted)."""
+    from cxmetrics import recognition
+
+    p = parse_period(period)
+    return recognition.find_praise(get_store(), p.start, p.end, team=team)
+
+
+@st.cache_data(show_spinner=False)
+def recognition_agent_names() -> dict[str, str]:
+    """agent_id -> name for every roster agent."""
+    frame = org.list_agents(get_store())
+    return dict(zip(frame["agent_id"], frame["name"], strict=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def recognition_kudos_png(
+    agent_name: str, team_name: str | None, comment: str, responded_at: str, from_whom: str
+) -> bytes:
+    """A kudos card PNG (the comment is redacted again inside)."""
+    from cxmetrics import kudos
+
+    return kudos.kudos_card_png(
+        agent_name=agent_name,
+        team_name=team_name,
+        comment=comment,
+        responded_at=responded_at,
+        from_whom=from_whom,
+    )
