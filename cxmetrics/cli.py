@@ -16,6 +16,7 @@ examples:
   cxmetrics scorecard --period 2026-W46            org scorecard for an ISO week
   cxmetrics scorecard --period 2026-11 --team T01 --json
   cxmetrics ingest surveys export.csv --dry-run    see what would load, write nothing
+  cxmetrics stars --period 2026-11 --json          service stars and praise naming agents
   cxmetrics batches                                what was uploaded, when, with what counts
   cxmetrics undo b20261123-101502-3f2a             take a batch out again
 
@@ -23,6 +24,9 @@ The store is --db URL, else $CXMETRICS_DB_URL, else duckdb:///data/cxmetrics.duc
 (relative to the project root). A DuckDB file can be open in one process at a time:
 stop the app before writing to its store from the command line.
 """
+
+
+STAR_METRIC = {"nps": "NPS", "inps": "iNPS"}
 
 
 def _open(args):
@@ -170,6 +174,32 @@ def cmd_scorecard(args) -> int:
     return 0
 
 
+def cmd_stars(args) -> int:
+    from cxmetrics.recognition import stars_report
+
+    period = parse_period(args.period) if args.period else last_complete_week()
+    report = stars_report(_open(args), period, team=args.team)
+    if args.json:
+        _print_json(report)
+        return 0
+    print(f"Service stars {report['period']}" + (f", team {args.team}" if args.team else ""))
+    if not report["stars"]:
+        print("  no agent has enough answers in this period: try a month or a quarter")
+    for rank, star in enumerate(report["stars"], 1):
+        print(
+            f"  {rank}. {star['name']} ({star['team_id']}): {STAR_METRIC[star['metric']]} "
+            f"{star['value']:+.0f}, 95 % {star['ci_low']:+.0f} to {star['ci_high']:+.0f}, "
+            f"n {star['n']}"
+        )
+    for item in report["most_improved"]:
+        print(f"  most improved: {item['name']} {item['delta']:+.1f} pts (p {item['p_value']:.3f})")
+    print(f"Praise naming an agent: {len(report['praise'])}")
+    for praise in report["praise"][:10]:
+        mark = "thanked" if praise["thanked"] else "new"
+        print(f"  [{mark}] {praise['name']}: {praise['comment']}")
+    return 0
+
+
 def cmd_batches(args) -> int:
     from cxmetrics.ingest import list_batches
 
@@ -291,6 +321,18 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--agent", help="an agent id")
     p.add_argument("--json", action="store_true", help="print JSON (rates 0–100, times in s)")
     p.set_defaults(func=cmd_scorecard)
+
+    p = sub.add_parser(
+        "stars",
+        help="service stars, most improved and praise that names an agent",
+        description="Agents ranked by the low end of their 95 %% NPS interval (iNPS for "
+        "internal teams), most improved (significant rises only), and promoter comments "
+        "praising an agent by name (personal data redacted).",
+    )
+    p.add_argument("--period", help="2026-W46, 2026-11, 2026-Q4 or 2026 (default: last week)")
+    p.add_argument("--team", help="a team id (default: whole organisation)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_stars)
 
     p = sub.add_parser("batches", help="list uploaded batches with their counts")
     p.add_argument("--json", action="store_true")

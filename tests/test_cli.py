@@ -107,3 +107,24 @@ def test_console_script_is_installed_and_helpful():
         assert command in result.stdout
     sub = subprocess.run([exe, "ingest", "--help"], capture_output=True, text=True, check=True)
     assert "--dry-run" in sub.stdout and "--dayfirst" in sub.stdout
+
+
+def test_stars_json_shape(db, capsys):
+    from cxmetrics.periods import last_complete
+
+    assert main([*db, "demo", "--agents", "60", "--weeks", "9"]) == 0
+    capsys.readouterr()
+    month = last_complete("month").label
+    assert main([*db, "stars", "--period", month, "--json"]) == 0
+    report = _json_last_line(capsys)
+    assert list(report) == ["period", "stars", "most_improved", "praise"]
+    assert report["period"] == month
+    star = report["stars"][0]
+    assert set(star) == {"agent_id", "name", "team_id", "metric", "value", "n", "ci_low", "ci_high"}
+    lows = [s["ci_low"] for s in report["stars"]]
+    assert lows == sorted(lows, reverse=True)  # ranked by the interval's low end
+    assert all(s["n"] >= 20 for s in report["stars"])
+    praise = report["praise"][0]
+    assert set(praise) == {"response_id", "agent_id", "name", "responded_at", "comment", "thanked"}
+    assert main([*db, "stars", "--period", month, "--team", "T02"]) == 0
+    assert "Service stars" in capsys.readouterr().out

@@ -7,10 +7,27 @@ only raw HTML/CSS/JS this module emits is static and written here.
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 import streamlit as st
 
 from cxmetrics.ui import data
 from cxmetrics.ui.charts import format_margin, format_value
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
+STAR_METRIC = {"nps": "NPS", "inps": "iNPS"}
+QUOTES_PER_STAR = 2
+
+
+def inert_markdown(text: object) -> str:
+    """Untrusted text (comments, roster names) made inert wherever Streamlit renders
+    markdown (titles, captions, st.table cells): markup escaped, and URLs broken with an
+    invisible word joiner so autolinking cannot make them clickable."""
+    text = _AUTOLINK.sub(lambda m: m.group(1)[:-1] + "\u2060" + m.group(1)[-1], str(text))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
 
 STATUS = {
     # status: (word, material icon, badge colour). Colour is never the only signal.
@@ -190,7 +207,7 @@ def _move_slide(step: int, count: int) -> None:
     st.session_state["slide"] = min(max(st.session_state.get("slide", 0) + step, 0), count - 1)
 
 
-def _leave_presentation() -> None:
+def leave_presentation() -> None:
     st.session_state["present"] = False
     st.session_state.pop("slide", None)
 
@@ -222,10 +239,40 @@ def slide_controls(titles: list[str]) -> int:
             "Exit presentation",
             key="present-exit",
             icon=":material/close:",
-            on_click=_leave_presentation,
+            on_click=leave_presentation,
         )
     with middle:
         demo = " · demo data (synthetic organisation)" if data.demo_only() else ""
         st.caption(f"{current + 1} / {count} · {titles[current]} · arrow keys ◀ ▶{demo}")
     st.html(KEYS_JS, unsafe_allow_javascript=True)
     return current
+
+
+def best_quotes(praise: pd.DataFrame, agent_id: str, count: int = QUOTES_PER_STAR) -> list[str]:
+    """An agent's strongest praise of the period (most positive, newest first), redacted."""
+    if praise.empty:
+        return []
+    mine = praise[praise["agent_id"] == agent_id]
+    mine = mine.sort_values(["positivity", "responded_at"], ascending=[False, False])
+    quotes: dict[str, str] = {}
+    for comment in mine["comment"]:
+        quotes.setdefault(" ".join(str(comment).casefold().split()), comment)
+    return list(quotes.values())[:count]
+
+
+def star_card(rank: int, star: dict, quotes: list[str]) -> None:
+    """A service star: name, team, NPS (iNPS) with margin and n, and customers' words."""
+    with st.container(border=True, key=f"star-{star['agent_id']}"):
+        st.markdown(f"**{rank}. {inert_markdown(star['name'])}**")
+        if star["team_name"]:
+            st.caption(inert_markdown(star["team_name"]))
+        margin = format_margin(star["ci_low"], star["ci_high"], "pts")
+        st.metric(
+            STAR_METRIC[star["metric"]],
+            format_value(star["value"], "pts"),
+            help="Net Promoter Score from this agent's customers (iNPS: from colleagues)",
+        )
+        low = format_value(star["ci_low"], "pts")
+        st.caption(f"{margin} · n {star['n']:,} · low end {low}".replace(" ", "\u00a0"))
+        for quote in quotes:
+            st.text(f"“{quote}”", wrap=True)

@@ -56,7 +56,7 @@ def test_presentation_mode_from_the_query_string(known_db):
     at = run_app({"period": "2026-W45", "present": "true"})
     assert not at.exception
     assert at.session_state["present"] is True
-    assert "1 / 4 · What customers feel" in _texts(at)  # no business KPIs in the fixture
+    assert "1 / 5 · What customers feel" in _texts(at)  # no business KPIs in the fixture
     assert [h.value for h in at.subheader] == ["What customers feel"]
     at.button(key="slide-next").click().run()
     assert [h.value for h in at.subheader] == ["How we serve: speed and access"]
@@ -64,3 +64,17 @@ def test_presentation_mode_from_the_query_string(known_db):
     at.button(key="present-exit").click().run()
     assert at.session_state["present"] is False
     assert "present" not in at.query_params
+
+
+def test_service_stars_on_the_card_for_a_month(app_db):
+    from cxmetrics.periods import last_complete
+
+    month = last_complete("month").label
+    at = run_app({"period": month})
+    assert not at.exception
+    assert "Service stars" in [h.value for h in at.subheader]
+    star_names = [m.value for m in at.markdown if m.value.startswith(("**1.", "**2."))]
+    assert len(star_names) == 2
+    assert any(m.label in ("NPS", "iNPS") for m in at.metric)
+    week = run_app()  # a week is too short for the demo's agents to reach 20 answers
+    assert "pick a month or a quarter" in _texts(week)

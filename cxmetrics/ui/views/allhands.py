@@ -92,6 +92,29 @@ def section_business() -> None:
                 components.business_tile(kpi)
 
 
+def section_stars(large: bool) -> None:
+    """Agents customers rate highest, ranked by the low end of their 95 % interval."""
+    st.subheader("Service stars", anchor=False)
+    stars = data.recognition_stars(period, None, 5 if large else 4)
+    if not stars:
+        st.caption(
+            f"No agent has {data.recognition_min_n()} or more survey answers in {period}: "
+            "pick a month or a quarter to see who customers single out."
+        )
+        return
+    praise = data.recognition_praise(period)
+    for column, (rank, star) in zip(st.columns(len(stars)), enumerate(stars, 1), strict=False):
+        with column:
+            quotes = components.best_quotes(praise, star["agent_id"], 1 if large else 2)
+            components.star_card(rank, star, quotes)
+    if not large:
+        st.caption(
+            "Ranked by the low end of each agent's 95 % NPS interval (iNPS for internal teams), "
+            "so a few perfect scores never outrank a strong score from many customers. "
+            "More on the Recognition page."
+        )
+
+
 def glance_table() -> pd.DataFrame:
     teams = data.teams().set_index("team_id")
     per_team = data.breakdown(period, "team")
@@ -147,6 +170,7 @@ if not present:
         section_service(SPEED + RIGHT, "How we serve", False)
         service_trends(["service_level", "fcr", "callback_kept"], False, "service-trends")
     section_business()
+    section_stars(False)
     section_teams(False)
 else:
     slides = [
@@ -162,6 +186,7 @@ else:
     ]
     if data.business(period):
         slides.append(("Beyond service", section_business))
+    slides.append(("Service stars", lambda: section_stars(True)))
     slides.append(("Teams at a glance", lambda: section_teams(True)))
     current = components.slide_controls([title for title, _ in slides])
     header()

@@ -3,8 +3,6 @@ the registry (so a new metric documents itself), plus how the statistics and sta
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -24,7 +22,6 @@ UNIT = {
     "count": "count",
 }
 TOLERANCE_UNIT = {"pts": " pts", "%": " pp", "s": " s"}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 present = bool(st.session_state.get("present"))
 
@@ -75,9 +72,7 @@ set others per team and date.
 """
 
 
-def plain(text: object) -> str:
-    """Registry text made inert for markdown: markup characters escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+plain = components.inert_markdown
 
 
 def amount(value: float, unit: str) -> str:

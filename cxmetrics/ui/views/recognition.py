@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 
 import pandas as pd
 import streamlit as st
@@ -19,27 +18,18 @@ from cxmetrics.periods import period_containing
 from cxmetrics.ui import charts, components, data
 
 PAGE_SIZE = 10
-QUOTES_PER_STAR = 2
 VIEWS = {"new": "New", "thanked": "Thanked"}
-METRIC = {"nps": "NPS", "inps": "iNPS"}
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+METRIC = components.STAR_METRIC
 
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
 
 
-def plain(value: object) -> str:
-    """Roster text made inert for markdown: every markup character escaped."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+plain = components.inert_markdown
 
 
 def pts(value: float | None) -> str:
     return charts.format_value(value, "pts")
-
-
-def _leave_presentation() -> None:
-    st.session_state["present"] = False
-    st.session_state.pop("slide", None)
 
 
 def _show_period(grain: str, label: str) -> None:
@@ -89,34 +79,6 @@ def header() -> None:
 # ----------------------------------------------------------------------------- stars
 
 
-def best_quotes(praise: pd.DataFrame, agent_id: str) -> list[str]:
-    """The agent's strongest praise of the period (most positive, newest first), redacted."""
-    if praise.empty:
-        return []
-    mine = praise[praise["agent_id"] == agent_id]
-    mine = mine.sort_values(["positivity", "responded_at"], ascending=[False, False])
-    quotes: dict[str, str] = {}
-    for comment in mine["comment"]:
-        quotes.setdefault(" ".join(str(comment).casefold().split()), comment)
-    return list(quotes.values())[:QUOTES_PER_STAR]
-
-
-def star_card(rank: int, star: dict, praise: pd.DataFrame) -> None:
-    with st.container(border=True, key=f"star-{star['agent_id']}"):
-        st.markdown(f"**{rank}. {plain(star['name'])}**")
-        if star["team_name"]:
-            st.caption(plain(star["team_name"]))
-        margin = charts.format_margin(star["ci_low"], star["ci_high"], "pts")
-        st.metric(
-            METRIC[star["metric"]],
-            pts(star["value"]),
-            help="Net Promoter Score from this agent's customers (iNPS: from colleagues)",
-        )
-        st.caption(f"{margin} · n {star['n']:,} · low end {pts(star['ci_low'])}")
-        for quote in best_quotes(praise, star["agent_id"]):
-            st.text(f"“{quote}”", wrap=True)
-
-
 def section_stars(team: str | None, praise: pd.DataFrame) -> None:
     st.subheader("Service stars", anchor=False)
     stars = data.recognition_stars(period, team)
@@ -143,7 +105,7 @@ def section_stars(team: str | None, praise: pd.DataFrame) -> None:
         st.columns(len(stars) if present else 5), enumerate(stars, 1), strict=False
     ):
         with column:
-            star_card(rank, star, praise)
+            components.star_card(rank, star, components.best_quotes(praise, star["agent_id"]))
 
 
 def improved_rows(improved: list[dict]) -> pd.DataFrame:
@@ -369,7 +331,7 @@ def render() -> None:
                 "Exit presentation",
                 key="recognition-present-exit",
                 icon=":material/close:",
-                on_click=_leave_presentation,
+                on_click=components.leave_presentation,
             )
     else:
         components.demo_banner()

@@ -4,7 +4,6 @@ and what its customers said (redacted, plain text)."""
 from __future__ import annotations
 
 import math
-import re
 
 import pandas as pd
 import streamlit as st
@@ -27,21 +26,13 @@ SHORT = {
 PAGE_SIZE = 20
 SEGMENTS = {"all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
 SMALL_N_STYLE = "color: #8c8c8c"  # greyed, never a status colour
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
 theme = components.chart_theme()
 
 
-_AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
-
-
-def plain(text: object) -> str:
-    """Untrusted text made inert for markdown: markup escaped, and URLs broken with an
-    invisible word joiner so the renderer's autolinking cannot make them clickable."""
-    text = _AUTOLINK.sub(lambda m: m.group(1)[:-1] + "\u2060" + m.group(1)[-1], str(text))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+plain = components.inert_markdown
 
 
 def headline_metric(internal: bool) -> str:
@@ -51,11 +42,6 @@ def headline_metric(internal: bool) -> str:
 
 def _reset_comment_page() -> None:
     st.session_state["comment_page"] = 1
-
-
-def _leave_presentation() -> None:
-    st.session_state["present"] = False
-    st.session_state.pop("slide", None)
 
 
 # ----------------------------------------------------------------------------- header
@@ -428,7 +414,7 @@ def render() -> None:
                 "Exit presentation",
                 key="team-present-exit",
                 icon=":material/close:",
-                on_click=_leave_presentation,
+                on_click=components.leave_presentation,
             )
     else:
         components.demo_banner()

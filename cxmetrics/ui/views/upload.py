@@ -74,15 +74,11 @@ PAGE_CSS = """
 .st-key-upload-facts [data-testid="stMetricValue"] { font-size: 1.45rem; }
 </style>
 """
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~$:])")
 
 
 def plain(text: object) -> str:
-    """Library text that may quote the file, made inert for markdown: one line, markup
-    characters escaped (no links, images, emphasis, HTML, icons or colours)."""
-    line = _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
-    line = re.sub(r"^(\d+)([.)])", r"\1\\\2", line)  # no numbered list
-    return "\\" + line if line.startswith("-") else line  # nor a bullet
+    """Library text that may quote the file, as one inert markdown line."""
+    return components.inert_markdown(" ".join(str(text).split()))
 
 
 def _set(key: str, value: object) -> None:
