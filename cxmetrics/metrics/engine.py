@@ -49,44 +49,47 @@ def period_sums(
 
     `grain` buckets rows by the start date of their week/month/quarter/year (column
     `bucket`); `by` ("team" or "agent") adds a `key` column. The team of a row is its own
-    team_id, else its agent's roster team.
+    team_id, else its agent's roster team. One statement reads every source (a UNION ALL
+    of the rollups, summed once), and the roster is joined only when a team is involved.
     """
     if grain is not None and grain not in GRAINS:
         raise ValueError(f"unknown grain `{grain}`")
     if by is not None and by not in BY_KEYS:
         raise ValueError(f"cannot break down by `{by}`: use team or agent")
-    keys = []
-    frames = []
+    sources = tuple(sources)
+    columns = [(src, c) for src in sources for c in ROLLUP_SUMS[src]]
+    keys = (["bucket"] if grain else []) + (["key"] if by else [])
+    needs_roster = team is not None or by == "team"
+    branches = []
     for source in sources:
         select = []
         if grain:
             select.append(f"CAST(date_trunc('{grain}', r.date) AS DATE) AS bucket")
         if by:
             select.append(f"{BY_KEYS[by]} AS key")
-        keys = [c.split(" AS ")[-1] for c in select]
-        select += [f'sum(r.{c}) AS "{sum_column(source, c)}"' for c in ROLLUP_SUMS[source]]
+        select += [f"r.{c}" if src == source else "0" for src, c in columns]
         where = ["r.date >= :first", "r.date <= :last"]
         if team is not None:
             where.append("coalesce(r.team_id, a.team_id) = :team")
         if agent is not None:
             where.append("r.agent_id = :agent")
+        join = "LEFT JOIN agents a ON a.agent_id = r.agent_id " if needs_roster else ""
         # Only fixed names from this module reach the SQL text; values are bound.
-        sql = (
-            f"SELECT {', '.join(select)} FROM rollup_{source} r "  # noqa: S608
-            "LEFT JOIN agents a ON a.agent_id = r.agent_id "
-            f"WHERE {' AND '.join(where)}" + (" GROUP BY ALL" if keys else "")
+        branches.append(
+            f"SELECT {', '.join(select)} FROM rollup_{source} r {join}"  # noqa: S608
+            f"WHERE {' AND '.join(where)}"
         )
-        frame = store.frame(sql, {"first": first, "last": last, "team": team, "agent": agent})
-        if not keys:
-            frame = frame.dropna(how="all")
-        frames.append(frame)
-    if not keys:
-        merged = pd.concat(frames, axis=1) if frames else pd.DataFrame()
-        return merged.fillna(0) if not merged.empty else pd.DataFrame([{}])
-    out = None
-    for frame in frames:
-        out = frame if out is None else out.merge(frame, on=keys, how="outer")
-    return out.fillna({c: 0 for c in out.columns if c not in keys}).sort_values(keys)
+    names = [f"c{i}" for i in range(len(columns))]
+    inner = " UNION ALL ".join(branches)
+    outer = keys + [
+        f'coalesce(sum({n}), 0) AS "{sum_column(*col)}"'
+        for n, col in zip(names, columns, strict=True)
+    ]
+    sql = (
+        f"SELECT {', '.join(outer)} FROM ({inner}) AS u({', '.join(keys + names)})"  # noqa: S608
+        + (f" GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}" if keys else "")
+    )
+    return store.frame(sql, {"first": first, "last": last, "team": team, "agent": agent})
 
 
 @dataclass(frozen=True)
