@@ -212,6 +212,15 @@ def leave_presentation() -> None:
     st.session_state.pop("slide", None)
 
 
+def exit_presentation_button(key: str) -> None:
+    """Pages without slides still offer a way out of presentation mode (top right)."""
+    _, leave = st.columns([8, 1.4])
+    with leave:
+        st.button(
+            "Exit presentation", key=key, icon=":material/close:", on_click=leave_presentation
+        )
+
+
 def slide_controls(titles: list[str]) -> int:
     """Previous / next buttons (and arrow keys) over `titles`; returns the slide index."""
     count = len(titles)

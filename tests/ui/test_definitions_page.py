@@ -3,38 +3,14 @@ description, the statistics and status rules, and the declared business KPIs."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from cxmetrics.metrics.registry import business_registry, default_registry
 from cxmetrics.store import open_store
+from tests.ui.conftest import APP
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 PAGE = "cxmetrics/ui/views/definitions.py"
-
-
-def _forget_app_state() -> None:
-    from cxmetrics.ui import data
-
-    data.get_store.clear()
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def db_url(tmp_path, monkeypatch):
-    """A fresh DuckDB file for the app; caches cleared and the app's store closed after."""
-    url = f"duckdb:///{tmp_path / 'app.duckdb'}"
-    monkeypatch.setenv("CXMETRICS_DB_URL", url)
-    _forget_app_state()
-    yield url
-    from cxmetrics.ui import data
-
-    data.get_store().close()
-    _forget_app_state()
 
 
 def open_page() -> AppTest:
@@ -50,7 +26,7 @@ def unescaped(markdown: str) -> str:
     return markdown.replace("\\", "")
 
 
-def test_every_registry_metric_is_defined_on_the_page(db_url):
+def test_every_registry_metric_is_defined_on_the_page(app_db):
     at = open_page()
     registry = default_registry()
     assert len(registry) == 17
@@ -67,7 +43,7 @@ def test_every_registry_metric_is_defined_on_the_page(db_url):
     assert sum(1 for h in headings if h in {m.label.format(t=20) for m in registry.values()}) == 17
 
 
-def test_directions_targets_and_maturity_are_stated(db_url):
+def test_directions_targets_and_maturity_are_stated(app_db):
     at = open_page()
     markdown = unescaped(" ".join(m.value for m in at.markdown))
     assert "Higher is better" in markdown
@@ -83,7 +59,7 @@ def test_directions_targets_and_maturity_are_stated(db_url):
     assert "Adherence is not conformance" in [s.value for s in at.subheader]
 
 
-def test_business_kpis_are_listed(db_url):
+def test_business_kpis_are_listed(app_db):
     at = open_page()
     table = at.table[0].value
     declared = business_registry()
@@ -91,8 +67,8 @@ def test_business_kpis_are_listed(db_url):
     assert set(table["KPI"]) == {k.label for k in declared.values()}
 
 
-def test_definitions_page_on_an_empty_store_without_demo(db_url):
-    store = open_store(db_url)
+def test_definitions_page_on_an_empty_store_without_demo(app_db):
+    store = open_store(app_db)
     with store.transaction() as conn:
         conn.execute(
             text(

@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
-import streamlit as st
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from cxmetrics.store import open_store
 from tests.fixtures.known_answer import insert_directly
+from tests.ui.conftest import APP
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
 TEAM_PAGE = "cxmetrics/ui/views/team.py"
 XSS = "<img src=x onerror=alert(1)>"
-
-
-def _forget_app_state() -> None:
-    from cxmetrics.ui import data
-
-    data.get_store.clear()
-    st.cache_data.clear()
-
-
-@pytest.fixture
-def db_url(tmp_path, monkeypatch):
-    """A fresh DuckDB file for the app; caches cleared and the app's store closed after."""
-    url = f"duckdb:///{tmp_path / 'app.duckdb'}"
-    monkeypatch.setenv("CXMETRICS_DB_URL", url)
-    _forget_app_state()
-    yield url
-    from cxmetrics.ui import data
-
-    data.get_store().close()  # the cached store of this test (opened by the app)
-    _forget_app_state()
 
 
 def open_team_page(query: dict[str, str] | None = None) -> AppTest:
@@ -64,7 +41,7 @@ def agent_table(at: AppTest) -> pd.DataFrame:
     return frame_with(at, "Agent")
 
 
-def test_team_page_on_the_demo_store(db_url):
+def test_team_page_on_the_demo_store(app_db):
     at = open_team_page({"team": "T02"})
     assert any("Demo data" in i.value for i in at.info)
     assert at.selectbox(key="team").value == "T02"
@@ -89,7 +66,7 @@ def test_team_page_on_the_demo_store(db_url):
         assert any("showing 21–" in c.value for c in at.caption)
 
 
-def test_internal_team_headline_is_inps(db_url):
+def test_internal_team_headline_is_inps(app_db):
     at = open_team_page({"team": "T04"})
     labels = [m.label for m in at.metric]
     assert labels[0] == "Internal NPS"
@@ -100,7 +77,7 @@ def test_internal_team_headline_is_inps(db_url):
     assert any("What colleagues said" in s.value for s in at.subheader)
 
 
-def test_ranks_only_agents_with_enough_answers(db_url):
+def test_ranks_only_agents_with_enough_answers(app_db):
     at = open_team_page({"team": "T01", "period": "2026-Q3"})
     agents = agent_table(at)
     enough = agents["NPS n"] >= 30
@@ -111,8 +88,8 @@ def test_ranks_only_agents_with_enough_answers(db_url):
     assert ranked["NPS"].is_monotonic_decreasing
 
 
-def test_team_page_on_an_empty_store_without_demo(db_url):
-    store = open_store(db_url)
+def test_team_page_on_an_empty_store_without_demo(app_db):
+    store = open_store(app_db)
     with store.transaction() as conn:  # a cleared demo: the app must not rebuild it
         conn.execute(
             text(
@@ -127,8 +104,8 @@ def test_team_page_on_an_empty_store_without_demo(db_url):
     assert not any("Demo data" in i.value for i in at.info)
 
 
-def test_team_page_shows_the_hand_worked_numbers(db_url):
-    store = open_store(db_url)
+def test_team_page_shows_the_hand_worked_numbers(app_db):
+    store = open_store(app_db)
     insert_directly(store)
     store.close()
     at = open_team_page({"period": "2026-W45", "team": "T1"})
@@ -164,8 +141,8 @@ def test_team_page_shows_the_hand_worked_numbers(db_url):
     assert not any("onerror" in h.value for h in at.html)
 
 
-def test_presentation_mode_keeps_the_page_and_can_be_left(db_url):
-    store = open_store(db_url)
+def test_presentation_mode_keeps_the_page_and_can_be_left(app_db):
+    store = open_store(app_db)
     insert_directly(store)
     store.close()
     at = open_team_page({"period": "2026-W45", "team": "T1", "present": "true"})
@@ -176,7 +153,7 @@ def test_presentation_mode_keeps_the_page_and_can_be_left(db_url):
     assert not at.session_state["present"]
 
 
-def test_unknown_team_in_the_link_falls_back_to_the_first_team(db_url):
+def test_unknown_team_in_the_link_falls_back_to_the_first_team(app_db):
     at = open_team_page({"team": "NOPE"})
     assert at.selectbox(key="team").value == "T01"
     assert any("not in the roster" in w.value for w in at.warning)

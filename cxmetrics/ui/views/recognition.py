@@ -325,14 +325,7 @@ def section_inbox(team: str | None, praise: pd.DataFrame) -> None:
 
 def render() -> None:
     if present:
-        _, leave = st.columns([8, 1.4])
-        with leave:
-            st.button(
-                "Exit presentation",
-                key="recognition-present-exit",
-                icon=":material/close:",
-                on_click=components.leave_presentation,
-            )
+        components.exit_presentation_button("recognition-present-exit")
     else:
         components.demo_banner()
     header()

@@ -408,14 +408,7 @@ def section_comments(team_id: str, internal: bool) -> None:
 
 def render() -> None:
     if present:
-        _, leave = st.columns([8, 1.4])
-        with leave:
-            st.button(
-                "Exit presentation",
-                key="team-present-exit",
-                icon=":material/close:",
-                on_click=components.leave_presentation,
-            )
+        components.exit_presentation_button("team-present-exit")
     else:
         components.demo_banner()
     title_slot = st.container()
