@@ -1,13 +1,19 @@
-"""Scale benchmark: scorecard, team view, history growth, ingest and memory, with baselines.
+"""Scale benchmark: scorecard, team view, history growth, ingest (canonical and Qualtrics
+layout), memory and the all-hands page render, with baselines.
 
 Run ``python bench/run.py --agents 2000 --weeks 52`` (``make bench``) or ``--agents 200``
-(``make bench-quick``). Every figure is printed beside a baseline measured in the same
-process, as a ratio; targets are checked and reported (pass / MISS), never asserted, except
-that the pandas baseline must give the engine's numbers (to 1e-6), or the script fails.
+(``make bench-quick``). Every figure is printed beside a baseline or a target; baselines are
+measured in the same process (the pandas ingest baseline alone runs in a child process), as a
+ratio; targets are checked and reported (pass / MISS), never asserted, except that the pandas
+baseline must give the engine's numbers (to 1e-6), the Qualtrics export must be detected,
+mapped and filtered as written, and the page must render without an exception, or the script
+fails.
 
 Where each figure comes from (see bench/README.md for what they mean):
 
 * timings: this process, ``time.perf_counter``; "warm" is the median of ``--repeat`` calls;
+  the page render: a fresh spawned process (AppTest) and a ``streamlit run`` server opened
+  in headless Chromium (Playwright);
 * peak RSS: each step again in a fresh ``multiprocessing`` *spawn* child that runs only that
   step; its peak is the child's ``VmHWM`` (Linux ``/proc/self/status``: high-water resident
   set of that process since its exec, interpreter and imports included);
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import csv
 import gc
 import json
 import math
@@ -28,10 +35,14 @@ import os
 import platform
 import pstats
 import resource
+import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
@@ -53,6 +64,33 @@ from cxmetrics.store import open_store
 HERE = Path(__file__).resolve().parent
 START, END = "<!-- results:start -->", "<!-- results:end -->"
 
+APP = HERE.parent / "app.py"
+RENDER_TIMEOUT_S = 300  # AppTest / page waits: generous, a slow run is measured, not killed
+SERVER_START_S = 60
+CHROMIUM = os.environ.get("CXMETRICS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+QUIET_MS = 500
+# Runs before any page script: the page-clock time (ms since navigation start) of the
+# latest DOM change, read once the page has settled.
+LAST_MUTATION_JS = """new MutationObserver(() => { window.__cxLastChange = performance.now(); })
+    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});"""
+# Bytes the page fetched over the network (transferSize: 0 when served from the cache).
+FETCHED_JS = """(() => performance.getEntriesByType('navigation').concat(
+    performance.getEntriesByType('resource')).reduce((n, e) => n + (e.transferSize || 0), 0))()"""
+# Resolves once the document has had no mutation for `quiet` ms (or after `cap` ms).
+QUIET_JS = """([quiet, cap]) => new Promise((resolve) => {
+    let timer;
+    const observer = new MutationObserver(() => {
+        clearTimeout(timer);
+        timer = setTimeout(done, quiet);
+    });
+    function done() { observer.disconnect(); clearTimeout(limit); resolve(); }
+    const limit = setTimeout(done, cap);
+    timer = setTimeout(done, quiet);
+    const all = {subtree: true, childList: true, attributes: true, characterData: true};
+    observer.observe(document.body, all);
+})"""
+
 # Metrics the pandas baseline computes (value and n, current and previous week). Left out:
 # repeat_contact (needs every customer's next contact over the whole history), and the
 # intervals / p-values (O(1) arithmetic on the same sums, no data access).
@@ -71,11 +109,114 @@ TARGETS = {
     "pandas_vs_ingest": ("ingest: pandas to_sql / load_batch", ">", 1.0, "x"),
     "rss_ingest_mb": ("peak RSS of ingest (load_batch)", "<=", 1000.0, "MB"),
     "rss_scorecard_mb": ("peak RSS of scorecard step", "<=", 1000.0, "MB"),
+    "rss_qualtrics_mb": ("peak RSS of Qualtrics-layout ingest (load_batch)", "<=", 1000.0, "MB"),
+    "render_first_s": ("all-hands page, first render (AppTest)", "<=", 2.0, "s"),
+    "render_browser_s": ("all-hands page in Chromium, navigation → complete", "<=", 2.0, "s"),
 }
-NOT_MEASURED = {
-    "qualtrics_layout_ingest": "not measured yet (a later step of the scale work)",
-    "page_render": "not measured yet (a later step of the scale work)",
+# Item 5: a Qualtrics export as the vendor writes it (data/samples/surveys_qualtrics.csv):
+# three header rows (column ids, question text, ImportId JSON), then one row per response.
+# (column id, question text, ImportId); "{tz}" is the business time zone of the settings.
+QUALTRICS_COLUMNS = (
+    ("StartDate", "Start Date", '{{"ImportId":"startDate","timeZone":"{tz}"}}'),
+    ("EndDate", "End Date", '{{"ImportId":"endDate","timeZone":"{tz}"}}'),
+    ("Status", "Response Type", '{{"ImportId":"status"}}'),
+    ("IPAddress", "IP Address", '{{"ImportId":"ipAddress"}}'),
+    ("Progress", "Progress", '{{"ImportId":"progress"}}'),
+    ("Duration (in seconds)", "Duration (in seconds)", '{{"ImportId":"duration"}}'),
+    ("Finished", "Finished", '{{"ImportId":"finished"}}'),
+    ("RecordedDate", "Recorded Date", '{{"ImportId":"recordedDate","timeZone":"{tz}"}}'),
+    ("ResponseId", "Response ID", '{{"ImportId":"_recordId"}}'),
+    ("RecipientLastName", "Recipient Last Name", '{{"ImportId":"recipientLastName"}}'),
+    ("RecipientFirstName", "Recipient First Name", '{{"ImportId":"recipientFirstName"}}'),
+    ("RecipientEmail", "Recipient Email", '{{"ImportId":"recipientEmail"}}'),
+    ("ExternalReference", "External Data Reference", '{{"ImportId":"externalDataReference"}}'),
+    ("LocationLatitude", "Location Latitude", '{{"ImportId":"locationLatitude"}}'),
+    ("LocationLongitude", "Location Longitude", '{{"ImportId":"locationLongitude"}}'),
+    ("DistributionChannel", "Distribution Channel", '{{"ImportId":"distributionChannel"}}'),
+    ("UserLanguage", "User Language", '{{"ImportId":"userLanguage"}}'),
+    ("Q1", "How likely are you to recommend Acme Energy to a friend or colleague?",
+     '{{"ImportId":"QID1"}}'),
+    ("Q1_NPS_GROUP",
+     "How likely are you to recommend Acme Energy to a friend or colleague? - Group",
+     '{{"ImportId":"QID1_NPS_GROUP"}}'),
+    ("Q2", "Overall, how satisfied were you with the service you received today?",
+     '{{"ImportId":"QID2"}}'),
+    ("Q3", "How easy was it to get your issue resolved?", '{{"ImportId":"QID3"}}'),
+    ("Q4", "Is there anything else you would like to tell us about your experience?",
+     '{{"ImportId":"QID4_TEXT"}}'),
+    ("AgentID", "AgentID", '{{"ImportId":"AgentID"}}'),
+)  # fmt: skip
+# What auto-detection must choose (canonical column -> column id); checked on every load.
+QUALTRICS_EXPECTED_MAPPING = {
+    "response_id": "ResponseId", "responded_at": "RecordedDate", "agent_id": "AgentID",
+    "nps": "Q1", "csat": "Q2", "ces": "Q3", "comment": "Q4",
+}  # fmt: skip
+# The rows the layout must reject, by position (deterministic, spread through the file):
+# previews (Status "Survey Preview", channel "preview"), test responses ("Survey Test",
+# "test") and unfinished responses (Finished False, Progress < 100, only Q1 answered).
+QUALTRICS_KIND_SQL = """CASE WHEN i % 250 = 7 THEN 'preview' WHEN i % 333 = 11 THEN 'test'
+    WHEN i % 50 = 3 THEN 'unfinished' ELSE 'complete' END"""
+QUALTRICS_REPORT_KEYS = (
+    "layout", "rows_in", "loaded", "rejected", "duplicates", "unknown_agents", "reasons",
+    "mapping",
+)  # fmt: skip
+QUALTRICS_REASONS = {
+    "preview": "survey preview response",
+    "test": "survey test response",
+    "unfinished": "unfinished response",
 }
+QUALTRICS_SQL = """
+CREATE TABLE q AS
+WITH r AS (
+  SELECT range AS i, hash(range, 'bench-qualtrics') AS h, {kind} AS kind FROM range($rows)
+), s AS (
+  SELECT r.*, ro.agent_id,
+    CAST($first AS TIMESTAMP) + to_seconds(CAST(h % $span AS BIGINT)) AS started,
+    CAST(40 + (h >> 20) % 1200 AS INTEGER) AS duration
+  FROM r JOIN roster ro ON ro.k = (h >> 44) % $agents
+)
+SELECT i, kind,
+  strftime(started, '%Y-%m-%d %H:%M:%S') AS start_date,
+  strftime(started + to_seconds(duration), '%Y-%m-%d %H:%M:%S') AS end_date,
+  CASE kind WHEN 'preview' THEN 'Survey Preview' WHEN 'test' THEN 'Survey Test'
+            ELSE 'IP Address' END AS status,
+  CASE WHEN kind IN ('preview', 'test') THEN NULL
+       ELSE '203.0.113.' || CAST(1 + (h >> 8) % 254 AS VARCHAR) END AS ip,
+  CASE WHEN kind = 'unfinished' THEN CAST(10 + (h >> 12) % 80 AS VARCHAR)
+       ELSE '100' END AS progress,
+  CAST(duration AS VARCHAR) AS duration,
+  CASE WHEN kind = 'unfinished' THEN 'False' ELSE 'True' END AS finished,
+  strftime(started + to_seconds(duration + 1), '%Y-%m-%d %H:%M:%S') AS recorded_date,
+  'R_' || substr(md5(CAST(i AS VARCHAR)), 1, 7) || lpad(CAST(i AS VARCHAR), 8, '0')
+    AS response_id,
+  '39.7392' AS latitude, '-104.9903' AS longitude,
+  CASE kind WHEN 'preview' THEN 'preview' WHEN 'test' THEN 'test'
+       ELSE ['anonymous', 'email', 'sms'][1 + CAST((h >> 16) % 3 AS INTEGER)] END AS channel,
+  'EN' AS language,
+  CAST((h >> 24) % 11 AS INTEGER) AS nps,
+  CASE WHEN kind = 'unfinished' OR (h >> 28) % 12 = 0 THEN NULL
+       ELSE CAST(1 + (h >> 32) % 5 AS INTEGER) END AS csat,
+  CASE WHEN kind = 'unfinished' OR (h >> 36) % 8 = 0 THEN NULL
+       ELSE CAST(1 + (h >> 40) % 7 AS INTEGER) END AS ces,
+  CASE WHEN kind <> 'unfinished' AND (h >> 50) % 3 = 0 THEN [
+      'Quick, friendly and sorted first time.',
+      'Waited ages on hold, then got cut off.',
+      'Fine – had to explain my problem twice',
+      'Great service "as always"',
+      'Two things:' || chr(10) || '1. the app logged me out' || chr(10) || '2. nobody called back',
+      'Très bien, merci — Ben was great 👍'][1 + CAST((h >> 52) % 6 AS INTEGER)] END
+    AS comment,
+  agent_id
+FROM s
+"""
+QUALTRICS_BODY_SQL = """
+SELECT start_date, end_date, status, ip, progress, duration, finished, recorded_date,
+  response_id, NULL, NULL, NULL, NULL, latitude, longitude, channel, language,
+  CAST(nps AS VARCHAR),
+  CASE WHEN nps >= 9 THEN 'Promoter' WHEN nps >= 7 THEN 'Passive' ELSE 'Detractor' END,
+  CAST(csat AS VARCHAR), CAST(ces AS VARCHAR), comment, agent_id
+FROM q ORDER BY i
+"""
 
 SURVEY_SQL = """
 COPY (
@@ -241,7 +382,7 @@ def _profile_scorecard(prof: cProfile.Profile, calls: int) -> dict:
     stats = pstats.Stats(prof).stats
     wanted = {
         ("engine.py", "scorecard"): "0 total scorecard()",
-        ("engine.py", "period_sums"): "1 period_sums (3 queries + pandas merge/fillna)",
+        ("engine.py", "period_sums"): "1 period_sums (its statements + the frame)",
         ("engine.py", "targets_for"): "2 targets_for (1 query)",
         ("engine.py", "data_as_of"): "3 data_as_of (1 query)",
         ("engine.py", "result_for"): "4 result_for (estimates, intervals, tests)",
@@ -294,7 +435,9 @@ def _scorecard_parts(store, p: Period, repeat: int) -> dict:
     prev = p.previous()
     raw = duckdb.connect()
     parts = {
-        "period_sums (3 statements)": lambda: period_sums(store, prev.start, p.end, grain=p.grain),
+        "period_sums (its statements + the frame)": lambda: period_sums(
+            store, prev.start, p.end, grain=p.grain
+        ),
         "targets_for (1 statement)": lambda: targets_for(store, p.end, None),
         "data_as_of (1 statement)": lambda: data_as_of(store),
         "one statement round trip, store.scalar('SELECT 1')": lambda: store.scalar("SELECT 1"),
@@ -342,6 +485,9 @@ def step_load_batch(path: str, roster_csv: str, survey_csv: str, profile: bool =
         "unknown_agents": len(report.unknown_agents),
         "status": report.status,
         "store_mb": _mb(_size(Path(path))),
+        "layout": report.layout,
+        "reasons": dict(report.reasons),
+        "mapping": {k: v for k, v in report.mapping.items() if v is not None},
     }
     if prof:
         out["profile"] = _profile_ingest(prof)
@@ -455,6 +601,230 @@ def step_pandas(csv: str, db: str) -> dict:
     frame.to_sql("survey_responses", engine, index=False)
     engine.dispose()
     return {"seconds": round(time.perf_counter() - t0, 3), "rows": len(frame)}
+
+
+def check_qualtrics(out: dict, expected: dict) -> None:
+    """Raise unless a Qualtrics load was auto-detected as such, mapped the expected columns,
+    rejected exactly the previews, tests and unfinished responses, and loaded the rest."""
+    kinds = expected["kinds"]
+    labels = {col[0]: col[1] for col in QUALTRICS_COLUMNS}
+    want_mapping = {canon: labels[cid] for canon, cid in QUALTRICS_EXPECTED_MAPPING.items()}
+    want_reasons = {QUALTRICS_REASONS[k]: kinds[k] for k in QUALTRICS_REASONS if kinds[k]}
+    problems = []
+    if out["layout"] != "qualtrics":
+        problems.append(f"layout {out['layout']!r}, not 'qualtrics'")
+    if out["mapping"] != want_mapping:
+        problems.append(f"mapping {out['mapping']} ≠ {want_mapping}")
+    if out["reasons"] != want_reasons:
+        problems.append(f"rejected {out['reasons']} ≠ {want_reasons}")
+    got = (out["rows_in"], out["loaded"], out["duplicates"], out["unknown_agents"])
+    if got != (expected["rows"], kinds["complete"], 0, 0):
+        problems.append(
+            f"rows_in {out['rows_in']}, loaded {out['loaded']}, duplicates {out['duplicates']},"
+            f" unknown agents {out['unknown_agents']}; expected {expected['rows']} in,"
+            f" {kinds['complete']} loaded, none duplicate or unknown"
+        )
+    if out["status"] != "committed":
+        problems.append(f"status {out['status']!r}")
+    if problems:
+        raise AssertionError("Qualtrics-layout ingest: " + "; ".join(problems))
+
+
+def _app_problems(at) -> list[str]:
+    """What is wrong with an AppTest run of the all-hands page (empty when nothing)."""
+    problems = [f"exception: {str(e.value)[:500]}" for e in at.exception]
+    titles = [t.value for t in at.title]
+    if not any(str(t).startswith("All-hands scorecard") for t in titles):
+        problems.append(f"no all-hands title (titles: {titles})")
+    return problems
+
+
+def step_render(url: str, repeat: int) -> dict:
+    """The all-hands page (app.py, default page) through Streamlit's AppTest, in this fresh
+    process: imports first (untimed in the render figure), Streamlit caches cleared, then
+    the first `at.run()` (store open + every query + render) and `repeat` warm reruns."""
+    t0 = time.perf_counter()
+    import plotly.graph_objects  # noqa: F401  (the page's own imports: once per server)
+    import streamlit as st
+    import streamlit.logger
+    from streamlit.testing.v1 import AppTest
+
+    # Streamlit warns about every cached function used outside a server ("No runtime
+    # found"); errors still show, and exceptions in the page are checked below.
+    streamlit.logger.set_log_level("error")
+
+    from cxmetrics.ui import charts, components, data  # noqa: F401
+
+    imports = time.perf_counter() - t0
+    os.environ["CXMETRICS_DB_URL"] = url
+    data.get_store.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(APP), default_timeout=RENDER_TIMEOUT_S)
+    first, _ = _timed(at.run)
+    problems = _app_problems(at)
+    if problems:
+        raise AssertionError("all-hands page (AppTest, first run): " + "; ".join(problems))
+    title = at.title[0].value
+    elements = sum(1 for _ in at.main)
+    warm, samples = _median_time(at.run, repeat)
+    problems = _app_problems(at)
+    if problems:
+        raise AssertionError("all-hands page (AppTest, rerun): " + "; ".join(problems))
+    return {
+        "imports_s": round(imports, 3),
+        "first_s": round(first, 3),
+        "warm_s": round(warm, 3),
+        "warm_samples_s": [round(x, 3) for x in samples],
+        "title": title,
+        "top_level_elements": elements,
+    }
+
+
+def _browser_missing(chromium: str) -> str | None:
+    """Why the browser variant cannot run here (None when it can)."""
+    if not (os.path.isfile(chromium) and os.access(chromium, os.X_OK)):
+        return f"no Chromium at {chromium}"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def _vm_hwm(pid: int) -> int | None:
+    """High-water resident set (bytes) of another process, from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _page_load(context, base: str) -> dict:
+    """Open the app in a new tab of `context` (a new Streamlit session) and time it: from the
+    navigation until an h1 is visible and Streamlit is connected and no longer running (as
+    tests/browser/conftest.py waits), then until the DOM has been quiet for QUIET_MS (the
+    last change, on the page's clock: charts drawn after the script run ended)."""
+    page = context.new_page()
+    page.set_default_timeout(RENDER_TIMEOUT_S * 1000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        t0 = time.perf_counter()
+        page.goto(base + "/", wait_until="domcontentloaded")
+        dom = time.perf_counter() - t0
+        page.locator("h1").first.wait_for(state="visible")
+        h1 = time.perf_counter() - t0
+        app = page.locator('[data-testid="stApp"]')
+        app.and_(page.locator('[data-test-connection-state="CONNECTED"]')).wait_for()
+        app.and_(page.locator('[data-test-script-state="notRunning"]')).wait_for()
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+        complete = time.perf_counter() - t0
+        page.evaluate(QUIET_JS, [QUIET_MS, 15_000])
+        last_change = page.evaluate("window.__cxLastChange || 0")
+        fetched = page.evaluate(FETCHED_JS)
+        title = page.locator("h1").first.inner_text()
+        exceptions = page.locator('[data-testid="stException"]').count()
+    finally:
+        page.close()
+    if exceptions or errors or not title.startswith("All-hands scorecard"):
+        raise AssertionError(
+            f"all-hands page in Chromium: {exceptions} exception(s) shown, page errors "
+            f"{errors[:3]}, title {title!r}"
+        )
+    return {
+        "dom_content_loaded_s": round(dom, 3),
+        "h1_visible_s": round(h1, 3),
+        "complete_s": round(complete, 3),
+        "last_dom_change_s": round(last_change / 1000, 3),
+        "downloaded_mb": _mb(fetched),
+        "title": title,
+    }
+
+
+def browser_render(url: str, log_path: Path, chromium: str) -> dict:
+    """`streamlit run app.py` on a free port against the store at `url` (the caller has
+    closed it: DuckDB allows one process per file), then the page opened three times in
+    headless Chromium: a fresh server's first visit from a new browser (empty HTTP cache),
+    a second new browser (the server's caches warm), and that browser again (its HTTP
+    cache warm too). Each visit is a new Streamlit session."""
+    why = _browser_missing(chromium)
+    if why:
+        return {"skipped": why}
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    env = {**os.environ, "CXMETRICS_DB_URL": url}
+    base = f"http://localhost:{port}"
+    t0 = time.perf_counter()
+    with open(log_path, "wb") as server_log:
+        server = subprocess.Popen(
+            command, cwd=HERE.parent, env=env, stdout=server_log, stderr=subprocess.STDOUT
+        )
+    try:
+        while not _healthy(f"{base}/_stcore/health"):
+            if server.poll() is not None or time.perf_counter() - t0 > SERVER_START_S:
+                tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+                raise RuntimeError(f"the Streamlit server did not start:\n{tail}")
+            time.sleep(0.1)
+        started = time.perf_counter() - t0
+        base_rss = psutil.Process(server.pid).memory_info().rss
+        with sync_playwright() as playwright:
+            t1 = time.perf_counter()
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            launch = time.perf_counter() - t1
+            try:
+                # 1: fresh server, new browser (empty HTTP cache); 2: the server's caches
+                # warm, a new browser again; 3: that browser again (its HTTP cache warm).
+                loads = []
+                for tabs in (1, 2):
+                    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+                    context.add_init_script(LAST_MUTATION_JS)
+                    try:
+                        loads += [_page_load(context, base) for _ in range(tabs)]
+                    finally:
+                        context.close()
+            finally:
+                browser.close()
+        peak = _vm_hwm(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+    return {
+        "server_start_s": round(started, 3),
+        "chromium_launch_s": round(launch, 3),
+        "first": loads[0],
+        "second": loads[1],
+        "third": loads[2],
+        "server_base_rss_mb": _mb(base_rss),
+        "server_peak_rss_mb": None if peak is None else _mb(peak),
+    }
 
 
 # ------------------------------------------------------------------------------- baseline
@@ -687,19 +1057,36 @@ def rollup_scan(path: Path, first: date, last: date) -> dict:
     return {"rollup_rows": rows, "row_groups": total, "row_groups_in_range": overlapping}
 
 
+def _roster_table(con, store_path: Path) -> int:
+    """Table `roster` (k, agent_id, team_id, internal) of the store's agents; their count."""
+    con.execute("ATTACH ? AS src (READ_ONLY)", [str(store_path)])
+    con.execute(
+        "CREATE TABLE roster AS SELECT row_number() OVER (ORDER BY a.agent_id) - 1 AS k,"
+        " a.agent_id, a.team_id, coalesce(t.function LIKE '%internal%', false) AS internal"
+        " FROM src.agents a LEFT JOIN src.teams t USING (team_id)"
+    )
+    return con.execute("SELECT count(*) FROM roster").fetchone()[0]
+
+
+def write_roster(store_path: Path, tmp: Path) -> str:
+    """The demo roster as a roster CSV (loaded, untimed, before each timed survey load)."""
+    roster_csv = tmp / "roster.csv"
+    if not roster_csv.exists():
+        con = duckdb.connect()
+        try:
+            con.execute("ATTACH ? AS src (READ_ONLY)", [str(store_path)])
+            con.execute(ROSTER_SQL.format(path=_quoted(roster_csv)))
+        finally:
+            con.close()
+    return str(roster_csv)
+
+
 def write_inputs(store_path: Path, tmp: Path, rows: int, first: date, last: date) -> dict:
     """The roster CSV and a canonical survey CSV of `rows` rows (DuckDB COPY, no row loop)."""
-    roster_csv, survey_csv = tmp / "roster.csv", tmp / "surveys.csv"
+    roster_csv, survey_csv = write_roster(store_path, tmp), tmp / "surveys.csv"
     con = duckdb.connect()
     try:
-        con.execute("ATTACH ? AS src (READ_ONLY)", [str(store_path)])
-        con.execute(ROSTER_SQL.format(path=_quoted(roster_csv)))
-        con.execute(
-            "CREATE TABLE roster AS SELECT row_number() OVER (ORDER BY a.agent_id) - 1 AS k,"
-            " a.agent_id, a.team_id, coalesce(t.function LIKE '%internal%', false) AS internal"
-            " FROM src.agents a LEFT JOIN src.teams t USING (team_id)"
-        )
-        agents = con.execute("SELECT count(*) FROM roster").fetchone()[0]
+        agents = _roster_table(con, store_path)
         con.execute("DETACH src")
         span = int((last - first).days + 1) * 86400
         con.execute(
@@ -710,7 +1097,7 @@ def write_inputs(store_path: Path, tmp: Path, rows: int, first: date, last: date
     finally:
         con.close()
     return {
-        "roster_csv": str(roster_csv),
+        "roster_csv": roster_csv,
         "survey_csv": str(survey_csv),
         "csv_mb": _mb(survey_csv.stat().st_size),
         "rows": rows,
@@ -718,10 +1105,54 @@ def write_inputs(store_path: Path, tmp: Path, rows: int, first: date, last: date
     }
 
 
+def write_qualtrics(
+    store_path: Path, tmp: Path, rows: int, first: date, last: date, tz: str
+) -> dict:
+    """A Qualtrics-layout export of `rows` responses: the three header rows (csv module, three
+    lines), then the body written by DuckDB `COPY` (no Python loop per row) and appended as
+    bytes. Agents are the demo roster's; times fall inside [first, last] (none in the future).
+    Returns the path and how many rows of each kind (complete, preview, test, unfinished)."""
+    path, body = tmp / "qualtrics.csv", tmp / "qualtrics-body.csv"
+    con = duckdb.connect()
+    try:
+        agents = _roster_table(con, store_path)
+        con.execute("DETACH src")
+        # The last response is recorded at most duration + 1 s (≤ 1241 s) after it started.
+        span = max(int((last - first).days + 1) * 86400 - 1300, 1)
+        con.execute(
+            QUALTRICS_SQL.format(kind=QUALTRICS_KIND_SQL),
+            {"rows": rows, "first": datetime.combine(first, datetime.min.time()), "span": span,
+             "agents": agents},
+        )  # fmt: skip
+        kinds = dict(con.execute("SELECT kind, count(*) FROM q GROUP BY kind").fetchall())
+        con.execute(
+            f"COPY ({QUALTRICS_BODY_SQL}) TO '{_quoted(body)}' (HEADER false, DELIMITER ',')"
+        )
+    finally:
+        con.close()
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        for row in range(3):
+            writer.writerow([col[row].format(tz=tz) for col in QUALTRICS_COLUMNS])
+    with open(path, "ab") as out, open(body, "rb") as src:
+        shutil.copyfileobj(src, out, 16 << 20)
+    body.unlink()
+    return {
+        "csv": str(path),
+        "csv_mb": _mb(path.stat().st_size),
+        "rows": rows,
+        "agents": agents,
+        "kinds": {k: int(kinds.get(k, 0)) for k in ("complete", *QUALTRICS_REASONS)},
+    }
+
+
 def run(args: argparse.Namespace) -> dict:
     end = date.fromisoformat(args.end) if args.end else last_complete_week().end
     repeat = max(5, args.repeat)
     ingest_rows = args.ingest_rows or (1_000_000 if args.agents >= 1000 else 100_000)
+    qualtrics_rows = args.qualtrics_rows
+    if qualtrics_rows is None:
+        qualtrics_rows = 200_000 if args.agents >= 1000 else 20_000
     sweep_agents = args.sweep_agents or args.agents
     sweep_weeks = sorted({int(w) for w in args.sweep_weeks.split(",") if w.strip()})
     t_sl = load_settings().service_level_seconds
@@ -741,6 +1172,8 @@ def run(args: argparse.Namespace) -> dict:
             "sweep_weeks": sweep_weeks,
             "skip_ingest": args.skip_ingest,
             "ingest_repeat": args.ingest_repeat,
+            "qualtrics_rows": qualtrics_rows,
+            "skip_browser": args.skip_browser,
         },
         "methods": {
             "timing": "time.perf_counter in the benchmark process; warm = median of "
@@ -758,11 +1191,24 @@ def run(args: argparse.Namespace) -> dict:
             "previous n); not repeat_contact, not intervals or p-values",
             "baseline_ingest_pandas": "pandas.read_csv + DataFrame.to_sql via a SQLAlchemy "
             "engine on the duckdb-engine dialect (duckdb:///file), default method "
-            "(executemany INSERT)",
+            "(executemany INSERT); run once, in a fresh spawned process (timed there around "
+            "the step, imports excluded; the same run gives its peak RSS)",
             "baseline_ingest_duckdb": "duckdb.connect() (in memory) + CREATE TABLE t AS "
             "SELECT * FROM read_csv(path); also shown into a file database",
+            "qualtrics": "load_batch(store, 'surveys', path) with no mapping into a fresh store "
+            "whose roster was loaded first (untimed); median of --ingest-repeat; the export is "
+            "written by DuckDB COPY (three header rows written first); per row compared with the "
+            "canonical ingest of item 4",
+            "page_render": "all-hands page (app.py's default page). AppTest: in a fresh spawned "
+            "process, imports done first (shown, not in the figure), Streamlit caches cleared, "
+            "first at.run() = store open + every query + render; warm = median of reruns. "
+            "Browser: `streamlit run app.py` on a free port against the bench store, headless "
+            "Chromium (Playwright); time from page.goto until an h1 is visible and Streamlit is "
+            "connected and not running: a fresh server's first visit from a new browser "
+            "context, then a new context (server caches warm), then a new tab of that context "
+            "(HTTP cache warm too); the last DOM change is read on the page's clock after "
+            "500 ms of quiet",
         },
-        "not_measured": NOT_MEASURED,
     }
     with tempfile.TemporaryDirectory(prefix="cxbench-") as tmpdir:
         tmp = Path(tmpdir)
@@ -957,7 +1403,7 @@ def run(args: argparse.Namespace) -> dict:
                 date.fromisoformat(summary["first_day"]), date.fromisoformat(summary["last_day"]),
             )  # fmt: skip
             csv = inputs["survey_csv"]
-            log("ingest: load_batch, DuckDB read_csv, pandas to_sql (timed here) …")
+            log("ingest: load_batch and DuckDB read_csv (timed here) …")
             # load_batch and DuckDB alternate, `--ingest-repeat` times; medians are compared.
             lbs, raws, files = [], [], []
             for i in range(max(1, args.ingest_repeat)):
@@ -975,10 +1421,15 @@ def run(args: argparse.Namespace) -> dict:
             lb = {**lbs[0], "seconds": statistics.median(x["seconds"] for x in lbs)}
             raw_mem = {"seconds": statistics.median(raws)}
             raw_file = {"seconds": statistics.median(files), "size_mb": raw_file_mb}
-            pdl = step_pandas(csv, str(tmp / "pandas.duckdb"))
-            pdl["size_mb"] = _mb(_size(tmp / "pandas.duckdb"))
-            for name in ("ingest0.duckdb", "pandas.duckdb"):
-                (tmp / name).unlink(missing_ok=True)
+            (tmp / "ingest0.duckdb").unlink(missing_ok=True)
+            # The pandas baseline is run once, in a fresh spawned child: its time is measured
+            # there around the step (imports excluded), and the same run gives its peak RSS.
+            # (It takes 25× as long as load_batch; running it a second time only for the
+            # memory figure doubled the cost of the slowest step of the benchmark.)
+            log("ingest: pandas read_csv + to_sql (timed and peak memory, child process) …")
+            pdc = in_child("step_pandas", csv=csv, db=str(tmp / "pandas.duckdb"))
+            pdl = {**pdc["result"], "size_mb": _mb(_size(tmp / "pandas.duckdb"))}
+            (tmp / "pandas.duckdb").unlink(missing_ok=True)
             log("ingest: peak memory (child processes) …")
             lbc = in_child(
                 "step_load_batch", path=str(tmp / "ingest-child.duckdb"),
@@ -986,9 +1437,7 @@ def run(args: argparse.Namespace) -> dict:
             )  # fmt: skip
             mem["ingest load_batch (surveys)"] = _mem(lbc)
             mem["ingest DuckDB read_csv (in memory)"] = _mem(in_child("step_duckdb_raw", csv=csv))
-            mem["ingest pandas read_csv + to_sql"] = _mem(
-                in_child("step_pandas", csv=csv, db=str(tmp / "pandas-child.duckdb"))
-            )
+            mem["ingest pandas read_csv + to_sql"] = _mem(pdc)
             res["ingest"] = {
                 "rows": ingest_rows,
                 "csv_mb": inputs["csv_mb"],
@@ -1011,6 +1460,90 @@ def run(args: argparse.Namespace) -> dict:
                 "rows_per_s": round(ingest_rows / lb["seconds"]) if lb["seconds"] else None,
             }  # fmt: skip
             res["profile_ingest"] = lbc["result"]["profile"]
+
+        # -- 5: Qualtrics-layout ingest ------------------------------------------------------
+        first_day = date.fromisoformat(summary["first_day"])
+        last_day = date.fromisoformat(summary["last_day"])
+        if not qualtrics_rows:
+            res["qualtrics"] = {"skipped": True}
+        else:
+            log(f"Qualtrics-layout ingest: writing a {qualtrics_rows:,}-row export …")
+            gen_s, qin = _timed(
+                write_qualtrics, main_db, tmp, qualtrics_rows, first_day, last_day,
+                load_settings().timezone,
+            )  # fmt: skip
+            roster_csv = write_roster(main_db, tmp)
+            log("Qualtrics-layout ingest: load_batch with no mapping (timed here) …")
+            qbs = []
+            for i in range(max(1, args.ingest_repeat)):
+                db = tmp / f"qualtrics{i}.duckdb"
+                qbs.append(step_load_batch(str(db), roster_csv, qin["csv"]))
+                check_qualtrics(qbs[-1], qin)
+                if i:
+                    db.unlink(missing_ok=True)
+            qb = {**qbs[0], "seconds": statistics.median(x["seconds"] for x in qbs)}
+            (tmp / "qualtrics0.duckdb").unlink(missing_ok=True)
+            log("Qualtrics-layout ingest: peak memory (child process) …")
+            qbc = in_child(
+                "step_load_batch", path=str(tmp / "qualtrics-child.duckdb"),
+                roster_csv=roster_csv, survey_csv=qin["csv"], profile=True,
+            )  # fmt: skip
+            check_qualtrics(qbc["result"], qin)
+            mem["Qualtrics ingest load_batch (auto-detected layout)"] = _mem(qbc)
+            per_row = qb["seconds"] / qualtrics_rows
+            ing = res["ingest"]
+            canonical_per_row = None if ing.get("skipped") else ing["load_batch_s"] / ing["rows"]
+            res["qualtrics"] = {
+                "rows": qualtrics_rows,
+                "csv_mb": qin["csv_mb"],
+                "csv_write_s": round(gen_s, 2),
+                "repeat": max(1, args.ingest_repeat),
+                "kinds_written": qin["kinds"],
+                "load_batch_s": qb["seconds"],
+                "load_batch_samples_s": [x["seconds"] for x in qbs],
+                "rows_per_s": round(qualtrics_rows / qb["seconds"]) if qb["seconds"] else None,
+                "us_per_row": round(per_row * 1e6, 3),
+                "canonical_us_per_row": None
+                if canonical_per_row is None
+                else round(canonical_per_row * 1e6, 3),
+                "ratio_per_row_vs_canonical": _ratio(per_row, canonical_per_row),
+                "csv_mb_per_s": round(qin["csv_mb"] / qb["seconds"], 1) if qb["seconds"] else None,
+                "canonical_csv_mb_per_s": None
+                if canonical_per_row is None
+                else round(ing["csv_mb"] / ing["load_batch_s"], 1),
+                "ratio_per_mb_vs_canonical": None
+                if canonical_per_row is None
+                else _ratio(ing["csv_mb"] / ing["load_batch_s"], qin["csv_mb"] / qb["seconds"]),
+                "load_batch_report": {k: qb[k] for k in QUALTRICS_REPORT_KEYS},
+                "store_mb": qb["store_mb"],
+                "checked": "layout qualtrics; mapping auto-detected as expected; rejected = "
+                "exactly the previews, tests and unfinished rows written; all others loaded",
+            }
+            res["profile_qualtrics"] = qbc["result"]["profile"]
+
+        # -- 7: the all-hands page at this scale ----------------------------------------------
+        # The store is closed by every step above (DuckDB: one process per file): the AppTest
+        # child and then the Streamlit server open it in turn.
+        log("page render: all-hands page through AppTest (child process) …")
+        rc = in_child("step_render", url=_url(main_db), repeat=repeat)
+        mem["page render (AppTest: imports, first run, warm reruns)"] = _mem(rc)
+        render: dict = {"apptest": rc["result"]}
+        if args.skip_browser:
+            render["browser"] = {"skipped": "--skip-browser"}
+        else:
+            log("page render: streamlit run app.py + headless Chromium …")
+            render["browser"] = browser_render(
+                _url(main_db), tmp / "streamlit-server.log", args.chromium
+            )
+        if render["browser"].get("skipped"):
+            log(f"page render in the browser skipped: {render['browser']['skipped']}")
+        elif render["browser"].get("server_peak_rss_mb") is not None:
+            mem["Streamlit server (start + 3 page loads)"] = {
+                "peak_rss_mb": render["browser"]["server_peak_rss_mb"],
+                "base_rss_mb": render["browser"]["server_base_rss_mb"],
+                "step_s": None,
+            }
+        res["page_render"] = render
         res["memory"] = mem
 
     # -- targets ------------------------------------------------------------------------------
@@ -1026,6 +1559,14 @@ def run(args: argparse.Namespace) -> dict:
         "rss_scorecard_mb": _verdict(
             "rss_scorecard_mb", mem["scorecard (org cold+warm, team, agent table)"]["peak_rss_mb"]
         ),
+        "rss_qualtrics_mb": _verdict(
+            "rss_qualtrics_mb",
+            mem.get("Qualtrics ingest load_batch (auto-detected layout)", {}).get("peak_rss_mb"),
+        ),
+        "render_first_s": _verdict("render_first_s", res["page_render"]["apptest"]["first_s"]),
+        "render_browser_s": _verdict(
+            "render_browser_s", res["page_render"]["browser"].get("first", {}).get("complete_s")
+        ),
     }
     res["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     res["total_run_s"] = round(time.perf_counter() - started, 1)
@@ -1040,8 +1581,11 @@ def _mem(child: dict) -> dict:
     }
 
 
+_STARTED = time.perf_counter()
+
+
 def log(msg: str) -> None:
-    print(f"… {msg}", file=sys.stderr, flush=True)
+    print(f"… {time.perf_counter() - _STARTED:6.1f} s  {msg}", file=sys.stderr, flush=True)
 
 
 # ------------------------------------------------------------------------------- reporting
@@ -1181,15 +1725,18 @@ def table_rows(res: dict) -> list[tuple[str, str, str, str, str, str]]:
                 _status(res, "pandas_vs_ingest"),
             ),
         ]
+    rows += qualtrics_rows(res)
     for step, m in res["memory"].items():
         key = None
         if step.startswith("ingest load_batch"):
             key = "rss_ingest_mb"
         elif step.startswith("scorecard"):
             key = "rss_scorecard_mb"
+        elif step.startswith("Qualtrics ingest"):
+            key = "rss_qualtrics_mb"
         rows.append(
             (
-                f"5 peak RSS: {step}",
+                f"6 peak RSS: {step}",
                 _f(m["peak_rss_mb"], " MB"),
                 f"base {_f(m['base_rss_mb'], ' MB')}",
                 "",
@@ -1197,11 +1744,11 @@ def table_rows(res: dict) -> list[tuple[str, str, str, str, str, str]]:
                 _status(res, key),
             )
         )
-    rows.append(("5 store on disk", _f(res["store"]["size_mb"], " MB"), "", "", "", "info"))
+    rows.append(("6 store on disk", _f(res["store"]["size_mb"], " MB"), "", "", "", "info"))
     if not ing.get("skipped"):
         rows.append(
             (
-                "5 ingest store on disk (roster + surveys)",
+                "6 ingest store on disk (roster + surveys)",
                 _f(ing["store_mb"], " MB"),
                 f"CSV {_f(ing['csv_mb'], ' MB')}",
                 "",
@@ -1209,8 +1756,137 @@ def table_rows(res: dict) -> list[tuple[str, str, str, str, str, str]]:
                 "info",
             )
         )
-    rows.append(("Qualtrics-layout ingest", "not measured yet", "", "", "", "—"))
-    rows.append(("page render", "not measured yet", "", "", "", "—"))
+    q = res["qualtrics"]
+    if not q.get("skipped"):
+        rows.append(
+            (
+                "6 Qualtrics ingest store on disk (roster + surveys)",
+                _f(q["store_mb"], " MB"),
+                f"CSV {_f(q['csv_mb'], ' MB')}",
+                "",
+                "",
+                "info",
+            )
+        )
+    return rows + render_rows(res)
+
+
+def qualtrics_rows(res: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """Item 5: the Qualtrics-layout export through load_batch."""
+    q = res["qualtrics"]
+    if q.get("skipped"):
+        return [("5 Qualtrics-layout ingest", "skipped (--qualtrics-rows 0)", "", "", "", "—")]
+    r, kinds = q["load_batch_report"], q["kinds_written"]
+    dropped = ", ".join(f"{k} {kinds[k]:,}" for k in QUALTRICS_REASONS)
+    canonical = q["canonical_us_per_row"]
+    return [
+        (
+            f"5 Qualtrics-layout ingest {q['rows']:,} rows, no mapping: load_batch "
+            f"(median of {q['repeat']})",
+            _f(q["load_batch_s"], " s", 2),
+            f"{q['rows_per_s']:,} rows/s",
+            "",
+            "",
+            "info",
+        ),
+        (
+            "5 Qualtrics: loaded / rejected (previews, tests, unfinished)",
+            f"{r['loaded']:,} / {r['rejected']:,}",
+            dropped,
+            "",
+            "",
+            "info",
+        ),
+        (
+            "5 Qualtrics per row vs canonical ingest per row (item 4)",
+            _f(q["us_per_row"], " µs/row", 2),
+            "—" if canonical is None else f"canonical {_f(canonical, ' µs/row', 2)}",
+            _f(q["ratio_per_row_vs_canonical"], "×", 2),
+            "",
+            "info",
+        ),
+        (
+            "5 Qualtrics CSV MB/s vs canonical CSV MB/s (wider rows: more bytes per row)",
+            _f(q["csv_mb_per_s"], " MB/s"),
+            "—"
+            if q["canonical_csv_mb_per_s"] is None
+            else f"canonical {_f(q['canonical_csv_mb_per_s'], ' MB/s')}",
+            _f(q["ratio_per_mb_vs_canonical"], "×", 2),
+            "",
+            "info",
+        ),
+    ]
+
+
+def render_rows(res: dict) -> list[tuple[str, str, str, str, str, str]]:
+    """Item 7: the all-hands page against the bench store."""
+    pr, tg = res["page_render"], res["targets"]
+    a, b = pr["apptest"], pr["browser"]
+    rows = [
+        (
+            "7 all-hands page, first render (AppTest, cold caches, fresh process)",
+            _f(a["first_s"], " s", 2),
+            f"imports before it {_f(a['imports_s'], ' s', 2)}",
+            "",
+            tg["render_first_s"]["target"],
+            _status(res, "render_first_s"),
+        ),
+        (
+            f"7 all-hands page, warm rerun (AppTest, median of {len(a['warm_samples_s'])})",
+            _f(a["warm_s"], " s", 2),
+            "",
+            "",
+            "",
+            "info",
+        ),
+    ]
+    if b.get("skipped"):
+        rows.append(
+            (
+                "7 all-hands page in Chromium",
+                f"skipped ({b['skipped']})",
+                "",
+                "",
+                tg["render_browser_s"]["target"],
+                "—",
+            )
+        )
+        return rows
+    f = b["first"]
+    rows += [
+        (
+            "7 all-hands page in Chromium, fresh server, new browser: navigation → complete",
+            _f(f["complete_s"], " s", 2),
+            f"h1 visible {_f(f['h1_visible_s'], ' s', 2)}",
+            "",
+            tg["render_browser_s"]["target"],
+            _status(res, "render_browser_s"),
+        ),
+        (
+            "7 … same visit: last DOM change (charts drawn)",
+            _f(f["last_dom_change_s"], " s", 2),
+            f"{_f(f['downloaded_mb'], ' MB')} downloaded",
+            "",
+            "",
+            "info",
+        ),
+    ]
+    for key, what in (
+        ("second", "warm server, new browser"),
+        ("third", "warm server, same browser again"),
+    ):
+        v = b[key]
+        rows.append(
+            (
+                f"7 all-hands page in Chromium, {what}: navigation → complete",
+                _f(v["complete_s"], " s", 2),
+                f"charts drawn {_f(v['last_dom_change_s'], ' s', 2)}; "
+                f"{_f(v['downloaded_mb'], ' MB')} downloaded",
+                "",
+                "",
+                "info",
+            )
+        )
     return rows
 
 
@@ -1287,8 +1963,30 @@ def profile_text(res: dict) -> str:
     if "profile_ingest" in res:
         lines.append("memory by load_batch stage (one call, separate process):")
         lines += [f"  {m}" for m in res["profile_ingest"]["memory_by_stage_mb"]]
-    for key, note in NOT_MEASURED.items():
-        lines.append(f"{key.replace('_', ' ')}: {note}")
+    if "profile_qualtrics" in res:
+        pq = res["profile_qualtrics"]
+        lines.append("profile of load_batch on the Qualtrics export (cProfile, seconds, one call):")
+        lines += [f"  {k}: {v}" for k, v in pq["seconds"].items()]
+        lines += ["  most own time:", *(f"    {t}" for t in pq["top_own_time"])]
+        lines.append("memory by load_batch stage, Qualtrics export (one call, separate process):")
+        lines += [f"  {m}" for m in pq["memory_by_stage_mb"]]
+    q = res["qualtrics"]
+    if not q.get("skipped"):
+        lines.append(f"Qualtrics mapping (auto-detected): {q['load_batch_report']['mapping']}")
+        lines.append(f"Qualtrics rejections: {q['load_batch_report']['reasons']}")
+    b = res["page_render"]["browser"]
+    lines.append(
+        f"page render, AppTest: title {res['page_render']['apptest']['title']!r}, warm reruns "
+        f"{res['page_render']['apptest']['warm_samples_s']} s"
+    )
+    if b.get("skipped"):
+        lines.append(f"page render in Chromium: skipped ({b['skipped']})")
+    else:
+        lines.append(
+            f"page render in Chromium: server start {b['server_start_s']} s, Chromium launch "
+            f"{b['chromium_launch_s']} s"
+        )
+        lines += [f"  {key} visit: {b[key]}" for key in ("first", "second", "third")]
     return "\n".join(lines)
 
 
@@ -1326,9 +2024,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--ingest-repeat",
         type=int,
         default=3,
-        help="load_batch / DuckDB runs (median); pandas once",
+        help="load_batch / DuckDB runs, also for the Qualtrics export (median); pandas once",
     )
     ap.add_argument("--skip-ingest", action="store_true")
+    ap.add_argument(
+        "--qualtrics-rows",
+        type=int,
+        help="Qualtrics-layout export rows (default 200,000 with --agents ≥ 1000, else 20,000;"
+        " 0 skips it)",
+    )
+    ap.add_argument(
+        "--skip-browser",
+        action="store_true",
+        help="page render through AppTest only (no Streamlit server, no Chromium)",
+    )
+    ap.add_argument(
+        "--chromium",
+        default=CHROMIUM,
+        help="Chromium for the browser page load (default $CXMETRICS_CHROMIUM or "
+        "/usr/bin/chromium; missing: that part is skipped and says so)",
+    )
     ap.add_argument("--out", type=Path, default=HERE / "results.json")
     ap.add_argument("--readme", type=Path, default=HERE / "README.md")
     return ap.parse_args(argv)
