@@ -227,14 +227,6 @@ def test_trend_chart_with_no_data_at_all():
     assert list(fig.layout.yaxis.range) == [-100, 100]
 
 
-def test_trend_chart_png_export(tmp_path):
-    pytest.importorskip("kaleido")
-    fig = charts.trend_chart(trend_rows([20, 25, 31, 28, 35], provisional={4}), "NPS", "pts")
-    out = tmp_path / "trend.png"
-    fig.write_image(out, width=1200, height=600)
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
-
 # ------------------------------------------------------------------------ sparkline
 
 
