@@ -36,13 +36,11 @@ import platform
 import pstats
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
@@ -60,6 +58,7 @@ from cxmetrics.ingest import load_batch
 from cxmetrics.metrics.engine import breakdown, data_as_of, period_sums, scorecard, targets_for
 from cxmetrics.periods import Period, last_complete_week, period_containing
 from cxmetrics.store import open_store
+from cxmetrics.ui import harness
 
 HERE = Path(__file__).resolve().parent
 START, END = "<!-- results:start -->", "<!-- results:end -->"
@@ -68,8 +67,6 @@ APP = HERE.parent / "app.py"
 RENDER_TIMEOUT_S = 300  # AppTest / page waits: generous, a slow run is measured, not killed
 SERVER_START_S = 60
 CHROMIUM = os.environ.get("CXMETRICS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-QUIET_MS = 500
 # Runs before any page script: the page-clock time (ms since navigation start) of the
 # latest DOM change, read once the page has settled.
 LAST_MUTATION_JS = """new MutationObserver(() => { window.__cxLastChange = performance.now(); })
@@ -77,19 +74,6 @@ LAST_MUTATION_JS = """new MutationObserver(() => { window.__cxLastChange = perfo
 # Bytes the page fetched over the network (transferSize: 0 when served from the cache).
 FETCHED_JS = """(() => performance.getEntriesByType('navigation').concat(
     performance.getEntriesByType('resource')).reduce((n, e) => n + (e.transferSize || 0), 0))()"""
-# Resolves once the document has had no mutation for `quiet` ms (or after `cap` ms).
-QUIET_JS = """([quiet, cap]) => new Promise((resolve) => {
-    let timer;
-    const observer = new MutationObserver(() => {
-        clearTimeout(timer);
-        timer = setTimeout(done, quiet);
-    });
-    function done() { observer.disconnect(); clearTimeout(limit); resolve(); }
-    const limit = setTimeout(done, cap);
-    timer = setTimeout(done, quiet);
-    const all = {subtree: true, childList: true, attributes: true, characterData: true};
-    observer.observe(document.body, all);
-})"""
 
 # Metrics the pandas baseline computes (value and n, current and previous week). Left out:
 # repeat_contact (needs every customer's next contact over the whole history), and the
@@ -691,20 +675,6 @@ def _browser_missing(chromium: str) -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def _vm_hwm(pid: int) -> int | None:
     """High-water resident set (bytes) of another process, from /proc (Linux)."""
     try:
@@ -720,7 +690,7 @@ def _vm_hwm(pid: int) -> int | None:
 def _page_load(context, base: str) -> dict:
     """Open the app in a new tab of `context` (a new Streamlit session) and time it: from the
     navigation until an h1 is visible and Streamlit is connected and no longer running (as
-    tests/browser/conftest.py waits), then until the DOM has been quiet for QUIET_MS (the
+    tests/browser/conftest.py waits), then until the DOM has been quiet for half a second (the
     last change, on the page's clock: charts drawn after the script run ended)."""
     page = context.new_page()
     page.set_default_timeout(RENDER_TIMEOUT_S * 1000)
@@ -732,12 +702,9 @@ def _page_load(context, base: str) -> dict:
         dom = time.perf_counter() - t0
         page.locator("h1").first.wait_for(state="visible")
         h1 = time.perf_counter() - t0
-        app = page.locator('[data-testid="stApp"]')
-        app.and_(page.locator('[data-test-connection-state="CONNECTED"]')).wait_for()
-        app.and_(page.locator('[data-test-script-state="notRunning"]')).wait_for()
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+        harness.wait_for_script_end(page)
         complete = time.perf_counter() - t0
-        page.evaluate(QUIET_JS, [QUIET_MS, 15_000])
+        harness.wait_for_quiet(page)
         last_change = page.evaluate("window.__cxLastChange || 0")
         fetched = page.evaluate(FETCHED_JS)
         title = page.locator("h1").first.inner_text()
@@ -770,34 +737,19 @@ def browser_render(url: str, log_path: Path, chromium: str) -> dict:
         return {"skipped": why}
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-        "--server.headless", "true", "--browser.gatherUsageStats", "false",
-        "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    env = {**os.environ, "CXMETRICS_DB_URL": url}
-    base = f"http://localhost:{port}"
     t0 = time.perf_counter()
-    with open(log_path, "wb") as server_log:
-        server = subprocess.Popen(
-            command, cwd=HERE.parent, env=env, stdout=server_log, stderr=subprocess.STDOUT
-        )
-    try:
-        while not _healthy(f"{base}/_stcore/health"):
-            if server.poll() is not None or time.perf_counter() - t0 > SERVER_START_S:
-                tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-                raise RuntimeError(f"the Streamlit server did not start:\n{tail}")
-            time.sleep(0.1)
+    with harness.serve_app(url, log_path, start_timeout=SERVER_START_S) as (base, server):
         started = time.perf_counter() - t0
         base_rss = psutil.Process(server.pid).memory_info().rss
         with sync_playwright() as playwright:
             t1 = time.perf_counter()
-            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(
+                executable_path=chromium, args=harness.CHROMIUM_ARGS
+            )
             launch = time.perf_counter() - t1
             try:
                 # 1: fresh server, new browser (empty HTTP cache); 2: the server's caches
-                # warm, a new browser again; 3: that browser again (its HTTP cache warm).
+                # warm, a new browser again; 3: that browser again (its HTTP cache warm too).
                 loads = []
                 for tabs in (1, 2):
                     context = browser.new_context(viewport={"width": 1920, "height": 1080})
@@ -809,13 +761,6 @@ def browser_render(url: str, log_path: Path, chromium: str) -> dict:
             finally:
                 browser.close()
         peak = _vm_hwm(server.pid)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
     return {
         "server_start_s": round(started, 3),
         "chromium_launch_s": round(launch, 3),
@@ -1001,7 +946,6 @@ def _verdict(key: str, value: float | None) -> dict:
 
 def code_state() -> dict:
     """Which library code was measured (others may be editing the checkout meanwhile)."""
-    import subprocess
 
     def git(*cmd: str) -> str:
         try:

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,36 +19,15 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy import text
 
+from cxmetrics.ui import harness
+
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
 CHROMIUM = os.environ.get("CXMETRICS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1920, "height": 1080}
-SERVER_START_SECONDS = 60
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "<script>window.__pwned=1</script>"
 MARKDOWN_LINK = "**bold** [click me](https://evil.example/phish)"
-QUIET_MS = 500
-# Resolves once the document has had no mutation for `quiet` ms (or after `cap` ms).
-QUIET_JS = """([quiet, cap]) => new Promise((resolve) => {
-    let timer;
-    const observer = new MutationObserver(() => {
-        clearTimeout(timer);
-        timer = setTimeout(done, quiet);
-    });
-    function done() { observer.disconnect(); clearTimeout(limit); resolve(); }
-    const limit = setTimeout(done, cap);
-    timer = setTimeout(done, quiet);
-    const all = { subtree: true, childList: true, attributes: true, characterData: true };
-    observer.observe(document.body, all);
-})"""
 PROBES = ("/_stcore/host-config", "/_stcore/health")
 
 
@@ -74,12 +48,6 @@ def chromium_path() -> str:
     except ImportError:
         _browser_missing("the playwright package is not installed")
     return CHROMIUM
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _prepare_store(url: str) -> None:
@@ -120,54 +88,14 @@ def _prepare_store(url: str) -> None:
         store.close()  # DuckDB: one process per file, and the server is the next one
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 @contextmanager
 def _serve(db_url: str, log_path: Path, *options: str) -> Iterator[str]:
-    """`streamlit run app.py` on a free port with its own store; yields the base URL."""
-    port = _free_port()
-    env = {**os.environ, "CXMETRICS_DB_URL": db_url}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        # No "source file changed" prompt when someone edits the code during a test run.
-        "--server.fileWatcherType",
-        "none",
-        *options,
-    ]
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://localhost:{port}"
+    """The app served against its own store; the test fails with the log if it won't start."""
     try:
-        deadline = time.monotonic() + SERVER_START_SECONDS
-        while not _healthy(f"{base}/_stcore/health"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                why = "exited" if server.poll() is not None else "is not healthy after 60 s"
-                pytest.fail(f"the Streamlit server {why}:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+        with harness.serve_app(db_url, log_path, *options) as (base, _):
+            yield base
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="session")
@@ -201,7 +129,9 @@ def browser(chromium_path):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_path, args=harness.CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -229,11 +159,8 @@ class UI:
         loaded on first use (tables, charts) appear after the run ended: so the page is
         settled once the DOM has been quiet for half a second.
         """
-        app = self.page.locator('[data-testid="stApp"]')
-        app.and_(self.page.locator('[data-test-connection-state="CONNECTED"]')).wait_for()
-        app.and_(self.page.locator('[data-test-script-state="notRunning"]')).wait_for()
-        self.page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
-        self.page.evaluate(QUIET_JS, [QUIET_MS, 15_000])
+        harness.wait_for_script_end(self.page)
+        harness.wait_for_quiet(self.page)
         self.page.locator("h1").first.wait_for(state="visible")
 
     def screenshot(self, name: str) -> Path:

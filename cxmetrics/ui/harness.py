@@ -1,0 +1,124 @@
+"""Serve the app and drive it in headless Chromium: shared by the browser tests and the
+page-render benchmark, so both start, wait for and stop the app the same way.
+
+No streamlit import: the app runs in its own process (`streamlit run app.py`); page
+objects are Playwright pages passed in by the caller.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from cxmetrics.config import PROJECT_ROOT
+
+# Chromium on this kind of machine: root (no sandbox), no GPU, and no calls to the outside
+# network (refused here, and slow to fail).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+QUIET_MS = 500
+# Resolves once the document has had no mutation for `quiet` ms (or after `cap` ms).
+QUIET_JS = """([quiet, cap]) => new Promise((resolve) => {
+    let timer;
+    const observer = new MutationObserver(() => {
+        clearTimeout(timer);
+        timer = setTimeout(done, quiet);
+    });
+    function done() { observer.disconnect(); clearTimeout(limit); resolve(); }
+    const limit = setTimeout(done, cap);
+    timer = setTimeout(done, quiet);
+    const all = { subtree: true, childList: true, attributes: true, characterData: true };
+    observer.observe(document.body, all);
+})"""
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    """True when `url` answers 200."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@contextmanager
+def serve_app(
+    db_url: str, log_path: Path, *options: str, start_timeout: float = 60.0
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`streamlit run app.py` on a free port against the store at `db_url` (closed by the
+    caller: DuckDB allows one process per file); yields (base URL, server process) once it
+    is healthy and stops it afterwards. RuntimeError with the log's tail if it never is."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        # No "source file changed" prompt when someone edits the code during a run.
+        "--server.fileWatcherType",
+        "none",
+        *options,
+    ]
+    env = {**os.environ, "CXMETRICS_DB_URL": db_url}
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    base = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + start_timeout
+        while not healthy(f"{base}/_stcore/health"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                why = "exited" if server.poll() is not None else "is not healthy in time"
+                tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+                raise RuntimeError(f"the Streamlit server {why}:\n{tail}")
+            time.sleep(0.1)
+        yield base, server
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def wait_for_script_end(page) -> None:
+    """Until the session is connected and its script run has ended."""
+    app = page.locator('[data-testid="stApp"]')
+    app.and_(page.locator('[data-test-connection-state="CONNECTED"]')).wait_for()
+    app.and_(page.locator('[data-test-script-state="notRunning"]')).wait_for()
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+
+
+def wait_for_quiet(page, quiet_ms: int = QUIET_MS, cap_ms: int = 15_000) -> None:
+    """Until the DOM has not changed for `quiet_ms`: elements whose code loads on first use
+    (tables, charts) appear after the script run ended."""
+    page.evaluate(QUIET_JS, [quiet_ms, cap_ms])
