@@ -20,7 +20,10 @@ DATA_TABLES = (
     "kpi_values",
     "targets",
 )
-ROLLUP_TABLES = ("rollup_interactions", "rollup_surveys", "rollup_adherence")
+ROLLUP_TABLES = (
+    "rollup_interactions", "rollup_surveys", "rollup_adherence", "rollup_team_daily",
+    "rollup_org_daily",
+)  # fmt: skip
 
 
 def _open(path):

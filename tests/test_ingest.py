@@ -30,7 +30,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 TABLES = (
     "teams", "agents", "roster_replaced", "interactions", "adherence", "survey_responses",
     "kpi_values", "targets", "upload_batches", "rejected_rows", "rollup_interactions",
-    "rollup_surveys", "rollup_adherence",
+    "rollup_surveys", "rollup_adherence", "rollup_team_daily", "rollup_org_daily",
 )  # fmt: skip
 INTERACTIONS_HEADER = (
     "interaction_id,started_at,channel,queue,team_id,agent_id,customer_id,wait_seconds,"

@@ -31,7 +31,8 @@ SAMPLES = ROOT / "data" / "samples"
 ROWS = 300_000
 TABLES = (
     "survey_responses", "upload_batches", "rejected_rows", "agents", "teams",
-    "rollup_surveys", "rollup_interactions", "rollup_adherence",
+    "rollup_surveys", "rollup_interactions", "rollup_adherence", "rollup_team_daily",
+    "rollup_org_daily",
 )  # fmt: skip
 
 CHILD = """

@@ -28,7 +28,8 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 CORPUS = Path(__file__).parent / "corpus"
 TABLES = (
     "teams", "agents", "roster_replaced", "survey_responses", "upload_batches",
-    "rejected_rows", "rollup_surveys", "mapping_templates",
+    "rejected_rows", "rollup_surveys", "rollup_team_daily", "rollup_org_daily",
+    "mapping_templates",
 )  # fmt: skip
 
 

@@ -14,7 +14,8 @@ from tests.fixtures.known_answer import insert_directly
 TABLES = {
     "teams", "agents", "interactions", "adherence", "survey_responses", "kpi_values",
     "targets", "upload_batches", "rejected_rows", "recognitions", "rollup_interactions",
-    "rollup_surveys", "rollup_adherence", "schema_version",
+    "rollup_surveys", "rollup_adherence", "rollup_team_daily", "rollup_org_daily",
+    "schema_version",
 }  # fmt: skip
 
 
@@ -67,8 +68,9 @@ def test_changing_the_service_level_threshold_rebuilds_rollups(tmp_path):
 def test_rebuild_reproduces_incremental_rollups(known_store):
     def snapshot():
         return {
-            src: known_store.rows(f"SELECT * FROM rollup_{src} ORDER BY ALL")
-            for src in rollups.SOURCES
+            table: known_store.rows(f"SELECT * FROM {table} ORDER BY ALL")
+            for table in [f"rollup_{src}" for src in rollups.SOURCES]
+            + ["rollup_team_daily", "rollup_org_daily"]
         }
 
     before = snapshot()
@@ -95,3 +97,88 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_data(tmp_path):
     )
     assert store.rows("SELECT agent_id, name, nickname FROM agents") == [("007", "Ana", None)]
     assert "mapping_templates" in _tables(store)
+
+
+def team_rollup_from_scratch(store) -> list[tuple]:
+    """rollup_team_daily as it should be: every agent-rollup sum per date and team (the
+    row's own team, else the roster's), in long form, zeros left out."""
+    out = []
+    for source, names in rollups.ROLLUP_SUMS.items():
+        for name in names:
+            out += store.rows(
+                f"SELECT r.date, coalesce(r.team_id, a.team_id) AS team, "
+                f"'{source}.{name}', sum(r.{name})::DOUBLE AS v FROM rollup_{source} r "
+                "LEFT JOIN agents a USING (agent_id) GROUP BY ALL HAVING v <> 0"
+            )
+    return sorted(out, key=lambda r: (r[0], r[1] or "", r[2]))
+
+
+def team_rollup(store) -> list[tuple]:
+    rows = store.rows("SELECT date, team_id, measure, value FROM rollup_team_daily")
+    return sorted(rows, key=lambda r: (r[0], r[1] or "", r[2]))
+
+
+def org_rollup_from_scratch(store) -> list[tuple]:
+    """rollup_org_daily as it should be: the agent-rollup sums per date, whatever the team."""
+    out = []
+    for source, names in rollups.ROLLUP_SUMS.items():
+        for name in names:
+            out += store.rows(
+                f"SELECT date, '{source}.{name}', sum({name})::DOUBLE AS v "
+                f"FROM rollup_{source} GROUP BY ALL HAVING v <> 0"
+            )
+    return sorted(out)
+
+
+def org_rollup(store) -> list[tuple]:
+    return sorted(store.rows("SELECT date, measure, value FROM rollup_org_daily"))
+
+
+def test_team_and_org_rollups_hold_the_agent_sums(known_store):
+    assert team_rollup(known_store) == team_rollup_from_scratch(known_store)
+    assert org_rollup(known_store) == org_rollup_from_scratch(known_store)
+    # A9 is not on the roster: its rows count for the org under no team
+    assert known_store.scalar("SELECT count(*) FROM rollup_team_daily WHERE team_id IS NULL")
+
+
+def test_a_version_2_store_gets_its_team_rollup_when_migrated(known_store, tmp_path):
+    w45 = parse_period("2026-W45")
+    before = {team: scorecard(known_store, w45, team=team).to_dict() for team in (None, "T1")}
+    with known_store.transaction() as conn:  # as cxmetrics with schema version 2 left it
+        conn.execute(text("DROP TABLE rollup_team_daily"))
+        conn.execute(text("DROP TABLE rollup_org_daily"))
+        conn.execute(text("DELETE FROM schema_version WHERE version = 3"))
+    known_store.close()
+    store = open_store(known_store.url)
+    assert store.scalar("SELECT max(version) FROM schema_version") == 3
+    assert team_rollup(store) == team_rollup_from_scratch(store)
+    assert org_rollup(store) == org_rollup_from_scratch(store)
+    assert {team: scorecard(store, w45, team=team).to_dict() for team in before} == before
+    store.close()
+
+
+def test_a_roster_move_takes_an_agents_untagged_rows_to_the_new_team(known_store, tmp_path):
+    from cxmetrics.ingest import load_batch, undo_batch
+    from tests.fixtures.known_answer import AGENTS, TEAMS
+
+    def adherence_n(team):  # adherence rows carry no team: they follow the roster
+        return scorecard(known_store, w45, team=team).by_id()["adherence"].n
+
+    w45 = parse_period("2026-W45")
+    org = scorecard(known_store, w45).to_dict()
+    assert (adherence_n("T1"), adherence_n("T2")) == (3, 1)  # A1 ×2, A2; A3
+    roster = tmp_path / "roster.csv"
+    names = {t[0]: t[1] for t in TEAMS}
+    moved = [(a[0], a[1], "T1" if a[0] == "A3" else a[2]) for a in AGENTS]
+    roster.write_text(
+        "agent_id,agent_name,team_id,team_name\n"
+        + "".join(f"{a},{n},{t},{names[t]}\n" for a, n, t in moved)
+    )
+    batch = load_batch(known_store, "roster", roster)
+    assert (batch.loaded, batch.duplicates) == (1, 3)  # only A3 changed
+    assert (adherence_n("T1"), adherence_n("T2")) == (4, 0)
+    assert team_rollup(known_store) == team_rollup_from_scratch(known_store)
+    assert scorecard(known_store, w45).to_dict() == org  # org totals do not depend on teams
+    undo_batch(known_store, batch.batch_id)
+    assert (adherence_n("T1"), adherence_n("T2")) == (3, 1)
+    assert team_rollup(known_store) == team_rollup_from_scratch(known_store)

@@ -1,19 +1,24 @@
 """Canonical layouts (DESIGN §3): column specs per kind, header mapping, value parsing and
 vectorised row validation.
 
-Everything here works on whole columns (pandas / pyarrow string kernels); nothing loops over
-rows, so a million-row file validates in seconds. Input is a frame of *strings* (every column
-read as text, nothing converted by the reader); output is a typed frame plus, per row, the
-first reason it was rejected (or None).
+Everything here works on whole columns (pyarrow and pandas string kernels); nothing loops over
+rows. Values in the forms files mostly hold (naive ISO date-times, plain digits) are read in
+one Arrow pass, and only the others take the general path, which knows every other form; the
+columns of a large file are checked on several threads. Input is a frame of *strings* (every
+column read as text, nothing converted by the reader); output is a typed frame plus, per row,
+the first reason it was rejected (or None).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -337,21 +342,38 @@ class Errors:
     """The first rejection reason per row (later rules never overwrite an earlier one)."""
 
     def __init__(self, n: int):
-        self.reason = np.full(n, None, dtype=object)  # full sentence
-        self.group = np.full(n, None, dtype=object)  # column + rule, for counting
+        self.n = n
+        self._bad = np.zeros(n, dtype=bool)
+        self._reason: np.ndarray | None = None  # made on the first rejection
+        self._group: np.ndarray | None = None
+
+    @property
+    def reason(self) -> np.ndarray:
+        """Full sentence per row (None: not rejected)."""
+        if self._reason is None:
+            self._reason = np.full(self.n, None, dtype=object)
+        return self._reason
+
+    @property
+    def group(self) -> np.ndarray:
+        """Column + rule per row, for counting (None: not rejected)."""
+        if self._group is None:
+            self._group = np.full(self.n, None, dtype=object)
+        return self._group
 
     @property
     def bad(self) -> np.ndarray:
-        return pd.notna(self.reason)
+        return self._bad.copy()
 
     def add(self, mask, group: str, detail: Callable[[np.ndarray], object] | str) -> None:
-        mask = np.asarray(mask, dtype=bool) & ~self.bad
+        mask = np.asarray(mask, dtype=bool) & ~self._bad
         idx = np.flatnonzero(mask)
         if not len(idx):
             return
         text = detail if isinstance(detail, str) else detail(idx)
         self.reason[idx] = np.asarray(text, dtype=object) if not isinstance(text, str) else text
         self.group[idx] = group
+        self._bad[idx] = True
 
 
 def _shown(values: pd.Series) -> pd.Series:
@@ -382,11 +404,43 @@ def _case_variants(word: str) -> set[str]:
 NULL_SPELLINGS = frozenset(v for token in NULL_TOKENS for v in _case_variants(token))
 
 
+def _arrow_text(values: pd.Series) -> pa.ChunkedArray:
+    """A Series of text as Arrow strings (the Series' own buffers when it is Arrow-backed)."""
+    arr = pa.array(values.array, from_pandas=True)
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
+    if pa.types.is_null(arr.type):
+        arr = arr.cast(pa.large_string())
+    return arr
+
+
+def _text_series(arr: pa.ChunkedArray, index: pd.Index) -> pd.Series:
+    """Arrow strings as a `str` Series (no copy of the text)."""
+    return pd.Series(arr, index=index, dtype="str")
+
+
+def _bools(mask: pa.ChunkedArray) -> np.ndarray:
+    """An Arrow boolean result as a numpy mask (null = False)."""
+    return mask.fill_null(False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _value_set(tokens, typ: pa.DataType) -> pa.Array:
+    """Tokens as an Arrow array of `typ`, to look values up in."""
+    return pa.array(sorted(tokens), typ)
+
+
 def _clean(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Trimmed text with the null tokens as NaN, and the empty mask."""
-    text = values.str.strip()
-    empty = np.array(text.isin(NULL_SPELLINGS) | text.isna(), dtype=bool)
-    return text.mask(empty), empty
+    raw = _arrow_text(values)
+    text = pc.utf8_trim_whitespace(raw)
+    if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)):
+        text = raw  # nothing to trim: keep the buffers already read
+    empty = _bools(
+        pc.or_kleene(pc.is_null(text), pc.is_in(text, _value_set(NULL_SPELLINGS, text.type)))
+    )
+    if empty.any():
+        text = pc.if_else(pa.array(empty), pa.scalar(None, text.type), text)
+    return _text_series(text, values.index), empty
 
 
 def _to_float(text: pd.Series) -> pd.Series:
@@ -452,6 +506,32 @@ def date_order(text: pd.Series) -> bool | None:
     return says_day if says_day != says_month else None
 
 
+# Naive ISO date-times as exports write them (2026-11-16 14:05:09, 2026-11-16T14:05,
+# 2026-11-16) on a day every year has (29 February is left to the general path): Arrow's ISO
+# cast reads each of them as pandas would, and none can fail.
+_PLAIN_ISO = (
+    r"^[1-9][0-9]{3}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+    r"(?:[ T](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?)?$"
+)
+
+
+def _plain_iso(text: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows in a plain naive ISO form and their timestamps (datetime64[us]), read in one
+    Arrow pass; None when there are none (or, which the pattern rules out, Arrow refuses one:
+    the general path then reads them all)."""
+    arr = _arrow_text(text)
+    plain = pc.match_substring_regex(arr, _PLAIN_ISO)
+    if not pc.any(plain).as_py():
+        return None
+    try:
+        stamps = pc.cast(_only(arr, plain), pa.timestamp("us"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    values = stamps.to_numpy() if stamps.num_chunks else np.array([], dtype="datetime64[us]")
+    return _bools(plain), values.astype("datetime64[us]", copy=False)
+
+
 def parse_times(
     text: pd.Series, tz: ZoneInfo, dayfirst: bool | None, *, file_order: bool | None = None
 ) -> ParsedTimes:
@@ -465,27 +545,36 @@ def parse_times(
     whose parts are both ≤ 12 and differ is otherwise ambiguous.
     """
     n = len(text)
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
     present = text.notna().to_numpy()
-    iso = text.str.match(_ISO.pattern).fillna(False).to_numpy(dtype=bool) & present
-    if iso.any():
-        sub = text[iso]
-        aware = sub.str.contains(_AWARE.pattern).to_numpy(dtype=bool)
-        if aware.any():
-            conv = pd.to_datetime(sub[aware], format="ISO8601", utc=True, errors="coerce")
-            out.loc[sub.index[aware]] = conv.dt.tz_convert(tz).dt.tz_localize(None)
-        if (~aware).any():
-            out.loc[sub.index[~aware]] = pd.to_datetime(
-                sub[~aware], format="ISO8601", errors="coerce"
-            )
+    plain = _plain_iso(text) if n else None
+    if plain is None:
+        out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us]")
+        todo = text[present]
+    else:
+        # Plain ISO rows are read; the general path sees only the others (it learns nothing
+        # about day/month order from ISO rows, so its answer for them is unchanged).
+        out = pd.Series(plain[1], index=text.index)
+        todo = text[present & ~plain[0]]
     ambiguous = np.zeros(n, dtype=bool)
-    rest = present & ~iso
-    if rest.any():
-        parts = text[rest].str.extract(_GENERAL)
-        parts = parts[(parts["Y"].notna() | parts["a"].notna()).to_numpy()]
-        if len(parts):
-            out.loc[parts.index], unsure = _assemble(parts, tz, dayfirst, file_order)
-            ambiguous[text.index.get_indexer(parts.index[unsure])] = True
+    if len(todo):
+        iso = todo.str.match(_ISO.pattern).fillna(False).to_numpy(dtype=bool)
+        if iso.any():
+            sub = todo[iso]
+            aware = sub.str.contains(_AWARE.pattern).to_numpy(dtype=bool)
+            if aware.any():
+                conv = pd.to_datetime(sub[aware], format="ISO8601", utc=True, errors="coerce")
+                out.loc[sub.index[aware]] = conv.dt.tz_convert(tz).dt.tz_localize(None)
+            if (~aware).any():
+                out.loc[sub.index[~aware]] = pd.to_datetime(
+                    sub[~aware], format="ISO8601", errors="coerce"
+                )
+        rest = todo[~iso]
+        if len(rest):
+            parts = rest.str.extract(_GENERAL)
+            parts = parts[(parts["Y"].notna() | parts["a"].notna()).to_numpy()]
+            if len(parts):
+                out.loc[parts.index], unsure = _assemble(parts, tz, dayfirst, file_order)
+                ambiguous[text.index.get_indexer(parts.index[unsure])] = True
     bad = present & out.isna().to_numpy() & ~ambiguous
     return ParsedTimes(out, bad, ambiguous)
 
@@ -647,6 +736,38 @@ def _date_hint(col: Column) -> str:
     return "YYYY-MM-DD" if col.type == "date" else "YYYY-MM-DD or YYYY-MM-DD HH:MM"
 
 
+PARALLEL_ROWS = 50_000  # from this many rows, columns are checked on several threads
+
+
+def _on_rows(detail: Callable[[np.ndarray], object], rows: np.ndarray, idx: np.ndarray):
+    """`detail` of a check made on `rows` only, asked about positions of the whole column."""
+    return detail(np.searchsorted(rows, idx))
+
+
+class _Deferred:
+    """A column's rule hits, kept in order to be applied to the file's Errors later (so that
+    columns can be checked at the same time and still give each row its first reason)."""
+
+    def __init__(self):
+        self.hits: list[tuple[np.ndarray, str, Callable[[np.ndarray], object] | str]] = []
+
+    def add(self, mask, group: str, detail: Callable[[np.ndarray], object] | str) -> None:
+        self.hits.append((mask, group, detail))
+
+    def extend(self, other: _Deferred, rows: np.ndarray, n: int) -> None:
+        """Take over the hits of a check made on `rows` (sorted positions) of n rows."""
+        for mask, group, detail in other.hits:
+            full = np.zeros(n, dtype=bool)
+            full[rows[np.asarray(mask, dtype=bool)]] = True
+            if not isinstance(detail, str):
+                detail = partial(_on_rows, detail, rows)
+            self.hits.append((full, group, detail))
+
+    def apply(self, errors: Errors) -> None:
+        for mask, group, detail in self.hits:
+            errors.add(mask, group, detail)
+
+
 def validate(
     spec: KindSpec,
     raw: dict[str, pd.Series],
@@ -666,188 +787,301 @@ def validate(
     n = len(next(iter(raw.values()))) if raw else 0
     index = pd.RangeIndex(n)
     errs = errors or Errors(n)
-    out: dict[str, pd.Series] = {}
     file_order = None
     dated = [c.name for c in spec.columns if c.type in ("timestamp", "date") and c.name in raw]
     if dayfirst is None and len(dated) > 1:
         # One column that settles the day/month order settles it for the whole file.
         orders = {date_order(_clean(raw[name])[0]) for name in dated} - {None}
         file_order = orders.pop() if len(orders) == 1 else None
-    for col in spec.columns:
-        if col.name not in raw:
-            out[col.name] = _absent(col, index)
-            continue
-        values = raw[col.name]
-        if col.type == "comment":
-            # Stored exactly as given (not even trimmed); an empty cell or a null token
-            # (NA, N/A, NULL…) means "no comment".
-            empty = values.str.strip().str.lower().isin(NULL_TOKENS).to_numpy()
-            out[col.name] = values.mask(empty)
-            continue
-        text, empty = _clean(values)
-        shown = _Shown(text)
-        c = f"`{col.name}`"
-        if col.not_null:
-            errs.add(empty, f"{c} empty", f"{c} is empty: fill it in (every row needs one)")
-        if col.type in ("id", "text"):
-            out[col.name] = text
-        elif col.type in ("timestamp", "date"):
-            parsed = parse_times(text, tz, dayfirst, file_order=file_order)
-            errs.add(
-                parsed.bad,
-                f"{c} not a date",
-                lambda i, c=c, s=shown, col=col: (
-                    c + " " + s[i] + f" is not a date (use {_date_hint(col)})"
-                ),
-            )
-            errs.add(
-                parsed.ambiguous,
-                f"{c} ambiguous day/month order",
-                lambda i, c=c, s=shown: (
-                    c + " " + s[i] + " is ambiguous (day/month or month/day?): "
-                    "load again with --dayfirst or --monthfirst"
-                ),
-            )
-            stamps = parsed.values
-            if col.type == "date":
-                stamps = stamps.dt.normalize()
-            if col.no_future:
-                limit = (
-                    pd.Timestamp(now) if col.type == "timestamp" else pd.Timestamp(now).normalize()
-                )
-                future = (stamps > limit).to_numpy(dtype=bool, na_value=False)
-                errs.add(
-                    future,
-                    f"{c} in the future",
-                    lambda i, c=c, s=shown: (
-                        c + " " + s[i] + " is in the future: check the date "
-                        "(and the day/month order)"
-                    ),
-                )
-            out[col.name] = stamps
-        elif col.type in ("number", "score"):
-            figures = _decimal_comma(text) if decimal_comma else text
-            nums = _to_float(figures)
-            finite = np.isfinite(nums.to_numpy(dtype="float64", na_value=np.nan))
-            not_number = ~empty & ~finite
-            if col.type == "score" and not_number.any():
-                rng = f"{col.minimum:g}–{col.maximum:g}"
-                pos = np.flatnonzero(not_number)
-                read = read_scores(figures.iloc[pos], col)
-                values = read.values.to_numpy(dtype="float64", na_value=np.nan)
-                nums.iloc[pos] = values
-                wrong = np.zeros(n, dtype=bool)
-                wrong[pos[read.wrong_scale]] = True
-                seven = np.zeros(n, dtype=bool)
-                seven[pos[read.seven_point]] = True
-                finite = np.isfinite(nums.to_numpy(dtype="float64", na_value=np.nan))
-                errs.add(
-                    wrong,
-                    f"{c} not on the {rng} scale",
-                    lambda i, c=c, s=shown, r=rng: c + " is " + s[i] + f", not on the {r} scale",
-                )
-                errs.add(
-                    seven,
-                    f"{c} label from a 7-point scale",
-                    lambda i, c=c, s=shown, r=rng: (
-                        c + " is '" + s[i] + "': a label of a 7-point scale cannot be read "
-                        f"as {r}; give numbers {r}"
-                    ),
-                )
-                hint = SCORE_HINTS.get(col.name, "")
-                errs.add(
-                    ~empty & ~finite,
-                    f"{c} not a score",
-                    lambda i, c=c, s=shown, r=rng, h=hint: (
-                        c + " is '" + s[i] + f"', not a score (use a whole number from {r}{h})"
-                    ),
-                )
-            errs.add(
-                ~empty & ~finite,
-                f"{c} not a number",
-                lambda i, c=c, s=shown: (
-                    c + " is '" + s[i] + "', not a number (use digits, e.g. 42 or 42.5)"
-                ),
-            )
-            nums = nums.where(finite)
-            if col.type == "score":
-                rng = f"{col.minimum:g}–{col.maximum:g}"
-                fraction = (nums.notna() & (nums != np.floor(nums))).to_numpy(dtype=bool)
-                errs.add(
-                    fraction,
-                    f"{c} not a whole number",
-                    lambda i, c=c, s=shown, r=rng: (
-                        c + " is " + s[i] + f", not a whole number from {r}"
-                    ),
-                )
-                outside = ((nums < col.minimum) | (nums > col.maximum)).to_numpy(dtype=bool)
-                errs.add(
-                    outside,
-                    f"{c} outside {rng}",
-                    lambda i, c=c, s=shown, r=rng: c + " is " + s[i] + f", outside {r}",
-                )
-                ok = ~fraction & ~outside
-                out[col.name] = nums.where(ok).astype("Int16")
-            else:
-                if col.minimum is not None:
-                    below = (nums < col.minimum).to_numpy(dtype=bool)
-                    errs.add(
-                        below,
-                        f"{c} below {col.minimum:g}",
-                        lambda i, c=c, s=shown, m=col.minimum: (
-                            c + " is " + s[i] + f", below {m:g}: it must be {m:g} or more"
-                        ),
-                    )
-                out[col.name] = nums
-        elif col.type == "bool":
-            low = text.str.lower()
-            is_true = low.isin(TRUE_TOKENS).to_numpy()
-            is_false = low.isin(FALSE_TOKENS).to_numpy()
-            errs.add(
-                ~empty & ~is_true & ~is_false,
-                f"{c} not yes/no",
-                lambda i, c=c, s=shown: (
-                    c + " is '" + s[i] + "', not yes/no: use 1/0, true/false or yes/no"
-                ),
-            )
-            vals = pd.Series(pd.array([None] * n, dtype="boolean"), index=index)
-            vals[is_true] = True
-            vals[is_false] = False
-            if col.blank is not None:
-                vals[empty] = bool(col.blank)
-            out[col.name] = vals
-        elif col.type == "choice":
-            low = text.str.lower()
-            known = low.isin(col.choices).to_numpy()
-            choices = " or ".join(col.choices)
-            errs.add(
-                ~empty & ~known,
-                f"{c} not {'/'.join(col.choices)}",
-                lambda i, c=c, s=shown, ch=choices, b=col.blank: (
-                    c + " is '" + s[i] + f"': use {ch}"
-                    + (f" (blank means {b})" if b else "")
-                ),
-            )  # fmt: skip
-            out[col.name] = low.mask(empty, col.blank) if col.blank is not None else low
-        else:  # pragma: no cover - a spec error
-            raise AssertionError(f"unknown column type {col.type}")
+
+    def check(col: Column) -> tuple[pd.Series, _Deferred]:
+        return _check_column(
+            col, raw.get(col.name), index, tz=tz, now=now, dayfirst=dayfirst,
+            file_order=file_order, decimal_comma=decimal_comma,
+        )  # fmt: skip
+
+    if n >= PARALLEL_ROWS:
+        # Arrow's string kernels release the GIL: columns are checked side by side.
+        with ThreadPoolExecutor(max_workers=min(len(spec.columns), os.cpu_count() or 1)) as pool:
+            checked = list(pool.map(check, spec.columns))
+    else:
+        checked = [check(col) for col in spec.columns]
+    out: dict[str, pd.Series] = {}
+    for col, (typed, hits) in zip(spec.columns, checked, strict=True):
+        out[col.name] = typed
+        hits.apply(errs)
     frame = pd.DataFrame(out, index=index)
     _row_rules(spec, frame, raw, errs)
     return Validated(frame=frame, errors=errs, present=[c for c in spec.names if c in raw])
+
+
+def _check_column(
+    col: Column,
+    values: pd.Series | None,
+    index: pd.RangeIndex,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+    dayfirst: bool | None,
+    file_order: bool | None,
+    decimal_comma: bool,
+) -> tuple[pd.Series, _Deferred]:
+    """One column typed, and its rule hits in the order the rules apply."""
+    errs = _Deferred()
+    if values is None:
+        return _absent(col, index), errs
+    if col.type == "comment":
+        # Stored exactly as given (not even trimmed); an empty cell or a null token
+        # (NA, N/A, NULL…) means "no comment".
+        return _comment(values), errs
+    text, empty = _clean(values)
+    shown = _Shown(text)
+    c = f"`{col.name}`"
+    if col.not_null:
+        errs.add(empty, f"{c} empty", f"{c} is empty: fill it in (every row needs one)")
+    if col.type in ("id", "text"):
+        typed = text
+    elif col.type in ("timestamp", "date"):
+        parsed = parse_times(text, tz, dayfirst, file_order=file_order)
+        errs.add(
+            parsed.bad,
+            f"{c} not a date",
+            lambda i, c=c, s=shown, col=col: (
+                c + " " + s[i] + f" is not a date (use {_date_hint(col)})"
+            ),
+        )
+        errs.add(
+            parsed.ambiguous,
+            f"{c} ambiguous day/month order",
+            lambda i, c=c, s=shown: (
+                c + " " + s[i] + " is ambiguous (day/month or month/day?): "
+                "load again with --dayfirst or --monthfirst"
+            ),
+        )
+        stamps = parsed.values
+        if col.type == "date":
+            stamps = stamps.dt.normalize()
+        if col.no_future:
+            limit = pd.Timestamp(now) if col.type == "timestamp" else pd.Timestamp(now).normalize()
+            future = (stamps > limit).to_numpy(dtype=bool, na_value=False)
+            errs.add(
+                future,
+                f"{c} in the future",
+                lambda i, c=c, s=shown: (
+                    c + " " + s[i] + " is in the future: check the date (and the day/month order)"
+                ),
+            )
+        typed = stamps
+    elif col.type in ("number", "score"):
+        typed = _figures(col, text, empty, errs, decimal_comma)
+    elif col.type == "bool":
+        low = pc.utf8_lower(_arrow_text(text))
+        is_true = _bools(pc.is_in(low, _value_set(TRUE_TOKENS, low.type)))
+        is_false = _bools(pc.is_in(low, _value_set(FALSE_TOKENS, low.type)))
+        errs.add(
+            ~empty & ~is_true & ~is_false,
+            f"{c} not yes/no",
+            lambda i, c=c, s=shown: (
+                c + " is '" + s[i] + "', not yes/no: use 1/0, true/false or yes/no"
+            ),
+        )
+        known = is_true | is_false
+        flags = is_true.copy()
+        if col.blank is not None:
+            flags[empty] = bool(col.blank)
+            known |= empty
+        typed = pd.Series(pd.arrays.BooleanArray(flags, ~known), index=index)
+    elif col.type == "choice":
+        given = _arrow_text(text)
+        lowered = pc.utf8_lower(given)
+        if lowered.equals(given):
+            lowered = given  # already lower case: keep the buffers already read
+        known = _bools(pc.is_in(lowered, pa.array(col.choices, lowered.type)))
+        choices = " or ".join(col.choices)
+        errs.add(
+            ~empty & ~known,
+            f"{c} not {'/'.join(col.choices)}",
+            lambda i, c=c, s=shown, ch=choices, b=col.blank: (
+                c + " is '" + s[i] + f"': use {ch}"
+                + (f" (blank means {b})" if b else "")
+            ),
+        )  # fmt: skip
+        if col.blank is not None and empty.any():
+            lowered = pc.if_else(pa.array(empty), pa.scalar(col.blank, lowered.type), lowered)
+        typed = _text_series(lowered, index)
+    else:  # pragma: no cover - a spec error
+        raise AssertionError(f"unknown column type {col.type}")
+    return typed, errs
+
+
+# Figures as most files write them: digits, and for numbers up to six decimals (few enough
+# digits that every parser rounds them the same way).
+_PLAIN_NUMBER = r"^[0-9]{1,9}(?:\.[0-9]{1,6})?$"
+
+
+def _only(arr: pa.ChunkedArray, mask: pa.ChunkedArray) -> pa.ChunkedArray:
+    """`arr` where `mask` holds, null elsewhere (`arr` itself when it holds on every value)."""
+    if pc.all(mask).as_py() is not False:
+        return arr
+    return pc.if_else(mask, arr, pa.scalar(None, arr.type))
+
+
+def _plain_figures(col: Column, text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose figure is plainly valid (digits in range), and their values (int16 for a
+    score, float64 for a number; 0 / NaN on other rows), read in one Arrow pass."""
+    arr = _arrow_text(text)
+    if col.type == "score":
+        plain = pc.and_(pc.ascii_is_decimal(arr), pc.less_equal(pc.binary_length(arr), 2))
+        typ, fill = pa.int16(), 0
+    else:
+        plain = pc.match_substring_regex(arr, _PLAIN_NUMBER)
+        typ, fill = pa.float64(), np.nan
+    mask = _bools(plain)
+    if not mask.any():
+        return mask, np.full(len(text), fill, dtype=typ.to_pandas_dtype())
+    nums = pc.cast(_only(arr, plain), typ)
+    fits = pc.greater_equal(nums, col.minimum) if col.minimum is not None else None
+    if col.maximum is not None:
+        below_max = pc.less_equal(nums, col.maximum)
+        fits = below_max if fits is None else pc.and_(fits, below_max)
+    if fits is not None:
+        mask &= _bools(fits)
+    values = np.where(mask, nums.fill_null(fill).to_numpy(), fill)
+    return mask, values.astype(typ.to_pandas_dtype(), copy=False)
+
+
+def _figures(
+    col: Column, text: pd.Series, empty: np.ndarray, errs: _Deferred, decimal_comma: bool
+) -> pd.Series:
+    """A number or score column typed. Plain figures are read at once; the others (scores
+    written as text, decimal commas, mistakes) go through `_figures_in_full`, which sees all
+    of them, so whatever it settles from the column as a whole is settled the same way."""
+    n = len(text)
+    plain, values = _plain_figures(col, text)
+    unknown = ~plain
+    rest = np.flatnonzero(unknown & ~empty)
+    if len(rest):
+        hits = _Deferred()
+        part = _figures_in_full(
+            col, text.iloc[rest].reset_index(drop=True), empty[rest], hits, decimal_comma
+        )
+        errs.extend(hits, rest, n)
+        if col.type == "score":
+            unknown[rest] = part.isna().to_numpy()
+            values[rest] = part.fillna(0).to_numpy(dtype=np.int16)
+        else:
+            values[rest] = part.to_numpy(dtype="float64", na_value=np.nan)
+    if col.type == "score":
+        return pd.Series(pd.arrays.IntegerArray(values, unknown), index=text.index)
+    return pd.Series(values, index=text.index)
+
+
+def _figures_in_full(
+    col: Column, text: pd.Series, empty: np.ndarray, errs: _Deferred, decimal_comma: bool
+) -> pd.Series:
+    """A number or score column typed value by value, with the reasons its rows are wrong."""
+    n = len(text)
+    shown = _Shown(text)
+    c = f"`{col.name}`"
+    figures = _decimal_comma(text) if decimal_comma else text
+    nums = _to_float(figures)
+    finite = np.isfinite(nums.to_numpy(dtype="float64", na_value=np.nan))
+    not_number = ~empty & ~finite
+    if col.type == "score" and not_number.any():
+        rng = f"{col.minimum:g}–{col.maximum:g}"
+        pos = np.flatnonzero(not_number)
+        read = read_scores(figures.iloc[pos], col)
+        values = read.values.to_numpy(dtype="float64", na_value=np.nan)
+        nums.iloc[pos] = values
+        wrong = np.zeros(n, dtype=bool)
+        wrong[pos[read.wrong_scale]] = True
+        seven = np.zeros(n, dtype=bool)
+        seven[pos[read.seven_point]] = True
+        finite = np.isfinite(nums.to_numpy(dtype="float64", na_value=np.nan))
+        errs.add(
+            wrong,
+            f"{c} not on the {rng} scale",
+            lambda i, c=c, s=shown, r=rng: c + " is " + s[i] + f", not on the {r} scale",
+        )
+        errs.add(
+            seven,
+            f"{c} label from a 7-point scale",
+            lambda i, c=c, s=shown, r=rng: (
+                c + " is '" + s[i] + "': a label of a 7-point scale cannot be read "
+                f"as {r}; give numbers {r}"
+            ),
+        )
+        hint = SCORE_HINTS.get(col.name, "")
+        errs.add(
+            ~empty & ~finite,
+            f"{c} not a score",
+            lambda i, c=c, s=shown, r=rng, h=hint: (
+                c + " is '" + s[i] + f"', not a score (use a whole number from {r}{h})"
+            ),
+        )
+    errs.add(
+        ~empty & ~finite,
+        f"{c} not a number",
+        lambda i, c=c, s=shown: (
+            c + " is '" + s[i] + "', not a number (use digits, e.g. 42 or 42.5)"
+        ),
+    )
+    nums = nums.where(finite)
+    if col.type == "score":
+        rng = f"{col.minimum:g}–{col.maximum:g}"
+        fraction = (nums.notna() & (nums != np.floor(nums))).to_numpy(dtype=bool)
+        errs.add(
+            fraction,
+            f"{c} not a whole number",
+            lambda i, c=c, s=shown, r=rng: c + " is " + s[i] + f", not a whole number from {r}",
+        )
+        outside = ((nums < col.minimum) | (nums > col.maximum)).to_numpy(dtype=bool)
+        errs.add(
+            outside,
+            f"{c} outside {rng}",
+            lambda i, c=c, s=shown, r=rng: c + " is " + s[i] + f", outside {r}",
+        )
+        ok = ~fraction & ~outside
+        return nums.where(ok).astype("Int16")
+    if col.minimum is not None:
+        below = (nums < col.minimum).to_numpy(dtype=bool)
+        errs.add(
+            below,
+            f"{c} below {col.minimum:g}",
+            lambda i, c=c, s=shown, m=col.minimum: (
+                c + " is " + s[i] + f", below {m:g}: it must be {m:g} or more"
+            ),
+        )
+    return nums
+
+
+def _comment(values: pd.Series) -> pd.Series:
+    """A comment exactly as given (not even trimmed), NaN for an empty cell or a null token."""
+    arr = _arrow_text(values)
+    low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
+    empty = pc.is_in(low, _value_set(NULL_TOKENS, low.type)).fill_null(False)
+    if not pc.any(empty).as_py():
+        return values
+    return _text_series(pc.if_else(empty, pa.scalar(None, arr.type), arr), values.index)
 
 
 def _absent(col: Column, index: pd.RangeIndex) -> pd.Series:
     """The column a file does not have: all unknown (or its `absent` default)."""
     n = len(index)
     if col.type == "bool":
-        return pd.Series(pd.array([col.absent] * n, dtype="boolean"), index=index)
+        flags = np.full(n, bool(col.absent))
+        return pd.Series(pd.arrays.BooleanArray(flags, np.full(n, col.absent is None)), index)
     if col.type in ("timestamp", "date"):
         return pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
     if col.type == "number":
         return pd.Series(np.nan, index=index, dtype="float64")
     if col.type == "score":
-        return pd.Series(pd.array([None] * n, dtype="Int16"), index=index)
-    return pd.Series([col.absent] * n, index=index, dtype="str")
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, np.int16), np.ones(n, bool)), index)
+    if col.absent is None:
+        return _text_series(pa.chunked_array([pa.nulls(n, pa.large_string())]), index)
+    return _text_series(
+        pa.chunked_array([pa.repeat(pa.scalar(col.absent, pa.large_string()), n)]), index
+    )
 
 
 def _row_rules(spec: KindSpec, frame: pd.DataFrame, raw: dict[str, pd.Series], errs: Errors):

@@ -9,8 +9,8 @@ and `canonical.map_columns`):
 3. `canonical.validate`: typed columns + the first rejection reason of each row (vectorised).
 4. `plan_batch`: which valid rows are duplicates (in the file or already stored), which
    agents are unknown, what a roster replaces: a read-only step, so a dry run is exact.
-5. `write_batch`: facts, rejected rows, the batch row and the rollups, in the caller's
-   transaction.
+5. `write_batch`: facts (streamed to DuckDB from the typed Arrow columns), rejected rows, the
+   batch row and the rollups, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -121,6 +121,16 @@ class RawTable:
     rows_estimate: int | None = None
 
     @property
+    def rows(self) -> int:
+        """Data rows read (also once `keep_rows` has let the others go)."""
+        return len(self.line_no)
+
+    def keep_rows(self, positions: np.ndarray) -> None:
+        """Keep the text of these rows only (a checked batch still needs the text of its
+        rejected rows, and nothing else); rows keep their positions as labels."""
+        self.data = self.data.iloc[positions]
+
+    @property
     def decimal_comma(self) -> bool:
         """Numbers may be written 12,5: delimited text that is not comma-delimited."""
         return self.delimiter is not None and self.delimiter != ","
@@ -208,7 +218,7 @@ def read_file(
 def _raw_lines(raw: RawTable, positions: np.ndarray) -> list[str]:
     """The given rows as they were read, re-encoded as CSV lines."""
     out = []
-    values = raw.data.iloc[positions].to_numpy(dtype=object)
+    values = raw.data.loc[positions].to_numpy(dtype=object)
     for pos, row in zip(positions, values, strict=True):
         override = raw.raw_override.get(int(pos))
         if override is not None:
@@ -226,7 +236,8 @@ def _raw_lines(raw: RawTable, positions: np.ndarray) -> list[str]:
 @dataclass
 class Plan:
     status: np.ndarray  # LOADED / REJECTED / DUPLICATE per row
-    rows: pd.DataFrame  # typed rows to insert (facts), or merged agents (roster)
+    rows: pd.DataFrame | None  # roster: merged agents to (re)insert
+    table: pa.Table | None = None  # facts: every row typed, in file order (LOADED ones go in)
     unknown_agents: list[str] = field(default_factory=list)
     replaced_agents: list[str] = field(default_factory=list)
     teams: pd.DataFrame | None = None  # roster: merged team rows to (re)insert
@@ -244,6 +255,28 @@ def _arrow(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pa.Table:
         elif pa.types.is_null(typ):
             table = table.set_column(i, name, table.column(i).cast(pa.string()))
     return table
+
+
+ROW_GROUP = 122_880  # rows per DuckDB row group
+
+
+def _in_row_groups(table: pa.Table) -> pa.RecordBatchReader:
+    """The table as a stream of row-group-sized batches, built one at a time.
+
+    DuckDB's insertion-ordered INSERT is quickest fed whole row groups; the reader's chunks
+    follow how the file was read (about 100 k rows), and re-cutting the whole table at once
+    would copy it.
+    """
+
+    def batches():
+        for start in range(0, table.num_rows, ROW_GROUP):
+            part = table.slice(start, ROW_GROUP)
+            yield pa.RecordBatch.from_arrays(
+                [c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in part.columns],
+                schema=table.schema,
+            )
+
+    return pa.RecordBatchReader.from_batches(table.schema, batches())
 
 
 class _Registered:
@@ -269,52 +302,67 @@ def _date_columns(spec: canonical.KindSpec) -> tuple[str, ...]:
     return tuple(c.name for c in spec.columns if c.type == "date")
 
 
+def _key_match(spec: canonical.KindSpec, left: str, right: str) -> str:
+    """SQL matching `left` and `right` on the kind's key (a missing optional part matches a
+    missing one)."""
+    nullable = {c.name for c in spec.columns if not c.not_null}
+    return " AND ".join(
+        f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}"
+        if k in nullable
+        else f"{left}.{k} = {right}.{k}"
+        for k in spec.key
+    )
+
+
 def _plan_facts(conn: Connection, spec: canonical.KindSpec, checked: canonical.Validated) -> Plan:
-    frame = checked.frame
-    status = np.where(checked.ok, LOADED, REJECTED)
-    cand = np.flatnonzero(checked.ok)
-    key = list(spec.key)
-    in_file = frame.iloc[cand][key].duplicated(keep="first").to_numpy()
-    status[cand[in_file]] = DUPLICATE
-    cand = cand[~in_file]
-    if len(cand):
-        keys = frame.iloc[cand][key].reset_index(drop=True)
-        keys["row_pos"] = cand
-        nullable = {c.name for c in spec.columns if not c.not_null}
-        cond = " AND ".join(
-            f"t.{k} IS NOT DISTINCT FROM i.{k}" if k in nullable else f"t.{k} = i.{k}" for k in key
-        )
+    ok = checked.ok
+    status = np.where(ok, LOADED, REJECTED).astype(np.int8)
+    table = _arrow(checked.frame[spec.names], _date_columns(spec))
+    plan = Plan(status=status, rows=None, table=table)
+    if not ok.any():
+        return plan
+    key = ", ".join(spec.key)
+    keys = table.select(list(spec.key))
+    keys = keys.append_column("row_pos", pa.array(np.arange(len(status), dtype=np.int64)))
+    keys = keys.append_column("ok", pa.array(ok))
+    # Only fixed names (the kind's table and key columns) are formatted into the SQL.
+    match = _key_match(spec, "c", "d")
+    in_file = (
+        f"WITH c AS (SELECT row_pos, {key} FROM cx_incoming_keys WHERE ok), "  # noqa: S608
+        f"d AS (SELECT {key}, min(row_pos) AS first_pos FROM c GROUP BY {key} "
+        f"HAVING count(*) > 1) SELECT c.row_pos FROM c JOIN d ON {match} "
+        "WHERE c.row_pos <> d.first_pos"
+    )
+    stored = (
+        "SELECT i.row_pos FROM cx_incoming_keys i WHERE i.ok AND EXISTS "  # noqa: S608
+        f"(SELECT 1 FROM {spec.table} t WHERE {_key_match(spec, 't', 'i')})"
+    )
+    # As many distinct key hashes as rows: no key is repeated (a hash collision only costs
+    # the exact query).
+    distinct = f"SELECT count(*) = count(DISTINCT hash({key})) FROM cx_incoming_keys WHERE ok"  # noqa: S608
+    with _Registered(conn) as reg:
+        reg("cx_incoming_keys", keys)
+        # A key stored already makes every row of it a duplicate; a key repeated in the file,
+        # every row of it after the first.
+        repeated = not conn.execute(text(distinct)).scalar_one()
+        for sql in (in_file, stored) if repeated else (stored,):
+            found = conn.execute(text(sql)).scalars().all()
+            status[np.asarray(found, dtype=np.int64)] = DUPLICATE
+    if "agent_id" in table.column_names:
+        agents = pa.table({"agent_id": table["agent_id"], "loaded": pa.array(status == LOADED)})
         with _Registered(conn) as reg:
-            reg("cx_incoming_keys", _arrow(keys, _date_columns(spec)))
-            found = (
+            reg("cx_incoming_agents", agents)
+            plan.unknown_agents = sorted(
                 conn.execute(
                     text(
-                        "SELECT i.row_pos FROM cx_incoming_keys i "  # noqa: S608 - fixed names
-                        f"WHERE EXISTS (SELECT 1 FROM {spec.table} t WHERE {cond})"
+                        "SELECT DISTINCT i.agent_id FROM cx_incoming_agents i "
+                        "WHERE i.loaded AND i.agent_id IS NOT NULL AND NOT EXISTS "
+                        "(SELECT 1 FROM agents a WHERE a.agent_id = i.agent_id)"
                     )
                 )
                 .scalars()
                 .all()
             )
-            stored = np.asarray(found, dtype=np.int64)
-        status[stored] = DUPLICATE
-    rows = frame.iloc[np.flatnonzero(status == LOADED)]
-    plan = Plan(status=status, rows=rows)
-    if "agent_id" in rows.columns:
-        ids = pd.DataFrame({"agent_id": rows["agent_id"].dropna().unique()})
-        if len(ids):
-            with _Registered(conn) as reg:
-                reg("cx_incoming_agents", _arrow(ids))
-                plan.unknown_agents = sorted(
-                    conn.execute(
-                        text(
-                            "SELECT i.agent_id FROM cx_incoming_agents i WHERE NOT EXISTS "
-                            "(SELECT 1 FROM agents a WHERE a.agent_id = i.agent_id)"
-                        )
-                    )
-                    .scalars()
-                    .all()
-                )
     return plan
 
 
@@ -503,6 +551,7 @@ def _write_roster(conn: Connection, b: Batch) -> None:
             ),
             params,
         )
+    rollups.refresh_long(conn, org=False)  # rows without a team follow their agent's team
 
 
 def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
@@ -511,7 +560,7 @@ def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
     progress(fraction, message), when given, is told as each part is written."""
     tell = progress or (lambda fraction, message: None)
     rows_in, loaded, rejected, duplicates = b.counts
-    if rows_in != loaded + rejected + duplicates or rows_in != len(b.raw.data):
+    if rows_in != loaded + rejected + duplicates or rows_in != b.raw.rows:
         raise RuntimeError(
             f"internal error: {rows_in} rows in but {loaded} loaded + {rejected} rejected + "
             f"{duplicates} duplicates; nothing was written"
@@ -523,15 +572,16 @@ def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
         if spec.kind == "roster":
             _write_roster(conn, b)
         elif loaded:
-            cols = spec.names
-            reg("cx_incoming", _arrow(b.plan.rows[cols], _date_columns(spec)))
-            names = ", ".join(cols)
+            assert b.plan.table is not None
+            incoming = b.plan.table.append_column("cx_status", pa.array(b.plan.status))
+            reg("cx_incoming", _in_row_groups(incoming))
+            names = ", ".join(spec.names)
             conn.execute(
                 text(
                     f"INSERT INTO {spec.table} ({names}, batch_id) "  # noqa: S608 - fixed names
-                    f"SELECT {names}, :b FROM cx_incoming"
+                    f"SELECT {names}, :b FROM cx_incoming WHERE cx_status = :loaded"
                 ),
-                params,
+                {**params, "loaded": LOADED},
             )
         bad = np.flatnonzero(b.plan.status == REJECTED)
         if len(bad):
@@ -638,7 +688,8 @@ def _already(kind, filename, raw, prep, earlier) -> BatchReport:
 def _report(b: Batch, status: str) -> BatchReport:
     rows_in, loaded, rejected, duplicates = b.counts
     bad = np.flatnonzero(b.plan.status == REJECTED)
-    groups = pd.Series(b.checked.errors.group[bad], dtype=object).value_counts(sort=False)
+    rejected_groups = b.checked.errors.group[bad] if len(bad) else []
+    groups = pd.Series(rejected_groups, dtype=object).value_counts(sort=False)
     reasons = dict(sorted(((str(k), int(v)) for k, v in groups.items()), key=lambda kv: -kv[1]))
     sample = [(int(b.raw.line_no[i]), str(b.checked.errors.reason[i])) for i in bad[:SAMPLE_SIZE]]
     counts = (
@@ -797,12 +848,14 @@ def validate_file(
     errors = canonical.Errors(len(raw.data))
     if raw.width_errors:
         pos = np.fromiter(raw.width_errors, dtype=np.int64)
-        errors.reason[pos] = [raw.width_errors[p] for p in pos]
-        errors.group[pos] = [
-            "unclosed quote" if raw.width_errors[p] == sources.BROKEN_QUOTE else
-            "wrong number of values"
-            for p in pos
-        ]  # fmt: skip
+        broken = np.array([raw.width_errors[p] == sources.BROKEN_QUOTE for p in pos], dtype=bool)
+        for group, rows in (
+            ("unclosed quote", pos[broken]),
+            ("wrong number of values", pos[~broken]),
+        ):
+            mask = np.zeros(len(raw.data), dtype=bool)
+            mask[rows] = True
+            errors.add(mask, group, lambda i: [raw.width_errors[int(p)] for p in i])
     if raw.layout is not None:
         layouts.layout_rejections(raw.layout, raw.data, errors)
     columns = {name: raw.data[p] for name, p in mapping.columns.items()}
@@ -898,6 +951,8 @@ def load_batch(
     checked = validate_file(
         store, spec, raw, prep.mapping, prep.dayfirst, roster=prep.roster, notes=prep.warnings
     )
+    raw.keep_rows(np.flatnonzero(~checked.ok))
+    pa.default_memory_pool().release_unused()  # hand the text no longer needed back to the OS
     uploaded_at = datetime.now(store.settings.tz).replace(tzinfo=None)
     tell(0.55, "comparing with the store (duplicates, unknown agents)")
     if dry_run:
@@ -1034,6 +1089,8 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
         for src, span in spans.items():
             if span:
                 rollups.refresh(conn, src, span[0], span[1], store.settings)
+        if counts["agents"] or restored:  # rows without a team follow their agent's team
+            rollups.refresh_long(conn, org=False)
         conn.execute(
             text("UPDATE upload_batches SET status = 'undone' WHERE batch_id = :b"), params
         )

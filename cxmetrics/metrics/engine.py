@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import cache
 
 import pandas as pd
 
@@ -17,56 +18,38 @@ from cxmetrics.metrics import stats
 from cxmetrics.metrics.registry import (
     BusinessKpi,
     Metric,
+    Part,
     business_registry,
     default_registry,
     default_tolerance,
 )
 from cxmetrics.periods import GRAINS, Period
-from cxmetrics.store import Store
-from cxmetrics.store.rollups import ROLLUP_SUMS, SOURCES
+from cxmetrics.store import Reader, Store
+from cxmetrics.store.rollups import ROLLUP_SUMS, SOURCES, measure_name
 
 SIGNIFICANCE = 0.05
 BY_KEYS = {"team": "coalesce(r.team_id, a.team_id)", "agent": "r.agent_id"}
 
+# Sums of every rollup measure per (bucket, key): bucket is the start of a period when a
+# grain was asked (else None), key the team or agent when a breakdown was (else None).
+Sums = dict[tuple[date | None, str | None], dict[str, float]]
+
 
 def sum_column(source: str, name: str) -> str:
-    """Column name of a rollup sum in `period_sums` frames."""
-    return f"{source}.{name}"
+    """Column name of a rollup sum in `period_sums` frames (the measure's name)."""
+    return measure_name(source, name)
 
 
-def period_sums(
-    store: Store,
-    first: date,
-    last: date,
-    *,
-    grain: str | None = None,
-    team: str | None = None,
-    agent: str | None = None,
-    by: str | None = None,
-    sources: Iterable[str] = SOURCES,
-) -> pd.DataFrame:
-    """Sums of every rollup column between two local dates, per period bucket and group.
-
-    `grain` buckets rows by the start date of their week/month/quarter/year (column
-    `bucket`); `by` ("team" or "agent") adds a `key` column. The team of a row is its own
-    team_id, else its agent's roster team. One statement reads every source (a UNION ALL
-    of the rollups, summed once), and the roster is joined only when a team is involved.
-    """
-    if grain is not None and grain not in GRAINS:
-        raise ValueError(f"unknown grain `{grain}`")
-    if by is not None and by not in BY_KEYS:
-        raise ValueError(f"cannot break down by `{by}`: use team or agent")
-    sources = tuple(sources)
+def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
+    """One statement over the agent rollups: a UNION ALL of the sources, summed once."""
     columns = [(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    keys = (["bucket"] if grain else []) + (["key"] if by else [])
     needs_roster = team is not None or by == "team"
     branches = []
     for source in sources:
-        select = []
-        if grain:
-            select.append(f"CAST(date_trunc('{grain}', r.date) AS DATE) AS bucket")
-        if by:
-            select.append(f"{BY_KEYS[by]} AS key")
+        select = [
+            f"CAST(date_trunc('{grain}', r.date) AS DATE)" if grain else "NULL",
+            BY_KEYS[by] if by else "NULL",
+        ]
         select += [f"r.{c}" if src == source else "0" for src, c in columns]
         where = ["r.date >= :first", "r.date <= :last"]
         if team is not None:
@@ -80,16 +63,92 @@ def period_sums(
             f"WHERE {' AND '.join(where)}"
         )
     names = [f"c{i}" for i in range(len(columns))]
-    inner = " UNION ALL ".join(branches)
-    outer = keys + [
-        f'coalesce(sum({n}), 0) AS "{sum_column(*col)}"'
-        for n, col in zip(names, columns, strict=True)
-    ]
-    sql = (
-        f"SELECT {', '.join(outer)} FROM ({inner}) AS u({', '.join(keys + names)})"  # noqa: S608
-        + (f" GROUP BY {', '.join(keys)} ORDER BY {', '.join(keys)}" if keys else "")
+    sums = ", ".join(f"coalesce(sum({n}), 0)" for n in names)
+    return (
+        f"SELECT bucket, key, {sums} FROM ({' UNION ALL '.join(branches)}) "  # noqa: S608
+        f"AS u(bucket, key, {', '.join(names)}) GROUP BY ALL"
     )
-    return store.frame(sql, {"first": first, "last": last, "team": team, "agent": agent})
+
+
+def _long_sql(sources: tuple[str, ...], grain: str | None, team, by) -> str:
+    """One statement over a long rollup: the org's, or the teams' for a team or by team."""
+    bucket = f"CAST(date_trunc('{grain}', date) AS DATE)" if grain else "NULL"
+    key = "team_id" if by == "team" else "NULL"
+    table = "rollup_team_daily" if team is not None or by == "team" else "rollup_org_daily"
+    where = ["date >= :first", "date <= :last"]
+    if team is not None:
+        where.append("team_id = :team")
+    if set(sources) != set(SOURCES):
+        where.append("(" + " OR ".join(f"starts_with(measure, '{s}.')" for s in sources) + ")")
+    return (
+        f"SELECT {bucket}, {key}, measure, sum(value) FROM {table} "  # noqa: S608
+        f"WHERE {' AND '.join(where)} GROUP BY ALL"
+    )
+
+
+def read_sums(
+    db: Store | Reader,
+    first: date,
+    last: date,
+    *,
+    grain: str | None = None,
+    team: str | None = None,
+    agent: str | None = None,
+    by: str | None = None,
+    sources: Iterable[str] = SOURCES,
+) -> Sums:
+    """Sums of every rollup measure between two local dates, per period bucket and group.
+
+    `grain` buckets rows by the start date of their week/month/quarter/year; `by` ("team"
+    or "agent") groups by team or agent. The team of a row is its own team_id, else its
+    agent's roster team. The org scope reads the org × date rollup, team scopes and team
+    breakdowns the team × date one, agent scopes and agent breakdowns the agent rollups.
+    One statement each.
+    """
+    if grain is not None and grain not in GRAINS:
+        raise ValueError(f"unknown grain `{grain}`")
+    if by is not None and by not in BY_KEYS:
+        raise ValueError(f"cannot break down by `{by}`: use team or agent")
+    sources = tuple(sources)
+    params = {"first": first, "last": last, "team": team, "agent": agent}
+    out: Sums = {}
+    if agent is None and by != "agent":
+        for bucket, key, measure, total in db.rows(_long_sql(sources, grain, team, by), params):
+            out.setdefault((bucket, key), {})[measure] = total
+        return out
+    names = [measure_name(src, c) for src in sources for c in ROLLUP_SUMS[src]]
+    for row in db.rows(_wide_sql(sources, grain, team, agent, by), params):
+        out[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
+    return out
+
+
+def period_sums(
+    store: Store | Reader,
+    first: date,
+    last: date,
+    *,
+    grain: str | None = None,
+    team: str | None = None,
+    agent: str | None = None,
+    by: str | None = None,
+    sources: Iterable[str] = SOURCES,
+) -> pd.DataFrame:
+    """`read_sums` as a frame: `bucket` (with a grain), `key` (with `by`), then a column
+    per rollup sum (`sum_column(source, name)`), zero where nothing was recorded."""
+    sources = tuple(sources)
+    sums = read_sums(
+        store, first, last, grain=grain, team=team, agent=agent, by=by, sources=sources
+    )
+    names = [measure_name(src, c) for src in sources for c in ROLLUP_SUMS[src]]
+    keys = (["bucket"] if grain else []) + (["key"] if by else [])
+    if not sums and not keys:  # a total over nothing is a row of zeros, as SQL sums give
+        sums = {(None, None): {}}
+    rows = [
+        [bucket] * bool(grain) + [key] * bool(by) + [totals.get(n, 0) for n in names]
+        for (bucket, key), totals in sums.items()
+    ]
+    frame = pd.DataFrame(rows, columns=keys + names)
+    return frame.sort_values(keys, ignore_index=True) if keys and len(frame) else frame
 
 
 @dataclass(frozen=True)
@@ -103,8 +162,13 @@ class Estimate:
     ci_high: float | None = None
 
 
-def _total(sums: Mapping[str, float], part) -> float:
-    return float(sum(sums.get(sum_column(src, name), 0) or 0 for src, name in part))
+@cache
+def _measures(part: Part) -> tuple[str, ...]:
+    return tuple(measure_name(src, name) for src, name in part)
+
+
+def _total(sums: Mapping[str, float], part: Part) -> float:
+    return float(sum(sums.get(m, 0) or 0 for m in _measures(part)))
 
 
 def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
@@ -274,23 +338,26 @@ def compare(metric: Metric, cur: Estimate, prev: Estimate, provisional: bool = F
     return delta, p_value, True, "better" if better else "worse"
 
 
-def targets_for(
-    store: Store, on: date, team: str | None, registry: Mapping[str, Metric] | None = None
-) -> dict[str, tuple[float | None, float | None]]:
-    """Target and amber tolerance per metric id in force on `on` for `team` (or the org).
-
-    The latest row effective on or before `on` wins; a team's own row beats the org-wide
-    one; with no row the registry default applies.
-    """
-    registry = registry or default_registry()
-    out = {m.id: (m.target, m.amber_tolerance) for m in registry.values()}
-    rows = store.rows(
-        "SELECT metric_id, team_id, target, amber_tolerance FROM targets "
-        "WHERE effective_from <= :on AND (team_id IS NULL OR team_id = :team) "
-        "ORDER BY (team_id IS NOT NULL), effective_from",
-        {"on": on, "team": team},
+def target_rows(store: Store | Reader, on: date) -> list:
+    """Every target row effective on or before `on` (any team), in override order:
+    org-wide rows before team rows, each oldest first (see `resolve_targets`)."""
+    return store.rows(
+        "SELECT metric_id, team_id, target, amber_tolerance, effective_from FROM targets "
+        "WHERE effective_from <= :on ORDER BY (team_id IS NOT NULL), effective_from",
+        {"on": on},
     )
-    for metric_id, _, target, tolerance in rows:  # later rows override earlier ones
+
+
+def resolve_targets(
+    rows: Iterable, on: date, team: str | None, registry: Mapping[str, Metric]
+) -> dict[str, tuple[float | None, float | None]]:
+    """Target and amber tolerance per metric id in force on `on` for `team` (or the org),
+    from `target_rows`: the latest row effective on or before `on` wins; a team's own row
+    beats the org-wide one; with no row the registry default applies."""
+    out = {m.id: (m.target, m.amber_tolerance) for m in registry.values()}
+    for metric_id, team_id, target, tolerance, effective_from in rows:
+        if effective_from > on or (team_id is not None and team_id != team):
+            continue
         metric = registry.get(metric_id)
         unit = metric.unit if metric else "count"
         out[metric_id] = (
@@ -300,15 +367,19 @@ def targets_for(
     return out
 
 
-def team_of_agent(store: Store, agent: str) -> str | None:
+def targets_for(
+    store: Store | Reader,
+    on: date,
+    team: str | None,
+    registry: Mapping[str, Metric] | None = None,
+) -> dict[str, tuple[float | None, float | None]]:
+    """Target and amber tolerance per metric id in force on `on` for `team` (or the org)."""
+    registry = registry or default_registry()
+    return resolve_targets(target_rows(store, on), on, team, registry)
+
+
+def team_of_agent(store: Store | Reader, agent: str) -> str | None:
     return store.scalar("SELECT team_id FROM agents WHERE agent_id = :a", {"a": agent})
-
-
-def _row(frame: pd.DataFrame, bucket: date) -> Mapping[str, float]:
-    if "bucket" not in frame.columns:
-        return frame.iloc[0].to_dict() if len(frame) else {}
-    hit = frame[frame["bucket"] == bucket]
-    return hit.iloc[0].to_dict() if len(hit) else {}
 
 
 def scorecard(
@@ -322,11 +393,12 @@ def scorecard(
     """All registry metrics for `period` and a scope (org, a team, or an agent)."""
     registry = registry or default_registry()
     prev = period.previous()
-    sums = period_sums(store, prev.start, period.end, grain=period.grain, team=team, agent=agent)
-    cur_sums, prev_sums = _row(sums, period.start), _row(sums, prev.start)
-    target_team = team if agent is None else team_of_agent(store, agent)
-    targets = targets_for(store, period.end, target_team, registry)
-    as_of = data_as_of(store)
+    with store.snapshot() as db:
+        sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, agent=agent)
+        target_team = team if agent is None else team_of_agent(db, agent)
+        targets = targets_for(db, period.end, target_team, registry)
+        as_of = data_as_of(db)
+    cur_sums, prev_sums = sums.get((period.start, None), {}), sums.get((prev.start, None), {})
     card = Scorecard(period, team, agent, prev)
     for metric in registry.values():
         card.metrics.append(
@@ -400,19 +472,21 @@ def breakdown(
     """Scorecard lines per team or per agent (within `team` when given) for `period`."""
     registry = registry or default_registry()
     prev = period.previous()
-    sums = period_sums(store, prev.start, period.end, grain=period.grain, team=team, by=by)
     out: dict[str | None, list[MetricResult]] = {}
-    if sums.empty or "key" not in sums.columns:
-        return out
+    with store.snapshot() as db:
+        sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, by=by)
+        if not sums:
+            return out
+        as_of = data_as_of(db)
+        teams = dict(db.rows("SELECT agent_id, team_id FROM agents")) if by == "agent" else {}
+        targets = target_rows(db, period.end)
+    keys = sorted({key for _, key in sums}, key=lambda k: (k is None, k or ""))
     target_cache: dict[str | None, dict] = {}
-    as_of = data_as_of(store)
-    teams = dict(store.rows("SELECT agent_id, team_id FROM agents")) if by == "agent" else {}
-    for key, group in sums.groupby("key", dropna=False, sort=True):
-        key = None if pd.isna(key) else key
-        cur, prv = _row(group, period.start), _row(group, prev.start)
+    for key in keys:
+        cur, prv = sums.get((period.start, key), {}), sums.get((prev.start, key))
         target_team = key if by == "team" else teams.get(key, team)
         if target_team not in target_cache:
-            target_cache[target_team] = targets_for(store, period.end, target_team, registry)
+            target_cache[target_team] = resolve_targets(targets, period.end, target_team, registry)
         out[key] = [
             result_for(
                 m, cur, prv or None, *target_cache[target_team][m.id], as_of=as_of, end=period.end
@@ -437,15 +511,20 @@ def trend(
     """
     registry = registry or default_registry()
     periods = period.back(count)
-    sums = period_sums(
-        store, periods[0].start, period.end, grain=period.grain, team=team, agent=agent
-    )
-    target_team = team if agent is None else team_of_agent(store, agent)
-    as_of = data_as_of(store)
+    with store.snapshot() as db:
+        sums = read_sums(
+            db, periods[0].start, period.end, grain=period.grain, team=team, agent=agent
+        )
+        target_team = team if agent is None else team_of_agent(db, agent)
+        as_of = data_as_of(db)
+        in_force = target_rows(db, period.end)
+    targets_by_end = {
+        p.end: resolve_targets(in_force, p.end, target_team, registry) for p in periods
+    }
     rows = []
     for p in periods:
-        cur = _row(sums, p.start)
-        targets = targets_for(store, p.end, target_team, registry)
+        cur = sums.get((p.start, None), {})
+        targets = targets_by_end[p.end]
         for metric in registry.values():
             est = estimate(metric, cur)
             rows.append(
@@ -464,13 +543,9 @@ def trend(
     return pd.DataFrame(rows)
 
 
-def data_as_of(store: Store) -> date | None:
+def data_as_of(store: Store | Reader) -> date | None:
     """The latest local date with any interaction, survey or adherence data."""
-    return store.scalar(
-        "SELECT greatest(max(i), max(s), max(d)) FROM ("
-        "SELECT (SELECT max(date) FROM rollup_interactions) i, "
-        "(SELECT max(date) FROM rollup_surveys) s, (SELECT max(date) FROM rollup_adherence) d)"
-    )
+    return store.scalar("SELECT max(date) FROM rollup_org_daily")
 
 
 @dataclass

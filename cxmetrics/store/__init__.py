@@ -32,6 +32,23 @@ def resolve_url(url: str) -> str:
     return f"duckdb:///{path}" + (f"?{query}" if query else "")
 
 
+class Reader:
+    """Parameterised reads on one open connection (see `Store.snapshot`)."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[sa.Row]:
+        return list(self.conn.execute(text(sql), dict(params or {})).fetchall())
+
+    def frame(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        result = self.conn.execute(text(sql), dict(params or {}))
+        return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.conn.execute(text(sql), dict(params or {})).scalar()
+
+
 class Store:
     """A cxmetrics store: schema kept current, rollups kept in step with settings."""
 
@@ -40,7 +57,8 @@ class Store:
         self.url = resolve_url(settings.db_url)
         self.engine = sa.create_engine(self.url)
         with self.transaction() as conn:
-            schema.migrate(conn)
+            if 3 in schema.migrate(conn):
+                rollups.refresh_long(conn)  # the team and org rollups came with v3
             self._sync_rollup_settings(conn)
 
     @property
@@ -59,20 +77,26 @@ class Store:
         with self.engine.connect() as conn:
             yield conn
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Reader]:
+        """Several reads on one connection and one transaction: they see the same data, and
+        pay for the connection checkout and the BEGIN/ROLLBACK once."""
+        with self.reading() as conn:
+            yield Reader(conn)
+
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[sa.Row]:
         """Run a parameterised read and return its rows."""
-        with self.reading() as conn:
-            return list(conn.execute(text(sql), dict(params or {})))
+        with self.snapshot() as reader:
+            return reader.rows(sql, params)
 
     def frame(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
         """Run a parameterised read and return a DataFrame."""
-        with self.reading() as conn:
-            result = conn.execute(text(sql), dict(params or {}))
-            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        with self.snapshot() as reader:
+            return reader.frame(sql, params)
 
     def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
-        with self.reading() as conn:
-            return conn.execute(text(sql), dict(params or {})).scalar()
+        with self.snapshot() as reader:
+            return reader.scalar(sql, params)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,10 +1,20 @@
-"""Daily rollups (agent × local date, one table per source) that scorecards read.
+"""Daily rollups that scorecards read: per agent, per team and for the org, by local date.
+
+The agent rollups (one wide table per source, a column per sum) serve agent scopes and
+agent tables. `rollup_team_daily` and `rollup_org_daily` hold the same sums per team (or
+for the whole org) and date in long form, one row per measure with zero sums left out:
+org and team scorecards read a few hundred to a few thousand rows with one aggregate
+expression there, which keeps them in single-digit milliseconds (DuckDB's fixed cost per
+statement grows with its number of aggregate expressions, and a wide read names about 40).
 
 A rollup is kept in step by recomputing the dates a load or undo touched, inside the
 same transaction: `rollup(date)` is a pure function of the raw facts, so recomputing a
 date range from raw is always right, including repeat contacts, whose flag for a contact
-depends on the contacts of the following seven days. Rows are written in date order, so
-DuckDB's zone maps let a scorecard read only the row groups of the weeks it asks for.
+depends on the contacts of the following seven days. The team of a row is its own
+team_id, else its agent's roster team, so a roster change rebuilds the team rollup
+(`refresh_long(conn, org=False)`); org totals do not depend on the roster. Rows are
+written in date order, so DuckDB's zone maps let a scorecard read only the row groups of
+the weeks it asks for.
 """
 
 from __future__ import annotations
@@ -156,23 +166,83 @@ _INSERT = {
 }
 
 
+def measure_name(source: str, name: str) -> str:
+    """The `measure` of a rollup sum in `rollup_team_daily` (e.g. `surveys.promoters`)."""
+    return f"{source}.{name}"
+
+
+def _team_insert(source: str, dated: bool) -> str:
+    """SQL writing `source`'s team × date rows (for a date range when `dated`)."""
+    sums = ", ".join(
+        f'CAST(sum(r.{c}) AS DOUBLE) AS "{measure_name(source, c)}"' for c in ROLLUP_SUMS[source]
+    )
+    where = "WHERE r.date >= :start AND r.date < :stop" if dated else ""
+    # Only fixed names from this module reach the SQL text; values are bound.
+    return (
+        "INSERT INTO rollup_team_daily SELECT date, team_id, measure, value FROM ("  # noqa: S608
+        f"UNPIVOT (SELECT r.date, coalesce(r.team_id, a.team_id) AS team_id, {sums} "
+        f"FROM rollup_{source} r LEFT JOIN agents a ON a.agent_id = r.agent_id {where} "
+        "GROUP BY ALL) ON COLUMNS(* EXCLUDE (date, team_id)) "
+        "INTO NAME measure VALUE value) WHERE value <> 0 ORDER BY date, team_id, measure"
+    )
+
+
+def _measures_of(source: str) -> str:
+    return f"starts_with(measure, '{source}.')"
+
+
 def refresh(conn: Connection, source: str, first: date, last: date, settings: Settings) -> None:
-    """Recompute `source`'s rollup for local dates first..last (inclusive) from raw facts."""
+    """Recompute `source`'s rollups (agent and team) for local dates first..last from raw."""
     first = first - timedelta(days=LOOKBACK_DAYS[source])
     stop = last + timedelta(days=1)
+    span = {"start": first, "stop": stop}
     conn.execute(
         text(f"DELETE FROM rollup_{source} WHERE date >= :start AND date < :stop"),  # noqa: S608
-        {"start": first, "stop": stop},
+        span,
     )
     conn.execute(
         text(_INSERT[source]),
         {
-            "start": first,
-            "stop": stop,
+            **span,
             "repeat_stop": stop + REPEAT_WINDOW + timedelta(days=1),
             "t": settings.service_level_seconds,
         },
     )
+    _rewrite_long(conn, source, span)
+
+
+def _rewrite_long(conn: Connection, source: str, span: dict | None, *, org: bool = True) -> None:
+    """Rewrite `source`'s team (and org) long rows from its agent rollup, for a date span
+    or, with no span, for every date."""
+    dated = "date >= :start AND date < :stop AND " if span else ""
+    params = span or {}
+    # Only fixed names from this module reach the SQL text; values are bound.
+    conn.execute(
+        text(f"DELETE FROM rollup_team_daily WHERE {dated}{_measures_of(source)}"),  # noqa: S608
+        params,
+    )
+    conn.execute(text(_team_insert(source, dated=span is not None)), params)
+    if not org:
+        return
+    conn.execute(
+        text(f"DELETE FROM rollup_org_daily WHERE {dated}{_measures_of(source)}"),  # noqa: S608
+        params,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO rollup_org_daily SELECT date, measure, sum(value) "  # noqa: S608
+            f"FROM rollup_team_daily WHERE {dated}{_measures_of(source)} "
+            "GROUP BY ALL ORDER BY date, measure"
+        ),
+        params,
+    )
+
+
+def refresh_long(conn: Connection, *, org: bool = True) -> None:
+    """Rebuild the team (and org) rollups from the agent rollups: after a roster change,
+    teams only (org totals do not depend on the roster), and when schema v3 adds them."""
+    for source in SOURCES:
+        _rewrite_long(conn, source, None, org=org)
 
 
 def batch_dates(conn: Connection, source: str, batch_id: str) -> tuple[date, date] | None:
@@ -189,6 +259,8 @@ def rebuild(conn: Connection, settings: Settings, sources: tuple[str, ...] = SOU
     """Recompute every rollup from the raw facts (`cxmetrics rebuild-rollups`)."""
     for source in sources:
         conn.execute(text(f"DELETE FROM rollup_{source}"))  # noqa: S608
+        for table in ("rollup_team_daily", "rollup_org_daily"):
+            conn.execute(text(f"DELETE FROM {table} WHERE {_measures_of(source)}"))  # noqa: S608
         sql = f"SELECT min({FACT_DATE[source]}), max({FACT_DATE[source]}) FROM {FACT_TABLE[source]}"  # noqa: S608
         lo, hi = conn.execute(text(sql)).one()
         if lo is not None:

@@ -85,8 +85,16 @@ V2 = [
         options VARCHAR, saved_by VARCHAR, saved_at TIMESTAMP NOT NULL)""",
 ]
 
+V3 = [
+    # Team and org sums per date in long form (rollups.py); filled by the migration step.
+    """CREATE TABLE rollup_team_daily (
+        date DATE NOT NULL, team_id VARCHAR, measure VARCHAR NOT NULL, value DOUBLE NOT NULL)""",
+    """CREATE TABLE rollup_org_daily (
+        date DATE NOT NULL, measure VARCHAR NOT NULL, value DOUBLE NOT NULL)""",
+]
+
 # Each entry: the statements that bring the schema from version N-1 to N.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
