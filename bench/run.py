@@ -89,7 +89,12 @@ TARGETS = {
     "scorecard_ratio": ("org scorecard: pandas baseline / warm", ">=", 20.0, "x"),
     "scorecard_warm_ms": ("org scorecard warm", "<=", 100.0, "ms"),
     "history_flat": ("scorecard warm, max/min over history sizes", "<=", 1.5, "x"),
-    "ingest_vs_duckdb": ("ingest: load_batch / DuckDB read_csv", "<=", 2.0, "x"),
+    "ingest_vs_duckdb": (
+        "ingest: load_batch / DuckDB read_csv into a table in a database file",
+        "<=",
+        2.0,
+        "x",
+    ),
     "pandas_vs_ingest": ("ingest: pandas to_sql / load_batch", ">", 1.0, "x"),
     "rss_ingest_mb": ("peak RSS of ingest (load_batch)", "<=", 1000.0, "MB"),
     "rss_scorecard_mb": ("peak RSS of scorecard step", "<=", 1000.0, "MB"),
@@ -1493,7 +1498,7 @@ def run(args: argparse.Namespace) -> dict:
         "scorecard_ratio": _verdict("scorecard_ratio", res["scorecard_org"]["ratio"]),
         "scorecard_warm_ms": _verdict("scorecard_warm_ms", res["scorecard_org"]["warm_ms"]),
         "history_flat": _verdict("history_flat", res["history"]["max_min_ratio"]),
-        "ingest_vs_duckdb": _verdict("ingest_vs_duckdb", ing.get("ratio_ingest_vs_duckdb")),
+        "ingest_vs_duckdb": _verdict("ingest_vs_duckdb", ing.get("ratio_ingest_vs_duckdb_file")),
         "pandas_vs_ingest": _verdict("pandas_vs_ingest", ing.get("ratio_pandas_vs_ingest")),
         "rss_ingest_mb": _verdict("rss_ingest_mb", rss_ingest),
         "rss_scorecard_mb": _verdict(
@@ -1638,18 +1643,19 @@ def table_rows(res: dict) -> list[tuple[str, str, str, str, str, str]]:
     else:
         rows += [
             (
-                f"4 ingest {ing['rows']:,} survey rows: load_batch (median of {ing['repeat']})",
+                f"4 ingest {ing['rows']:,} survey rows: load_batch (median of {ing['repeat']})"
+                " vs DuckDB read_csv into a table in a database file",
                 _f(ing["load_batch_s"], " s", 2),
-                f"DuckDB read_csv {_f(ing['duckdb_raw_s'], ' s', 2)}",
-                _f(ing["ratio_ingest_vs_duckdb"], "×"),
+                f"DuckDB file {_f(ing['duckdb_raw_file_s'], ' s', 2)}",
+                _f(ing["ratio_ingest_vs_duckdb_file"], "×"),
                 tg["ingest_vs_duckdb"]["target"],
                 _status(res, "ingest_vs_duckdb"),
             ),
             (
-                "4 ingest vs DuckDB read_csv into a file",
+                "4 ingest vs DuckDB read_csv into an in-memory table (no file, no commit)",
                 _f(ing["load_batch_s"], " s", 2),
-                f"DuckDB file {_f(ing['duckdb_raw_file_s'], ' s', 2)}",
-                _f(ing["ratio_ingest_vs_duckdb_file"], "×"),
+                f"DuckDB in memory {_f(ing['duckdb_raw_s'], ' s', 2)}",
+                _f(ing["ratio_ingest_vs_duckdb"], "×"),
                 "",
                 "info",
             ),

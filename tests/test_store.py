@@ -182,3 +182,33 @@ def test_a_roster_move_takes_an_agents_untagged_rows_to_the_new_team(known_store
     undo_batch(known_store, batch.batch_id)
     assert (adherence_n("T1"), adherence_n("T2")) == (3, 1)
     assert team_rollup(known_store) == team_rollup_from_scratch(known_store)
+
+
+def test_remembered_values_are_forgotten_at_every_write(known_store):
+    from datetime import date
+
+    from cxmetrics.metrics.engine import data_as_of, targets_for
+
+    calls = []
+
+    def count():
+        calls.append(1)
+        return known_store.scalar("SELECT count(*) FROM targets")
+
+    first = known_store.remembered("targets", count)
+    assert known_store.remembered("targets", count) == first and len(calls) == 1
+    w45_end = date(2026, 11, 8)
+    assert targets_for(known_store, w45_end, None)["nps"][0] != 99
+    assert data_as_of(known_store) < date(2026, 11, 20)
+    with known_store.transaction() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO targets VALUES ('nps', NULL, 99, 5, DATE '2026-11-02', 'x');"
+                "INSERT INTO rollup_org_daily VALUES (DATE '2026-11-20', 'surveys.responses', 1)"
+            )
+        )
+        # read beside the open transaction (which it cannot see yet): not kept
+        assert known_store.remembered("targets", count) == first
+    assert known_store.remembered("targets", count) == first + 1 and len(calls) == 3
+    assert targets_for(known_store, w45_end, None)["nps"][0] == 99
+    assert data_as_of(known_store) == date(2026, 11, 20)

@@ -338,14 +338,20 @@ def compare(metric: Metric, cur: Estimate, prev: Estimate, provisional: bool = F
     return delta, p_value, True, "better" if better else "worse"
 
 
-def target_rows(store: Store | Reader, on: date) -> list:
+def target_rows(store: Store | Reader, on: date) -> list[tuple]:
     """Every target row effective on or before `on` (any team), in override order:
-    org-wide rows before team rows, each oldest first (see `resolve_targets`)."""
-    return store.rows(
-        "SELECT metric_id, team_id, target, amber_tolerance, effective_from FROM targets "
-        "WHERE effective_from <= :on ORDER BY (team_id IS NOT NULL), effective_from",
-        {"on": on},
-    )
+    org-wide rows before team rows, each oldest first (see `resolve_targets`).
+    Remembered by a Store until its next write."""
+
+    def read() -> list[tuple]:
+        rows = store.rows(
+            "SELECT metric_id, team_id, target, amber_tolerance, effective_from FROM targets "
+            "WHERE effective_from <= :on",
+            {"on": on},
+        )
+        return sorted((tuple(r) for r in rows), key=lambda r: (r[1] is not None, r[4]))
+
+    return store.remembered(("target_rows", on), read) if isinstance(store, Store) else read()
 
 
 def resolve_targets(
@@ -396,8 +402,8 @@ def scorecard(
     with store.snapshot() as db:
         sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, agent=agent)
         target_team = team if agent is None else team_of_agent(db, agent)
-        targets = targets_for(db, period.end, target_team, registry)
-        as_of = data_as_of(db)
+    targets = targets_for(store, period.end, target_team, registry)
+    as_of = data_as_of(store)
     cur_sums, prev_sums = sums.get((period.start, None), {}), sums.get((prev.start, None), {})
     card = Scorecard(period, team, agent, prev)
     for metric in registry.values():
@@ -477,9 +483,9 @@ def breakdown(
         sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, by=by)
         if not sums:
             return out
-        as_of = data_as_of(db)
         teams = dict(db.rows("SELECT agent_id, team_id FROM agents")) if by == "agent" else {}
-        targets = target_rows(db, period.end)
+    as_of = data_as_of(store)
+    targets = target_rows(store, period.end)
     keys = sorted({key for _, key in sums}, key=lambda k: (k is None, k or ""))
     target_cache: dict[str | None, dict] = {}
     for key in keys:
@@ -516,8 +522,8 @@ def trend(
             db, periods[0].start, period.end, grain=period.grain, team=team, agent=agent
         )
         target_team = team if agent is None else team_of_agent(db, agent)
-        as_of = data_as_of(db)
-        in_force = target_rows(db, period.end)
+    as_of = data_as_of(store)
+    in_force = target_rows(store, period.end)
     targets_by_end = {
         p.end: resolve_targets(in_force, p.end, target_team, registry) for p in periods
     }
@@ -544,8 +550,13 @@ def trend(
 
 
 def data_as_of(store: Store | Reader) -> date | None:
-    """The latest local date with any interaction, survey or adherence data."""
-    return store.scalar("SELECT max(date) FROM rollup_org_daily")
+    """The latest local date with any interaction, survey or adherence data (remembered by
+    a Store until its next write)."""
+
+    def read() -> date | None:
+        return store.scalar("SELECT max(date) FROM rollup_org_daily")
+
+    return store.remembered("data_as_of", read) if isinstance(store, Store) else read()
 
 
 @dataclass

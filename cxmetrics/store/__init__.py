@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -13,6 +13,8 @@ from sqlalchemy import Connection, text
 
 from cxmetrics.config import DEFAULT_DB_URL, PROJECT_ROOT, Settings, load_settings
 from cxmetrics.store import rollups, schema
+
+T = TypeVar("T")
 
 
 def resolve_url(url: str) -> str:
@@ -56,6 +58,9 @@ class Store:
         self.settings = settings
         self.url = resolve_url(settings.db_url)
         self.engine = sa.create_engine(self.url)
+        self._writes = 0
+        self._remembered: dict[Hashable, Any] = {}
+        self._remembered_at = 0
         with self.transaction() as conn:
             if 3 in schema.migrate(conn):
                 rollups.refresh_long(conn)  # the team and org rollups came with v3
@@ -68,8 +73,31 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A connection inside one transaction: committed on success, rolled back on error."""
-        with self.engine.begin() as conn:
-            yield conn
+        self._writes += 1  # what is remembered from now on may be about to change…
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        finally:
+            self._writes += 1  # …and is forgotten once the transaction has ended
+
+    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered until the next write through `transaction()`.
+
+        For small reads that only a write can change (targets in force, the last date with
+        data). A DuckDB file has one writing process, this one, so no other writer can make
+        a remembered value stale; with any other database every call computes.
+        """
+        if not self.is_duckdb:
+            return compute()
+        writes = self._writes
+        if self._remembered_at != writes:
+            self._remembered, self._remembered_at = {}, writes
+        elif key in self._remembered:
+            return self._remembered[key]
+        value = compute()
+        if self._writes == writes:  # no write began meanwhile
+            self._remembered[key] = value
+        return value
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
