@@ -62,8 +62,8 @@ class Store:
         self._remembered: dict[Hashable, Any] = {}
         self._remembered_at = 0
         with self.transaction() as conn:
-            if 3 in schema.migrate(conn):
-                rollups.refresh_long(conn)  # the team and org rollups came with v3
+            if schema.LONG_ROLLUPS in schema.migrate(conn):
+                rollups.refresh_long(conn)
             self._sync_rollup_settings(conn)
 
     @property

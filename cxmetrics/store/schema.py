@@ -95,6 +95,7 @@ V3 = [
 
 # Each entry: the statements that bring the schema from version N-1 to N.
 MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3}
+LONG_ROLLUPS = 3  # the version that added the team and org rollups (filled by the Store)
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
