@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -394,6 +394,33 @@ def _existing(conn: Connection, sql: str, ids: list[str], columns: list[str]) ->
         return pd.DataFrame(result.fetchall(), columns=columns)
 
 
+def _against_stored(
+    conn: Connection,
+    table: str,
+    key: str,
+    fields: tuple[str, ...],
+    new: pd.DataFrame,
+    defaults: Mapping[str, object] | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Roster rows (indexed by `key`) merged with what `table` stores for them (then
+    `defaults` for what is still empty): the merged rows, and per row whether it was stored
+    already and whether it differs from what is stored."""
+    columns = [key, *fields]
+    old = _existing(
+        conn,
+        f"SELECT {', '.join(columns)} FROM {table} "  # noqa: S608 - fixed names
+        f"WHERE {key} IN (SELECT id FROM cx_roster_ids)",
+        list(new.index),
+        columns,
+    )
+    old = old.drop_duplicates(key, keep="last").set_index(key)
+    merged = _merge(new, old, fields)
+    for name, value in (defaults or {}).items():
+        merged[name] = merged[name].where(merged[name].notna(), value)
+    known = merged.index.isin(old.index)
+    return merged, known, ~known | _changed(merged, old.reindex(merged.index), fields)
+
+
 def _merge(new: pd.DataFrame, old: pd.DataFrame, fields: tuple[str, ...]) -> pd.DataFrame:
     """A value given in the file wins; an empty one keeps what the store has."""
     merged = new.copy()
@@ -424,34 +451,20 @@ def _plan_roster(conn: Connection, checked: canonical.Validated) -> Plan:
         .groupby("team_id", sort=False)[list(TEAM_FIELDS)]
         .first()
     )
-    old_teams = _existing(
-        conn,
-        "SELECT team_id, name, supervisor, function FROM teams "
-        "WHERE team_id IN (SELECT id FROM cx_roster_ids)",
-        list(teams.index),
-        ["team_id", *TEAM_FIELDS],
-    ).drop_duplicates("team_id", keep="last")
-    old_teams = old_teams.set_index("team_id")
-    teams = _merge(teams, old_teams, TEAM_FIELDS)
-    known_team = teams.index.isin(old_teams.index)
-    team_diff = ~known_team | _changed(teams, old_teams.reindex(teams.index), TEAM_FIELDS)
+    teams, known_team, team_diff = _against_stored(conn, "teams", "team_id", TEAM_FIELDS, teams)
     touched_teams = set(teams.index[team_diff])
     replaced_teams = list(teams.index[team_diff & known_team])
 
     # Agents: a value in the file wins, an empty one keeps the stored value.
-    agents = rows.set_index("agent_id")[list(AGENT_FIELDS)]
-    old_agents = _existing(
+    agents, known_agent, agent_diff = _against_stored(
         conn,
-        "SELECT agent_id, name, team_id, email, hired_on, active, nickname FROM agents "
-        "WHERE agent_id IN (SELECT id FROM cx_roster_ids)",
-        list(agents.index),
-        ["agent_id", *AGENT_FIELDS],
-    ).drop_duplicates("agent_id", keep="last")
-    old_agents = old_agents.set_index("agent_id")
-    agents = _merge(agents, old_agents, AGENT_FIELDS)
-    agents["active"] = agents["active"].where(agents["active"].notna(), True).astype(bool)
-    known_agent = agents.index.isin(old_agents.index)
-    agent_diff = ~known_agent | _changed(agents, old_agents.reindex(agents.index), AGENT_FIELDS)
+        "agents",
+        "agent_id",
+        AGENT_FIELDS,
+        rows.set_index("agent_id")[list(AGENT_FIELDS)],
+        defaults={"active": True},
+    )
+    agents["active"] = agents["active"].astype(bool)
     team_touch = agents["team_id"].isin(touched_teams).to_numpy()
     status[cand[~agent_diff & ~team_touch]] = DUPLICATE
 
