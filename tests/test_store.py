@@ -212,3 +212,21 @@ def test_remembered_values_are_forgotten_at_every_write(known_store):
     assert known_store.remembered("targets", count) == first + 1 and len(calls) == 3
     assert targets_for(known_store, w45_end, None)["nps"][0] == 99
     assert data_as_of(known_store) == date(2026, 11, 20)
+
+
+def test_a_roster_change_that_moves_nobody_keeps_the_team_rollup(known_store, tmp_path):
+    from cxmetrics.ingest import load_batch
+    from tests.fixtures.known_answer import AGENTS
+
+    before = team_rollup(known_store)
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "agent_id,agent_name,team_id\n"
+        + "".join(f"{a[0]},{a[1]} Jr,{a[2]}\n" for a in AGENTS)  # new names, same teams
+        + "A9,Nine Newcomer,T2\n"  # on no roster until now: its rows now belong to T2
+    )
+    batch = load_batch(known_store, "roster", roster)
+    assert batch.loaded == len(AGENTS) + 1
+    after = team_rollup(known_store)
+    assert after == team_rollup_from_scratch(known_store) and after != before
+    assert not any(r[1] is None for r in after)  # A9's rows are no longer teamless

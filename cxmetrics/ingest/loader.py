@@ -564,7 +564,18 @@ def _write_roster(conn: Connection, b: Batch) -> None:
             ),
             params,
         )
-    rollups.refresh_long(conn, org=False)  # rows without a team follow their agent's team
+        # Rows without a team follow their agent's team: rebuild the team rollup when an
+        # agent is new or has moved (a new name or email changes no sum).
+        moved = conn.execute(
+            text(
+                "SELECT count(*) FROM cx_new_agents n LEFT JOIN roster_replaced r "
+                "ON r.batch_id = :b AND r.entity = 'agent' AND r.key = n.agent_id "
+                "WHERE r.key IS NULL OR r.team_id IS DISTINCT FROM n.team_id"
+            ),
+            params,
+        ).scalar_one()
+    if moved:
+        rollups.refresh_long(conn, org=False)
 
 
 def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
