@@ -28,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection, text
 
+from cxmetrics.demo import BATCH_ID as DEMO_BATCH
 from cxmetrics.ingest import canonical, layouts, sources
 from cxmetrics.ingest.canonical import KINDS, UnreadableFile
 from cxmetrics.store import register_table, rollups, unregister_table
@@ -242,6 +243,7 @@ class Plan:
     replaced_agents: list[str] = field(default_factory=list)
     teams: pd.DataFrame | None = None  # roster: merged team rows to (re)insert
     replaced_teams: list[str] = field(default_factory=list)
+    demo_giving_way: int = 0  # facts: demo rows with the key of a loaded row (replaced)
 
 
 def _arrow(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pa.Table:
@@ -293,6 +295,10 @@ class _Registered:
     def __enter__(self):
         return self
 
+    def drop(self, name: str) -> None:
+        unregister_table(self.conn, name)
+        self.names.remove(name)
+
     def __exit__(self, *exc):
         for name in self.names:
             unregister_table(self.conn, name)
@@ -333,9 +339,12 @@ def _plan_facts(conn: Connection, spec: canonical.KindSpec, checked: canonical.V
         f"HAVING count(*) > 1) SELECT c.row_pos FROM c JOIN d ON {match} "
         "WHERE c.row_pos <> d.first_pos"
     )
+    # Demo rows never shadow real ones: a key held only by the demo is loaded, and the demo
+    # row gives way to it when the batch is written.
     stored = (
         "SELECT i.row_pos FROM cx_incoming_keys i WHERE i.ok AND EXISTS "  # noqa: S608
-        f"(SELECT 1 FROM {spec.table} t WHERE {_key_match(spec, 't', 'i')})"
+        f"(SELECT 1 FROM {spec.table} t WHERE {_key_match(spec, 't', 'i')} "
+        "AND t.batch_id <> :demo)"
     )
     # As many distinct key hashes as rows: no key is repeated (a hash collision only costs
     # the exact query).
@@ -346,8 +355,9 @@ def _plan_facts(conn: Connection, spec: canonical.KindSpec, checked: canonical.V
         # every row of it after the first.
         repeated = not conn.execute(text(distinct)).scalar_one()
         for sql in (in_file, stored) if repeated else (stored,):
-            found = conn.execute(text(sql)).scalars().all()
+            found = conn.execute(text(sql), {"demo": DEMO_BATCH}).scalars().all()
             status[np.asarray(found, dtype=np.int64)] = DUPLICATE
+    plan.demo_giving_way = _demo_giving_way(conn, spec, keys.drop_columns(["ok"]), status)
     if "agent_id" in table.column_names:
         agents = pa.table({"agent_id": table["agent_id"], "loaded": pa.array(status == LOADED)})
         with _Registered(conn) as reg:
@@ -364,6 +374,56 @@ def _plan_facts(conn: Connection, spec: canonical.KindSpec, checked: canonical.V
                 .all()
             )
     return plan
+
+
+def _demo_rows_matching(spec: canonical.KindSpec, incoming: str) -> str:
+    """WHERE clause (on `spec.table` as t) for demo rows keyed like a loaded row of
+    `incoming` (a registered table with a `cx_status` column)."""
+    # Only fixed names (the kind's key columns and a registered table's name) are formatted.
+    return (
+        f"t.batch_id = :demo AND EXISTS (SELECT 1 FROM {incoming} i "  # noqa: S608
+        f"WHERE i.cx_status = :loaded AND {_key_match(spec, 't', 'i')})"
+    )
+
+
+def _demo_giving_way(
+    conn: Connection, spec: canonical.KindSpec, keys: pa.Table, status: np.ndarray
+) -> int:
+    """How many demo rows hold the key of a row this batch loads (they will give way)."""
+    demo_rows = conn.execute(
+        text(f"SELECT count(*) FROM {spec.table} WHERE batch_id = :demo"),  # noqa: S608
+        {"demo": DEMO_BATCH},
+    ).scalar_one()
+    if not demo_rows or not (status == LOADED).any():
+        return 0
+    keys = keys.append_column("cx_status", pa.array(status))
+    with _Registered(conn) as reg:
+        reg("cx_incoming_status", keys)
+        return conn.execute(
+            text(
+                f"SELECT count(*) FROM {spec.table} t "  # noqa: S608
+                f"WHERE {_demo_rows_matching(spec, 'cx_incoming_status')}"
+            ),
+            {"demo": DEMO_BATCH, "loaded": LOADED},
+        ).scalar_one()
+
+
+def _replace_demo_rows(conn: Connection, b: Batch) -> tuple | None:
+    """Delete the demo rows that give way to this batch's rows (registered as
+    `cx_incoming`); returns the local date span they covered in the rollup source."""
+    spec = b.spec
+    where = _demo_rows_matching(spec, "cx_incoming")
+    params = {"demo": DEMO_BATCH, "loaded": LOADED}
+    span = None
+    if spec.rollup:
+        day = rollups.FACT_DATE[spec.rollup]
+        lo, hi = conn.execute(
+            text(f"SELECT min({day}), max({day}) FROM {spec.table} t WHERE {where}"),  # noqa: S608
+            params,
+        ).one()
+        span = None if lo is None else (lo, hi)
+    conn.execute(text(f"DELETE FROM {spec.table} t WHERE {where}"), params)  # noqa: S608
+    return span
 
 
 def _comparable(values: pd.Series) -> pd.Series:
@@ -592,12 +652,17 @@ def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
     params = {"b": b.batch_id}
     spec = b.spec
     tell(0.65, f"writing {_plural(loaded, 'row')}")
+    demo_span = None
     with _Registered(conn) as reg:
         if spec.kind == "roster":
             _write_roster(conn, b)
         elif loaded:
             assert b.plan.table is not None
             incoming = b.plan.table.append_column("cx_status", pa.array(b.plan.status))
+            if b.plan.demo_giving_way:
+                reg("cx_incoming", incoming)
+                demo_span = _replace_demo_rows(conn, b)
+                reg.drop("cx_incoming")
             reg("cx_incoming", _in_row_groups(incoming))
             names = ", ".join(spec.names)
             conn.execute(
@@ -647,6 +712,8 @@ def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
     if spec.rollup:
         tell(0.85, "writing: updating the daily rollups")
         span = rollups.batch_dates(conn, spec.rollup, b.batch_id)
+        if span and demo_span:
+            span = (min(span[0], demo_span[0]), max(span[1], demo_span[1]))
         if span:
             rollups.refresh(conn, spec.rollup, span[0], span[1], settings)
 
@@ -724,6 +791,13 @@ def _report(b: Batch, status: str) -> BatchReport:
         message = f"dry run: would load {counts}; nothing written"
     else:
         message = f"loaded {counts}"
+    warnings = list(b.warnings)
+    if b.plan.demo_giving_way:
+        warnings.append(
+            f"{_plural(b.plan.demo_giving_way, 'demo row')} with the same key as rows of this "
+            f"file {'give' if status == 'dry_run' else 'gave'} way to them (demo data never "
+            "hides real data; clear the demo data to remove the rest)"
+        )
     return BatchReport(
         batch_id=None if status == "dry_run" else b.batch_id,
         kind=b.spec.kind,
@@ -741,7 +815,7 @@ def _report(b: Batch, status: str) -> BatchReport:
         ignored_columns=list(b.ignored),
         layout=b.layout,
         mapping=dict(b.mapping),
-        warnings=list(b.warnings),
+        warnings=warnings,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,17 @@ from cxmetrics.config import DEFAULT_DB_URL, PROJECT_ROOT, Settings, load_settin
 from cxmetrics.store import rollups, schema
 
 T = TypeVar("T")
+
+# One write lock per store URL in this process: writers (two browser sessions, a page and a
+# thread) take turns, so a transaction always plans against every batch committed before it
+# and a key can never be stored twice, whoever races.
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(url: str) -> threading.RLock:
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(url, threading.RLock())
 
 
 def resolve_url(url: str) -> str:
@@ -58,6 +70,7 @@ class Store:
         self.settings = settings
         self.url = resolve_url(settings.db_url)
         self.engine = sa.create_engine(self.url)
+        self._write_lock = _write_lock(self.url)
         self._writes = 0
         self._remembered: dict[Hashable, Any] = {}
         self._remembered_at = 0
@@ -72,13 +85,16 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
-        """A connection inside one transaction: committed on success, rolled back on error."""
-        self._writes += 1  # what is remembered from now on may be about to change…
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        finally:
-            self._writes += 1  # …and is forgotten once the transaction has ended
+        """A connection inside one transaction: committed on success, rolled back on error.
+
+        Write transactions on one store take turns (see `_write_lock`)."""
+        with self._write_lock:
+            self._writes += 1  # what is remembered from now on may be about to change…
+            try:
+                with self.engine.begin() as conn:
+                    yield conn
+            finally:
+                self._writes += 1  # …and is forgotten once the transaction has ended
 
     def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()`, remembered until the next write through `transaction()`.
