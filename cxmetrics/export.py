@@ -12,6 +12,7 @@ says so in a first column on every row.
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -68,7 +69,10 @@ def safe_csv(frame: pd.DataFrame, *, demo: bool = False) -> bytes:
 
 
 def file_name(stem: str, *, demo: bool = False) -> str:
-    """A download's file name: `stem.csv`, marked `demo-data-` while the demo is loaded."""
+    """A download's file name: `stem.csv` (only letters, digits, `.`, `_` and `-` kept from
+    ids in it), marked `demo-data-` while the demo is loaded."""
+    stem = re.sub(r"(?:[^\w.-]|\.\.)+", "-", stem, flags=re.ASCII)
+    stem = re.sub(r"-{2,}", "-", stem).strip("-.")[:100] or "table"
     return f"{'demo-data-' if demo else ''}{stem}.csv"
 
 

@@ -56,3 +56,9 @@ def test_demo_exports_say_so_on_every_row_and_in_the_file_name():
     assert plain[0] == ["Team", "n"]
     assert file_name("agents-T01-2026-W46", demo=True) == "demo-data-agents-T01-2026-W46.csv"
     assert file_name("agents-T01-2026-W46") == "agents-T01-2026-W46.csv"
+
+
+def test_file_names_keep_only_safe_characters_of_the_ids_in_them():
+    assert file_name("agents-../../x y-2026-W46") == "agents-x-y-2026-W46.csv"
+    assert file_name("![t](http://h/p.png)") == "t-http-h-p.png.csv"
+    assert file_name("") == "table.csv"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,14 @@ from streamlit.testing.v1 import AppTest
 from cxmetrics.store import open_store
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
+# Markup Streamlit would render in a markdown source when it is not backslash-escaped: HTML,
+# images, links, KaTeX, colour directives and autolinks.
+LIVE_MARKUP = re.compile(r"(?<!\\)(?:<|!\[|\]\(|\$|:[a-z-]+\[|https?://|www\.)")
+
+
+def live_markup(source: str) -> list[str]:
+    """What would render as markup in a markdown source (none for inert text)."""
+    return LIVE_MARKUP.findall(source)
 
 
 def _reset_caches() -> None:
