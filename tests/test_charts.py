@@ -424,10 +424,10 @@ def test_labels_from_data_are_literal_text_in_titles_legends_and_hover():
     for hover in hovers:
         _no_markup(hover)
     # Entities, which Plotly shows as the characters themselves: nothing is lost.
-    escaped = "&lt;a href=\"http://127.0.0.1:9/x\"&gt;t&lt;/a&gt; &#36;x^2&#36; "
+    escaped = '&lt;a href="http://127.0.0.1:9/x"&gt;t&lt;/a&gt; &#36;x^2&#36; '
     assert fig.layout.title.text.startswith(escaped)
     assert escaped + "&lt;img src=x&gt; &amp; &lt;b&gt;b&lt;/b&gt;" in names
-    target = [t for t in fig.data if t.line.dash == "dash"][0]
+    target = next(t for t in fig.data if t.line.dash == "dash")
     assert target.hovertext[0].startswith(escaped)  # escaped once, not twice
     small = charts.small_multiples(service_rows(), [("asa", HOSTILE, "s")], columns=1)
     for annotation in small.layout.annotations:

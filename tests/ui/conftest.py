@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+import streamlit.testing.v1.app_test as app_test_module
 from sqlalchemy import text
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from cxmetrics.store import open_store
@@ -75,3 +77,18 @@ def run_app(query: dict | None = None, page: str | None = None) -> AppTest:
         at.switch_page(page)
         at.run()
     return at
+
+
+@pytest.fixture
+def captured_downloads(monkeypatch):
+    """Bytes of every download button the app renders: {media URL: bytes}."""
+    seen: dict[str, bytes] = {}
+
+    class Recording(MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
+            seen[self.get_url(file_id)] = self.get_file(file_id).content
+            return file_id
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    return seen

@@ -11,8 +11,6 @@ import csv
 import io
 
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from cxmetrics import ingest
@@ -86,21 +84,6 @@ def history(at: AppTest):
 def batch_picker(at: AppTest):
     [picker] = [s for s in at.selectbox if s.label == "Batch"]
     return picker
-
-
-@pytest.fixture
-def captured_downloads(monkeypatch):
-    """Bytes of every download button the app renders: {media URL: bytes}."""
-    seen: dict[str, bytes] = {}
-
-    class Recording(MemoryMediaFileStorage):
-        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-            file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
-            seen[self.get_url(file_id)] = self.get_file(file_id).content
-            return file_id
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
-    return seen
 
 
 # ----------------------------------------------------------------------------- rendering
