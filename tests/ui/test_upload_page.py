@@ -329,3 +329,55 @@ def test_clear_demo_data_removes_the_banner(app_db):
     at.switch_page("cxmetrics/ui/views/allhands.py").run()
     assert not at.exception
     assert not any("Demo data" in i.value for i in at.info)
+
+
+# ----------------------------------------------------------------------------- wording
+
+
+def test_the_page_names_the_ingest_command(empty_db):
+    at = open_upload_page()
+    captions = "\n".join(c.value for c in at.caption)
+    assert "cxmetrics ingest KIND FILE" in captions
+    assert "cxmetrics load" not in captions
+
+
+def test_reasons_and_errors_are_plain_text_without_backticks(empty_db):
+    content = (
+        b"response_id,responded_at,agent_id,nps\nok1,2026-11-16 10:00,A1,9\nb1,2026-11-16,A1,12\n"
+    )
+    at = open_upload_page()
+    upload(at, "bad.csv", content, kind="surveys")
+    click(at, "upload_dry_run")
+    reasons = list(frame_with(at, "Reason")["Reason"])
+    assert reasons and all("`" not in r for r in reasons), reasons
+    assert any("“nps”" in r for r in reasons), reasons  # quoted as a person reads it
+    assert all("`" not in why for why in frame_with(at, "Why")["Why"])
+    # an unreadable file: the one-line reason, without raw backticks
+    upload(at, "broken.xlsx", b"PK\x03\x04 this is not really a workbook", kind="surveys")
+    [error] = at.error
+    assert "`" not in error.value, error.value
+
+
+def test_things_to_know_are_inside_their_box(empty_db):
+    content = b"response_id,responded_at,agent_id,nps\na1,03/11/2026 10:00,A1,9\n"
+    at = open_upload_page()
+    upload(at, "ambiguous.csv", content, kind="surveys")
+    [box] = [w for w in at.warning if "to know before loading" in w.value]
+    title, _, bullets = box.value.partition("\n\n")
+    assert "thing to know before loading" in title
+    assert bullets.startswith("- ") and "ambiguous" in bullets
+    assert not any("ambiguous" in t.value for t in at.text)  # nothing left outside the box
+
+
+def test_after_undo_the_batch_picker_says_undone(empty_db, tmp_path):
+    at = open_upload_page()
+    upload(at, "surveys.csv", write_csvs(tmp_path)["surveys"].read_bytes(), kind="surveys")
+    click(at, "upload_load")
+    [batch] = user_batches()
+    assert batch_picker(at).value == batch["batch_id"]
+    assert batch_picker(at).options[0].endswith("· committed")
+    click(at, "batch_undo")
+    click(at, "batch_undo_confirm")
+    picker = batch_picker(at)
+    assert picker.value == batch["batch_id"]  # the pick is kept
+    assert picker.options[0].endswith("· undone")
