@@ -88,7 +88,8 @@ BASE_CSS = """
 [data-testid="stMetricLabel"] p { font-weight: 600; }
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] p { white-space: normal !important; overflow: visible !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+/* below the app header (60 px, opaque), so a banner on top is never half hidden */
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 3.9rem; }
 </style>
 """
 
