@@ -36,9 +36,11 @@ _from_url()
 present = bool(st.session_state.get("present"))
 st.set_page_config(
     page_title="cxmetrics scorecard",
-    page_icon=":material/insights:",
+    page_icon=components.app_icon(),
     layout="wide",
     initial_sidebar_state="collapsed" if present else "expanded",
+    # With a menu item, the app menu (top right) shows, and in it the light / dark choice.
+    menu_items={"About": components.ABOUT},
 )
 data.get_store()
 

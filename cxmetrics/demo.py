@@ -774,6 +774,24 @@ def clear_demo(store) -> None:
     undo_batch(store, BATCH_ID)
 
 
+def is_demo_present(store) -> bool:
+    """True while any row of the demo organisation remains, whatever else was loaded: every
+    page, slide and export then says "demo data"."""
+    from cxmetrics.ingest.loader import BATCH_TABLES
+
+    committed = store.scalar(
+        "SELECT count(*) FROM upload_batches WHERE batch_id = :b AND status = 'committed'",
+        {"b": BATCH_ID},
+    )
+    if not committed:
+        return False
+    found = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} WHERE batch_id = :b)"  # noqa: S608
+        for table in BATCH_TABLES
+    )
+    return bool(store.scalar(f"SELECT {found}", {"b": BATCH_ID}))
+
+
 def is_demo_only(store) -> bool:
     """True while the demo organisation is loaded and nothing else has been (banner shows)."""
     rows = dict(

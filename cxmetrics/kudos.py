@@ -30,6 +30,7 @@ ACCENT = "#B07A00"
 ACCENT_LIGHT = "#F3E3B5"
 FRAME = "#E4DED2"
 PAPER = "#FFFFFF"
+DEMO_INK = "#B3261E"
 
 _FONTS = {
     "bold": ("DejaVuSans-Bold.ttf", "LiberationSans-Bold.ttf", "Arial Bold.ttf"),
@@ -113,9 +114,11 @@ class CardText:
     quote_lines: list[str]
     quote_size: int
     footer: str
+    demo_note: str = ""  # said on the card while the store holds the demo organisation
 
 
 PAD = 96
+DEMO_NOTE = "DEMO DATA · synthetic organisation"
 QUOTE_INDENT = 92
 
 
@@ -127,6 +130,7 @@ def card_lines(
     responded_at: date | datetime | str | None,
     width: int = 1200,
     from_whom: str = "a customer",
+    demo: bool = False,
 ) -> CardText:
     """Lay out a kudos card: the customer's words redacted, whitespace tidied, wrapped to
     the card (smaller type for longer words, at most MAX_QUOTE_LINES lines, then "…")."""
@@ -165,6 +169,7 @@ def card_lines(
         quote_lines=lines,
         quote_size=quote_size,
         footer=f"— {from_whom}, in our survey",
+        demo_note=DEMO_NOTE if demo else "",
     )
 
 
@@ -186,9 +191,11 @@ def kudos_card_png(
     responded_at: date | datetime | str | None,
     width: int = 1200,
     from_whom: str = "a customer",
+    demo: bool = False,
 ) -> bytes:
     """A "Thank you" card as PNG bytes: agent's name large, team and date, the customer's
-    words (redacted) wrapped in a quote; white paper, dark ink, so it prints well."""
+    words (redacted) wrapped in a quote; white paper, dark ink, so it prints well. `demo`
+    marks the card as demo data (top right)."""
     text = card_lines(
         agent_name=agent_name,
         team_name=team_name,
@@ -196,6 +203,7 @@ def kudos_card_png(
         responded_at=responded_at,
         width=width,
         from_whom=from_whom,
+        demo=demo,
     )
     heading_font = _font("bold", 30)
     name_font = _font("bold", text.name_size)
@@ -229,6 +237,10 @@ def kudos_card_png(
     for ch in text.heading:  # letter-spaced small caps
         draw.text((x, y_heading), ch, font=heading_font, fill=ACCENT)
         x += _width(ch, heading_font) + 7
+    if text.demo_note:
+        draw.text(
+            (width - PAD, y_heading), text.demo_note, font=foot_font, fill=DEMO_INK, anchor="ra"
+        )
     draw.text((PAD, y_name), text.name, font=name_font, fill=INK)
     if text.subtitle:
         draw.text((PAD, y_sub), text.subtitle, font=sub_font, fill=MUTED)

@@ -10,8 +10,9 @@ from cxmetrics.store import Store
 
 
 def is_internal(function: str | None) -> bool:
-    """Internal service teams serve colleagues (their function says "internal")."""
-    return bool(function) and "internal" in function.lower()
+    """Internal service teams serve colleagues (their function says "internal"). A team
+    without a function reads as missing (None or NaN in a frame): not internal."""
+    return isinstance(function, str) and "internal" in function.lower()
 
 
 def list_teams(store: Store) -> pd.DataFrame:

@@ -400,3 +400,35 @@ def test_auto_theme_leaves_text_colour_and_font_to_streamlit():
     assert fig.layout.font.color is None and fig.layout.font.family is None
     assert fig.layout.title.font.color is None
     assert fig.layout.xaxis.tickfont.color is None
+
+
+# ------------------------------------------------------------------------ text from data
+
+HOSTILE = '<a href="http://127.0.0.1:9/x">t</a> $x^2$ <img src=x> & <b>b</b>'
+
+
+def _no_markup(text: str) -> None:
+    assert "<a" not in text and "<img" not in text and "<b>b" not in text, text
+    assert "$" not in text, text  # Plotly would hand `$…$` to MathJax
+
+
+def test_labels_from_data_are_literal_text_in_titles_legends_and_hover():
+    fig = charts.trend_chart(
+        trend_rows([20, 25, 31, 28, 35]), HOSTILE, "pts", target_label=HOSTILE, min_n=30
+    )
+    _no_markup(fig.layout.title.text)
+    names = [t.name for t in fig.data if t.name]
+    for name in names:
+        _no_markup(name)
+    hovers = [h for t in fig.data if t.hovertext is not None for h in t.hovertext]
+    for hover in hovers:
+        _no_markup(hover)
+    # Entities, which Plotly shows as the characters themselves: nothing is lost.
+    escaped = '&lt;a href="http://127.0.0.1:9/x"&gt;t&lt;/a&gt; &#36;x^2&#36; '
+    assert fig.layout.title.text.startswith(escaped)
+    assert escaped + "&lt;img src=x&gt; &amp; &lt;b&gt;b&lt;/b&gt;" in names
+    target = next(t for t in fig.data if t.line.dash == "dash")
+    assert target.hovertext[0].startswith(escaped)  # escaped once, not twice
+    small = charts.small_multiples(service_rows(), [("asa", HOSTILE, "s")], columns=1)
+    for annotation in small.layout.annotations:
+        _no_markup(annotation.text)

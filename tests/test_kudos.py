@@ -90,3 +90,31 @@ def test_render_uses_the_redacted_layout(monkeypatch):
     everything = " ".join(drawn)
     assert "[phone]" in everything and "[email]" in everything
     assert "07700" not in everything and "example.com" not in everything
+
+
+def test_a_card_made_while_demo_data_is_in_says_so():
+    plain = kudos.card_lines(
+        agent_name="Maria", team_name="Care", comment="Great", responded_at=WHEN
+    )
+    demo = kudos.card_lines(
+        agent_name="Maria", team_name="Care", comment="Great", responded_at=WHEN, demo=True
+    )
+    assert plain.demo_note == ""
+    assert "DEMO DATA" in demo.demo_note
+    png = kudos.kudos_card_png(
+        agent_name="Maria", team_name="Care", comment="Great", responded_at=WHEN, demo=True
+    )
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    # The note is drawn in its own red ink near the top right: the plain card has none.
+    plain_png = kudos.kudos_card_png(
+        agent_name="Maria", team_name="Care", comment="Great", responded_at=WHEN
+    )
+    plain_image = Image.open(io.BytesIO(plain_png)).convert("RGB")
+
+    def reddish(img) -> int:
+        right = img.crop((img.width // 2, 0, img.width, img.height // 3))
+        raw = right.tobytes()
+        pixels = zip(raw[0::3], raw[1::3], raw[2::3], strict=True)
+        return sum(1 for r, g, b in pixels if r > 150 and g < 90 and b < 90)
+
+    assert reddish(image) > 50 and reddish(plain_image) == 0

@@ -114,6 +114,13 @@ def _missing(value: object) -> bool:
         return False
 
 
+def chart_text(value: object) -> str:
+    """Text from data as Plotly shows it literally: Plotly reads a subset of HTML in every
+    title, legend, tick and hover text (`<a href>`, `<b>`, `<span style>`) and LaTeX between
+    `$…$`, so `&`, `<`, `>` and `$` become entities, which it shows as the characters."""
+    return escape(str(value), quote=False).replace("$", "&#36;")
+
+
 def _unsigned_zero(value: float) -> float:
     return value + 0.0  # turns -0.0 into 0.0
 
@@ -254,7 +261,7 @@ def _hover(s: _Series, unit: str, min_n: int | None) -> list[str]:
             continue
         margin = format_margin(s.low[i], s.high[i], unit)
         lines = [
-            f"<b>{escape(period, quote=False)}</b>",
+            f"<b>{chart_text(period)}</b>",
             f"{format_value(value, unit)} {margin}".strip(),
             f"n = {s.n[i]:,}",
         ]
@@ -296,7 +303,8 @@ def _band_trace(s: _Series, look: _Look, *, showlegend: bool) -> go.Scatter:
 
 
 def _target_trace(s: _Series, unit: str, look: _Look, name: str, *, showlegend: bool):
-    """Dashed target line, stepping between periods where the target changes."""
+    """Dashed target line, stepping between periods where the target changes (`name` is
+    chart text already)."""
     return go.Scatter(
         x=s.periods,
         y=s.target,
@@ -305,10 +313,7 @@ def _target_trace(s: _Series, unit: str, look: _Look, name: str, *, showlegend: 
         line={"color": look.muted, "dash": "dash", "width": max(2.0, look.line * 0.6)},
         line_shape="hvh",
         connectgaps=False,
-        hovertext=[
-            "" if t is None else f"{escape(name, quote=False)} {format_value(t, unit)}"
-            for t in s.target
-        ],
+        hovertext=["" if t is None else f"{name} {format_value(t, unit)}" for t in s.target],
         hovertemplate="%{hovertext}<extra></extra>",
         showlegend=showlegend,
         legendgroup="target",
@@ -434,8 +439,8 @@ def trend_chart(
     fig.add_trace(_band_trace(s, look, showlegend=any(_runs(s))))
     has_target = any(t is not None for t in s.target)
     if has_target:
-        fig.add_trace(_target_trace(s, unit, look, target_label, showlegend=True))
-    fig.add_trace(_value_trace(s, unit, look, metric_label, min_n, showlegend=True))
+        fig.add_trace(_target_trace(s, unit, look, chart_text(target_label), showlegend=True))
+    fig.add_trace(_value_trace(s, unit, look, chart_text(metric_label), min_n, showlegend=True))
     if any(p and v is not None for p, v in zip(s.provisional, s.value, strict=True)):
         fig.add_trace(_legend_marker(PROVISIONAL_NAME, "circle-open", look.series, look))
     if min_n is not None and any(
@@ -446,7 +451,7 @@ def trend_chart(
     fig.update_layout(
         **_base_layout(look, height or (560 if large else 380)),
         title={
-            "text": escape(metric_label, quote=False),
+            "text": chart_text(metric_label),
             "x": 0,
             "xref": "paper",
             "xanchor": "left",
@@ -498,7 +503,7 @@ def sparkline(
     hover = [
         ""
         if v is None
-        else f"{escape(p, quote=False)}: {format_value(v, unit)}"
+        else f"{chart_text(p)}: {format_value(v, unit)}"
         + (f" ({PROVISIONAL_NOTE})" if prov else "")
         for p, v, prov in zip(s.periods, s.value, s.provisional, strict=True)
     ]
@@ -570,7 +575,7 @@ def small_multiples(
         cols=columns,
         specs=specs,
         shared_xaxes=True,
-        subplot_titles=[escape(label, quote=False) for _, label, _ in metrics] or None,
+        subplot_titles=[chart_text(label) for _, label, _ in metrics] or None,
         horizontal_spacing=0.08 if large else 0.06,
         vertical_spacing=(0.22 if large else 0.16) / max(1, grid_rows - 1) ** 0.5,
     )

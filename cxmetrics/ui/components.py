@@ -1,32 +1,74 @@
 """Reusable page pieces: metric tiles, status badges, banners, presentation mode.
 
-Nothing here escapes-by-accident: user text (comments, names from uploads) only ever goes
-through `st.text`, `st.write` of plain strings or `st.dataframe`, never into HTML. The
+Nothing here escapes-by-accident: user text (comments, names, ids and file names from
+uploads) reaches the page through `st.text`, `st.dataframe` or a selectbox option (none of
+which render markdown), or through `inert_markdown` wherever Streamlit reads markdown
+(titles, captions, metric labels, alerts, `st.table` cells). It never goes into HTML; the
 only raw HTML/CSS/JS this module emits is static and written here.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import zlib
 
 import pandas as pd
 import streamlit as st
+from PIL import Image, ImageDraw
 
+from cxmetrics import export
 from cxmetrics.ui import data
 from cxmetrics.ui.charts import format_margin, format_value
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+# Every ASCII character that starts markup in Streamlit's markdown: CommonMark and GFM
+# (links, images, emphasis, code, tables, headings, lists, entities), KaTeX ($), and
+# Streamlit's own directives (`:red[…]`, `:material/…:`).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=^])")
 _AUTOLINK = re.compile(r"(?i)(://|\bwww\.)")
+WORD_JOINER = "\u2060"  # invisible, and no word or URL runs across it
+ABOUT = (
+    "**cxmetrics**: a customer-experience scorecard with honest numbers (sample size, 95 % "
+    "interval, real change or noise). Choose the light or dark theme in this menu."
+)
 STAR_METRIC = {"nps": "NPS", "inps": "iNPS"}
 QUOTES_PER_STAR = 2
 
 
 def inert_markdown(text: object) -> str:
-    """Untrusted text (comments, roster names) made inert wherever Streamlit renders
-    markdown (titles, captions, st.table cells): markup escaped, and URLs broken with an
-    invisible word joiner so autolinking cannot make them clickable."""
-    text = _AUTOLINK.sub(lambda m: m.group(1)[:-1] + "\u2060" + m.group(1)[-1], str(text))
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Untrusted text as one line that shows as itself wherever Streamlit renders markdown.
+
+    Every markup character is backslash-escaped (no image, link, KaTeX, `:red[]`, HTML).
+    What escaping leaves live in Streamlit's renderer is broken with an invisible word
+    joiner: URLs and e-mail addresses (GFM autolinks) and `:name:` shortcodes (material
+    icons). Line breaks become spaces: a label is one line.
+    """
+    line = " ".join(str(text).split())
+    line = _AUTOLINK.sub(lambda m: m.group(1)[:-1] + WORD_JOINER + m.group(1)[-1], line)
+    line = line.replace("@", WORD_JOINER + "@")
+    line = _MARKDOWN_SPECIAL.sub(r"\\\1", line)
+    return line.replace(":", ":" + WORD_JOINER)
+
+
+def key_part(value: object) -> str:
+    """A piece of a widget or container key made from data (an id): Streamlit turns keys
+    into CSS classes, so only letters, digits, `_` and `-`, plus a checksum when changed."""
+    raw = str(value)
+    slug = re.sub(r"[^A-Za-z0-9_-]", "_", raw)[:32]
+    return slug if slug == raw else f"{slug}-{zlib.crc32(raw.encode()):08x}"
+
+
+@functools.cache
+def app_icon() -> Image.Image:
+    """The browser-tab icon, drawn here: a `:material/…:` page icon is fetched from Google's
+    font server, and the app makes no request to another host."""
+    size = 64
+    icon = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(icon)
+    draw.rounded_rectangle((0, 0, size - 1, size - 1), radius=14, fill="#0b5cad")
+    for left, height in ((12, 18), (27, 30), (42, 40)):  # three rising bars
+        draw.rectangle((left, size - 10 - height, left + 10, size - 10), fill="#ffffff")
+    return icon
 
 
 STATUS = {
@@ -46,7 +88,8 @@ BASE_CSS = """
 [data-testid="stMetricLabel"] p { font-weight: 600; }
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] p { white-space: normal !important; overflow: visible !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
+/* below the app header (60 px, opaque), so a banner on top is never half hidden */
+.block-container, [data-testid="stMainBlockContainer"] { padding-top: 3.9rem; }
 </style>
 """
 
@@ -110,14 +153,113 @@ def page_style(present: bool) -> None:
     st.html(BASE_CSS + (PRESENT_CSS if present else ""))
 
 
-def demo_banner() -> None:
-    """Say clearly, on every page, when the numbers are the synthetic demo."""
-    if data.demo_only():
-        st.info(
-            "**Demo data.** These numbers come from a synthetic organisation. Upload your own "
-            "files on the Upload page; clearing the demo removes this banner.",
-            icon=":material/science:",
+# ----------------------------------------------------------------------------- demo data
+
+
+def _ask_clear_demo() -> None:
+    st.session_state["confirm_clear_demo"] = True
+
+
+def _cancel_clear_demo() -> None:
+    st.session_state["confirm_clear_demo"] = False
+
+
+def _clear_demo() -> None:
+    data.clear_demo()
+    st.session_state.pop("confirm_clear_demo", None)
+    st.session_state["demo_notice"] = "Demo data cleared: every page now shows your data only."
+
+
+def _clear_demo_button(*, subtle: bool) -> None:
+    st.button(
+        "Clear demo data",
+        key="demo_clear",
+        icon=":material/delete_sweep:",
+        type="tertiary" if subtle else "secondary",
+        on_click=_ask_clear_demo,
+        help="Removes every demo team, agent, contact and answer; your own batches stay",
+    )
+
+
+def _confirm_clear_demo() -> None:
+    if not st.session_state.get("confirm_clear_demo"):
+        return
+    st.warning(
+        "Remove every demo team, agent, contact and survey answer? Your own batches stay. "
+        "This cannot be undone from here (`cxmetrics demo` builds the demo again).",
+        icon=":material/warning:",
+    )
+    with st.container(horizontal=True):
+        st.button(
+            "Yes, clear demo data", key="demo_clear_confirm", type="primary", on_click=_clear_demo
         )
+        st.button("Cancel", key="demo_clear_cancel", on_click=_cancel_clear_demo)
+
+
+def _demo_notice() -> None:
+    notice = st.session_state.pop("demo_notice", None)
+    if notice:
+        st.success(notice, icon=":material/check_circle:")
+
+
+def demo_banner() -> None:
+    """On every page while any demo row remains: say the numbers include the synthetic
+    demo (also when real uploads sit beside it), with "Clear demo data" one click away."""
+    _demo_notice()
+    if not data.demo_present():
+        return
+    batches = data.batches()
+    mixed = bool(
+        ((batches["batch_id"] != "demo") & (batches["status"] == "committed")).any()
+        if not batches.empty
+        else False
+    )
+    message = (
+        "**Demo data.** These numbers mix the synthetic demo organisation with your own "
+        "uploads. Clear the demo before you rely on them: your own batches stay."
+        if mixed
+        else "**Demo data.** These numbers come from a synthetic organisation. Upload your "
+        "own files on the Upload page, then clear the demo."
+    )
+    text, action = st.columns([6, 1.2], vertical_alignment="center")
+    with text:
+        st.info(message, icon=":material/science:")
+    with action:
+        _clear_demo_button(subtle=False)
+    _confirm_clear_demo()
+
+
+def demo_note() -> None:
+    """Presentation mode's demo label (slide footer, pages without slides): one line, with
+    "Clear demo data" beside it, while any demo row remains."""
+    _demo_notice()
+    if not data.demo_present():
+        return
+    with st.container(horizontal=True, vertical_alignment="center", key="demo-note"):
+        st.caption(
+            ":material/science: **Demo data**: every number here includes the synthetic "
+            "demo organisation."
+        )
+        _clear_demo_button(subtle=True)
+    _confirm_clear_demo()
+
+
+def table_download(frame: pd.DataFrame, stem: str, key: str) -> None:
+    """The project's own CSV of a table: formula-safe, and saying "demo data" while the demo
+    is in. Tables' built-in download is off (`client.disableDataExport`): it is not."""
+    demo = data.demo_present()
+    st.download_button(
+        "Download CSV",
+        data=export.safe_csv(frame, demo=demo),
+        file_name=export.file_name(stem, demo=demo),
+        mime="text/csv",
+        key=key,
+        icon=":material/download:",
+        on_click="ignore",
+        type="tertiary",
+        help="This table as CSV, safe to open in a spreadsheet (text that looks like a "
+        "formula stays text)",
+    )
 
 
 def status_badge(status: str, *, provisional: bool = False, n: int | None = None, min_n=None):
@@ -181,12 +323,13 @@ def metric_tile(line: dict, *, description: str = "") -> None:
 
 def business_tile(kpi: dict) -> None:
     """A business KPI (uploaded finished number): value, change, target when set."""
-    with st.container(border=True, key=f"tile-{kpi['status']}-biz-{kpi['id']}"):
+    with st.container(border=True, key=f"tile-{kpi['status']}-biz-{key_part(kpi['id'])}"):
         digits = 1 if kpi["value"] is not None and abs(kpi["value"]) >= 10 else 2
         delta = None if kpi["delta"] is None else f"{kpi['delta']:+.{digits}f}"
         colour = {"higher": "normal", "lower": "inverse"}.get(kpi["direction"], "off")
         value = "—" if kpi["value"] is None else f"{kpi['value']:,.{digits}f}"
-        st.metric(kpi["label"], f"{value} {kpi['unit']}".strip(), delta=delta, delta_color=colour)
+        label = inert_markdown(kpi["label"])  # an undeclared KPI is labelled by its uploaded id
+        st.metric(label, f"{value} {kpi['unit']}".strip(), delta=delta, delta_color=colour)
         if kpi["target"] is not None:
             status_badge(kpi["status"])
         st.caption(f"mean of {kpi['n']:,} reported values" if kpi["n"] else "no values")
@@ -251,7 +394,7 @@ def slide_controls(titles: list[str]) -> int:
             on_click=leave_presentation,
         )
     with middle:
-        demo = " · demo data (synthetic organisation)" if data.demo_only() else ""
+        demo = " · demo data (synthetic organisation)" if data.demo_present() else ""
         st.caption(f"{current + 1} / {count} · {titles[current]} · arrow keys ◀ ▶{demo}")
     st.html(KEYS_JS, unsafe_allow_javascript=True)
     return current
@@ -271,7 +414,7 @@ def best_quotes(praise: pd.DataFrame, agent_id: str, count: int = QUOTES_PER_STA
 
 def star_card(rank: int, star: dict, quotes: list[str]) -> None:
     """A service star: name, team, NPS (iNPS) with margin and n, and customers' words."""
-    with st.container(border=True, key=f"star-{star['agent_id']}"):
+    with st.container(border=True, key=f"star-{key_part(star['agent_id'])}"):
         st.markdown(f"**{rank}. {inert_markdown(star['name'])}**")
         if star["team_name"]:
             st.caption(inert_markdown(star["team_name"]))

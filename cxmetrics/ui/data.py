@@ -40,9 +40,15 @@ def metric_label(metric_id: str) -> str:
 
 
 @st.cache_data(show_spinner=False)
-def demo_only() -> bool:
-    """True while the store holds only the demo organisation (the banner shows)."""
-    return demo.is_demo_only(get_store())
+def demo_present() -> bool:
+    """True while any demo row remains: every page, slide and export says "demo data"."""
+    return demo.is_demo_present(get_store())
+
+
+def clear_demo() -> None:
+    """Take the demo organisation out (your own batches stay) and forget cached results."""
+    demo.clear_demo(get_store())
+    clear_caches()
 
 
 @st.cache_data(show_spinner=False)
@@ -248,9 +254,14 @@ def recognition_agent_names() -> dict[str, str]:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def recognition_kudos_png(
-    agent_name: str, team_name: str | None, comment: str, responded_at: str, from_whom: str
+    agent_name: str,
+    team_name: str | None,
+    comment: str,
+    responded_at: str,
+    from_whom: str,
+    demo: bool = False,
 ) -> bytes:
-    """A kudos card PNG (the comment is redacted again inside)."""
+    """A kudos card PNG (the comment is redacted again inside), marked while demo data is in."""
     from cxmetrics import kudos
 
     return kudos.kudos_card_png(
@@ -259,4 +270,5 @@ def recognition_kudos_png(
         comment=comment,
         responded_at=responded_at,
         from_whom=from_whom,
+        demo=demo,
     )

@@ -7,12 +7,13 @@ they fail. CXMETRICS_CHROMIUM overrides the browser path (e.g. to prove the skip
 from __future__ import annotations
 
 import os
-import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from datetime import time as clock
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -20,6 +21,7 @@ import pytest
 from sqlalchemy import text
 
 from cxmetrics.ui import harness
+from tests.ui import hostile
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
@@ -100,12 +102,9 @@ def _serve(db_url: str, log_path: Path, *options: str) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def app_dir(chromium_path, tmp_path_factory) -> Path:
-    """A temp dir with the prepared store `browser.duckdb` and an identical `dark.duckdb`."""
+    """A temp dir with the prepared store `browser.duckdb`."""
     tmp = tmp_path_factory.mktemp("browser-app")
     _prepare_store(f"duckdb:///{tmp / 'browser.duckdb'}")
-    # DuckDB allows one process per file: the dark-theme server gets its own copy.
-    for source in tmp.glob("browser.duckdb*"):
-        shutil.copyfile(source, tmp / source.name.replace("browser", "dark", 1))
     return tmp
 
 
@@ -116,12 +115,66 @@ def app_url(app_dir):
         yield base
 
 
+@dataclass
+class Pixel:
+    """A local listener the hostile payloads point their images at: it must hear nothing."""
+
+    url: str
+    hits: list[str]
+
+
 @pytest.fixture(scope="session")
-def dark_app_url(app_dir):
-    """The same app and data with the dark theme: the theme is a server option."""
-    url = f"duckdb:///{app_dir / 'dark.duckdb'}"
-    with _serve(url, app_dir / "dark-server.log", "--theme.base", "dark") as base:
-        yield base
+def pixel() -> Iterator[Pixel]:
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        do_HEAD = do_POST = do_GET
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Pixel(f"http://127.0.0.1:{server.server_address[1]}/pixel.png", hits)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class HostileApp:
+    """The app on a store holding only the hostile organisation (tests/ui/hostile.py)."""
+
+    base_url: str
+    loaded: hostile.Hostile
+    spare_batch: str  # a batch of its own, for the undo test to take out
+
+
+@pytest.fixture(scope="session")
+def hostile_app(chromium_path, pixel, tmp_path_factory) -> Iterator[HostileApp]:
+    from cxmetrics import ingest
+    from cxmetrics.periods import last_complete_week
+    from cxmetrics.store import open_store
+
+    tmp = tmp_path_factory.mktemp("hostile-app")
+    url = f"duckdb:///{tmp / 'hostile.duckdb'}"
+    store = open_store(url)
+    try:
+        loaded = hostile.load(store, pixel.url)
+        day = last_complete_week().start.isoformat()
+        content = f"date,metric_id,value\n{day},spare_kpi,1\n".encode()
+        spare = ingest.load_batch(store, "kpis", content, filename="spare.csv")
+    finally:
+        store.close()
+    with _serve(url, tmp / "server.log") as base:
+        yield HostileApp(base, loaded, spare.batch_id)
 
 
 @pytest.fixture(scope="session")
@@ -145,6 +198,7 @@ class UI:
     page_errors: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # every URL the page asked for
 
     def open_page(self, path: str = "/"):
         """Navigate and wait until a title shows and Streamlit has finished running."""
@@ -183,6 +237,7 @@ def _tab(browser, base_url: str) -> Iterator[UI]:
     page.set_default_timeout(30_000)
     state = UI(page=page, base_url=base_url)
     page.on("pageerror", lambda error: state.page_errors.append(str(error)))
+    page.on("request", lambda request: state.requests.append(request.url))
 
     def on_console(message) -> None:
         # Not the app's: resources of other hosts (the favicon's icon font fails offline),
@@ -212,5 +267,5 @@ def ui(browser, app_url):
 
 
 @pytest.fixture
-def dark_ui(browser, dark_app_url):
-    yield from _tab(browser, dark_app_url)
+def hostile_ui(browser, hostile_app):
+    yield from _tab(browser, hostile_app.base_url)

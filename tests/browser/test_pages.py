@@ -91,16 +91,44 @@ def test_presentation_mode(ui):
     ui.assert_no_errors("presentation mode")
 
 
-def test_presentation_mode_in_the_dark_theme(dark_ui):
-    page = dark_ui.open_page("/?present=true")
+LUMINANCE_JS = """e => {
+    const style = getComputedStyle(e);
+    const colour = e instanceof SVGElement ? style.fill : style.color;
+    const [r, g, b] = colour.match(/\\d+/g).map(Number);
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}"""
+BACKGROUND_JS = """e => {
+    const [r, g, b] = getComputedStyle(e).backgroundColor.match(/\\d+/g).map(Number);
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}"""
+
+
+def _choose_theme(ui, name: str) -> None:
+    """Pick a theme in the app menu (top right), as a viewer would."""
+    page = ui.page
+    page.locator('[data-testid="stMainMenu"]').click()
+    page.get_by_role("menuitemradio", name=name).click()
+    page.keyboard.press("Escape")
+    ui.settle()
+
+
+def test_the_dark_theme_can_be_chosen_in_the_app_menu(ui):
+    page = ui.open_page("/")
+    app = page.locator('[data-testid="stApp"]')
+    assert app.evaluate(BACKGROUND_JS) > 0.8, "the app does not start light"
+    _choose_theme(ui, "Dark")
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('[data-testid=stApp]'))"
+        ".backgroundColor !== 'rgb(255, 255, 255)'"
+    )
+    assert app.evaluate(BACKGROUND_JS) < 0.2, "the background is not dark"
+    assert page.locator("h1").first.evaluate(LUMINANCE_JS) > 0.6
+    ui.screenshot("allhands-dark")
+    # the choice is remembered: presentation mode (no menu there) stays dark
+    page = ui.open_page("/?present=true")
     page.locator(METRIC_VALUE).first.wait_for(state="visible")
-    dark_ui.screenshot("present-dark")
-    luminance = """e => {
-        const style = getComputedStyle(e);
-        const colour = e instanceof SVGElement ? style.fill : style.color;
-        const [r, g, b] = colour.match(/\\d+/g).map(Number);
-        return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
-    }"""
+    assert page.locator('[data-testid="stApp"]').evaluate(BACKGROUND_JS) < 0.2
+    ui.screenshot("present-dark")
     page.locator(".js-plotly-plot .xtick text").first.wait_for()
     dark = []
     for selector in (
@@ -110,11 +138,47 @@ def test_presentation_mode_in_the_dark_theme(dark_ui):
         ".js-plotly-plot .xtick text",  # the chart's own text, drawn by the server's figure
         ".js-plotly-plot .legendtext",
     ):
-        light = page.locator(selector).first.evaluate(luminance)
+        light = page.locator(selector).first.evaluate(LUMINANCE_JS)
         if light <= 0.6:
             dark.append(f"{selector} ({light:.2f})")
     assert not dark, f"text not light on the dark theme: {', '.join(dark)}"
-    dark_ui.assert_no_errors("presentation mode, dark theme")
+    ui.assert_no_errors("presentation mode, dark theme")
+
+
+TABLES = '[data-testid="stElementContainer"]:has([data-testid="stDataFrame"])'
+
+
+def _toolbar_labels(page, index: int) -> list[str]:
+    """The buttons of a table's own toolbar, shown while the pointer is over it."""
+    container = page.locator(TABLES).nth(index)
+    grid = container.locator('[data-testid="stDataFrame"]')
+    grid.scroll_into_view_if_needed()
+    page.mouse.move(0, 0)  # leave the table hovered before, if any
+    page.wait_for_timeout(300)
+    grid.hover(position={"x": 60, "y": 12})
+    buttons = container.locator('[data-testid="stElementToolbar"] button')
+    buttons.first.wait_for(state="visible")
+    return [buttons.nth(i).get_attribute("aria-label") or "" for i in range(buttons.count())]
+
+
+def test_tables_offer_only_the_formula_safe_download(ui):
+    page = ui.open_page("/")
+    page.locator("h3", has_text="Teams at a glance").wait_for(state="visible")
+    labels = _toolbar_labels(page, page.locator(TABLES).count() - 1)
+    assert "Search" in labels, labels  # the toolbar is there…
+    assert not [label for label in labels if "Download" in label], labels  # …without export
+    ours = page.locator(".st-key-glance-csv").get_by_role("button", name="Download CSV")
+    assert ours.is_visible()
+    ui.screenshot("allhands-teams-download")
+    page = ui.open_page("/team?team=T01")
+    page.locator("h3", has_text="Agents").wait_for(state="visible")
+    for index in range(page.locator(TABLES).count()):
+        labels = _toolbar_labels(page, index)
+        assert not [label for label in labels if "Download" in label], labels
+    for key in ("team-vs-org-csv", "agents-csv"):
+        button = page.locator(f".st-key-{key}").get_by_role("button", name="Download CSV")
+        assert button.count() == 1, key
+    ui.assert_no_errors("tables and their downloads")
 
 
 def test_comments_are_plain_text_never_html(ui):

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import streamlit as st
+import streamlit.testing.v1.app_test as app_test_module
 from sqlalchemy import text
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from cxmetrics.store import open_store
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
+# Markup Streamlit would render in a markdown source when it is not backslash-escaped: HTML,
+# images, links, KaTeX, colour directives and autolinks.
+LIVE_MARKUP = re.compile(r"(?<!\\)(?:<|!\[|\]\(|\$|:[a-z-]+\[|https?://|www\.)")
+
+
+def live_markup(source: str) -> list[str]:
+    """What would render as markup in a markdown source (none for inert text)."""
+    return LIVE_MARKUP.findall(source)
 
 
 def _reset_caches() -> None:
@@ -66,3 +77,18 @@ def run_app(query: dict | None = None, page: str | None = None) -> AppTest:
         at.switch_page(page)
         at.run()
     return at
+
+
+@pytest.fixture
+def captured_downloads(monkeypatch):
+    """Bytes of every download button the app renders: {media URL: bytes}."""
+    seen: dict[str, bytes] = {}
+
+    class Recording(MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
+            seen[self.get_url(file_id)] = self.get_file(file_id).content
+            return file_id
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
+    return seen

@@ -148,3 +148,31 @@ def test_presentation_mode_shows_stars_without_the_inbox(app_db):
     assert not at.exception, at.exception
     assert "Praise inbox" in [s.value for s in at.subheader]
     close_app_store()
+
+
+def test_save_closes_the_popover_and_says_who_was_thanked(app_db):
+    from cxmetrics.ui import data
+    from cxmetrics.ui.components import key_part
+
+    at = run_app(page=PAGE)
+    assert not at.exception, at.exception
+    form = _first_form(at)
+    praise = data.recognition_praise(at.session_state["period"], None)
+    new = praise[~praise["thanked"]]
+    first, second = new.iloc[0], new.iloc[1]
+    opened = f"thank-open-{key_part(first['response_id'])}"
+    following = f"thank-open-{key_part(second['response_id'])}"
+    # one popover per praise, keyed by its response, not by its place on the page
+    assert {opened, following} <= set(at.session_state.keys())
+    at.session_state[opened] = True  # the person opened it
+    at.run()
+    at.text_input(key=f"{form}-who").input("Dana Supervisor")
+    at.button(key=f"{form}-submit").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state[opened] is False  # closed after Save
+    assert at.session_state[following] is False  # the next praise, now first, is not open
+    [done] = [s.value for s in at.success if "Marked as thanked" in s.value]
+    # who was thanked, for which comment: a wrong mark is seen at once
+    assert first["name"].split()[0] in done and first["agent_id"] in done
+    assert f"{first['responded_at']:%a %d %b %Y}" in done
+    close_app_store()

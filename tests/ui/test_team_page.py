@@ -133,7 +133,7 @@ def test_team_page_shows_the_hand_worked_numbers(app_db):
     # comments, newest first, the script-like one shown literally as text
     comments = at.table[0].value
     # cells are markdown-escaped (st.table renders markdown): shown as the literal text
-    assert list(comments["Comment"]) == [r"\<img src=x onerror=alert\(1\)\>", "Ana was great"]
+    assert list(comments["Comment"]) == [r"\<img src\=x onerror\=alert\(1\)\>", "Ana was great"]
     assert list(comments["Segment"]) == ["Detractor", "Promoter"]
     assert list(comments["Agent"]) == ["Ana Alves", "Ana Alves"]
     assert any("2 comments" in c.value for c in at.caption)

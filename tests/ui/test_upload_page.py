@@ -11,13 +11,11 @@ import csv
 import io
 
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from cxmetrics import ingest
 from tests.fixtures.known_answer import SURVEYS, write_csvs
-from tests.ui.conftest import run_app
+from tests.ui.conftest import live_markup, run_app
 
 UPLOAD_PAGE = "cxmetrics/ui/views/upload.py"
 XSS = "<img src=x onerror=alert(1)>"
@@ -83,19 +81,9 @@ def history(at: AppTest):
     return frame_with(at, "SHA-256")
 
 
-@pytest.fixture
-def captured_downloads(monkeypatch):
-    """Bytes of every download button the app renders: {media URL: bytes}."""
-    seen: dict[str, bytes] = {}
-
-    class Recording(MemoryMediaFileStorage):
-        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
-            file_id = super().load_and_get_id(path_or_data, mimetype, kind, filename)
-            seen[self.get_url(file_id)] = self.get_file(file_id).content
-            return file_id
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", Recording)
-    return seen
+def batch_picker(at: AppTest):
+    [picker] = [s for s in at.selectbox if s.label == "Batch"]
+    return picker
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -173,7 +161,7 @@ def test_dry_run_then_load_then_undo(empty_db, tmp_path):
     assert row["Loaded"] == len(SURVEYS)
     assert row["SHA-256"] == batch["sha256"][:12]
     assert row["By"] == "Ana Analyst"
-    assert at.selectbox(key="batch_pick").value == batch["batch_id"]
+    assert batch_picker(at).value == batch["batch_id"]
     assert at.text_input(key="uploaded_by").value == "Ana Analyst"
 
     # the same file again: already loaded, nothing written
@@ -244,9 +232,10 @@ def test_file_content_is_never_markdown(empty_db):
     at = open_upload_page()
     upload(at, "x.csv", content.encode(), kind="surveys")
     assert not at.exception
-    for element in (*at.markdown, *at.caption, *at.html, *at.info, *at.warning, *at.error):
-        assert "onerror" not in element.value
+    for element in (*at.markdown, *at.caption, *at.info, *at.warning, *at.error):
+        assert not live_markup(element.value), element.value
         assert "http://e" not in element.value
+    assert not any("onerror" in h.value for h in at.html)  # st.html holds static CSS only
 
 
 def test_unreadable_file_says_why_and_stops(empty_db):
@@ -286,12 +275,12 @@ def test_ambiguous_dates_ask_for_the_order(empty_db):
     upload(at, "ambiguous.csv", content, kind="surveys")
     [order] = at.radio
     assert order.value == "auto"
-    assert any("ambiguous" in t.value for t in at.text)  # the library's warning, as text
+    assert any("ambiguous" in w.value for w in at.warning)  # the library's warning
     click(at, "upload_dry_run")
     assert metrics(at)["Would reject"] == "2"
     order.set_value("dayfirst").run()
     assert not at.exception, at.exception
-    assert not any("ambiguous" in t.value for t in at.text)
+    assert not any("ambiguous" in w.value for w in at.warning)
     click(at, "upload_dry_run")
     assert metrics(at)["Would load"] == "3"
     click(at, "upload_load")
@@ -340,3 +329,55 @@ def test_clear_demo_data_removes_the_banner(app_db):
     at.switch_page("cxmetrics/ui/views/allhands.py").run()
     assert not at.exception
     assert not any("Demo data" in i.value for i in at.info)
+
+
+# ----------------------------------------------------------------------------- wording
+
+
+def test_the_page_names_the_ingest_command(empty_db):
+    at = open_upload_page()
+    captions = "\n".join(c.value for c in at.caption)
+    assert "cxmetrics ingest KIND FILE" in captions
+    assert "cxmetrics load" not in captions
+
+
+def test_reasons_and_errors_are_plain_text_without_backticks(empty_db):
+    content = (
+        b"response_id,responded_at,agent_id,nps\nok1,2026-11-16 10:00,A1,9\nb1,2026-11-16,A1,12\n"
+    )
+    at = open_upload_page()
+    upload(at, "bad.csv", content, kind="surveys")
+    click(at, "upload_dry_run")
+    reasons = list(frame_with(at, "Reason")["Reason"])
+    assert reasons and all("`" not in r for r in reasons), reasons
+    assert any("“nps”" in r for r in reasons), reasons  # quoted as a person reads it
+    assert all("`" not in why for why in frame_with(at, "Why")["Why"])
+    # an unreadable file: the one-line reason, without raw backticks
+    upload(at, "broken.xlsx", b"PK\x03\x04 this is not really a workbook", kind="surveys")
+    [error] = at.error
+    assert "`" not in error.value, error.value
+
+
+def test_things_to_know_are_inside_their_box(empty_db):
+    content = b"response_id,responded_at,agent_id,nps\na1,03/11/2026 10:00,A1,9\n"
+    at = open_upload_page()
+    upload(at, "ambiguous.csv", content, kind="surveys")
+    [box] = [w for w in at.warning if "to know before loading" in w.value]
+    title, _, bullets = box.value.partition("\n\n")
+    assert "thing to know before loading" in title
+    assert bullets.startswith("- ") and "ambiguous" in bullets
+    assert not any("ambiguous" in t.value for t in at.text)  # nothing left outside the box
+
+
+def test_after_undo_the_batch_picker_says_undone(empty_db, tmp_path):
+    at = open_upload_page()
+    upload(at, "surveys.csv", write_csvs(tmp_path)["surveys"].read_bytes(), kind="surveys")
+    click(at, "upload_load")
+    [batch] = user_batches()
+    assert batch_picker(at).value == batch["batch_id"]
+    assert batch_picker(at).options[0].endswith("· committed")
+    click(at, "batch_undo")
+    click(at, "batch_undo_confirm")
+    picker = batch_picker(at)
+    assert picker.value == batch["batch_id"]  # the pick is kept
+    assert picker.options[0].endswith("· undone")

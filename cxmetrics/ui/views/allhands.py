@@ -143,13 +143,18 @@ def section_teams(large: bool) -> None:
         st.write("No teams in the roster yet: upload a roster on the Upload page.")
         return
     shown = table.drop(columns=["id"])
-    if large:
-        st.table(shown.set_index("Team"))
+    if large:  # st.table renders markdown: team names and supervisors made inert
+        cells = shown.assign(
+            Team=shown["Team"].map(components.inert_markdown),
+            Supervisor=shown["Supervisor"].map(components.inert_markdown),
+        )
+        st.table(cells.set_index("Team"))
         return
     st.caption("Pick a row to open that team's scorecard. NPS for internal teams is iNPS.")
     event = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="glance"
     )
+    components.table_download(shown, f"teams-at-a-glance-{period}", "glance-csv")
     chosen = event.selection.rows if event else []
     if chosen:
         st.session_state["team"] = table.iloc[chosen[0]]["id"]
@@ -191,3 +196,4 @@ else:
     current = components.slide_controls([title for title, _ in slides])
     header()
     slides[current][1]()
+    components.demo_note()  # the slide's footer while demo data is in

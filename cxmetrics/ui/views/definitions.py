@@ -196,7 +196,9 @@ def section_business(kpis: list[dict]) -> None:
 
 
 def render() -> None:
-    if not present:
+    if present:
+        components.demo_note()
+    else:
         components.demo_banner()
     st.title("Definitions", anchor=False)
     st.caption(

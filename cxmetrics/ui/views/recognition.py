@@ -109,10 +109,11 @@ def section_stars(team: str | None, praise: pd.DataFrame) -> None:
 
 
 def improved_rows(improved: list[dict]) -> pd.DataFrame:
+    """The most improved agents as `st.table` cells, which render markdown: names inert."""
     return pd.DataFrame(
         {
-            "Agent": [i["name"] for i in improved],
-            "Team": [i["team_name"] or "—" for i in improved],
+            "Agent": [plain(i["name"]) for i in improved],
+            "Team": [plain(i["team_name"]) if i["team_name"] else "—" for i in improved],
             "Metric": [METRIC[i["metric"]] for i in improved],
             "Previous": [pts(i["previous"]) for i in improved],
             "Now": [pts(i["value"]) for i in improved],
@@ -167,8 +168,16 @@ def agent_label(agent_id: str) -> str:
     return f"{names.get(agent_id, agent_id)} ({agent_id})"
 
 
-def _thank(response_id: str, agent_id: str | None, agent_key: str, form_key: str) -> None:
-    """Form callback: store the thank-you, then forget cached results."""
+def _thank(
+    response_id: str,
+    agent_id: str | None,
+    agent_key: str,
+    form_key: str,
+    popover_key: str,
+    responded_at: pd.Timestamp,
+) -> None:
+    """Form callback: store the thank-you, close the popover (the next praise must not open
+    in its place) and say who was thanked for which comment; then forget cached results."""
     if agent_key:  # an ambiguous mention: the person thanking says who it was
         agent_id = st.session_state.get(agent_key)
     who = st.session_state.get(f"{form_key}-who", "")
@@ -181,7 +190,11 @@ def _thank(response_id: str, agent_id: str | None, agent_key: str, form_key: str
         st.session_state["thank_error"] = (form_key, str(exc))
         return
     st.session_state.pop("thank_error", None)
-    st.session_state["thank_done"] = "Marked as thanked: it is in the Thanked list now."
+    st.session_state[popover_key] = False
+    st.session_state["thank_done"] = (
+        f"Marked as thanked: {agent_label(agent_id)} for the comment of "
+        f"{pd.Timestamp(responded_at):%a %d %b %Y %H:%M}. It is in the Thanked list now."
+    )
     data.clear_caches()
 
 
@@ -191,17 +204,18 @@ def _unthank(response_id: str, agent_id: str) -> None:
     data.clear_caches()
 
 
-def kudos_card(row) -> bytes:
+def kudos_card(row, demo: bool) -> bytes:
     return data.recognition_kudos_png(
         row.name or "",
         row.team_name,
         row.comment,
         pd.Timestamp(row.responded_at).isoformat(),
         "a colleague" if row.respondent_type == "colleague" else "a customer",
+        demo,
     )
 
 
-def thank_form(row, form_key: str) -> None:
+def thank_form(row, form_key: str, popover_key: str) -> None:
     """Who thanked (required) and a note; for an ambiguous name, which agent it was."""
     with st.form(form_key, border=False):
         agent_key = ""
@@ -215,7 +229,14 @@ def thank_form(row, form_key: str) -> None:
             icon=":material/favorite:",
             type="primary",
             on_click=_thank,
-            args=(row.response_id, row.agent_id, agent_key, form_key),
+            args=(
+                row.response_id,
+                row.agent_id,
+                agent_key,
+                form_key,
+                popover_key,
+                row.responded_at,
+            ),
             key=f"{form_key}-submit",
         )
 
@@ -234,7 +255,10 @@ def praise_meta(row) -> str:
 
 
 def praise_item(row, index: int) -> None:
-    form_key = f"thank-{index}-{row.response_id}"
+    form_key = f"thank-{index}-{components.key_part(row.response_id)}"
+    # One popover per praise (not per position): after Save the next praise moves up into
+    # this place, and it must not open there with empty fields.
+    popover_key = f"thank-open-{components.key_part(row.response_id)}"
     with st.container(border=True, key=f"praise-{index}"):
         text_col, action_col = st.columns([4, 1.7], vertical_alignment="center")
         with text_col:
@@ -248,13 +272,14 @@ def praise_item(row, index: int) -> None:
                 )
             error = st.session_state.get("thank_error")
             if error and error[0] == form_key:
-                st.error(error[1])
+                st.error(plain(error[1]))
         with action_col, st.container(horizontal=True, horizontal_alignment="right"):
             if not row.ambiguous:
                 st.download_button(
                     "Kudos card",
-                    data=functools.partial(kudos_card, row),
-                    file_name=f"kudos-{row.agent_id}-{row.response_id}.png",
+                    data=functools.partial(kudos_card, row, data.demo_present()),
+                    file_name=f"kudos-{components.key_part(row.agent_id)}-"
+                    f"{components.key_part(row.response_id)}.png",
                     mime="image/png",
                     icon=":material/download:",
                     on_click="ignore",
@@ -270,8 +295,10 @@ def praise_item(row, index: int) -> None:
                     args=(row.response_id, row.agent_id),
                 )
             else:
-                with st.popover("Mark thanked", icon=":material/favorite:"):
-                    thank_form(row, form_key)
+                with st.popover(
+                    "Mark thanked", icon=":material/favorite:", key=popover_key, on_change="rerun"
+                ):
+                    thank_form(row, form_key, popover_key)
 
 
 def section_inbox(team: str | None, praise: pd.DataFrame) -> None:
@@ -283,7 +310,7 @@ def section_inbox(team: str | None, praise: pd.DataFrame) -> None:
     )
     done = st.session_state.pop("thank_done", None)
     if done:
-        st.success(done, icon=":material/check_circle:")
+        st.success(plain(done), icon=":material/check_circle:")
     thanked = praise["thanked"] if not praise.empty else pd.Series(dtype=bool)
     counts = {"new": int((~thanked).sum()), "thanked": int(thanked.sum())}
     st.session_state.setdefault("praise_view", "new")
@@ -326,6 +353,7 @@ def section_inbox(team: str | None, praise: pd.DataFrame) -> None:
 def render() -> None:
     if present:
         components.exit_presentation_button("recognition-present-exit")
+        components.demo_note()
     else:
         components.demo_banner()
     header()

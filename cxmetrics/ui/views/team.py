@@ -173,7 +173,7 @@ def comparison_frame(team_lines: dict, org_lines: dict, internal: bool) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def section_comparison(team_lines: dict, org_lines: dict, internal: bool) -> None:
+def section_comparison(team_id: str, team_lines: dict, org_lines: dict, internal: bool) -> None:
     st.subheader("Team vs organisation vs target", anchor=False)
     if internal:
         st.caption("This team serves colleagues: internal NPS (iNPS) is its headline, shown first.")
@@ -200,6 +200,7 @@ def section_comparison(team_lines: dict, org_lines: dict, internal: bool) -> Non
         },
         height=(len(frame) + 1) * 35 + 3,
     )
+    components.table_download(frame, f"team-vs-org-{team_id}-{period}", "team-vs-org-csv")
 
 
 # ----------------------------------------------------------------------------- agents
@@ -295,6 +296,7 @@ def section_agents(team_id: str, internal: bool) -> None:
         placeholder="",  # no rank, no value: an empty cell
         height=min(len(frame) + 1, 16) * 35 + 3,
     )
+    components.table_download(frame, f"agents-{team_id}-{period}", "agents-csv")
 
 
 # ----------------------------------------------------------------------------- trend
@@ -409,6 +411,7 @@ def section_comments(team_id: str, internal: bool) -> None:
 def render() -> None:
     if present:
         components.exit_presentation_button("team-present-exit")
+        components.demo_note()
     else:
         components.demo_banner()
     title_slot = st.container()
@@ -429,7 +432,7 @@ def render() -> None:
     header(team, card, title_slot)
     headline_tiles(team_lines, internal)
     section_trend(team_id, internal)
-    section_comparison(team_lines, org_lines, internal)
+    section_comparison(team_id, team_lines, org_lines, internal)
     section_agents(team_id, internal)
     section_comments(team_id, internal)
 

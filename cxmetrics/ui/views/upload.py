@@ -2,19 +2,20 @@
 load as one batch, and look after earlier batches (undo, rejected rows, clear the demo).
 
 Everything that came out of an uploaded file (its name, headers, cells, rejected lines, and
-library messages that may quote them) is shown through `st.dataframe`, `st.text` or `st.code`,
-or escaped for markdown by `plain()`: never as HTML or live markdown.
+library messages that may quote them) is shown through `st.dataframe`, `st.text` or a
+selectbox option, or escaped for markdown by `plain()`: never as HTML or live markdown.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from cxmetrics import demo, ingest
+from cxmetrics import ingest
 from cxmetrics.ui import components, data
 
 KINDS = {
@@ -67,6 +68,7 @@ LAYOUT_DATE_ORDER = {
     "monthfirst": ("month first", "03/04/2026 = March 4"),
 }
 SLASHED = re.compile(r"^\s*\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
+QUOTED = re.compile(r"`([^`]*)`")
 FROM = "From your file"
 # Static styling (no data in it): the detected-layout facts in a smaller type than KPIs.
 PAGE_CSS = """
@@ -76,65 +78,19 @@ PAGE_CSS = """
 """
 
 
+def readable(text: object) -> str:
+    """A library message or rejection reason as a person reads it: the library quotes
+    columns and values in backticks (for the command line); here they get quotation marks."""
+    return QUOTED.sub(r"“\1”", str(text))
+
+
 def plain(text: object) -> str:
     """Library text that may quote the file, as one inert markdown line."""
-    return components.inert_markdown(" ".join(str(text).split()))
+    return components.inert_markdown(readable(text))
 
 
 def _set(key: str, value: object) -> None:
     st.session_state[key] = value
-
-
-# ----------------------------------------------------------------------------- demo data
-
-
-def _clear_demo() -> None:
-    demo.clear_demo(data.get_store())
-    data.clear_caches()
-    st.session_state.pop("confirm_clear_demo", None)
-    st.session_state["upload_notice"] = "Demo data cleared: every page now shows your data only."
-
-
-def section_demo(batches: pd.DataFrame) -> None:
-    """The clear-demo action, while the demo organisation is loaded (confirm first)."""
-    present = batches[(batches["batch_id"] == demo.BATCH_ID) & (batches["status"] == "committed")]
-    if present.empty:
-        return
-    with st.container(border=True, key="demo-box"):
-        text, action = st.columns([5, 1.3], vertical_alignment="center")
-        with text:
-            st.markdown(
-                "**The store holds the synthetic demo organisation.** Clear it before you "
-                "rely on the numbers: your own batches stay, and the demo is not rebuilt."
-            )
-        with action:
-            st.button(
-                "Clear demo data",
-                key="demo_clear",
-                icon=":material/delete_sweep:",
-                on_click=_set,
-                args=("confirm_clear_demo", True),
-                width="stretch",
-            )
-        if st.session_state.get("confirm_clear_demo"):
-            st.warning(
-                "Remove every demo team, agent, contact and survey answer? This cannot be "
-                "undone from here (`cxmetrics demo` builds the demo again).",
-                icon=":material/warning:",
-            )
-            with st.container(horizontal=True):
-                st.button(
-                    "Yes, clear demo data",
-                    key="demo_clear_confirm",
-                    type="primary",
-                    on_click=_clear_demo,
-                )
-                st.button(
-                    "Cancel",
-                    key="demo_clear_cancel",
-                    on_click=_set,
-                    args=("confirm_clear_demo", False),
-                )
 
 
 # ----------------------------------------------------------------------------- kind and file
@@ -214,8 +170,8 @@ def file_input():
     )
     st.caption(
         f"CSV, .csv.gz, .xlsx or .txt, up to {limit:,} MB per file (the server's "
-        "`maxUploadSize`). Larger files: split them, or load them with `cxmetrics load` "
-        "on the server."
+        "`maxUploadSize`). Larger files: split them, or load them on the server with "
+        "`cxmetrics ingest KIND FILE`."
     )
     return upload
 
@@ -281,14 +237,13 @@ def section_layout(found) -> None:
 
 
 def show_warnings(warnings: list[str]) -> None:
-    """The library's notes on the file; they may quote its cells, so plain text only."""
+    """The library's notes on the file, in one box: its title and every note as a bullet
+    (the notes may quote the file's cells, so each is inert)."""
     if not warnings:
         return
-    st.warning(
-        f"**{len(warnings)} thing{'s' if len(warnings) > 1 else ''} to know before loading**",
-        icon=":material/warning:",
-    )
-    st.text("\n".join(f"• {w}" for w in warnings))
+    title = f"**{len(warnings)} thing{'s' if len(warnings) > 1 else ''} to know before loading**"
+    bullets = "\n".join(f"- {plain(w)}" for w in warnings)
+    st.warning(f"{title}\n\n{bullets}", icon=":material/warning:")
 
 
 def mapping_editor(found, key: str) -> dict[str, str | None]:
@@ -494,9 +449,13 @@ def show_report(report: dict) -> None:
     _counts(report)
     if report["reasons"]:
         reasons = pd.DataFrame(
-            {"Reason": list(report["reasons"]), "Rows": list(report["reasons"].values())}
+            {
+                "Reason": [readable(r) for r in report["reasons"]],
+                "Rows": list(report["reasons"].values()),
+            }
         )
         sample = pd.DataFrame(report["rejected_sample"], columns=["Line", "Why"])
+        sample["Why"] = sample["Why"].map(readable)
         left, right = st.columns([2, 3])
         with left:
             st.markdown("**Why rows are rejected**")
@@ -642,8 +601,9 @@ def section_history(batches: pd.DataFrame) -> None:
     if batches.empty:
         st.write("Nothing loaded yet.")
         return
+    table = history_table(batches)
     st.dataframe(
-        history_table(batches),
+        table,
         hide_index=True,
         column_config={
             "Uploaded": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
@@ -658,18 +618,32 @@ def section_history(batches: pd.DataFrame) -> None:
         },
         height=min(len(batches) + 1, 11) * 35 + 3,
     )
+    components.table_download(table, "batches", "batches-csv")
     rows = batches.set_index("batch_id")
     ids = list(rows.index)
     if st.session_state.get("batch_pick") not in ids:
         st.session_state.pop("batch_pick", None)
 
-    def label(batch_id: str) -> str:
-        row = rows.loc[batch_id]
-        return f"{batch_id} · {row['kind']} · {row['uploaded_at']:%Y-%m-%d %H:%M} · {row['status']}"
-
+    labels = {
+        batch_id: f"{batch_id} · {row['kind']} · {row['uploaded_at']:%Y-%m-%d %H:%M} · "
+        f"{row['status']}"
+        for batch_id, row in rows.iterrows()
+    }
+    # The browser keeps showing a picked option's old label when the options change under
+    # the same widget ("committed" after an undo): the widget is keyed by its labels, and
+    # the pick itself is kept under `batch_pick`.
+    digest = zlib.crc32("\n".join(labels.values()).encode())
+    picked = st.session_state.get("batch_pick")
     pick, undo, download = st.columns([3, 1.2, 1.6], vertical_alignment="bottom")
     with pick:
-        batch_id = st.selectbox("Batch", ids, key="batch_pick", format_func=label)
+        batch_id = st.selectbox(
+            "Batch",
+            ids,
+            index=ids.index(picked) if picked in ids else 0,
+            key=f"batch_pick-{digest:08x}",
+            format_func=labels.__getitem__,
+        )
+    st.session_state["batch_pick"] = batch_id
     row = rows.loc[batch_id]
     with undo:
         st.button(
@@ -736,7 +710,6 @@ def render() -> None:
     components.demo_banner()
     notices()
     batches = data.batches()
-    section_demo(batches)
     st.subheader("1 · Your file", anchor=False)
     who, _ = st.columns([2, 3])
     with who:
