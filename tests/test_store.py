@@ -99,16 +99,30 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_data(tmp_path):
     assert "mapping_templates" in _tables(store)
 
 
+def _back_to_version_3(conn) -> None:
+    """Undo schema version 4 (team history, supervisor e-mail) on a store."""
+    for statement in (
+        "DROP TABLE agent_team_changes",
+        "DROP TABLE agent_teams",
+        "ALTER TABLE teams DROP COLUMN supervisor_email",
+        "ALTER TABLE roster_replaced DROP COLUMN supervisor_email",
+        "DELETE FROM schema_version WHERE version = 4",
+    ):
+        conn.execute(text(statement))
+
+
 def team_rollup_from_scratch(store) -> list[tuple]:
     """rollup_team_daily as it should be: every agent-rollup sum per date and team (the
-    row's own team, else the roster's), in long form, zeros left out."""
+    row's own team, else the team its agent was in on that date), in long form, zeros left
+    out."""
     out = []
     for source, names in rollups.ROLLUP_SUMS.items():
         for name in names:
             out += store.rows(
-                f"SELECT r.date, coalesce(r.team_id, a.team_id) AS team, "
+                f"SELECT r.date, coalesce(r.team_id, h.team_id) AS team, "
                 f"'{source}.{name}', sum(r.{name})::DOUBLE AS v FROM rollup_{source} r "
-                "LEFT JOIN agents a USING (agent_id) GROUP BY ALL HAVING v <> 0"
+                "LEFT JOIN agent_teams h ON h.agent_id = r.agent_id AND h.valid_from <= r.date "
+                "AND (h.valid_to IS NULL OR r.date < h.valid_to) GROUP BY ALL HAVING v <> 0"
             )
     return sorted(out, key=lambda r: (r[0], r[1] or "", r[2]))
 
@@ -145,23 +159,24 @@ def test_a_version_2_store_gets_its_team_rollup_when_migrated(known_store, tmp_p
     w45 = parse_period("2026-W45")
     before = {team: scorecard(known_store, w45, team=team).to_dict() for team in (None, "T1")}
     with known_store.transaction() as conn:  # as cxmetrics with schema version 2 left it
+        _back_to_version_3(conn)
         conn.execute(text("DROP TABLE rollup_team_daily"))
         conn.execute(text("DROP TABLE rollup_org_daily"))
         conn.execute(text("DELETE FROM schema_version WHERE version = 3"))
     known_store.close()
     store = open_store(known_store.url)
-    assert store.scalar("SELECT max(version) FROM schema_version") == 3
+    assert store.scalar("SELECT max(version) FROM schema_version") == schema.SCHEMA_VERSION
     assert team_rollup(store) == team_rollup_from_scratch(store)
     assert org_rollup(store) == org_rollup_from_scratch(store)
     assert {team: scorecard(store, w45, team=team).to_dict() for team in before} == before
     store.close()
 
 
-def test_a_roster_move_takes_an_agents_untagged_rows_to_the_new_team(known_store, tmp_path):
+def test_a_dated_roster_move_takes_an_agents_untagged_rows_to_the_new_team(known_store, tmp_path):
     from cxmetrics.ingest import load_batch, undo_batch
     from tests.fixtures.known_answer import AGENTS, TEAMS
 
-    def adherence_n(team):  # adherence rows carry no team: they follow the roster
+    def adherence_n(team):  # adherence rows carry no team: they follow the agent's team
         return scorecard(known_store, w45, team=team).by_id()["adherence"].n
 
     w45 = parse_period("2026-W45")
@@ -170,9 +185,11 @@ def test_a_roster_move_takes_an_agents_untagged_rows_to_the_new_team(known_store
     roster = tmp_path / "roster.csv"
     names = {t[0]: t[1] for t in TEAMS}
     moved = [(a[0], a[1], "T1" if a[0] == "A3" else a[2]) for a in AGENTS]
-    roster.write_text(
-        "agent_id,agent_name,team_id,team_name\n"
-        + "".join(f"{a},{n},{t},{names[t]}\n" for a, n, t in moved)
+    roster.write_text(  # A3 in T1 from 2026-11-01: its W45 rows (11-05) go with it
+        "agent_id,agent_name,team_id,team_name,effective_from\n"
+        + "".join(
+            f"{a},{n},{t},{names[t]},{'2026-11-01' if a == 'A3' else ''}\n" for a, n, t in moved
+        )
     )
     batch = load_batch(known_store, "roster", roster)
     assert (batch.loaded, batch.duplicates) == (1, 3)  # only A3 changed
