@@ -1293,12 +1293,11 @@ def undo_impact(store: Store, batch_id: str) -> str | None:
         return None
     parts = []
     if rows:
-        added = " and ".join(
-            _plural(n, word) for n, word in ((agents, "agent"), (teams, "team")) if n
-        )
+        added = ", ".join(_plural(n, word) for n, word in ((agents, "agent"), (teams, "team")) if n)
         parts.append(
             f"{_plural(rows, 'row')} in {fact_batches} later "
-            f"{'batch' if fact_batches == 1 else 'batches'} name the {added} it added"
+            f"{'batch' if fact_batches == 1 else 'batches'} name agents or teams it added "
+            f"({added})"
         )
     if roster_batches:
         build = "batch builds" if roster_batches == 1 else "batches build"
