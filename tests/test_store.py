@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
@@ -247,3 +250,57 @@ def test_a_roster_change_that_moves_nobody_keeps_the_team_rollup(known_store, tm
     after = team_rollup(known_store)
     assert after == team_rollup_from_scratch(known_store) and after != before
     assert not any(r[1] is None for r in after)  # A9's rows are no longer teamless
+
+
+def test_a_version_3_store_gets_a_team_history_that_keeps_its_numbers(tmp_path):
+    from cxmetrics.ingest import load_batch, undo_batch
+
+    # As cxmetrics with schema version 3 left it: roster v1 (001, 002 in T1), then roster
+    # v2 moved 002 to T2 (its T1 row kept in roster_replaced), then 002's adherence rows.
+    url = f"duckdb:///{tmp_path / 'v3.duckdb'}"
+    store = open_store(url)
+    fixtures = Path(__file__).parent / "fixtures" / "ingest"
+    load_batch(store, "roster", fixtures / "roster_v1.csv")
+    v2 = load_batch(store, "roster", fixtures / "roster_v2.csv")
+    adherence = tmp_path / "adherence.csv"
+    adherence.write_text(
+        "agent_id,date,scheduled_minutes,in_adherence_minutes,logged_in_minutes,"
+        "available_minutes\n002,2025-11-03,100,90,95,10\n001,2025-11-03,100,80,95,10\n"
+    )
+    load_batch(store, "adherence", adherence)
+    with store.transaction() as conn:
+        _back_to_version_3(conn)
+        # Version 3 put every untagged row in its agent's roster team.
+        conn.execute(text("DELETE FROM rollup_team_daily"))
+        for source, names in rollups.ROLLUP_SUMS.items():
+            for name in names:
+                conn.execute(
+                    text(
+                        f"INSERT INTO rollup_team_daily SELECT r.date, "
+                        f"coalesce(r.team_id, a.team_id), '{source}.{name}', sum(r.{name}) AS v "
+                        f"FROM rollup_{source} r LEFT JOIN agents a USING (agent_id) "
+                        "GROUP BY ALL HAVING v <> 0"
+                    )
+                )
+    store.close()
+
+    store = open_store(url)
+    assert store.scalar("SELECT max(version) FROM schema_version") == schema.SCHEMA_VERSION
+    # Each agent in its roster team since always: every number as under version 3.
+    assert store.rows("SELECT * FROM agent_teams ORDER BY agent_id") == [
+        ("001", "T1", date(1, 1, 1), None, store.scalar("SELECT batch_id FROM agents LIMIT 1")),
+        ("002", "T2", date(1, 1, 1), None, v2.batch_id),
+        ("003", "T2", date(1, 1, 1), None, v2.batch_id),
+    ]
+    assert team_rollup(store) == team_rollup_from_scratch(store)
+    week = parse_period("2025-W45")
+    assert scorecard(store, week, team="T2").by_id()["adherence"].value == pytest.approx(90)
+    # Undoing roster v2 still brings 002 back to T1 (its replaced row), for all its dates.
+    undo_batch(store, v2.batch_id)
+    assert store.rows(
+        "SELECT team_id, valid_from, valid_to FROM agent_teams WHERE agent_id = '002'"
+    ) == [("T1", date(1, 1, 1), None)]
+    # T1: 001 (80 of 100) and 002 (90 of 100).
+    assert scorecard(store, week, team="T1").by_id()["adherence"].value == pytest.approx(85)
+    assert team_rollup(store) == team_rollup_from_scratch(store)
+    store.close()
