@@ -188,17 +188,23 @@ def restatement(
         "SELECT agent_id, team_id, valid_from, valid_to FROM agent_teams "  # noqa: S608
         f"WHERE agent_id IN (SELECT agent_id FROM {agents})"
     )
-    # Agents whose history differs, and a date before which it does not.
+    # Agents whose history differs, and a date before which it does not: a stretch found on
+    # one side only differs from its start, unless the other side has a stretch of the same
+    # team from the same day, which agrees until the first of their ends.
     changed = conn.execute(
         text(
-            f"WITH new AS ({new}), old AS ({old}), differ AS ("  # noqa: S608
-            "(SELECT agent_id, team_id, valid_from, valid_to FROM new EXCEPT SELECT * FROM old) "
-            "UNION ALL "
-            "(SELECT * FROM old EXCEPT SELECT agent_id, team_id, valid_from, valid_to FROM new)) "
-            "SELECT agent_id, min(valid_from) FROM differ GROUP BY agent_id ORDER BY agent_id"
+            f"WITH new AS ({new}), old AS ({old}), "  # noqa: S608
+            "new_only AS (SELECT agent_id, team_id, valid_from, valid_to FROM new "
+            "EXCEPT SELECT * FROM old), "
+            "old_only AS (SELECT * FROM old "
+            "EXCEPT SELECT agent_id, team_id, valid_from, valid_to FROM new), "
+            f"{_first_difference('old_only', 'new')} UNION ALL "
+            f"{_first_difference('new_only', 'old')} "
+            "ORDER BY agent_id"
         ),
         params,
     ).all()
+    changed = _earliest(changed)
     spans: dict[str, tuple[date, date] | None] = {s: None for s, _, _ in FACT_COUNTS}
     if not changed:
         return Restatement([], [], spans)
@@ -241,6 +247,24 @@ def restatement(
         for (since, from_team, to_team), totals in sorted(groups.items())
     ]
     return Restatement(ids, moves, spans)
+
+
+def _first_difference(rows: str, other: str) -> str:
+    """(agent_id, date) from which each stretch of `rows`, missing from `other`, differs."""
+    return (
+        f"SELECT x.agent_id, CASE WHEN y.agent_id IS NULL THEN x.valid_from "  # noqa: S608
+        f"ELSE least(coalesce(x.valid_to, {_OPEN_END}), coalesce(y.valid_to, {_OPEN_END})) END "
+        f"FROM {rows} x LEFT JOIN {other} y ON y.agent_id = x.agent_id "
+        "AND y.team_id = x.team_id AND y.valid_from = x.valid_from"
+    )
+
+
+def _earliest(rows) -> list[tuple[str, date]]:
+    """(agent, earliest date) per agent of (agent, date) rows, by agent."""
+    out: dict[str, date] = {}
+    for agent, day in rows:
+        out[agent] = min(out.get(agent, day), day)
+    return sorted(out.items())
 
 
 def team_on(db, agent: str, day: date) -> str | None:
