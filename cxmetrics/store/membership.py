@@ -29,12 +29,8 @@ _OPEN_END = "DATE '9999-12-31'"
 _ALWAYS = "DATE '0001-01-01'"
 
 # The sources whose untagged rows follow their agent's team, with the rollup sum that
-# counts their facts and how a person calls one.
-FACT_COUNTS = (
-    ("interactions", "offered", "interaction"),
-    ("surveys", "responses", "survey response"),
-    ("adherence", "agent_days", "adherence day"),
-)
+# counts their facts (in the order of a Move's counts).
+FACT_COUNTS = (("interactions", "offered"), ("surveys", "responses"), ("adherence", "agent_days"))
 
 
 def fact_team(rows: str, day: str) -> tuple[str, str]:
@@ -97,19 +93,17 @@ def _changes_of(agents: str, extra: str | None = None, skip_batch: bool = False)
     )
 
 
-def replay(conn: Connection, agents: str, params: Mapping[str, Any] | None = None) -> None:
+def replay(conn: Connection, agents: str) -> None:
     """Rewrite the history of the agents in relation `agents` from their stored changes."""
     conn.execute(
-        text(f"DELETE FROM agent_teams WHERE agent_id IN (SELECT agent_id FROM {agents})"),  # noqa: S608
-        dict(params or {}),
+        text(f"DELETE FROM agent_teams WHERE agent_id IN (SELECT agent_id FROM {agents})")  # noqa: S608
     )
     conn.execute(
         text(
             "INSERT INTO agent_teams (agent_id, team_id, valid_from, valid_to, batch_id) "
             + history_sql(_changes_of(agents))
             + " ORDER BY agent_id, valid_from"
-        ),
-        dict(params or {}),
+        )
     )
 
 
@@ -132,6 +126,7 @@ class Move:
     adherence_days: int
 
     def describe(self) -> str:
+        """One line: "12 interactions and 5 adherence days move from TA to TB (from …)"."""
         counts = [
             f"{n:,} {word}" + ("" if n == 1 else "s")
             for n, word in (
@@ -166,10 +161,6 @@ class Restatement:
     moves: list[Move]
     spans: dict[str, tuple[date, date] | None]
 
-    @property
-    def moved(self) -> bool:
-        return bool(self.moves)
-
 
 def restatement(
     conn: Connection,
@@ -197,20 +188,19 @@ def restatement(
             "new_only AS (SELECT agent_id, team_id, valid_from, valid_to FROM new "
             "EXCEPT SELECT * FROM old), "
             "old_only AS (SELECT * FROM old "
-            "EXCEPT SELECT agent_id, team_id, valid_from, valid_to FROM new), "
-            f"{_first_difference('old_only', 'new')} UNION ALL "
-            f"{_first_difference('new_only', 'old')} "
+            "EXCEPT SELECT agent_id, team_id, valid_from, valid_to FROM new) "
+            f"SELECT agent_id, min(since) FROM ({_first_difference('old_only', 'new')} "
+            f"UNION ALL {_first_difference('new_only', 'old')}) GROUP BY agent_id "
             "ORDER BY agent_id"
         ),
         params,
     ).all()
-    changed = _earliest(changed)
-    spans: dict[str, tuple[date, date] | None] = {s: None for s, _, _ in FACT_COUNTS}
+    spans: dict[str, tuple[date, date] | None] = {s: None for s, _ in FACT_COUNTS}
     if not changed:
         return Restatement([], [], spans)
     branches = []
-    for source, measure, _ in FACT_COUNTS:
-        counted = [f"sum(r.{m})" if m == measure else "0" for _, m, _ in FACT_COUNTS]
+    for source, measure in FACT_COUNTS:
+        counted = [f"sum(r.{m})" if m == measure else "0" for _, m in FACT_COUNTS]
         branches.append(
             f"SELECT '{source}', r.date, old.team_id, new.team_id, "  # noqa: S608
             f"greatest(old.valid_from, new.valid_from), {', '.join(counted)} "
@@ -250,21 +240,15 @@ def restatement(
 
 
 def _first_difference(rows: str, other: str) -> str:
-    """(agent_id, date) from which each stretch of `rows`, missing from `other`, differs."""
+    """(agent_id, since): the day from which each stretch of `rows`, missing from `other`,
+    differs from it."""
     return (
         f"SELECT x.agent_id, CASE WHEN y.agent_id IS NULL THEN x.valid_from "  # noqa: S608
         f"ELSE least(coalesce(x.valid_to, {_OPEN_END}), coalesce(y.valid_to, {_OPEN_END})) END "
+        "AS since "
         f"FROM {rows} x LEFT JOIN {other} y ON y.agent_id = x.agent_id "
         "AND y.team_id = x.team_id AND y.valid_from = x.valid_from"
     )
-
-
-def _earliest(rows) -> list[tuple[str, date]]:
-    """(agent, earliest date) per agent of (agent, date) rows, by agent."""
-    out: dict[str, date] = {}
-    for agent, day in rows:
-        out[agent] = min(out.get(agent, day), day)
-    return sorted(out.items())
 
 
 def team_on(db, agent: str, day: date) -> str | None:
