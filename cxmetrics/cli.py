@@ -226,9 +226,15 @@ def cmd_batches(args) -> int:
 
 
 def cmd_undo(args) -> int:
-    from cxmetrics.ingest import undo_batch
+    from cxmetrics.ingest import undo_batch, undo_impact
 
-    report = undo_batch(_open(args), args.batch_id)
+    store = _open(args)
+    if not args.force:
+        warning = undo_impact(store, args.batch_id)
+        if warning:
+            print(f"cxmetrics: {warning} with --force", file=sys.stderr)
+            return 2
+    report = undo_batch(store, args.batch_id)
     print(report.message)
     return 0
 
@@ -340,6 +346,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("undo", help="remove a batch's rows (and its rollup contribution)")
     p.add_argument("batch_id", help="as listed by `cxmetrics batches` ('demo' for the demo)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="undo a roster batch even when later data depends on it",
+    )
     p.set_defaults(func=cmd_undo)
 
     p = sub.add_parser("rebuild-rollups", help="recompute the daily rollups from raw facts")

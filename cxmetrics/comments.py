@@ -1,6 +1,7 @@
 """Survey comments for a period and scope: what customers (or colleagues) said, redacted.
 
-The team of a response is its own team_id, else its agent's team in the roster (DESIGN §3).
+The team of a response is its own team_id, else the team its agent was in on the day it was
+answered (`membership.fact_team`).
 A response falls in a segment by its NPS answer (promoter 9–10, passive 7–8, detractor
 0–6); a response without NPS falls back on CSAT (5 / 4 / 1–3); with neither it has none.
 Comments leave this module redacted (`privacy.redact_series`), so the app, exports and
@@ -16,6 +17,7 @@ from sqlalchemy import text
 
 from cxmetrics.privacy import redact_series
 from cxmetrics.store import Store
+from cxmetrics.store.membership import fact_team
 
 SEGMENTS = ("promoter", "passive", "detractor")
 COLUMNS = [
@@ -31,11 +33,13 @@ COLUMNS = [
     "comment",
 ]
 
+_MEMBER_JOIN, _RESPONSE_TEAM = fact_team("s", "CAST(s.responded_at AS DATE)")
+
 # Fixed SQL text; every value (dates, team, agent, segment, limit, offset) is bound.
 _SCOPED = """
 WITH scoped AS (
     SELECT s.response_id, s.responded_at, s.respondent_type, s.agent_id,
-        a.name AS agent_name, coalesce(s.team_id, a.team_id) AS team_id,
+        a.name AS agent_name, {team} AS team_id,
         s.nps, s.csat,
         CASE
             WHEN s.nps IS NOT NULL THEN
@@ -48,6 +52,7 @@ WITH scoped AS (
         s.comment
     FROM survey_responses s
     LEFT JOIN agents a ON a.agent_id = s.agent_id
+    {join}
     WHERE s.responded_at >= :start AND s.responded_at < :stop
         AND s.comment IS NOT NULL AND trim(s.comment) <> ''
 )
@@ -56,8 +61,8 @@ WHERE (CAST(:team AS VARCHAR) IS NULL OR team_id = :team)
     AND (CAST(:agent AS VARCHAR) IS NULL OR agent_id = :agent)
     AND (CAST(:segment AS VARCHAR) IS NULL OR segment = :segment)
 """
-_COUNT_SQL = _SCOPED.format(select="count(*)")
-_PAGE_SQL = _SCOPED.format(select=", ".join(COLUMNS)) + (
+_COUNT_SQL = _SCOPED.format(select="count(*)", team=_RESPONSE_TEAM, join=_MEMBER_JOIN)
+_PAGE_SQL = _SCOPED.format(select=", ".join(COLUMNS), team=_RESPONSE_TEAM, join=_MEMBER_JOIN) + (
     "ORDER BY responded_at DESC, response_id DESC LIMIT :limit OFFSET :offset"
 )
 

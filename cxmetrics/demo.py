@@ -31,7 +31,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, text
 
 from cxmetrics.periods import last_complete_week
-from cxmetrics.store import rollups
+from cxmetrics.store import membership, rollups
 
 BATCH_ID = "demo"
 
@@ -360,6 +360,14 @@ SELECT team_id, name, supervisor, function, 'demo' FROM demo_teams ORDER BY t
 _INSERT_AGENTS = """
 INSERT INTO agents (agent_id, name, team_id, email, hired_on, active, batch_id)
 SELECT agent_id, name, team_id, email, hired_on, active, 'demo' FROM demo_agents ORDER BY a
+"""
+
+# Each agent's team, as a roster load states it (an agent's first team covers every date).
+_INSERT_TEAM_CHANGES = """
+INSERT INTO agent_team_changes (batch_id, seq, agent_id, team_id, effective_from, loaded_on)
+SELECT 'demo', (SELECT coalesce(max(seq), 0) FROM agent_team_changes) + a + 1, agent_id,
+    team_id, NULL, CAST(:loaded_on AS DATE)
+FROM demo_agents ORDER BY a
 """
 
 _INSERT_ADHERENCE = """
@@ -698,7 +706,7 @@ def build_demo(
             f"--end {last_day.isoformat()} is in the future: the demo holds past weeks only"
         )
     first_day = last_day - timedelta(days=7 * weeks - 1)
-    params = _params(agents, weeks, seed, first_day, last_day)
+    params = {**_params(agents, weeks, seed, first_day, last_day), "loaded_on": _now(store).date()}
 
     with store.transaction() as conn:
         _check_empty(conn)
@@ -712,6 +720,7 @@ def build_demo(
         for sql in (
             _INSERT_TEAMS,
             _INSERT_AGENTS,
+            _INSERT_TEAM_CHANGES,
             _INSERT_ADHERENCE,
             _INSERT_INTERACTIONS,
             _INSERT_RESPONSES,
@@ -739,6 +748,7 @@ def build_demo(
             ),
             {"b": BATCH_ID, "at": _now(store), "n": total},
         )
+        membership.replay(conn, "demo_agents")
         for table in _TEMP_TABLES:
             conn.execute(text(f"DROP TABLE IF EXISTS temp.{table}"))
         conn.execute(text("DROP MACRO IF EXISTS temp.demo_z"))

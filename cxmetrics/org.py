@@ -27,12 +27,36 @@ def list_teams(store: Store) -> pd.DataFrame:
     return frame
 
 
-def list_agents(store: Store, team: str | None = None) -> pd.DataFrame:
-    """Agents (agent_id, name, team_id, active), of one team when given."""
+def list_agents(
+    store: Store,
+    team: str | None = None,
+    *,
+    first: date | None = None,
+    last: date | None = None,
+) -> pd.DataFrame:
+    """Agents (agent_id, name, team_id, active), of one team when given.
+
+    Without a period, each agent's roster team now. With one (local dates first..last,
+    both given), the agents of `team` are those in it on any day of the period, and each
+    agent's team_id is `team`, else the last team they were in during the period (None
+    when in none).
+    """
+    if first is None or last is None:
+        return store.frame(
+            "SELECT agent_id, coalesce(name, agent_id) AS name, team_id, active FROM agents "
+            "WHERE CAST(:team AS VARCHAR) IS NULL OR team_id = :team ORDER BY name",
+            {"team": team},
+        )
     return store.frame(
-        "SELECT agent_id, coalesce(name, agent_id) AS name, team_id, active FROM agents "
-        "WHERE CAST(:team AS VARCHAR) IS NULL OR team_id = :team ORDER BY name",
-        {"team": team},
+        "WITH stretches AS (SELECT agent_id, arg_max(team_id, valid_from) AS team_id, "
+        "bool_or(team_id = :team) AS in_team FROM agent_teams "
+        "WHERE valid_from <= :last AND (valid_to IS NULL OR valid_to > :first) "
+        "GROUP BY agent_id) "
+        "SELECT a.agent_id, coalesce(a.name, a.agent_id) AS name, "
+        "coalesce(CAST(:team AS VARCHAR), s.team_id) AS team_id, a.active "
+        "FROM agents a LEFT JOIN stretches s ON s.agent_id = a.agent_id "
+        "WHERE CAST(:team AS VARCHAR) IS NULL OR s.in_team ORDER BY name",
+        {"team": team, "first": first, "last": last},
     )
 
 

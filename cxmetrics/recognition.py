@@ -35,7 +35,8 @@ from cxmetrics.metrics.registry import default_registry
 from cxmetrics.org import is_internal
 from cxmetrics.periods import Period, parse_period
 from cxmetrics.privacy import redact, redact_series
-from cxmetrics.store import Store
+from cxmetrics.store import Store, membership
+from cxmetrics.store.membership import fact_team
 
 __all__ = [
     "ORDINARY_WORD_NAMES",
@@ -127,13 +128,29 @@ def _period(period: Period | str) -> Period:
     return parse_period(period) if isinstance(period, str) else period
 
 
-def _roster(store: Store) -> pd.DataFrame:
-    """agent_id, name, nickname, team_id, team_name, internal — one row per roster agent."""
-    frame = store.frame(
-        "SELECT a.agent_id, coalesce(a.name, a.agent_id) AS name, a.nickname, a.team_id, "
-        "coalesce(t.name, a.team_id) AS team_name, t.function "
-        "FROM agents a LEFT JOIN teams t ON t.team_id = a.team_id ORDER BY a.agent_id"
-    )
+def _roster(store: Store, on: date | None = None, team: str | None = None) -> pd.DataFrame:
+    """agent_id, name, nickname, team_id, team_name, internal — one row per roster agent.
+
+    The team is `team` when given (a team's stars are that team's), else the team each
+    agent was in on `on`, else (no date) their roster team now."""
+    if on is None:
+        frame = store.frame(
+            "SELECT a.agent_id, coalesce(a.name, a.agent_id) AS name, a.nickname, a.team_id, "
+            "coalesce(t.name, a.team_id) AS team_name, t.function "
+            "FROM agents a LEFT JOIN teams t ON t.team_id = a.team_id ORDER BY a.agent_id"
+        )
+    else:
+        frame = store.frame(
+            "WITH member AS (SELECT agent_id, team_id FROM agent_teams WHERE valid_from <= :on "
+            "AND (valid_to IS NULL OR :on < valid_to)) "
+            "SELECT a.agent_id, coalesce(a.name, a.agent_id) AS name, a.nickname, "
+            "coalesce(CAST(:team AS VARCHAR), m.team_id) AS team_id, "
+            "coalesce(t.name, CAST(:team AS VARCHAR), m.team_id) AS team_name, t.function "
+            "FROM agents a LEFT JOIN member m ON m.agent_id = a.agent_id "
+            "LEFT JOIN teams t ON t.team_id = coalesce(CAST(:team AS VARCHAR), m.team_id) "
+            "ORDER BY a.agent_id",
+            {"on": on, "team": team},
+        )
     frame["internal"] = frame["function"].map(is_internal).astype(bool)
     return frame.drop(columns=["function"])
 
@@ -180,7 +197,7 @@ def stars(
     sums = period_sums(store, p.start, p.end, team=team, by="agent", sources=("surveys",))
     if sums.empty or "key" not in sums.columns:
         return []
-    frame = _estimates(sums, _roster(store))
+    frame = _estimates(sums, _roster(store, p.end, team))
     frame = frame[frame["n"] >= max(min_n, 1)].copy()
     if frame.empty:
         return []
@@ -222,7 +239,7 @@ def most_improved(
     )
     if sums.empty or "key" not in sums.columns:
         return []
-    roster = _roster(store)
+    roster = _roster(store, p.end, team)
     cur_sums, prev_sums = _two_periods(sums, p)
     cur = _estimates(cur_sums, roster)
     old = _estimates(prev_sums, roster)[["agent_id", "n", "value", "se"]]
@@ -630,16 +647,17 @@ PRAISE_COLUMNS = [
 ]
 
 # Promoters only: detractors and passives are never read for praise.
-_PROMOTERS_SQL = """
+_MEMBER_JOIN, _RESPONSE_TEAM = fact_team("s", "CAST(s.responded_at AS DATE)")
+_PROMOTERS_SQL = f"""
 SELECT s.response_id, s.responded_at, s.respondent_type, s.agent_id AS response_agent_id,
-    coalesce(s.team_id, a.team_id) AS response_team_id, s.nps, s.csat, s.comment
+    {_RESPONSE_TEAM} AS response_team_id, s.nps, s.csat, s.comment
 FROM survey_responses s
-LEFT JOIN agents a ON a.agent_id = s.agent_id
+{_MEMBER_JOIN}
 WHERE s.responded_at >= :start AND s.responded_at < :stop
     AND s.comment IS NOT NULL AND trim(s.comment) <> ''
     AND (s.nps >= 9 OR (s.nps IS NULL AND s.csat = 5))
 ORDER BY s.responded_at DESC, s.response_id
-"""
+"""  # noqa: S608 - fixed text (the team rule); every value is bound
 _THANKED_SQL = """
 SELECT r.response_id, r.agent_id, r.thanked_by, r.thanked_at, r.note
 FROM recognitions r JOIN survey_responses s ON s.response_id = r.response_id
@@ -704,9 +722,12 @@ class _Scan:
         return self.folded[self.starts[row] : end]
 
 
-def _scan(responses: pd.DataFrame, matcher: _Matcher, teams: dict[str, str | None]) -> _Scan:
+def _scan(
+    responses: pd.DataFrame, matcher: _Matcher, history: membership.History, days: list[date]
+) -> _Scan:
     """Find every accepted mention: one regex pass over all comments, then a small step per
-    match (ordinary-word names, ambiguity, one row per response and agent)."""
+    match (ordinary-word names, ambiguity, one row per response and agent). Candidates'
+    teams are those of the day each response was answered (`days`)."""
     raw = [str(t).replace("\x00", " ") for t in responses["comment"].tolist()]
     original = unicodedata.normalize("NFC", "\x00".join(raw))
     folded = fold(original)
@@ -718,7 +739,7 @@ def _scan(responses: pd.DataFrame, matcher: _Matcher, teams: dict[str, str | Non
     resp_teams = responses["response_team_id"].tolist()
     found: list[dict] = []
     seen: set[tuple[int, str]] = set()
-    team_sets: dict[tuple[str, ...], set] = {}
+    team_sets: dict[tuple[tuple[str, ...], date], set] = {}
     for m in matcher.pattern.finditer(folded):
         key = _lookup_key(m.group())
         entry = matcher.entries.get(key)
@@ -731,14 +752,15 @@ def _scan(responses: pd.DataFrame, matcher: _Matcher, teams: dict[str, str | Non
         if _in_address(original, start, end):
             continue  # "anna.b@example.com", "www.will.com"
         ra, rt = _none(agents[row]), _none(resp_teams[row])
+        teams = history.on(days[row])
         if not full and key in ORDINARY_WORD_NAMES:
             mention = original[start:end]
             if not _capitalised(mention) or _sentence_initial(original, start, floor):
                 ceiling = folded.find("\x00", end)
                 ceiling = len(folded) if ceiling < 0 else ceiling
-                if candidates not in team_sets:
-                    team_sets[candidates] = {teams.get(c) for c in candidates} - {None}
-                related = ra in candidates or rt in team_sets[candidates]
+                if (candidates, teams.day) not in team_sets:
+                    team_sets[candidates, teams.day] = {teams.get(c) for c in candidates} - {None}
+                related = ra in candidates or rt in team_sets[candidates, teams.day]
                 if not (related and _reads_as_name(folded, start, end, floor, ceiling)):
                     continue
         chosen, could_be = _resolve(candidates, ra, rt, teams)
@@ -778,10 +800,11 @@ def find_praise(store: Store, first: date, last: date, *, team: str | None = Non
     if matcher is None or responses.empty:
         return _empty_praise()
     ids = roster["agent_id"].tolist()
-    teams = dict(zip(ids, map(_none, roster["team_id"]), strict=True))
     agent_names = dict(zip(ids, roster["name"], strict=True))
-    team_names = dict(zip(ids, map(_none, roster["team_name"]), strict=True))
-    scan = _scan(responses, matcher, teams)
+    history = membership.History.read(store)
+    team_names = _team_names(store)
+    days = [stamp.date() for stamp in pd.to_datetime(responses["responded_at"])]
+    scan = _scan(responses, matcher, history, days)
     found = scan.found
     if not found:
         return _empty_praise()
@@ -807,6 +830,7 @@ def find_praise(store: Store, first: date, last: date, *, team: str | None = Non
         if pos < 1 or pos < neg:
             continue
         chosen = hit["agent_id"]
+        teams = history.on(days[row])  # the named agent's team when the customer answered
         out.append(
             {
                 "response_id": cols["response_id"][row],
@@ -814,7 +838,7 @@ def find_praise(store: Store, first: date, last: date, *, team: str | None = Non
                 "agent_id": chosen,
                 "name": agent_names.get(chosen),
                 "team_id": teams.get(chosen) if chosen else _none(cols["response_team_id"][row]),
-                "team_name": team_names.get(chosen),
+                "team_name": team_names.get(teams.get(chosen)) if chosen else None,
                 "response_agent_id": _none(cols["response_agent_id"][row]),
                 "respondent_type": cols["respondent_type"][row],
                 "nps": _none(cols["nps"][row]),
@@ -823,6 +847,7 @@ def find_praise(store: Store, first: date, last: date, *, team: str | None = Non
                 "mention": hit["mention"],
                 "positivity": pos - neg,
                 "candidates": hit["candidates"],
+                "teams": teams,
             }
         )
     if team is not None:
@@ -830,11 +855,11 @@ def find_praise(store: Store, first: date, last: date, *, team: str | None = Non
             r
             for r in out
             if r["team_id"] == team
-            or (r["agent_id"] is None and any(teams.get(c) == team for c in r["candidates"]))
+            or (r["agent_id"] is None and any(r["teams"].get(c) == team for c in r["candidates"]))
         ]
     if not out:
         return _empty_praise()
-    _add_thanks(store, out, first, last, agent_names, teams, team_names)
+    _add_thanks(store, out, first, last, agent_names, team_names)
     # Object columns keep None as None (a str column would turn it into NaN).
     frame = pd.DataFrame({c: pd.Series([r[c] for r in out], dtype=object) for c in PRAISE_COLUMNS})
     frame["responded_at"] = pd.to_datetime(frame["responded_at"])
@@ -847,16 +872,21 @@ def find_praise(store: Store, first: date, last: date, *, team: str | None = Non
     return frame
 
 
+def _team_names(store: Store) -> dict[str, str]:
+    """team_id -> the team's name (its id when it has none)."""
+    return dict(store.rows("SELECT team_id, coalesce(name, team_id) FROM teams"))
+
+
 def _add_thanks(
     store: Store,
     rows: list[dict],
     first: date,
     last: date,
     agent_names: dict,
-    teams: dict,
     team_names: dict,
 ) -> None:
-    """Join the thank-you notes; a note on one candidate settles an ambiguous praise."""
+    """Join the thank-you notes; a note on one candidate settles an ambiguous praise.
+    (`rows` carry the teams of their day under "teams".)"""
     thanks = store.frame(_THANKED_SQL, _span(first, last))
     notes = {
         (r.response_id, r.agent_id): (r.thanked_by, r.thanked_at, _none(r.note))
@@ -869,11 +899,12 @@ def _add_thanks(
             for candidate in r["candidates"]:
                 if (r["response_id"], candidate) in notes:
                     agent, note = candidate, notes[(r["response_id"], candidate)]
+                    team_id = r["teams"].get(agent)
                     r.update(
                         agent_id=agent,
                         name=agent_names.get(agent),
-                        team_id=teams.get(agent),
-                        team_name=team_names.get(agent),
+                        team_id=team_id,
+                        team_name=team_names.get(team_id),
                     )
                     break
         r["ambiguous"] = agent is None

@@ -192,6 +192,23 @@ def test_roster(default):
     assert store.scalar("SELECT max(hired_on) FROM agents") < s.first_day
 
 
+def test_each_demo_agent_has_its_team_since_always(default):
+    store, s = default
+    # One change per agent (batch demo) and one open stretch in its roster team.
+    assert (
+        store.scalar(
+            "SELECT count(*) FROM agent_team_changes c JOIN agents a USING (agent_id, team_id) "
+            "WHERE c.batch_id = 'demo' AND c.effective_from IS NULL"
+        )
+        == s.agents
+    )
+    assert store.rows(
+        "SELECT count(*), count(DISTINCT h.agent_id), min(h.valid_from), max(h.valid_from), "
+        "count(h.valid_to) FROM agent_teams h JOIN agents a USING (agent_id, team_id) "
+        "WHERE h.batch_id = 'demo'"
+    ) == [(s.agents, s.agents, date(1, 1, 1), date(1, 1, 1), 0)]
+
+
 def test_big_orgs_get_about_ten_agents_per_team(tmp_path):
     store = _open(tmp_path / "wide.duckdb")
     s = build_demo(store, agents=250, weeks=1, end=END)
@@ -476,7 +493,10 @@ def test_clear_demo_empties_the_store_and_allows_a_rebuild(tmp_path):
     store = _open(tmp_path / "clear.duckdb")
     first = build_demo(store, agents=12, weeks=2, end=END)
     clear_demo(store)
-    for table in (*DATA_TABLES, *ROLLUP_TABLES, "rejected_rows", "recognitions"):
+    for table in (
+        *DATA_TABLES, *ROLLUP_TABLES, "rejected_rows", "recognitions", "agent_teams",
+        "agent_team_changes",
+    ):  # fmt: skip
         assert store.scalar(f"SELECT count(*) FROM {table}") == 0, table
     # the batch stays listed as undone, so the app does not bring the demo back by itself
     assert store.rows("SELECT batch_id, status FROM upload_batches") == [("demo", "undone")]

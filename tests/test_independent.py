@@ -27,16 +27,39 @@ def _pct(num, den):
     return None if den == 0 else 100.0 * num / den
 
 
+def team_on(changes: pd.DataFrame, agent_ids: pd.Series, days: pd.Series) -> pd.Series:
+    """The team of each (agent, day), straight from what the roster loads said: among the
+    agent's changes dated on or before the day, the one loaded last. A change dates from its
+    effective_from, else from its load day, except an agent's first, which counts always."""
+    dated = changes.sort_values("seq").copy()
+    first = ~dated.duplicated("agent_id")
+    dated["starts"] = dated["effective_from"].where(
+        dated["effective_from"].notna(), dated["loaded_on"].where(~first, date(1, 1, 1))
+    )
+    facts = pd.DataFrame(
+        {"agent_id": agent_ids.to_numpy(), "day": list(days), "pos": range(len(agent_ids))}
+    )
+    said = facts.merge(dated[["agent_id", "team_id", "seq", "starts"]], on="agent_id")
+    said = said[said.starts <= said.day].sort_values("seq")
+    last_said = said.drop_duplicates("pos", keep="last").set_index("pos").team_id
+    return pd.Series(facts.pos.map(last_said).to_numpy(), index=agent_ids.index, dtype=object)
+
+
 def naive_metrics(raw: dict[str, pd.DataFrame], first: date, last: date, team=None) -> dict:
-    agents = raw["agents"].set_index("agent_id")["team_id"]
+    changes = raw["agent_team_changes"]
     inter, surv, adh = raw["interactions"], raw["survey_responses"], raw["adherence"]
     inter = inter[(inter.started_at.dt.date >= first) & (inter.started_at.dt.date <= last)]
     surv = surv[(surv.responded_at.dt.date >= first) & (surv.responded_at.dt.date <= last)]
     adh = adh[(adh.date >= first) & (adh.date <= last)]
     if team is not None:
-        inter = inter[inter.team_id.fillna(inter.agent_id.map(agents)) == team]
-        surv = surv[surv.team_id.fillna(surv.agent_id.map(agents)) == team]
-        adh = adh[adh.agent_id.map(agents) == team]
+        # A row's own team, else its agent's team on the row's date.
+        inter = inter[
+            inter.team_id.fillna(team_on(changes, inter.agent_id, inter.started_at.dt.date)) == team
+        ]
+        surv = surv[
+            surv.team_id.fillna(team_on(changes, surv.agent_id, surv.responded_at.dt.date)) == team
+        ]
+        adh = adh[team_on(changes, adh.agent_id, adh.date) == team]
     out = {}
     for mid, rtype in (("nps", "customer"), ("inps", "colleague")):
         s = surv[(surv.respondent_type == rtype) & surv.nps.notna()]
@@ -86,7 +109,7 @@ def naive_metrics(raw: dict[str, pd.DataFrame], first: date, last: date, team=No
 
 
 def _raw(store) -> dict[str, pd.DataFrame]:
-    names = ("agents", "interactions", "survey_responses", "adherence")
+    names = ("agents", "agent_team_changes", "interactions", "survey_responses", "adherence")
     raw = {t: store.frame(f"SELECT * FROM {t}") for t in names}
     raw["interactions"]["started_at"] = pd.to_datetime(raw["interactions"].started_at)
     raw["survey_responses"]["responded_at"] = pd.to_datetime(raw["survey_responses"].responded_at)
@@ -107,8 +130,20 @@ def _compare(card, expected):
 
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory):
-    store = open_store(f"duckdb:///{tmp_path_factory.mktemp('ind') / 'd.duckdb'}")
+    folder = tmp_path_factory.mktemp("ind")
+    store = open_store(f"duckdb:///{folder / 'd.duckdb'}")
     build_demo(store, agents=40, weeks=3, end=END)
+    # Moves in the middle of the weeks asked: A0001 to T02 from Wednesday of W12, then
+    # A0002 to T03 from Monday of W13, then a correction sending A0001 on to T04 from
+    # Friday of W12; rows tagged with a team keep theirs.
+    for name, rows in (
+        ("a.csv", "A0001,T02,2026-03-18\nA0002,T03,2026-03-23\n"),
+        ("b.csv", "A0001,T04,2026-03-20\n"),
+    ):
+        path = folder / name
+        path.write_text("agent_id,team_id,effective_from\n" + rows)
+        report = load_batch(store, "roster", path)
+        assert report.loaded == rows.count("\n") and report.moves, report.message
     yield store
     store.close()
 
@@ -118,7 +153,7 @@ def test_engine_matches_pandas_for_org_and_every_team(demo_store, period):
     raw = _raw(demo_store)
     p = parse_period(period)
     _compare(scorecard(demo_store, p), naive_metrics(raw, p.start, p.end))
-    for team in sorted(raw["agents"].team_id.unique()):
+    for team in sorted(set(raw["agent_team_changes"].team_id)):
         _compare(scorecard(demo_store, p, team=team), naive_metrics(raw, p.start, p.end, team))
 
 

@@ -561,7 +561,9 @@ def test_undoing_a_roster_batch_a_later_one_replaced(store):
 
 def test_undo_demo_batch(store):
     with store.transaction() as conn:
-        conn.execute(text("INSERT INTO teams VALUES ('T9', 'Demo', NULL, NULL, 'demo')"))
+        conn.execute(
+            text("INSERT INTO teams (team_id, name, batch_id) VALUES ('T9', 'Demo', 'demo')")
+        )
         conn.execute(
             text(
                 "INSERT INTO agents (agent_id, name, team_id, active, batch_id) "

@@ -47,7 +47,10 @@ AGENTS = [
 def insert_org(store, agents=AGENTS) -> None:
     with store.transaction() as conn:
         conn.execute(
-            text("INSERT INTO teams VALUES (:t, :n, :s, :f, 'test')"),
+            text(
+                "INSERT INTO teams (team_id, name, supervisor, function, batch_id) "
+                "VALUES (:t, :n, :s, :f, 'test')"
+            ),
             [dict(zip("tnsf", row, strict=True)) for row in TEAMS],
         )
         conn.execute(
@@ -56,6 +59,14 @@ def insert_org(store, agents=AGENTS) -> None:
                 "VALUES (:a, :n, :t, true, :k, 'test')"
             ),
             [dict(zip("antk", row, strict=True)) for row in agents],
+        )
+        # Each agent in its team since always (as a first roster load says).
+        conn.execute(
+            text(
+                "INSERT INTO agent_teams (agent_id, team_id, valid_from, batch_id) "
+                "VALUES (:a, :t, DATE '0001-01-01', 'test')"
+            ),
+            [{"a": row[0], "t": row[2]} for row in agents],
         )
 
 

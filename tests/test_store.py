@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
@@ -99,16 +102,30 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_data(tmp_path):
     assert "mapping_templates" in _tables(store)
 
 
+def _back_to_version_3(conn) -> None:
+    """Undo schema version 4 (team history, supervisor e-mail) on a store."""
+    for statement in (
+        "DROP TABLE agent_team_changes",
+        "DROP TABLE agent_teams",
+        "ALTER TABLE teams DROP COLUMN supervisor_email",
+        "ALTER TABLE roster_replaced DROP COLUMN supervisor_email",
+        "DELETE FROM schema_version WHERE version = 4",
+    ):
+        conn.execute(text(statement))
+
+
 def team_rollup_from_scratch(store) -> list[tuple]:
     """rollup_team_daily as it should be: every agent-rollup sum per date and team (the
-    row's own team, else the roster's), in long form, zeros left out."""
+    row's own team, else the team its agent was in on that date), in long form, zeros left
+    out."""
     out = []
     for source, names in rollups.ROLLUP_SUMS.items():
         for name in names:
             out += store.rows(
-                f"SELECT r.date, coalesce(r.team_id, a.team_id) AS team, "
+                f"SELECT r.date, coalesce(r.team_id, h.team_id) AS team, "
                 f"'{source}.{name}', sum(r.{name})::DOUBLE AS v FROM rollup_{source} r "
-                "LEFT JOIN agents a USING (agent_id) GROUP BY ALL HAVING v <> 0"
+                "LEFT JOIN agent_teams h ON h.agent_id = r.agent_id AND h.valid_from <= r.date "
+                "AND (h.valid_to IS NULL OR r.date < h.valid_to) GROUP BY ALL HAVING v <> 0"
             )
     return sorted(out, key=lambda r: (r[0], r[1] or "", r[2]))
 
@@ -145,23 +162,24 @@ def test_a_version_2_store_gets_its_team_rollup_when_migrated(known_store, tmp_p
     w45 = parse_period("2026-W45")
     before = {team: scorecard(known_store, w45, team=team).to_dict() for team in (None, "T1")}
     with known_store.transaction() as conn:  # as cxmetrics with schema version 2 left it
+        _back_to_version_3(conn)
         conn.execute(text("DROP TABLE rollup_team_daily"))
         conn.execute(text("DROP TABLE rollup_org_daily"))
         conn.execute(text("DELETE FROM schema_version WHERE version = 3"))
     known_store.close()
     store = open_store(known_store.url)
-    assert store.scalar("SELECT max(version) FROM schema_version") == 3
+    assert store.scalar("SELECT max(version) FROM schema_version") == schema.SCHEMA_VERSION
     assert team_rollup(store) == team_rollup_from_scratch(store)
     assert org_rollup(store) == org_rollup_from_scratch(store)
     assert {team: scorecard(store, w45, team=team).to_dict() for team in before} == before
     store.close()
 
 
-def test_a_roster_move_takes_an_agents_untagged_rows_to_the_new_team(known_store, tmp_path):
+def test_a_dated_roster_move_takes_an_agents_untagged_rows_to_the_new_team(known_store, tmp_path):
     from cxmetrics.ingest import load_batch, undo_batch
     from tests.fixtures.known_answer import AGENTS, TEAMS
 
-    def adherence_n(team):  # adherence rows carry no team: they follow the roster
+    def adherence_n(team):  # adherence rows carry no team: they follow the agent's team
         return scorecard(known_store, w45, team=team).by_id()["adherence"].n
 
     w45 = parse_period("2026-W45")
@@ -170,9 +188,11 @@ def test_a_roster_move_takes_an_agents_untagged_rows_to_the_new_team(known_store
     roster = tmp_path / "roster.csv"
     names = {t[0]: t[1] for t in TEAMS}
     moved = [(a[0], a[1], "T1" if a[0] == "A3" else a[2]) for a in AGENTS]
-    roster.write_text(
-        "agent_id,agent_name,team_id,team_name\n"
-        + "".join(f"{a},{n},{t},{names[t]}\n" for a, n, t in moved)
+    roster.write_text(  # A3 in T1 from 2026-11-01: its W45 rows (11-05) go with it
+        "agent_id,agent_name,team_id,team_name,effective_from\n"
+        + "".join(
+            f"{a},{n},{t},{names[t]},{'2026-11-01' if a == 'A3' else ''}\n" for a, n, t in moved
+        )
     )
     batch = load_batch(known_store, "roster", roster)
     assert (batch.loaded, batch.duplicates) == (1, 3)  # only A3 changed
@@ -230,3 +250,57 @@ def test_a_roster_change_that_moves_nobody_keeps_the_team_rollup(known_store, tm
     after = team_rollup(known_store)
     assert after == team_rollup_from_scratch(known_store) and after != before
     assert not any(r[1] is None for r in after)  # A9's rows are no longer teamless
+
+
+def test_a_version_3_store_gets_a_team_history_that_keeps_its_numbers(tmp_path):
+    from cxmetrics.ingest import load_batch, undo_batch
+
+    # As cxmetrics with schema version 3 left it: roster v1 (001, 002 in T1), then roster
+    # v2 moved 002 to T2 (its T1 row kept in roster_replaced), then 002's adherence rows.
+    url = f"duckdb:///{tmp_path / 'v3.duckdb'}"
+    store = open_store(url)
+    fixtures = Path(__file__).parent / "fixtures" / "ingest"
+    load_batch(store, "roster", fixtures / "roster_v1.csv")
+    v2 = load_batch(store, "roster", fixtures / "roster_v2.csv")
+    adherence = tmp_path / "adherence.csv"
+    adherence.write_text(
+        "agent_id,date,scheduled_minutes,in_adherence_minutes,logged_in_minutes,"
+        "available_minutes\n002,2025-11-03,100,90,95,10\n001,2025-11-03,100,80,95,10\n"
+    )
+    load_batch(store, "adherence", adherence)
+    with store.transaction() as conn:
+        _back_to_version_3(conn)
+        # Version 3 put every untagged row in its agent's roster team.
+        conn.execute(text("DELETE FROM rollup_team_daily"))
+        for source, names in rollups.ROLLUP_SUMS.items():
+            for name in names:
+                conn.execute(
+                    text(
+                        f"INSERT INTO rollup_team_daily SELECT r.date, "
+                        f"coalesce(r.team_id, a.team_id), '{source}.{name}', sum(r.{name}) AS v "
+                        f"FROM rollup_{source} r LEFT JOIN agents a USING (agent_id) "
+                        "GROUP BY ALL HAVING v <> 0"
+                    )
+                )
+    store.close()
+
+    store = open_store(url)
+    assert store.scalar("SELECT max(version) FROM schema_version") == schema.SCHEMA_VERSION
+    # Each agent in its roster team since always: every number as under version 3.
+    assert store.rows("SELECT * FROM agent_teams ORDER BY agent_id") == [
+        ("001", "T1", date(1, 1, 1), None, store.scalar("SELECT batch_id FROM agents LIMIT 1")),
+        ("002", "T2", date(1, 1, 1), None, v2.batch_id),
+        ("003", "T2", date(1, 1, 1), None, v2.batch_id),
+    ]
+    assert team_rollup(store) == team_rollup_from_scratch(store)
+    week = parse_period("2025-W45")
+    assert scorecard(store, week, team="T2").by_id()["adherence"].value == pytest.approx(90)
+    # Undoing roster v2 still brings 002 back to T1 (its replaced row), for all its dates.
+    undo_batch(store, v2.batch_id)
+    assert store.rows(
+        "SELECT team_id, valid_from, valid_to FROM agent_teams WHERE agent_id = '002'"
+    ) == [("T1", date(1, 1, 1), None)]
+    # T1: 001 (80 of 100) and 002 (90 of 100).
+    assert scorecard(store, week, team="T1").by_id()["adherence"].value == pytest.approx(85)
+    assert team_rollup(store) == team_rollup_from_scratch(store)
+    store.close()

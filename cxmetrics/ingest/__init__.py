@@ -18,6 +18,7 @@ from cxmetrics.ingest.loader import (
     load_batch,
     rejected_rows,
     undo_batch,
+    undo_impact,
 )
 from cxmetrics.ingest.templates import get_template, list_templates, save_template
 
@@ -35,4 +36,5 @@ __all__ = [
     "rejected_rows",
     "save_template",
     "undo_batch",
+    "undo_impact",
 ]

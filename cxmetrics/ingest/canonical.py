@@ -96,11 +96,23 @@ SPECS: dict[str, KindSpec] = {
             Column("team_id", "id", aliases=_TEAM),
             Column("team_name", "text"),
             Column("supervisor", "text", aliases=("manager", "team_lead", "supervisor_name")),
+            Column(
+                "supervisor_email",
+                "text",
+                aliases=("supervisor_e_mail", "manager_email", "team_lead_email"),
+            ),
             Column("function", "text", aliases=("team_function",)),
             Column("email", "text", aliases=("email_address", "e_mail")),
             Column("hired_on", "date", aliases=("hire_date", "hired", "start_date")),
             Column("active", "bool", aliases=("is_active",)),  # empty: keep / True
             Column("nickname", "text", aliases=("nick", "preferred_name", "known_as")),
+            # The day the row's team takes effect (empty: the day of the load).
+            Column(
+                "effective_from",
+                "date",
+                no_future=True,
+                aliases=("effective_date", "valid_from", "team_from", "moved_on"),
+            ),
         ),
         key=("agent_id",),
     ),

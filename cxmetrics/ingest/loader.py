@@ -20,7 +20,7 @@ import io
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,7 +31,7 @@ from sqlalchemy import Connection, text
 from cxmetrics.demo import BATCH_ID as DEMO_BATCH
 from cxmetrics.ingest import canonical, layouts, sources
 from cxmetrics.ingest.canonical import KINDS, UnreadableFile
-from cxmetrics.store import register_table, rollups, unregister_table
+from cxmetrics.store import membership, register_table, rollups, unregister_table
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store
@@ -45,6 +45,7 @@ __all__ = [
     "load_batch",
     "rejected_rows",
     "undo_batch",
+    "undo_impact",
 ]
 
 SAMPLE_SIZE = 20  # (line_no, reason) pairs kept in a report
@@ -54,7 +55,7 @@ BATCH_TABLES = (
     "interactions", "adherence", "survey_responses", "kpi_values", "targets", "agents", "teams",
 )  # fmt: skip
 AGENT_FIELDS = ("name", "team_id", "email", "hired_on", "active", "nickname")
-TEAM_FIELDS = ("name", "supervisor", "function")
+TEAM_FIELDS = ("name", "supervisor", "supervisor_email", "function")
 
 
 # ---------------------------------------------------------------- reports
@@ -81,6 +82,9 @@ class BatchReport:
     layout: str = "canonical"  # canonical | qualtrics | surveymonkey | google_forms
     mapping: dict[str, str | None] = field(default_factory=dict)  # canonical -> source column
     warnings: list[str] = field(default_factory=list)  # what an analyst should know
+    # roster: facts whose team changes (from_team, to_team, since, interactions, responses,
+    # adherence_days): a row dated in the past restates the days from its date on
+    moves: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -95,6 +99,7 @@ class UndoReport:
     removed: int  # rows deleted from fact / roster tables
     restored: int  # roster rows the batch had replaced, put back
     message: str
+    moves: list[dict] = field(default_factory=list)  # facts whose team changes back
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -244,6 +249,10 @@ class Plan:
     teams: pd.DataFrame | None = None  # roster: merged team rows to (re)insert
     replaced_teams: list[str] = field(default_factory=list)
     demo_giving_way: int = 0  # facts: demo rows with the key of a loaded row (replaced)
+    # roster: each written agent's team change (agent_id, team_id, effective_from,
+    # loaded_on) and what it does to facts already stored
+    changes: pa.Table | None = None
+    restated: membership.Restatement | None = None
 
 
 def _arrow(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pa.Table:
@@ -494,7 +503,36 @@ def _merge(new: pd.DataFrame, old: pd.DataFrame, fields: tuple[str, ...]) -> pd.
     return merged
 
 
-def _plan_roster(conn: Connection, checked: canonical.Validated) -> Plan:
+def _team_changes(agents: pd.DataFrame, effective: pd.Series, today: date) -> pa.Table:
+    """The team change each merged agent row states (rows with a team only)."""
+    teamed = agents[agents["team_id"].notna()]
+    when = pd.to_datetime(effective.reindex(teamed.index)).astype("datetime64[us]")
+    return pa.table(
+        {
+            "batch_id": pa.nulls(len(teamed), pa.string()),
+            "seq": pa.array(np.arange(len(teamed), dtype=np.int64)),
+            "agent_id": pa.array(teamed.index.astype(str).tolist(), pa.string()),
+            "team_id": pa.array(teamed["team_id"].astype(str).tolist(), pa.string()),
+            "effective_from": pa.array(when, from_pandas=True).cast(pa.date32()),
+            "loaded_on": pa.array([today] * len(teamed), pa.date32()),
+        }
+    )
+
+
+def _restated(conn: Connection, changes: pa.Table, seq_from: int) -> membership.Restatement:
+    """What the team changes (numbered from `seq_from`, in row order) do to stored facts."""
+    numbered = changes.set_column(
+        changes.schema.get_field_index("seq"),
+        "seq",
+        pa.array(np.arange(changes.num_rows, dtype=np.int64) + seq_from),
+    )
+    with _Registered(conn) as reg:
+        reg("cx_roster_agents", numbered.select(["agent_id"]))
+        reg("cx_roster_changes", numbered)
+        return membership.restatement(conn, "cx_roster_agents", extra="cx_roster_changes")
+
+
+def _plan_roster(conn: Connection, checked: canonical.Validated, today: date) -> Plan:
     frame = checked.frame
     status = np.where(checked.ok, LOADED, REJECTED)
     cand = np.flatnonzero(checked.ok)
@@ -516,31 +554,53 @@ def _plan_roster(conn: Connection, checked: canonical.Validated) -> Plan:
     replaced_teams = list(teams.index[team_diff & known_team])
 
     # Agents: a value in the file wins, an empty one keeps the stored value.
+    by_agent = rows.set_index("agent_id")
     agents, known_agent, agent_diff = _against_stored(
         conn,
         "agents",
         "agent_id",
         AGENT_FIELDS,
-        rows.set_index("agent_id")[list(AGENT_FIELDS)],
+        by_agent[list(AGENT_FIELDS)],
         defaults={"active": True},
     )
     agents["active"] = agents["active"].astype(bool)
-    team_touch = agents["team_id"].isin(touched_teams).to_numpy()
-    status[cand[~agent_diff & ~team_touch]] = DUPLICATE
 
+    # Team history: a row whose team (from its date on) is not what the history already
+    # says loads even when every other field is the same (a correction).
+    effective = by_agent["effective_from"]
+    seq_from = membership.next_seq(conn)
+    everyone = _team_changes(agents, effective, today)
+    restated = _restated(conn, everyone, seq_from) if everyone.num_rows else None
+    history_diff = agents.index.isin(restated.changed if restated else [])
+    write = agent_diff | history_diff
+    team_touch = agents["team_id"].isin(touched_teams).to_numpy()
+    status[cand[~write & ~team_touch]] = DUPLICATE
+
+    # The changes of rows written for another reason (a new name, say) move no fact, so
+    # what `everyone` restates is what the written rows restate.
+    changes = _team_changes(agents[write], effective, today)
     return Plan(
         status=status,
-        rows=agents[agent_diff].reset_index(),
-        replaced_agents=list(agents.index[agent_diff & known_agent]),
+        rows=agents[write].reset_index(),
+        replaced_agents=list(agents.index[write & known_agent]),
         teams=teams[team_diff].reset_index(),
         replaced_teams=replaced_teams,
+        changes=changes,
+        restated=restated,
     )
 
 
-def plan_batch(conn: Connection, spec: canonical.KindSpec, checked: canonical.Validated) -> Plan:
-    """Decide each row's fate against the store (reads only)."""
+def plan_batch(
+    conn: Connection,
+    spec: canonical.KindSpec,
+    checked: canonical.Validated,
+    *,
+    today: date | None = None,
+) -> Plan:
+    """Decide each row's fate against the store (reads only). `today`: the load's local
+    date, from which a roster row without `effective_from` takes effect."""
     if spec.kind == "roster":
-        return _plan_roster(conn, checked)
+        return _plan_roster(conn, checked, today or date.today())
     return _plan_facts(conn, spec, checked)
 
 
@@ -592,9 +652,9 @@ def _write_roster(conn: Connection, b: Batch) -> None:
         conn.execute(
             text(
                 "INSERT INTO roster_replaced (batch_id, entity, key, name, supervisor, "
-                "function, prior_batch_id) "
-                "SELECT :b, 'team', team_id, name, supervisor, function, batch_id "
-                "FROM teams WHERE team_id IN (SELECT id FROM cx_replaced_teams)"
+                "supervisor_email, function, prior_batch_id) "
+                "SELECT :b, 'team', team_id, name, supervisor, supervisor_email, function, "
+                "batch_id FROM teams WHERE team_id IN (SELECT id FROM cx_replaced_teams)"
             ),
             params,
         )
@@ -619,23 +679,28 @@ def _write_roster(conn: Connection, b: Batch) -> None:
         reg("cx_new_teams", _arrow(teams))
         conn.execute(
             text(
-                "INSERT INTO teams (team_id, name, supervisor, function, batch_id) "
-                "SELECT team_id, name, supervisor, function, :b FROM cx_new_teams"
+                "INSERT INTO teams (team_id, name, supervisor, supervisor_email, function, "
+                "batch_id) SELECT team_id, name, supervisor, supervisor_email, function, :b "
+                "FROM cx_new_teams"
             ),
             params,
         )
-        # Rows without a team follow their agent's team: rebuild the team rollup when an
-        # agent is new or has moved (a new name or email changes no sum).
-        moved = conn.execute(
-            text(
-                "SELECT count(*) FROM cx_new_agents n LEFT JOIN roster_replaced r "
-                "ON r.batch_id = :b AND r.entity = 'agent' AND r.key = n.agent_id "
-                "WHERE r.key IS NULL OR r.team_id IS DISTINCT FROM n.team_id"
-            ),
-            params,
-        ).scalar_one()
-    if moved:
-        rollups.refresh_long(conn, org=False)
+        # Every agent row written states its team (from its date on): kept in load order,
+        # then the history of those agents is replayed and the team rows of the dates
+        # whose facts change team are rewritten.
+        if plan.changes is not None and plan.changes.num_rows:
+            reg("cx_team_changes", plan.changes)
+            conn.execute(
+                text(
+                    "INSERT INTO agent_team_changes (batch_id, seq, agent_id, team_id, "
+                    "effective_from, loaded_on) SELECT :b, :seq + seq, agent_id, team_id, "
+                    "effective_from, loaded_on FROM cx_team_changes"
+                ),
+                {**params, "seq": membership.next_seq(conn)},
+            )
+            membership.replay(conn, "cx_team_changes")
+    if plan.restated is not None:
+        rollups.refresh_teams(conn, plan.restated.spans)
 
 
 def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
@@ -791,7 +856,8 @@ def _report(b: Batch, status: str) -> BatchReport:
         message = f"dry run: would load {counts}; nothing written"
     else:
         message = f"loaded {counts}"
-    warnings = list(b.warnings)
+    moves = b.plan.restated.moves if b.plan.restated is not None else []
+    warnings = list(b.warnings) + _move_lines(moves)
     if b.plan.demo_giving_way:
         warnings.append(
             f"{_plural(b.plan.demo_giving_way, 'demo row')} with the same key as rows of this "
@@ -816,7 +882,19 @@ def _report(b: Batch, status: str) -> BatchReport:
         layout=b.layout,
         mapping=dict(b.mapping),
         warnings=warnings,
+        moves=[m.to_dict() for m in moves],
     )
+
+
+MOVES_SHOWN = 10  # lines of a report that say which facts change team
+
+
+def _move_lines(moves: list[membership.Move]) -> list[str]:
+    """Report lines for facts whose team changes (a roster dated in the past restates)."""
+    lines = [f"team numbers restated: {m.describe()}" for m in moves[:MOVES_SHOWN]]
+    if len(moves) > MOVES_SHOWN:
+        lines.append(f"… and {_plural(len(moves) - MOVES_SHOWN, 'more move')} of facts")
+    return lines
 
 
 # ---------------------------------------------------------------- 2. layout and mapping
@@ -1053,9 +1131,10 @@ def load_batch(
     pa.default_memory_pool().release_unused()  # hand the text no longer needed back to the OS
     uploaded_at = datetime.now(store.settings.tz).replace(tzinfo=None)
     tell(0.55, "comparing with the store (duplicates, unknown agents)")
+    today = uploaded_at.date()  # a roster row without effective_from dates from here
     if dry_run:
         with store.reading() as conn:
-            plan = plan_batch(conn, spec, checked)
+            plan = plan_batch(conn, spec, checked, today=today)
         batch = Batch(
             "", spec, raw, checked, plan, filename, uploaded_by, uploaded_at,
             prep.mapping.ignored, *_about(prep),
@@ -1066,7 +1145,7 @@ def load_batch(
         earlier = _earlier(conn, raw.sha256, kind)  # loaded meanwhile by someone else?
         if earlier is not None:
             return _already(kind, filename, raw, prep, earlier)
-        plan = plan_batch(conn, spec, checked)
+        plan = plan_batch(conn, spec, checked, today=today)
         batch_id = _new_batch_id(conn)
         batch = Batch(
             batch_id, spec, raw, checked, plan, filename, uploaded_by, uploaded_at,
@@ -1127,7 +1206,8 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
                 "UPDATE roster_replaced AS c SET name = r.name, team_id = r.team_id, "
                 "email = r.email, hired_on = r.hired_on, active = r.active, "
                 "nickname = r.nickname, "
-                "supervisor = r.supervisor, function = r.function, "
+                "supervisor = r.supervisor, supervisor_email = r.supervisor_email, "
+                "function = r.function, "
                 "prior_batch_id = r.prior_batch_id "
                 "FROM roster_replaced AS r "
                 "WHERE c.prior_batch_id = :b AND c.batch_id <> :b AND r.batch_id = :b "
@@ -1176,9 +1256,10 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
         )
         conn.execute(
             text(
-                "INSERT INTO teams (team_id, name, supervisor, function, batch_id) "
-                "SELECT key, name, supervisor, function, prior_batch_id "
-                "FROM roster_replaced r WHERE r.batch_id = :b AND r.entity = 'team' "
+                "INSERT INTO teams (team_id, name, supervisor, supervisor_email, function, "
+                "batch_id) SELECT key, name, supervisor, supervisor_email, function, "
+                "prior_batch_id FROM roster_replaced r WHERE r.batch_id = :b "
+                "AND r.entity = 'team' "
                 "AND NOT EXISTS (SELECT 1 FROM teams t WHERE t.team_id = r.key)"
             ),
             params,
@@ -1187,8 +1268,7 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
         for src, span in spans.items():
             if span:
                 rollups.refresh(conn, src, span[0], span[1], store.settings)
-        if counts["agents"] or restored:  # rows without a team follow their agent's team
-            rollups.refresh_long(conn, org=False)
+        moves = _undo_team_changes(conn, batch_id)
         conn.execute(
             text("UPDATE upload_batches SET status = 'undone' WHERE batch_id = :b"), params
         )
@@ -1196,8 +1276,110 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
     message = f"undid batch {batch_id} ({kind}): removed {_plural(removed, 'row')}"
     if restored:
         message += f"; restored {_plural(int(restored), 'replaced roster row')}"
+    if moves:
+        message += "; " + "; ".join(_move_lines(moves))
     return UndoReport(
-        batch_id=batch_id, kind=kind, removed=removed, restored=int(restored), message=message
+        batch_id=batch_id,
+        kind=kind,
+        removed=removed,
+        restored=int(restored),
+        message=message,
+        moves=[m.to_dict() for m in moves],
+    )
+
+
+def _undo_team_changes(conn: Connection, batch_id: str) -> list[membership.Move]:
+    """Take a batch's team changes out: replay the history of its agents without them and
+    rewrite the team rows of the dates whose facts change team. Returns those moves."""
+    params = {"b": batch_id}
+    agents = (
+        conn.execute(
+            text("SELECT DISTINCT agent_id FROM agent_team_changes WHERE batch_id = :b"), params
+        )
+        .scalars()
+        .all()
+    )
+    if not agents:
+        return []
+    with _Registered(conn) as reg:
+        reg("cx_undo_agents", pa.table({"agent_id": pa.array(agents, pa.string())}))
+        restated = membership.restatement(conn, "cx_undo_agents", skip_batch=True, params=params)
+        conn.execute(text("DELETE FROM agent_team_changes WHERE batch_id = :b"), params)
+        membership.replay(conn, "cx_undo_agents")
+    rollups.refresh_teams(conn, restated.spans)
+    return restated.moves
+
+
+# What later data a roster batch carries (see `undo_impact`): agents and teams that undoing
+# it takes off the roster, later rows that name them, later roster batches built on it.
+_UNDO_IMPACT_SQL = """
+WITH this AS (
+    SELECT coalesce(max(uploaded_at), TIMESTAMP '0001-01-01') AS at FROM upload_batches
+    WHERE batch_id = :b
+), later AS (
+    SELECT u.batch_id FROM upload_batches u, this
+    WHERE u.batch_id <> :b AND u.status = 'committed' AND u.uploaded_at >= this.at
+), gone_agents AS (
+    SELECT agent_id FROM agents a WHERE a.batch_id = :b AND NOT EXISTS (
+        SELECT 1 FROM roster_replaced r
+        WHERE r.batch_id = :b AND r.entity = 'agent' AND r.key = a.agent_id)
+), gone_teams AS (
+    SELECT team_id FROM teams t WHERE t.batch_id = :b AND NOT EXISTS (
+        SELECT 1 FROM roster_replaced r
+        WHERE r.batch_id = :b AND r.entity = 'team' AND r.key = t.team_id)
+), naming AS (
+    SELECT batch_id FROM interactions
+    WHERE agent_id IN (SELECT * FROM gone_agents) OR team_id IN (SELECT * FROM gone_teams)
+    UNION ALL SELECT batch_id FROM survey_responses
+    WHERE agent_id IN (SELECT * FROM gone_agents) OR team_id IN (SELECT * FROM gone_teams)
+    UNION ALL SELECT batch_id FROM adherence WHERE agent_id IN (SELECT * FROM gone_agents)
+    UNION ALL SELECT batch_id FROM kpi_values WHERE team_id IN (SELECT * FROM gone_teams)
+    UNION ALL SELECT batch_id FROM targets WHERE team_id IN (SELECT * FROM gone_teams)
+), building AS (
+    SELECT batch_id FROM roster_replaced WHERE prior_batch_id = :b AND batch_id <> :b
+    UNION SELECT c.batch_id FROM agent_team_changes c
+    WHERE c.batch_id <> :b AND c.seq > (
+        SELECT coalesce(max(seq), 0) FROM agent_team_changes WHERE batch_id = :b)
+        AND c.agent_id IN (SELECT agent_id FROM agent_team_changes WHERE batch_id = :b)
+    UNION SELECT batch_id FROM agents WHERE batch_id <> :b
+        AND team_id IN (SELECT * FROM gone_teams)
+)
+SELECT
+    (SELECT count(*) FROM gone_agents),
+    (SELECT count(*) FROM gone_teams),
+    (SELECT count(*) FROM naming WHERE batch_id IN (SELECT * FROM later)),
+    (SELECT count(DISTINCT batch_id) FROM naming WHERE batch_id IN (SELECT * FROM later)),
+    (SELECT count(DISTINCT batch_id) FROM building WHERE batch_id IN (SELECT * FROM later))
+"""
+
+
+def undo_impact(store: Store, batch_id: str) -> str | None:
+    """A one-line warning when later data depends on a roster batch (rows of later batches
+    that name agents or teams it added, later roster batches that build on it), else None.
+
+    Undoing such a batch takes those agents and teams off the roster (their rows lose
+    their team) or changes what the later rosters meant: ask before `undo_batch`.
+    """
+    agents, teams, rows, fact_batches, roster_batches = store.rows(
+        _UNDO_IMPACT_SQL, {"b": batch_id}
+    )[0]
+    if not (rows or roster_batches):
+        return None
+    parts = []
+    if rows:
+        added = ", ".join(_plural(n, word) for n, word in ((agents, "agent"), (teams, "team")) if n)
+        parts.append(
+            f"{_plural(rows, 'row')} in {fact_batches} later "
+            f"{'batch' if fact_batches == 1 else 'batches'} name agents or teams it added "
+            f"({added})"
+        )
+    if roster_batches:
+        build = "batch builds" if roster_batches == 1 else "batches build"
+        parts.append(f"{roster_batches} later roster {build} on it")
+    return (
+        f"later data depends on batch {batch_id}: {'; '.join(parts)}. Undoing it takes what "
+        "it added off the roster and restates team numbers: undo the later batches first, "
+        "or undo it anyway"
     )
 
 

@@ -25,10 +25,12 @@ from cxmetrics.metrics.registry import (
 )
 from cxmetrics.periods import GRAINS, Period
 from cxmetrics.store import Reader, Store
+from cxmetrics.store.membership import fact_team, stretches_of, team_in, team_on, teams_on
 from cxmetrics.store.rollups import ROLLUP_SUMS, SOURCES, measure_name
 
 SIGNIFICANCE = 0.05
-BY_KEYS = {"team": "coalesce(r.team_id, a.team_id)", "agent": "r.agent_id"}
+_MEMBER_JOIN, _ROW_TEAM = fact_team("r", "r.date")
+BY_KEYS = {"team": _ROW_TEAM, "agent": "r.agent_id"}
 
 # Sums of every rollup measure per (bucket, key): bucket is the start of a period when a
 # grain was asked (else None), key the team or agent when a breakdown was (else None).
@@ -43,7 +45,7 @@ def sum_column(source: str, name: str) -> str:
 def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
     """One statement over the agent rollups: a UNION ALL of the sources, summed once."""
     columns = [(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    needs_roster = team is not None or by == "team"
+    needs_teams = team is not None or by == "team"
     branches = []
     for source in sources:
         select = [
@@ -53,10 +55,10 @@ def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> s
         select += [f"r.{c}" if src == source else "0" for src, c in columns]
         where = ["r.date >= :first", "r.date <= :last"]
         if team is not None:
-            where.append("coalesce(r.team_id, a.team_id) = :team")
+            where.append(f"{_ROW_TEAM} = :team")
         if agent is not None:
             where.append("r.agent_id = :agent")
-        join = "LEFT JOIN agents a ON a.agent_id = r.agent_id " if needs_roster else ""
+        join = f"{_MEMBER_JOIN} " if needs_teams else ""
         # Only fixed names from this module reach the SQL text; values are bound.
         branches.append(
             f"SELECT {', '.join(select)} FROM rollup_{source} r {join}"  # noqa: S608
@@ -100,10 +102,10 @@ def read_sums(
     """Sums of every rollup measure between two local dates, per period bucket and group.
 
     `grain` buckets rows by the start date of their week/month/quarter/year; `by` ("team"
-    or "agent") groups by team or agent. The team of a row is its own team_id, else its
-    agent's roster team. The org scope reads the org × date rollup, team scopes and team
-    breakdowns the team × date one, agent scopes and agent breakdowns the agent rollups.
-    One statement each.
+    or "agent") groups by team or agent. The team of a row is its own team_id, else the
+    team its agent was in on the row's date (`membership.fact_team`). The org scope reads
+    the org × date rollup, team scopes and team breakdowns the team × date one, agent
+    scopes and agent breakdowns the agent rollups. One statement each.
     """
     if grain is not None and grain not in GRAINS:
         raise ValueError(f"unknown grain `{grain}`")
@@ -384,8 +386,10 @@ def targets_for(
     return resolve_targets(target_rows(store, on), on, team, registry)
 
 
-def team_of_agent(store: Store | Reader, agent: str) -> str | None:
-    return store.scalar("SELECT team_id FROM agents WHERE agent_id = :a", {"a": agent})
+def team_of_agent(store: Store | Reader, agent: str, on: date) -> str | None:
+    """The team whose targets apply to an agent for a period ending `on`: the team the
+    agent was in that day."""
+    return team_on(store, agent, on)
 
 
 def scorecard(
@@ -401,7 +405,7 @@ def scorecard(
     prev = period.previous()
     with store.snapshot() as db:
         sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, agent=agent)
-        target_team = team if agent is None else team_of_agent(db, agent)
+        target_team = team if agent is None else team_of_agent(db, agent, period.end)
     targets = targets_for(store, period.end, target_team, registry)
     as_of = data_as_of(store)
     cur_sums, prev_sums = sums.get((period.start, None), {}), sums.get((prev.start, None), {})
@@ -483,7 +487,7 @@ def breakdown(
         sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, by=by)
         if not sums:
             return out
-        teams = dict(db.rows("SELECT agent_id, team_id FROM agents")) if by == "agent" else {}
+        teams = teams_on(db, period.end) if by == "agent" else {}
     as_of = data_as_of(store)
     targets = target_rows(store, period.end)
     keys = sorted({key for _, key in sums}, key=lambda k: (k is None, k or ""))
@@ -521,11 +525,14 @@ def trend(
         sums = read_sums(
             db, periods[0].start, period.end, grain=period.grain, team=team, agent=agent
         )
-        target_team = team if agent is None else team_of_agent(db, agent)
+        stretches = stretches_of(db, agent) if agent is not None else []
+        target_teams = {
+            p.end: team if agent is None else team_in(stretches, p.end) for p in periods
+        }
     as_of = data_as_of(store)
     in_force = target_rows(store, period.end)
     targets_by_end = {
-        p.end: resolve_targets(in_force, p.end, target_team, registry) for p in periods
+        p.end: resolve_targets(in_force, p.end, target_teams[p.end], registry) for p in periods
     }
     rows = []
     for p in periods:

@@ -11,19 +11,22 @@ A rollup is kept in step by recomputing the dates a load or undo touched, inside
 same transaction: `rollup(date)` is a pure function of the raw facts, so recomputing a
 date range from raw is always right, including repeat contacts, whose flag for a contact
 depends on the contacts of the following seven days. The team of a row is its own
-team_id, else its agent's roster team, so a roster change rebuilds the team rollup
-(`refresh_long(conn, org=False)`); org totals do not depend on the roster. Rows are
+team_id, else the team its agent was in on that date (`membership.fact_team`), so a roster
+change rewrites the team rows of the dates whose rows change team (`refresh_teams`); org
+totals do not depend on the roster. Rows are
 written in date order, so DuckDB's zone maps let a scorecard read only the row groups of
 the weeks it asks for.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from sqlalchemy import Connection, text
 
 from cxmetrics.config import Settings
+from cxmetrics.store.membership import fact_team
 
 # The sums each rollup offers to metric definitions (registry parts name these).
 ROLLUP_SUMS: dict[str, tuple[str, ...]] = {
@@ -177,11 +180,12 @@ def _team_insert(source: str, dated: bool) -> str:
         f'CAST(sum(r.{c}) AS DOUBLE) AS "{measure_name(source, c)}"' for c in ROLLUP_SUMS[source]
     )
     where = "WHERE r.date >= :start AND r.date < :stop" if dated else ""
+    join, team = fact_team("r", "r.date")
     # Only fixed names from this module reach the SQL text; values are bound.
     return (
         "INSERT INTO rollup_team_daily SELECT date, team_id, measure, value FROM ("  # noqa: S608
-        f"UNPIVOT (SELECT r.date, coalesce(r.team_id, a.team_id) AS team_id, {sums} "
-        f"FROM rollup_{source} r LEFT JOIN agents a ON a.agent_id = r.agent_id {where} "
+        f"UNPIVOT (SELECT r.date, {team} AS team_id, {sums} "
+        f"FROM rollup_{source} r {join} {where} "
         "GROUP BY ALL) ON COLUMNS(* EXCLUDE (date, team_id)) "
         "INTO NAME measure VALUE value) WHERE value <> 0 ORDER BY date, team_id, measure"
     )
@@ -239,10 +243,19 @@ def _rewrite_long(conn: Connection, source: str, span: dict | None, *, org: bool
 
 
 def refresh_long(conn: Connection, *, org: bool = True) -> None:
-    """Rebuild the team (and org) rollups from the agent rollups: after a roster change,
-    teams only (org totals do not depend on the roster), and when schema v3 adds them."""
+    """Rebuild the team (and org) rollups from the agent rollups (when schema v3 adds them;
+    teams only with `org=False`)."""
     for source in SOURCES:
         _rewrite_long(conn, source, None, org=org)
+
+
+def refresh_teams(conn: Connection, spans: Mapping[str, tuple[date, date] | None]) -> None:
+    """Rewrite the team rows of each source for its span of local dates (after a change of
+    team history: `membership.restatement` says which dates; org totals stay)."""
+    for source, span in spans.items():
+        if span is not None:
+            stop = span[1] + timedelta(days=1)
+            _rewrite_long(conn, source, {"start": span[0], "stop": stop}, org=False)
 
 
 def batch_dates(conn: Connection, source: str, batch_id: str) -> tuple[date, date] | None:

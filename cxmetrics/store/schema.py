@@ -93,8 +93,45 @@ V3 = [
         date DATE NOT NULL, measure VARCHAR NOT NULL, value DOUBLE NOT NULL)""",
 ]
 
+V4 = [
+    # Teams over time (store/membership.py). Each roster row that sets an agent's team is
+    # kept as a change, in load order (`seq`); `agent_teams` is those changes replayed, one
+    # row per stretch of days in one team (valid_to exclusive, NULL while it lasts).
+    # `effective_from` is NULL when the row gave none (the change then dates from
+    # `loaded_on`, the load's local date, or, for an agent's first team, from always).
+    # The seed keeps every v3 number: each agent's roster team, since always; the rows a
+    # later batch replaced come first, so that undoing that batch brings them back.
+    """CREATE TABLE agent_team_changes (
+        batch_id VARCHAR, seq BIGINT NOT NULL, agent_id VARCHAR NOT NULL,
+        team_id VARCHAR NOT NULL, effective_from DATE, loaded_on DATE NOT NULL)""",
+    """CREATE TABLE agent_teams (
+        agent_id VARCHAR NOT NULL, team_id VARCHAR NOT NULL, valid_from DATE NOT NULL,
+        valid_to DATE, batch_id VARCHAR)""",
+    """INSERT INTO agent_team_changes
+        WITH stated AS (
+            SELECT DISTINCT r.prior_batch_id AS batch_id, r.key AS agent_id, r.team_id,
+                NULL::DATE AS effective_from, b.uploaded_at, 0 AS is_current
+            FROM roster_replaced r LEFT JOIN upload_batches b ON b.batch_id = r.prior_batch_id
+            WHERE r.entity = 'agent' AND r.team_id IS NOT NULL
+            UNION ALL
+            SELECT a.batch_id, a.agent_id, a.team_id, DATE '0001-01-01', NULL, 1
+            FROM agents a WHERE a.team_id IS NOT NULL
+        )
+        SELECT batch_id, row_number() OVER (
+                ORDER BY is_current, uploaded_at NULLS FIRST, batch_id, agent_id),
+            agent_id, team_id, effective_from,
+            coalesce(CAST(uploaded_at AS DATE), current_date)
+        FROM stated""",
+    """INSERT INTO agent_teams
+        SELECT agent_id, team_id, DATE '0001-01-01', NULL, batch_id FROM agents
+        WHERE team_id IS NOT NULL""",
+    # Teams name their supervisor's e-mail (for signing in); replaced team rows keep it.
+    "ALTER TABLE teams ADD COLUMN supervisor_email VARCHAR",
+    "ALTER TABLE roster_replaced ADD COLUMN supervisor_email VARCHAR",
+]
+
 # Each entry: the statements that bring the schema from version N-1 to N.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4}
 LONG_ROLLUPS = 3  # the version that added the team and org rollups (filled by the Store)
 SCHEMA_VERSION = max(MIGRATIONS)
 

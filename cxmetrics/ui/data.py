@@ -85,8 +85,12 @@ def teams() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def agents(team: str | None = None) -> pd.DataFrame:
-    return org.list_agents(get_store(), team)
+def agents(team: str | None = None, period: str | None = None) -> pd.DataFrame:
+    """Roster agents (of a team when given): now, or who was in it during `period`."""
+    if period is None:
+        return org.list_agents(get_store(), team)
+    p = parse_period(period)
+    return org.list_agents(get_store(), team, first=p.start, last=p.end)
 
 
 @st.cache_data(show_spinner=False)

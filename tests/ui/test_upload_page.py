@@ -193,6 +193,33 @@ def test_undo_can_be_cancelled(empty_db, tmp_path):
     assert user_batches()[0]["status"] == "committed"
 
 
+def test_undoing_a_roster_that_later_data_names_warns_in_the_confirm_step(empty_db):
+    at = open_upload_page()
+    upload(at, "roster.csv", b"agent_id,team_id\nA7,T7\n", kind="roster")
+    click(at, "upload_load")
+    [roster] = user_batches()
+    upload(
+        at,
+        "interactions.csv",
+        b"interaction_id,started_at,agent_id,wait_seconds,handle_seconds,abandoned\n"
+        b"g1,2026-11-03 09:00,A7,5,100,false\n",
+        kind="interactions",
+    )
+    click(at, "upload_load")
+    batch_picker(at).set_value(roster["batch_id"]).run()
+    click(at, "batch_undo")
+    warnings = [e.value.replace("\\", "").replace("\u2060", "") for e in at.error]  # inert markdown
+    assert any(
+        f"later data depends on batch {roster['batch_id']}: 1 row in 1 later batch" in w
+        for w in warnings
+    ), warnings
+    assert at.button(key="batch_undo_confirm")  # the person may still go ahead
+    # The later batch itself carries no such warning.
+    batch_picker(at).set_value(user_batches()[0]["batch_id"]).run()
+    click(at, "batch_undo")
+    assert not any("later data depends" in e.value for e in at.error)
+
+
 def test_rejected_rows_download_is_formula_safe(empty_db, captured_downloads):
     content = (
         "response_id,responded_at,agent_id,nps,csat\n"

@@ -218,7 +218,7 @@ def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFram
     rank_column = f"Rank by {SHORT[head]}"
     per_agent = data.breakdown(period, "agent", team=team_id)
     rows, greyed = [], []
-    for agent in data.agents(team_id).itertuples():
+    for agent in data.agents(team_id, period).itertuples():
         lines = per_agent.get(agent.agent_id)
         if lines is None and agent.active is False:
             continue  # left the team and nothing to show

@@ -680,6 +680,9 @@ def section_history(batches: pd.DataFrame) -> None:
             "for the record. Load the file again to bring them back.",
             icon=":material/warning:",
         )
+        depends = ingest.undo_impact(data.get_store(), batch_id)
+        if depends:
+            st.error(plain(depends), icon=":material/link:")
         with st.container(horizontal=True):
             st.button(
                 "Yes, undo it",
