@@ -1,0 +1,385 @@
+"""The figures as people read them: the table printed after a run and kept in
+bench/README.md between its markers, the profile notes printed under it, and results.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .data import QUALTRICS_REASONS
+from .targets import MEMORY_TARGETS
+
+START, END = "<!-- results:start -->", "<!-- results:end -->"
+HEADER = ("figure", "measured", "baseline", "ratio", "target", "status")
+Row = tuple[str, str, str, str, str, str]
+TARGET_OF_MEMORY = {step: key for key, step in MEMORY_TARGETS.items()}
+
+
+def _f(value, unit: str = "", digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int | float) and abs(value) >= 1000:
+        return f"{value:,.0f}{unit}"
+    return f"{value:.{digits}f}{unit}"
+
+
+def _status(res: dict, key: str) -> str:
+    passed = res["targets"][key]["pass"]
+    return "—" if passed is None else ("pass" if passed else "MISS")
+
+
+def info(figure: str, measured: str = "", baseline: str = "", ratio: str = "") -> Row:
+    """A row shown for information: no target."""
+    return (figure, measured, baseline, ratio, "", "info")
+
+
+def checked(res: dict, key: str | None, figure: str, measured: str, baseline="", ratio="") -> Row:
+    """A row checked against target `key` (for information when `key` is None)."""
+    if key is None:
+        return info(figure, measured, baseline, ratio)
+    return (figure, measured, baseline, ratio, res["targets"][key]["target"], _status(res, key))
+
+
+def skipped(figure: str, why: str) -> Row:
+    return (figure, f"skipped ({why})", "", "", "", "—")
+
+
+def _against_pandas(d: dict) -> tuple[str, str, str]:
+    """(measured, baseline, ratio) of a warm engine figure beside its pandas baseline."""
+    return _f(d["warm_ms"], " ms"), f"pandas {_f(d['baseline_ms'], ' ms')}", _f(d["ratio"], "×")
+
+
+def scorecard_rows(res: dict) -> list[Row]:
+    """Items 1 and 2."""
+    o, tm, at = res["scorecard_org"], res["scorecard_team"], res["agent_table"]
+    warm = _f(o["warm_ms"], " ms")
+    reread = _f(o["baseline_load_s"] * 1000 + o["baseline_ms"], " ms")
+    return [
+        info(f"1 org scorecard {o['period']}, cold", _f(o["cold_ms"], " ms")),
+        info("1 org scorecard, cold in a fresh process", _f(o["cold_ms_fresh_process"], " ms")),
+        checked(
+            res,
+            "scorecard_ratio",
+            f"1 org scorecard, warm (median of {res['args']['repeat']})",
+            *_against_pandas(o),
+        ),
+        checked(res, "scorecard_warm_ms", "1 org scorecard, warm time", warm),
+        info(
+            "1 baseline: load raw tables into pandas (once)",
+            _f(o["baseline_load_s"], " s", 2),
+            f"{o['baseline_rows_in_memory']:,} rows",
+        ),
+        info(
+            "1 (load + compute) / warm, if pandas re-read per request",
+            warm,
+            f"pandas {reread}",
+            _f(o["ratio_with_load"], "×"),
+        ),
+        info(f"2 team scorecard {tm['team']}, warm", *_against_pandas(tm)),
+        info(f"2 agent table {at['team']} ({at['rows']} rows), warm", *_against_pandas(at)),
+    ]
+
+
+def history_rows(res: dict) -> list[Row]:
+    """Item 3."""
+    h = res["history"]
+    rows = [
+        info(
+            f"3 scorecard with {s['weeks']} weeks of history, warm",
+            _f(s["warm_ms"], " ms"),
+            f"{s['interactions']:,} interactions",
+        )
+        for s in h["stores"]
+    ]
+    figure = f"3 history max/min ({h['agents']} agents)"
+    return [*rows, checked(res, "history_flat", figure, "", "", _f(h["max_min_ratio"], "×", 2))]
+
+
+# Item 4, load_batch beside each baseline: (target, figure, baseline, its seconds, ratio).
+INGEST_BASELINES = (
+    (
+        "ingest_vs_duckdb",
+        "4 ingest {rows:,} survey rows: load_batch (median of {repeat})"
+        " vs DuckDB read_csv into a table in a database file",
+        "DuckDB file",
+        "duckdb_raw_file_s",
+        "ratio_ingest_vs_duckdb_file",
+    ),
+    (
+        None,
+        "4 ingest vs DuckDB read_csv into an in-memory table (no file, no commit)",
+        "DuckDB in memory",
+        "duckdb_raw_s",
+        "ratio_ingest_vs_duckdb",
+    ),
+    (
+        "pandas_vs_ingest",
+        "4 ingest: pandas read_csv + to_sql / load_batch",
+        "pandas",
+        "pandas_to_sql_s",
+        "ratio_pandas_vs_ingest",
+    ),
+)
+
+
+def ingest_rows(res: dict) -> list[Row]:
+    """Item 4."""
+    ing = res["ingest"]
+    if ing.get("skipped"):
+        return [skipped("4 ingest", "--skip-ingest")]
+    load_batch = _f(ing["load_batch_s"], " s", 2)
+    return [
+        checked(
+            res,
+            key,
+            figure.format(rows=ing["rows"], repeat=ing["repeat"]),
+            load_batch,
+            f"{name} {_f(ing[seconds], ' s', 2)}",
+            _f(ing[ratio], "×"),
+        )
+        for key, figure, name, seconds, ratio in INGEST_BASELINES
+    ]
+
+
+def qualtrics_rows(res: dict) -> list[Row]:
+    """Item 5: the Qualtrics-layout export through load_batch."""
+    q = res["qualtrics"]
+    if q.get("skipped"):
+        return [skipped("5 Qualtrics-layout ingest", "--qualtrics-rows 0")]
+    r, kinds = q["load_batch_report"], q["kinds_written"]
+    dropped = ", ".join(f"{k} {kinds[k]:,}" for k in QUALTRICS_REASONS)
+    canonical, canonical_mb = q["canonical_us_per_row"], q["canonical_csv_mb_per_s"]
+    return [
+        info(
+            f"5 Qualtrics-layout ingest {q['rows']:,} rows, no mapping: load_batch "
+            f"(median of {q['repeat']})",
+            _f(q["load_batch_s"], " s", 2),
+            f"{q['rows_per_s']:,} rows/s",
+        ),
+        info(
+            "5 Qualtrics: loaded / rejected (previews, tests, unfinished)",
+            f"{r['loaded']:,} / {r['rejected']:,}",
+            dropped,
+        ),
+        info(
+            "5 Qualtrics per row vs canonical ingest per row (item 4)",
+            _f(q["us_per_row"], " µs/row", 2),
+            "—" if canonical is None else f"canonical {_f(canonical, ' µs/row', 2)}",
+            _f(q["ratio_per_row_vs_canonical"], "×", 2),
+        ),
+        info(
+            "5 Qualtrics CSV MB/s vs canonical CSV MB/s (wider rows: more bytes per row)",
+            _f(q["csv_mb_per_s"], " MB/s"),
+            "—" if canonical_mb is None else f"canonical {_f(canonical_mb, ' MB/s')}",
+            _f(q["ratio_per_mb_vs_canonical"], "×", 2),
+        ),
+    ]
+
+
+def memory_rows(res: dict) -> list[Row]:
+    """Item 6: peak RSS of each step, then the stores' size on disk."""
+    rows = [
+        checked(
+            res,
+            TARGET_OF_MEMORY.get(step),
+            f"6 peak RSS: {step}",
+            _f(m["peak_rss_mb"], " MB"),
+            f"base {_f(m['base_rss_mb'], ' MB')}",
+        )
+        for step, m in res["memory"].items()
+    ]
+    rows.append(info("6 store on disk", _f(res["store"]["size_mb"], " MB")))
+    for name, section in (("ingest", res["ingest"]), ("Qualtrics ingest", res["qualtrics"])):
+        if not section.get("skipped"):
+            rows.append(
+                info(
+                    f"6 {name} store on disk (roster + surveys)",
+                    _f(section["store_mb"], " MB"),
+                    f"CSV {_f(section['csv_mb'], ' MB')}",
+                )
+            )
+    return rows
+
+
+def render_rows(res: dict) -> list[Row]:
+    """Item 7: the all-hands page against the bench store."""
+    a, b = res["page_render"]["apptest"], res["page_render"]["browser"]
+    rows = [
+        checked(
+            res,
+            "render_first_s",
+            "7 all-hands page, first render (AppTest, cold caches, fresh process)",
+            _f(a["first_s"], " s", 2),
+            f"imports before it {_f(a['imports_s'], ' s', 2)}",
+        ),
+        info(
+            f"7 all-hands page, warm rerun (AppTest, median of {len(a['warm_samples_s'])})",
+            _f(a["warm_s"], " s", 2),
+        ),
+    ]
+    if b.get("skipped"):
+        return [*rows, skipped("7 all-hands page in Chromium", b["skipped"])]
+    f = b["first"]
+    rows += [
+        info(
+            "7 all-hands page in Chromium, fresh server, new browser: navigation → complete",
+            _f(f["complete_s"], " s", 2),
+            f"h1 visible {_f(f['h1_visible_s'], ' s', 2)}",
+        ),
+        info(
+            "7 … same visit: last DOM change (charts drawn)",
+            _f(f["last_dom_change_s"], " s", 2),
+            f"{_f(f['downloaded_mb'], ' MB')} downloaded",
+        ),
+    ]
+    for key, what in (
+        ("second", "warm server, new browser"),
+        ("third", "warm server, same browser again"),
+    ):
+        v = b[key]
+        rows.append(
+            info(
+                f"7 all-hands page in Chromium, {what}: navigation → complete",
+                _f(v["complete_s"], " s", 2),
+                f"charts drawn {_f(v['last_dom_change_s'], ' s', 2)}; "
+                f"{_f(v['downloaded_mb'], ' MB')} downloaded",
+            )
+        )
+    return rows
+
+
+def table_rows(res: dict) -> list[Row]:
+    """(figure, measured, baseline, ratio, target, status) rows for stdout and the README."""
+    sections = (scorecard_rows, history_rows, ingest_rows, qualtrics_rows, memory_rows)
+    return [row for section in (*sections, render_rows) for row in section(res)]
+
+
+def headline(res: dict) -> str:
+    a, s, m = res["args"], res["store"], res["machine"]
+    return (
+        f"cxmetrics scale benchmark — {a['agents']} agents × {a['weeks']} weeks "
+        f"(seed {a['seed']}, last week {res['period']}); {m['cpu_count']} CPUs, "
+        f"{m['ram_gb']} GB RAM, Python {m['python']}, DuckDB {m['duckdb']}; {res['date']}; "
+        f"load average {m['load_average_at_start'][0]} at start, "
+        f"{m['load_average_at_end'][0]} at end\n"
+        f"store: {s['interactions']:,} interactions, {s['responses']:,} survey responses, "
+        f"{s['adherence_rows']:,} adherence rows, {s['teams']} team"
+        f"{'s' * (s['teams'] != 1)}; built in {s['seconds']:.1f} s"
+    )
+
+
+def text_table(res: dict) -> str:
+    rows = [HEADER, *table_rows(res)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def markdown(res: dict) -> str:
+    """The README block: the command, the headline, the table, the targets missed."""
+    out = [
+        f"Latest run: `python bench/run.py --agents {res['args']['agents']} "
+        f"--weeks {res['args']['weeks']}` on {res['date']}.",
+        "",
+        headline(res).replace("\n", "  \n"),
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "|".join("---" for _ in HEADER) + "|",
+    ]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in table_rows(res)]
+    misses = [v["label"] for v in res["targets"].values() if v["pass"] is False]
+    out += ["", "Targets missed: " + ("; ".join(misses) if misses else "none") + "."]
+    if res["history"].get("note"):
+        out.append(f"History sweep: {res['history']['note']}.")
+    return "\n".join(out)
+
+
+def _load_profile(title: str, profile: dict) -> list[str]:
+    """A load_batch profile: seconds per stage, then the functions with most own time."""
+    lines = [title, *(f"  {k}: {v}" for k, v in profile["seconds"].items())]
+    return [*lines, "  most own time:", *(f"    {t}" for t in profile["top_own_time"])]
+
+
+def _scorecard_profile(pr: dict) -> list[str]:
+    return [
+        f"profile of a warm org scorecard (cProfile, ms per call, {pr['calls_profiled']} calls,"
+        f" {pr['statements_per_call']} SQL statements per call):",
+        "  wall time of the parts, unprofiled (median ms):",
+        *(f"    {k}: {v}" for k, v in pr["wall_ms (unprofiled, median)"].items()),
+        "  cProfile, cumulative ms per call:",
+        *(f"    {k}: {v}" for k, v in pr["ms_per_call"].items()),
+        "  most own time:",
+        *(f"    {t}" for t in pr["top_own_time"]),
+    ]
+
+
+def _history_profile(res: dict) -> list[str]:
+    lines = [
+        "history sweep (warm scorecard; read_sums alone; rows of the org rollup it reads, "
+        "and its row groups whose date range overlaps the 2 weeks asked / all):"
+    ]
+    for st in res["history"]["stores"]:
+        lines.append(
+            f"  {st['weeks']:>3} weeks: scorecard {st['warm_ms']} ms, read_sums "
+            f"{st['read_sums_ms']} ms, {st['rollup_rows']:,} org rollup rows, row groups "
+            f"{st['row_groups_in_range']}/{st['row_groups']}"
+        )
+    return lines
+
+
+def _page_profile(res: dict) -> list[str]:
+    a, b = res["page_render"]["apptest"], res["page_render"]["browser"]
+    lines = [f"page render, AppTest: title {a['title']!r}, warm reruns {a['warm_samples_s']} s"]
+    if b.get("skipped"):
+        return [*lines, f"page render in Chromium: skipped ({b['skipped']})"]
+    lines.append(
+        f"page render in Chromium: server start {b['server_start_s']} s, Chromium launch "
+        f"{b['chromium_launch_s']} s"
+    )
+    return lines + [f"  {key} visit: {b[key]}" for key in ("first", "second", "third")]
+
+
+def profile_text(res: dict) -> str:
+    """The notes printed under the table: profiles, the history sweep's rollup scans,
+    memory by stage, the Qualtrics mapping, the page visits."""
+    lines = _scorecard_profile(res["profile_scorecard"])
+    pi, pq = res.get("profile_ingest"), res.get("profile_qualtrics")
+    if pi:
+        title = "profile of load_batch (cProfile, cumulative seconds, one call):"
+        lines += _load_profile(title, pi)
+    lines += _history_profile(res)
+    if pi:
+        lines.append("memory by load_batch stage (one call, separate process):")
+        lines += [f"  {m}" for m in pi["memory_by_stage_mb"]]
+    if pq:
+        title = "profile of load_batch on the Qualtrics export (cProfile, seconds, one call):"
+        lines += _load_profile(title, pq)
+        lines.append("memory by load_batch stage, Qualtrics export (one call, separate process):")
+        lines += [f"  {m}" for m in pq["memory_by_stage_mb"]]
+    q = res["qualtrics"]
+    if not q.get("skipped"):
+        lines.append(f"Qualtrics mapping (auto-detected): {q['load_batch_report']['mapping']}")
+        lines.append(f"Qualtrics rejections: {q['load_batch_report']['reasons']}")
+    return "\n".join(lines + _page_profile(res))
+
+
+def update_readme(path: Path, block: str) -> None:
+    """Put `block` between the results markers of `path` (appended, or a new file, when the
+    markers or the file are missing); the rest of the file is kept."""
+    body = f"{START}\n{block}\n{END}"
+    if path.exists():
+        text = path.read_text(encoding="utf-8")
+        if START in text and END in text:
+            head, rest = text.split(START, 1)
+            tail = rest.split(END, 1)[1]
+            path.write_text(head + body + tail, encoding="utf-8")
+            return
+        path.write_text(text.rstrip("\n") + "\n\n" + body + "\n", encoding="utf-8")
+        return
+    path.write_text(f"# cxmetrics benchmarks\n\n{body}\n", encoding="utf-8")
+
+
+def write_results(path: Path, res: dict) -> None:
+    """All figures, the machine, the arguments and the methods, as JSON."""
+    path.write_text(json.dumps(res, indent=2, default=str) + "\n", encoding="utf-8")

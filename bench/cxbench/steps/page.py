@@ -1,0 +1,213 @@
+"""Item 7: the all-hands page against the bench store. The server render through
+Streamlit's AppTest in a fresh process (the target), then, for information, a
+`streamlit run` server opened three times in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import psutil
+
+from cxmetrics.ui import harness
+
+from .. import db
+from ..context import Context, MainStore
+from ..measure import in_child, log, mb, median_time, memory_entry, timed
+
+APP = Path(__file__).resolve().parents[3] / "app.py"
+RENDER_TIMEOUT_S = 300  # AppTest / page waits: generous, a slow run is measured, not killed
+SERVER_START_S = 60
+# Runs before any page script: the page-clock time (ms since navigation start) of the
+# latest DOM change, read once the page has settled.
+LAST_MUTATION_JS = """new MutationObserver(() => { window.__cxLastChange = performance.now(); })
+    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});"""
+# Bytes the page fetched over the network (transferSize: 0 when served from the cache).
+FETCHED_JS = """(() => performance.getEntriesByType('navigation').concat(
+    performance.getEntriesByType('resource')).reduce((n, e) => n + (e.transferSize || 0), 0))()"""
+
+
+def _app_problems(at) -> list[str]:
+    """What is wrong with an AppTest run of the all-hands page (empty when nothing)."""
+    problems = [f"exception: {str(e.value)[:500]}" for e in at.exception]
+    titles = [t.value for t in at.title]
+    if not any(str(t).startswith("All-hands scorecard") for t in titles):
+        problems.append(f"no all-hands title (titles: {titles})")
+    return problems
+
+
+def _check_app(at, when: str) -> None:
+    problems = _app_problems(at)
+    if problems:
+        raise AssertionError(f"all-hands page (AppTest, {when}): " + "; ".join(problems))
+
+
+def render_step(url: str, repeat: int) -> dict:
+    """The all-hands page (app.py, default page) through Streamlit's AppTest, in this fresh
+    process: imports first (untimed in the render figure), Streamlit caches cleared, then
+    the first `at.run()` (store open + every query + render) and `repeat` warm reruns."""
+    t0 = time.perf_counter()
+    import plotly.graph_objects  # noqa: F401  (the page's own imports: once per server)
+    import streamlit as st
+    import streamlit.logger
+    from streamlit.testing.v1 import AppTest
+
+    # Streamlit warns about every cached function used outside a server ("No runtime
+    # found"); errors still show, and exceptions in the page are checked below.
+    streamlit.logger.set_log_level("error")
+
+    from cxmetrics.ui import charts, components, data  # noqa: F401
+
+    imports = time.perf_counter() - t0
+    os.environ["CXMETRICS_DB_URL"] = url
+    data.get_store.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(APP), default_timeout=RENDER_TIMEOUT_S)
+    first, _ = timed(at.run)
+    _check_app(at, "first run")
+    title = at.title[0].value
+    elements = sum(1 for _ in at.main)
+    warm, samples = median_time(at.run, repeat)
+    _check_app(at, "rerun")
+    return {
+        "imports_s": round(imports, 3),
+        "first_s": round(first, 3),
+        "warm_s": round(warm, 3),
+        "warm_samples_s": [round(x, 3) for x in samples],
+        "title": title,
+        "top_level_elements": elements,
+    }
+
+
+def _browser_missing(chromium: str) -> str | None:
+    """Why the browser variant cannot run here (None when it can)."""
+    if not (os.path.isfile(chromium) and os.access(chromium, os.X_OK)):
+        return f"no Chromium at {chromium}"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+def _vm_hwm(pid: int) -> int | None:
+    """High-water resident set (bytes) of another process, from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def _page_load(context, base: str) -> dict:
+    """Open the app in a new tab of `context` (a new Streamlit session) and time it: from the
+    navigation until an h1 is visible and Streamlit is connected and no longer running (as
+    tests/browser/conftest.py waits), then until the DOM has been quiet for half a second (the
+    last change, on the page's clock: charts drawn after the script run ended)."""
+    page = context.new_page()
+    page.set_default_timeout(RENDER_TIMEOUT_S * 1000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        t0 = time.perf_counter()
+        page.goto(base + "/", wait_until="domcontentloaded")
+        dom = time.perf_counter() - t0
+        page.locator("h1").first.wait_for(state="visible")
+        h1 = time.perf_counter() - t0
+        harness.wait_for_script_end(page)
+        complete = time.perf_counter() - t0
+        harness.wait_for_quiet(page)
+        last_change = page.evaluate("window.__cxLastChange || 0")
+        fetched = page.evaluate(FETCHED_JS)
+        title = page.locator("h1").first.inner_text()
+        exceptions = page.locator('[data-testid="stException"]').count()
+    finally:
+        page.close()
+    if exceptions or errors or not title.startswith("All-hands scorecard"):
+        raise AssertionError(
+            f"all-hands page in Chromium: {exceptions} exception(s) shown, page errors "
+            f"{errors[:3]}, title {title!r}"
+        )
+    return {
+        "dom_content_loaded_s": round(dom, 3),
+        "h1_visible_s": round(h1, 3),
+        "complete_s": round(complete, 3),
+        "last_dom_change_s": round(last_change / 1000, 3),
+        "downloaded_mb": mb(fetched),
+        "title": title,
+    }
+
+
+def _three_visits(playwright, chromium: str, base: str) -> tuple[float, list[dict]]:
+    """Chromium's launch time, and three visits: a fresh server's first from a new browser
+    (empty HTTP cache), a second new browser (the server's caches warm), and that browser
+    again (its HTTP cache warm too). Each visit is a new Streamlit session."""
+    t1 = time.perf_counter()
+    browser = playwright.chromium.launch(executable_path=chromium, args=harness.CHROMIUM_ARGS)
+    launch = time.perf_counter() - t1
+    loads = []
+    try:
+        for tabs in (1, 2):
+            context = browser.new_context(viewport={"width": 1920, "height": 1080})
+            context.add_init_script(LAST_MUTATION_JS)
+            try:
+                loads += [_page_load(context, base) for _ in range(tabs)]
+            finally:
+                context.close()
+    finally:
+        browser.close()
+    return launch, loads
+
+
+def browser_render(url: str, log_path: Path, chromium: str) -> dict:
+    """`streamlit run app.py` on a free port against the store at `url` (the caller has
+    closed it: DuckDB allows one process per file), then the page opened three times in
+    headless Chromium (see `_three_visits`)."""
+    why = _browser_missing(chromium)
+    if why:
+        return {"skipped": why}
+    from playwright.sync_api import sync_playwright
+
+    t0 = time.perf_counter()
+    with harness.serve_app(url, log_path, start_timeout=SERVER_START_S) as (base, server):
+        started = time.perf_counter() - t0
+        base_rss = psutil.Process(server.pid).memory_info().rss
+        with sync_playwright() as playwright:
+            launch, loads = _three_visits(playwright, chromium, base)
+        peak = _vm_hwm(server.pid)
+    return {
+        "server_start_s": round(started, 3),
+        "chromium_launch_s": round(launch, 3),
+        "first": loads[0],
+        "second": loads[1],
+        "third": loads[2],
+        "server_base_rss_mb": mb(base_rss),
+        "server_peak_rss_mb": None if peak is None else mb(peak),
+    }
+
+
+def page_render(ctx: Context, main: MainStore) -> dict:
+    """The `page_render` figures of results.json. Every step before has closed the store
+    (DuckDB: one process per file): the AppTest child and then the server open it in turn."""
+    url = db.url(main.path)
+    log("page render: all-hands page through AppTest (child process) …")
+    rc = in_child(render_step, url=url, repeat=ctx.opts.repeat)
+    ctx.memory["page render (AppTest: imports, first run, warm reruns)"] = memory_entry(rc)
+    if ctx.opts.skip_browser:
+        browser = {"skipped": "--skip-browser"}
+    else:
+        log("page render: streamlit run app.py + headless Chromium …")
+        browser = browser_render(url, ctx.tmp / "streamlit-server.log", ctx.opts.chromium)
+    if browser.get("skipped"):
+        log(f"page render in the browser skipped: {browser['skipped']}")
+    elif browser.get("server_peak_rss_mb") is not None:
+        ctx.memory["Streamlit server (start + 3 page loads)"] = {
+            "peak_rss_mb": browser["server_peak_rss_mb"],
+            "base_rss_mb": browser["server_base_rss_mb"],
+            "step_s": None,
+        }
+    return {"apptest": rc["result"], "browser": browser}
