@@ -9,6 +9,7 @@ from cxmetrics.config import DEFAULT_DB_URL, PROJECT_ROOT, Settings
 from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import parse_period
 from cxmetrics.store import Store, open_store, resolve_url, rollups, schema
+from cxmetrics.store.errors import StoreTooNew
 from tests.fixtures.known_answer import insert_directly
 
 TABLES = {
@@ -41,7 +42,7 @@ def test_store_from_a_newer_cxmetrics_is_refused(tmp_path):
     with store.transaction() as conn:
         conn.execute(text("INSERT INTO schema_version VALUES (999, current_timestamp)"))
     store.close()
-    with pytest.raises(RuntimeError, match="upgrade cxmetrics"):
+    with pytest.raises(StoreTooNew, match=r"made by a newer cxmetrics \(schema 999; .*upgrade"):
         open_store(url)
 
 
@@ -49,7 +50,9 @@ def test_default_url_is_under_the_project_root_and_others_under_cwd(tmp_path, mo
     assert resolve_url(DEFAULT_DB_URL) == f"duckdb:///{PROJECT_ROOT / 'data' / 'cxmetrics.duckdb'}"
     monkeypatch.chdir(tmp_path)
     assert resolve_url("duckdb:///sub/x.duckdb") == f"duckdb:///{tmp_path / 'sub' / 'x.duckdb'}"
-    assert (tmp_path / "sub").is_dir()
+    assert not (tmp_path / "sub").exists()  # resolving creates nothing…
+    open_store("duckdb:///sub/x.duckdb").close()  # …opening a store to write creates its folder
+    assert (tmp_path / "sub" / "x.duckdb").is_file()
 
 
 def test_changing_the_service_level_threshold_rebuilds_rollups(tmp_path):
