@@ -92,16 +92,17 @@ class Output:
         print(json.dumps(payload, ensure_ascii=False, default=str))
 
 
-def _open(args, *, write: bool):
-    """The store --db names. write: the command changes it (it may be created; a
-    read-only or in-memory store is refused before any work); otherwise it must exist."""
+def _open(args, *, write: bool, create: bool = False):
+    """The store --db names. write: the command changes it (a read-only or in-memory store
+    is refused before any work); create: it may be created (demo, ingest), otherwise a
+    store that does not exist is refused rather than created empty."""
     from cxmetrics.store import locate, open_store
     from cxmetrics.store.errors import StoreError
 
     settings = load_settings(args.db)
     if write and locate(settings.db_url).in_memory:
         raise StoreError(MEMORY_WRITE)
-    store = open_store(settings=settings, create=write)
+    store = open_store(settings=settings, create=create)
     if write:
         store.require_writable()
     return store
@@ -124,7 +125,7 @@ def _fmt(value, unit: str) -> str:
 def cmd_demo(args) -> int:
     from cxmetrics.demo import build_demo
 
-    store = _open(args, write=True)
+    store = _open(args, write=True, create=True)
     summary = build_demo(store, agents=args.agents, weeks=args.weeks, seed=args.seed, end=args.end)
     print(
         f"demo organisation: {summary.teams} teams, {summary.agents} agents, "
@@ -155,7 +156,7 @@ def _ingest_store(args, out: Output):
     from cxmetrics.store.errors import StoreMissing
 
     if not args.dry_run:
-        return _open(args, write=True)
+        return _open(args, write=True, create=True)
     try:
         return _open(args, write=False)
     except StoreMissing:

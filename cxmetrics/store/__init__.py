@@ -63,7 +63,7 @@ class Location:
 def _parse(url: str) -> sa.URL:
     try:
         return sa.make_url(url)
-    except sa.exc.ArgumentError:
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
         pass
     if "://" not in url:
         relative = url and not Path(url).is_absolute() and not url.startswith("~")
