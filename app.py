@@ -123,6 +123,93 @@ def _show_notices(page_path: str) -> None:
         st.session_state[NOTICES] = kept
 
 
+def _sidebar(read_only: bool) -> None:
+    """Period type and period (kept in the URL), presentation toggle, data date."""
+    with st.sidebar:
+        st.session_state.setdefault("grain", "week")
+        grain = st.selectbox("Period type", GRAINS, key="grain", format_func=str.capitalize)
+        options = data.period_options(grain)
+        key = f"period_{grain}"
+        if st.session_state.get(key) not in options:
+            wanted = st.session_state.get(key)
+            st.session_state[key] = wanted if wanted else options[0]
+            if wanted and wanted not in options:
+                options = [wanted, *options]
+        st.selectbox("Period", options, key=key, help="Compared with the period just before it")
+        st.session_state["period"] = st.session_state[key]
+        st.toggle("Presentation mode", key="present", help="Large type, one section per screen")
+        as_of = data.data_as_of()
+        st.caption(f"Data as of {as_of}" if as_of else "No data yet")
+        if read_only:
+            st.caption(
+                ":material/lock: Read-only store: the scorecard is shown as stored; uploads, "
+                "undo and thank-you marks are off."
+            )
+
+
+def _pages() -> list:
+    return [
+        st.Page(
+            f"{VIEWS}/allhands.py",
+            title="All-hands scorecard",
+            icon=":material/groups:",
+            url_path="allhands",
+            default=True,
+        ),
+        st.Page(
+            f"{VIEWS}/team.py", title="Team scorecard", icon=":material/group:", url_path="team"
+        ),
+        st.Page(
+            f"{VIEWS}/recognition.py",
+            title="Recognition",
+            icon=":material/star:",
+            url_path="recognition",
+        ),
+        st.Page(
+            f"{VIEWS}/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"
+        ),
+        st.Page(
+            f"{VIEWS}/definitions.py",
+            title="Definitions",
+            icon=":material/menu_book:",
+            url_path="definitions",
+        ),
+    ]
+
+
+def _render(present: bool) -> None:
+    """The sidebar and the page, with the shared filters written back to the URL."""
+    _team_from_url()
+    read_only = data.read_only()
+    _sidebar(read_only)
+    page = st.navigation(_pages(), position="hidden" if present else "sidebar")
+    components.page_style(present)
+    _show_notices(page.url_path)
+
+    params = {"period": st.session_state["period"]}
+    if present:
+        params["present"] = "true"
+        params["slide"] = str(st.session_state.get("slide", 0) + 1)
+    if page.url_path == "team" and st.session_state.get("team"):
+        params["team"] = st.session_state["team"]
+    if read_only and page.url_path == "upload":
+        st.title("Upload")
+        st.warning(
+            "The store is read-only, so nothing can be uploaded, undone or cleared here. Give "
+            "the app's user write access to the store's file and its folder (or point "
+            "CXMETRICS_DB_URL at a writable store), then restart the app.",
+            icon=":material/lock:",
+        )
+    else:
+        page.run()
+    # After the page ran: its widgets (team, slide) may have moved on.
+    if present and page.url_path in ("allhands", ""):
+        params["slide"] = str(st.session_state.get("slide", 0) + 1)
+    if page.url_path == "team" and st.session_state.get("team"):
+        params["team"] = st.session_state["team"]
+    st.query_params.from_dict(params)
+
+
 _from_url()
 present = bool(st.session_state.get("present"))
 st.set_page_config(
@@ -132,79 +219,7 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if present else "expanded",
 )
 _open_store()
-_team_from_url()
-read_only = data.read_only()
-
-with st.sidebar:
-    st.session_state.setdefault("grain", "week")
-    grain = st.selectbox("Period type", GRAINS, key="grain", format_func=str.capitalize)
-    options = data.period_options(grain)
-    key = f"period_{grain}"
-    if st.session_state.get(key) not in options:
-        wanted = st.session_state.get(key)
-        st.session_state[key] = wanted if wanted else options[0]
-        if wanted and wanted not in options:
-            options = [wanted, *options]
-    st.selectbox("Period", options, key=key, help="Compared with the period just before it")
-    st.session_state["period"] = st.session_state[key]
-    st.toggle("Presentation mode", key="present", help="Large type, one section per screen")
-    as_of = data.data_as_of()
-    st.caption(f"Data as of {as_of}" if as_of else "No data yet")
-    if read_only:
-        st.caption(
-            ":material/lock: Read-only store: the scorecard is shown as stored; uploads, "
-            "undo and thank-you marks are off."
-        )
-
-pages = [
-    st.Page(
-        f"{VIEWS}/allhands.py",
-        title="All-hands scorecard",
-        icon=":material/groups:",
-        url_path="allhands",
-        default=True,
-    ),
-    st.Page(f"{VIEWS}/team.py", title="Team scorecard", icon=":material/group:", url_path="team"),
-    st.Page(
-        f"{VIEWS}/recognition.py",
-        title="Recognition",
-        icon=":material/star:",
-        url_path="recognition",
-    ),
-    st.Page(f"{VIEWS}/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
-    st.Page(
-        f"{VIEWS}/definitions.py",
-        title="Definitions",
-        icon=":material/menu_book:",
-        url_path="definitions",
-    ),
-]
-page = st.navigation(pages, position="hidden" if present else "sidebar")
-components.page_style(present)
-_show_notices(page.url_path)
-
-params = {"period": st.session_state["period"]}
-if present:
-    params["present"] = "true"
-    params["slide"] = str(st.session_state.get("slide", 0) + 1)
-if page.url_path == "team" and st.session_state.get("team"):
-    params["team"] = st.session_state["team"]
-if read_only and page.url_path == "upload":
-    st.title("Upload")
-    st.warning(
-        "The store is read-only, so nothing can be uploaded, undone or cleared here. Give "
-        "the app's user write access to the store's file and its folder (or point "
-        "CXMETRICS_DB_URL at a writable store), then restart the app.",
-        icon=":material/lock:",
-    )
-else:
-    try:
-        page.run()
-    except StoreError as exc:
-        st.error(_shown(str(exc)), icon=":material/error:")
-# After the page ran: its widgets (team, slide) may have moved on.
-if present and page.url_path in ("allhands", ""):
-    params["slide"] = str(st.session_state.get("slide", 0) + 1)
-if page.url_path == "team" and st.session_state.get("team"):
-    params["team"] = st.session_state["team"]
-st.query_params.from_dict(params)
+try:
+    _render(present)
+except StoreError as exc:  # e.g. a damaged block found by a read after opening
+    st.error(_shown(str(exc)), icon=":material/error:")

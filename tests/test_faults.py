@@ -10,6 +10,7 @@ file modes; a full disk with RLIMIT_FSIZE (and a small tmpfs where one can be mo
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -20,6 +21,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
@@ -600,3 +602,53 @@ def test_the_app_on_a_damaged_store(app_store):
     assert not at.exception
     assert any("is damaged" in e.value and "backup" in e.value for e in at.error)
     assert files(app_store.parent) == before
+
+
+def test_ctrl_c_during_a_command_is_one_line(work):
+    """Interrupted while reading its input (a named pipe nobody writes to): exit 130."""
+    fifo = work.parent / "export.csv"
+    os.mkfifo(fifo)
+    before = files(work)
+    command = [sys.executable, "-m", "cxmetrics.cli", *DB, "ingest", "roster", str(fifo)]
+    process = subprocess.Popen(command, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "CXMETRICS_DEBUG": ""})  # fmt: skip
+    while True:  # opening the write end without blocking succeeds once the reader is there
+        try:
+            writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as exc:
+            assert exc.errno == errno.ENXIO and process.poll() is None, process.stderr.read()
+            time.sleep(0.05)
+    try:
+        time.sleep(0.3)  # the reader now waits for data
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(writer)
+    result = subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    assert_one_line(result, "interrupted", code=130)
+    assert files(work) == before
+
+
+def test_a_damaged_block_found_after_opening_is_a_message_not_a_traceback(app_store):
+    """The store opens (its catalog and batches are intact), but the block holding the org
+    rollup is corrupt: the first read of it, in the sidebar or the page, says so."""
+    con = duckdb.connect(str(app_store), read_only=True)
+    blocks = {
+        table: {r[0] for r in con.execute(
+            f"SELECT block_id FROM pragma_storage_info('{table}') WHERE block_id >= 0"
+        ).fetchall()}
+        for (table,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+    }  # fmt: skip
+    con.close()
+    others = set().union(*(b for t, b in blocks.items() if t != "rollup_org_daily"))
+    block = min(blocks["rollup_org_daily"] - others)  # a block no other table uses
+    with app_store.open("r+b") as fh:  # three 4 KiB headers, then 256 KiB blocks
+        fh.seek(3 * 4096 + block * 256 * 1024 + 100)
+        fh.write(bytes(range(256)) * 16)
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("is damaged" in e.value for e in at.error)
+    assert at.sidebar.selectbox(key="grain")  # opened: this is not the start-up message
+    assert not [b for b in at.button if b.label == "Retry"]
