@@ -151,11 +151,11 @@ def _map_option(items: list[str]) -> dict[str, str | None]:
 
 def _ingest_store(args, out: Output):
     """The store to load into; a dry run reads it only, and compares with an empty store
-    when there is none yet (creating nothing)."""
+    when there is none yet (creating nothing). Saving a template is a write."""
     from cxmetrics.store import open_store
     from cxmetrics.store.errors import StoreMissing
 
-    if not args.dry_run:
+    if not args.dry_run or args.save_template:
         return _open(args, write=True, create=True)
     try:
         return _open(args, write=False)

@@ -215,3 +215,12 @@ def test_stars_strips_terminal_control_characters_but_json_keeps_the_text(db, ca
     report = json.loads(capsys.readouterr().out)
     assert report["praise"] and all(ESCAPES in p["comment"] for p in report["praise"])
     assert all(s["name"].endswith(ESCAPES + "Jr") for s in report["stars"])
+
+
+def test_a_dry_run_that_saves_a_template_keeps_it_in_a_new_store(db, tmp_path, capsys):
+    roster = str(write_csvs(tmp_path)["roster"])
+    assert main([*db, "ingest", "roster", roster, "--dry-run", "--save-template", "mine"]) == 0
+    assert "saved mapping template `mine`" in capsys.readouterr().out
+    assert main([*db, "ingest", "roster", roster, "--dry-run", "--template", "mine"]) == 0
+    assert main([*db, "batches", "--json"]) == 0  # the dry runs loaded nothing
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == []
