@@ -39,7 +39,7 @@ read never create a store; a store that cannot be written is read (not changed).
 
 exit status: 0 done, 2 a problem named on stderr (bad input, store busy, read-only,
 damaged, missing…), 1 an unexpected error (CXMETRICS_DEBUG=1 shows its traceback),
-141 the reader of the output went away (`| head`).
+130 interrupted (Ctrl-C), 141 the reader of the output went away (`| head`).
 """
 
 

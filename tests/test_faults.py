@@ -652,3 +652,14 @@ def test_a_damaged_block_found_after_opening_is_a_message_not_a_traceback(app_st
     assert any("is damaged" in e.value for e in at.error)
     assert at.sidebar.selectbox(key="grain")  # opened: this is not the start-up message
     assert not [b for b in at.button if b.label == "Retry"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_a_store_this_user_cannot_read(work):
+    store = work / "store.duckdb"
+    store.chmod(0o000)
+    try:
+        result = cli(*DB, "scorecard", cwd=work)
+    finally:
+        store.chmod(0o644)
+    assert_one_line(result, "`store.duckdb` cannot be read", "read access")

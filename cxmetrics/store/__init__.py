@@ -84,7 +84,8 @@ def locate(url: str) -> Location:
     store wherever they are started); any other relative path is relative to the cwd.
     Raises BadStoreURL naming the problem and the fix.
     """
-    parsed = _parse(url.strip())
+    url = url.strip()
+    parsed = _parse(url)
     backend = parsed.get_backend_name()
     if backend not in SUPPORTED:
         raise BadStoreURL(
@@ -153,9 +154,9 @@ def _check_file(where: Location, *, create: bool) -> bool:
         # DuckDB writes a journal file beside the store, so the folder must be writable too.
         return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
     if not create:
-        where = label.removeprefix("the store ") if label != "the store" else "that path"
+        place = label.removeprefix("the store ") if label != "the store" else "that path"
         raise StoreMissing(
-            f"there is no store at {where}: check the store URL (--db or CXMETRICS_DB_URL), "
+            f"there is no store at {place}: check the store URL (--db or CXMETRICS_DB_URL), "
             "or create one with `cxmetrics demo` or `cxmetrics ingest`"
         )
     folder = path.parent
