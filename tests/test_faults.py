@@ -663,3 +663,15 @@ def test_a_store_this_user_cannot_read(work):
     finally:
         store.chmod(0o644)
     assert_one_line(result, "`store.duckdb` cannot be read", "read access")
+
+
+def test_the_app_on_a_store_from_a_newer_cxmetrics(app_store):
+    con = duckdb.connect(str(app_store))
+    con.execute("INSERT INTO schema_version VALUES (9, current_timestamp)")
+    con.close()
+    before = files(app_store.parent)
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    assert not at.exception
+    assert any("newer cxmetrics" in e.value and "upgrade" in e.value for e in at.error)
+    assert files(app_store.parent) == before
