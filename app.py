@@ -1,14 +1,43 @@
-"""cxmetrics Streamlit entry point: page config, shared filters kept in the URL, navigation."""
+"""cxmetrics Streamlit entry point: page config, shared filters kept in the URL, navigation.
+
+A link's values that are not understood are named on the page, with what is shown
+instead; a store that cannot be opened is one message (with Retry when it is busy); a
+read-only store is shown read-only, with the Upload page refusing writes.
+"""
 
 from __future__ import annotations
+
+import re
 
 import streamlit as st
 
 from cxmetrics.periods import GRAINS, parse_period
+from cxmetrics.store.errors import StoreBusy, StoreError
 from cxmetrics.ui import components, data
 
 TRUE = {"1", "true", "yes", "on"}
+FALSE = {"0", "false", "no", "off", ""}
+SLIDE = re.compile(r"[0-9]{1,4}")  # ASCII digits only: `²` is a digit to str.isdigit
 VIEWS = "cxmetrics/ui/views"
+NOTICES = "_url_notices"
+
+
+def _quoted(value: str) -> str:
+    """A value from the link as a notice quotes it: one line, at most 40 characters."""
+    value = " ".join(str(value).split())
+    return "“" + (value if len(value) <= 40 else value[:39] + "…") + "”"
+
+
+def _shown(text: str) -> str:
+    """A library message as page text: `quoted` values in quotation marks, capitalised,
+    and inert (the values come from the link or the store)."""
+    text = re.sub(r"`([^`]*)`", r"“\1”", str(text))
+    return components.inert_markdown(text[:1].upper() + text[1:])
+
+
+def _note(kind: str, text: str) -> None:
+    """Remember a notice about the link, shown once the page knows what it shows instead."""
+    st.session_state.setdefault(NOTICES, []).append((kind, text))
 
 
 def _from_url() -> None:
@@ -18,18 +47,167 @@ def _from_url() -> None:
     st.session_state["_url_read"] = True
     qp = st.query_params
     period = qp.get("period")
-    try:
-        parsed = parse_period(period) if period else None
-    except ValueError:
-        parsed = None
-    if parsed is not None:
-        st.session_state["grain"] = parsed.grain
-        st.session_state[f"period_{parsed.grain}"] = parsed.label
-    st.session_state["present"] = qp.get("present", "").lower() in TRUE
+    if period:
+        try:
+            parsed = parse_period(period)
+        except ValueError as exc:
+            _note("period", str(exc))
+        else:
+            st.session_state["grain"] = parsed.grain
+            st.session_state[f"period_{parsed.grain}"] = parsed.label
+    present = qp.get("present", "").strip().lower()
+    st.session_state["present"] = present in TRUE
+    if present not in TRUE | FALSE:
+        _note(
+            "", f"present {_quoted(present)} is not understood (use true or false) — not presenting"
+        )
     if qp.get("team"):
-        st.session_state["team"] = qp["team"]
-    if qp.get("slide", "").isdigit():
-        st.session_state["slide"] = max(int(qp["slide"]) - 1, 0)
+        st.session_state["_url_team"] = qp["team"]
+    slide = qp.get("slide")
+    if slide is not None:
+        if SLIDE.fullmatch(slide.strip()):
+            st.session_state["slide"] = max(int(slide) - 1, 0)
+        else:
+            _note(
+                "", f"slide {_quoted(slide)} is not a slide number (use 1, 2, 3…) — showing slide 1"
+            )
+
+
+def _open_store() -> None:
+    """Open the store, or say in one message why it cannot be opened and stop."""
+    try:
+        data.get_store()
+    except StoreBusy:
+        st.error(
+            "The store is busy: another process has it open, most likely a load from the "
+            "command line. Retry in a moment.",
+            icon=":material/hourglass_top:",
+        )
+    except (StoreError, ValueError) as exc:
+        st.error(_shown(str(exc)), icon=":material/error:")
+    else:
+        return
+    st.button("Retry", icon=":material/refresh:", key="retry-store")
+    st.stop()
+
+
+def _team_from_url() -> None:
+    """A team from the link is used only when the roster has it; otherwise it is named."""
+    wanted = st.session_state.pop("_url_team", None)
+    if wanted is None:
+        return
+    if wanted in set(data.teams()["team_id"]):
+        st.session_state["team"] = wanted
+    else:
+        _note("team", f"team {_quoted(wanted)} is not in the roster")
+
+
+def _show_notices(page_path: str) -> None:
+    """Say which values of the link were not understood and what is shown instead, once.
+
+    A team matters only to the Team page, so its notice waits for that page."""
+    kept = []
+    for kind, text in st.session_state.pop(NOTICES, []):
+        if kind == "team":
+            if page_path != "team":
+                kept.append((kind, text))
+                continue
+            teams = data.teams()
+            if not teams.empty:
+                first = teams.iloc[0]
+                text += f" — showing {first['name']} ({first['team_id']})"
+        elif kind == "period":
+            text += f" — showing {st.session_state['period']}"
+        st.warning(_shown(f"In the link: {text}."), icon=":material/link_off:")
+    if kept:
+        st.session_state[NOTICES] = kept
+
+
+def _sidebar(read_only: bool) -> None:
+    """Period type and period (kept in the URL), presentation toggle, data date."""
+    with st.sidebar:
+        st.session_state.setdefault("grain", "week")
+        grain = st.selectbox("Period type", GRAINS, key="grain", format_func=str.capitalize)
+        options = data.period_options(grain)
+        key = f"period_{grain}"
+        if st.session_state.get(key) not in options:
+            wanted = st.session_state.get(key)
+            st.session_state[key] = wanted if wanted else options[0]
+            if wanted and wanted not in options:
+                options = [wanted, *options]
+        st.selectbox("Period", options, key=key, help="Compared with the period just before it")
+        st.session_state["period"] = st.session_state[key]
+        st.toggle("Presentation mode", key="present", help="Large type, one section per screen")
+        as_of = data.data_as_of()
+        st.caption(f"Data as of {as_of}" if as_of else "No data yet")
+        if read_only:
+            st.caption(
+                ":material/lock: Read-only store: the scorecard is shown as stored; uploads, "
+                "undo and thank-you marks are off."
+            )
+
+
+def _pages() -> list:
+    return [
+        st.Page(
+            f"{VIEWS}/allhands.py",
+            title="All-hands scorecard",
+            icon=":material/groups:",
+            url_path="allhands",
+            default=True,
+        ),
+        st.Page(
+            f"{VIEWS}/team.py", title="Team scorecard", icon=":material/group:", url_path="team"
+        ),
+        st.Page(
+            f"{VIEWS}/recognition.py",
+            title="Recognition",
+            icon=":material/star:",
+            url_path="recognition",
+        ),
+        st.Page(
+            f"{VIEWS}/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"
+        ),
+        st.Page(
+            f"{VIEWS}/definitions.py",
+            title="Definitions",
+            icon=":material/menu_book:",
+            url_path="definitions",
+        ),
+    ]
+
+
+def _render(present: bool) -> None:
+    """The sidebar and the page, with the shared filters written back to the URL."""
+    _team_from_url()
+    read_only = data.read_only()
+    _sidebar(read_only)
+    page = st.navigation(_pages(), position="hidden" if present else "sidebar")
+    components.page_style(present)
+    _show_notices(page.url_path)
+
+    params = {"period": st.session_state["period"]}
+    if present:
+        params["present"] = "true"
+        params["slide"] = str(st.session_state.get("slide", 0) + 1)
+    if page.url_path == "team" and st.session_state.get("team"):
+        params["team"] = st.session_state["team"]
+    if read_only and page.url_path == "upload":
+        st.title("Upload")
+        st.warning(
+            "The store is read-only, so nothing can be uploaded, undone or cleared here. Give "
+            "the app's user write access to the store's file and its folder (or point "
+            "CXMETRICS_DB_URL at a writable store), then restart the app.",
+            icon=":material/lock:",
+        )
+    else:
+        page.run()
+    # After the page ran: its widgets (team, slide) may have moved on.
+    if present and page.url_path in ("allhands", ""):
+        params["slide"] = str(st.session_state.get("slide", 0) + 1)
+    if page.url_path == "team" and st.session_state.get("team"):
+        params["team"] = st.session_state["team"]
+    st.query_params.from_dict(params)
 
 
 _from_url()
@@ -42,60 +220,8 @@ st.set_page_config(
     # With a menu item, the app menu (top right) shows, and in it the light / dark choice.
     menu_items={"About": components.ABOUT},
 )
-data.get_store()
-
-with st.sidebar:
-    st.session_state.setdefault("grain", "week")
-    grain = st.selectbox("Period type", GRAINS, key="grain", format_func=str.capitalize)
-    options = data.period_options(grain)
-    key = f"period_{grain}"
-    if st.session_state.get(key) not in options:
-        wanted = st.session_state.get(key)
-        st.session_state[key] = wanted if wanted else options[0]
-        if wanted and wanted not in options:
-            options = [wanted, *options]
-    st.selectbox("Period", options, key=key, help="Compared with the period just before it")
-    st.session_state["period"] = st.session_state[key]
-    st.toggle("Presentation mode", key="present", help="Large type, one section per screen")
-    as_of = data.data_as_of()
-    st.caption(f"Data as of {as_of}" if as_of else "No data yet")
-
-pages = [
-    st.Page(
-        f"{VIEWS}/allhands.py",
-        title="All-hands scorecard",
-        icon=":material/groups:",
-        url_path="allhands",
-        default=True,
-    ),
-    st.Page(f"{VIEWS}/team.py", title="Team scorecard", icon=":material/group:", url_path="team"),
-    st.Page(
-        f"{VIEWS}/recognition.py",
-        title="Recognition",
-        icon=":material/star:",
-        url_path="recognition",
-    ),
-    st.Page(f"{VIEWS}/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
-    st.Page(
-        f"{VIEWS}/definitions.py",
-        title="Definitions",
-        icon=":material/menu_book:",
-        url_path="definitions",
-    ),
-]
-page = st.navigation(pages, position="hidden" if present else "sidebar")
-components.page_style(present)
-
-params = {"period": st.session_state["period"]}
-if present:
-    params["present"] = "true"
-    params["slide"] = str(st.session_state.get("slide", 0) + 1)
-if page.url_path == "team" and st.session_state.get("team"):
-    params["team"] = st.session_state["team"]
-page.run()
-# After the page ran: its widgets (team, slide) may have moved on.
-if present and page.url_path in ("allhands", ""):
-    params["slide"] = str(st.session_state.get("slide", 0) + 1)
-if page.url_path == "team" and st.session_state.get("team"):
-    params["team"] = st.session_state["team"]
-st.query_params.from_dict(params)
+_open_store()
+try:
+    _render(present)
+except StoreError as exc:  # e.g. a damaged block found by a read after opening
+    st.error(_shown(str(exc)), icon=":material/error:")

@@ -1,11 +1,23 @@
-"""The `cxmetrics` command line (DESIGN §7)."""
+"""The `cxmetrics` command line.
+
+Output rules: with --json a command prints exactly one JSON document on stdout and its
+human lines on stderr; every failure is one line on stderr naming the problem and the fix
+(exit 2), and an unexpected error is one line too (exit 1) unless CXMETRICS_DEBUG=1 asks
+for the traceback. User text (names, comments, file headers) is printed with terminal
+control characters taken out.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
+import traceback
+import unicodedata
 from datetime import date
+from pathlib import Path
 
 from cxmetrics.config import load_settings
 from cxmetrics.periods import last_complete_week, parse_period
@@ -22,21 +34,78 @@ examples:
 
 The store is --db URL, else $CXMETRICS_DB_URL, else duckdb:///data/cxmetrics.duckdb
 (relative to the project root). A DuckDB file can be open in one process at a time:
-stop the app before writing to its store from the command line.
+stop the app before writing to its store from the command line. Commands that only
+read never create a store; a store that cannot be written is read (not changed).
+
+exit status: 0 done, 2 a problem named on stderr (bad input, store busy, read-only,
+damaged, missing…), 1 an unexpected error (CXMETRICS_DEBUG=1 shows its traceback),
+130 interrupted (Ctrl-C), 141 the reader of the output went away (`| head`).
 """
 
 
 STAR_METRIC = {"nps": "NPS", "inps": "iNPS"}
+DEBUG_HINT = "run with CXMETRICS_DEBUG=1 for details"
+MEMORY_WRITE = (
+    "an in-memory store (duckdb:///:memory:) keeps nothing after the command ends: point "
+    "--db at a store file such as duckdb:///data/cxmetrics.duckdb"
+)
+
+# Terminal escape sequences (CSI, OSC, DCS/PM/APC strings, two-character escapes, and the
+# 8-bit CSI), then any single control character left over.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[ -/]*[0-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+)
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-def _open(args):
-    from cxmetrics.store import open_store
+def plain(value: object) -> str:
+    """User text made safe to print on a terminal, on one line: escape sequences and
+    control characters removed (tabs and line breaks become spaces)."""
+    text = _ESCAPE_SEQUENCE.sub("", str(value))
+    out = []
+    for ch in text:
+        if ch in "\t\n\r\v\f":
+            out.append(" ")
+        elif unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS:
+            out.append(ch)
+    return "".join(out)
 
-    return open_store(settings=load_settings(args.db))
+
+class Output:
+    """Where a command's human lines go: stdout, or stderr when stdout carries JSON."""
+
+    def __init__(self, args: argparse.Namespace):
+        self.json = bool(getattr(args, "json", False))
+        self.human = sys.stderr if self.json else sys.stdout
+
+    def say(self, *lines: str) -> None:
+        for line in lines:
+            for part in str(line).split("\n"):
+                print(plain(part), file=self.human)
+
+    def data(self, payload) -> None:
+        """The one JSON document of a --json command."""
+        print(json.dumps(payload, ensure_ascii=False, default=str))
 
 
-def _print_json(payload) -> None:
-    print(json.dumps(payload, ensure_ascii=False, default=str))
+def _open(args, *, write: bool, create: bool = False):
+    """The store --db names. write: the command changes it (a read-only or in-memory store
+    is refused before any work); create: it may be created (demo, ingest), otherwise a
+    store that does not exist is refused rather than created empty."""
+    from cxmetrics.store import locate, open_store
+    from cxmetrics.store.errors import StoreError
+
+    settings = load_settings(args.db)
+    if write and locate(settings.db_url).in_memory:
+        raise StoreError(MEMORY_WRITE)
+    store = open_store(settings=settings, create=create)
+    if write:
+        store.require_writable()
+    return store
 
 
 def _fmt(value, unit: str) -> str:
@@ -56,7 +125,7 @@ def _fmt(value, unit: str) -> str:
 def cmd_demo(args) -> int:
     from cxmetrics.demo import build_demo
 
-    store = _open(args)
+    store = _open(args, write=True, create=True)
     summary = build_demo(store, agents=args.agents, weeks=args.weeks, seed=args.seed, end=args.end)
     print(
         f"demo organisation: {summary.teams} teams, {summary.agents} agents, "
@@ -80,10 +149,26 @@ def _map_option(items: list[str]) -> dict[str, str | None]:
     return out
 
 
+def _ingest_store(args, out: Output):
+    """The store to load into; a dry run reads it only, and compares with an empty store
+    when there is none yet (creating nothing). Saving a template is a write."""
+    from cxmetrics.store import open_store
+    from cxmetrics.store.errors import StoreMissing
+
+    if not args.dry_run or args.save_template:
+        return _open(args, write=True, create=True)
+    try:
+        return _open(args, write=False)
+    except StoreMissing:
+        out.say("note: there is no store there yet: the dry run compares with an empty store")
+        return open_store("duckdb:///:memory:", settings=load_settings(args.db))
+
+
 def cmd_ingest(args) -> int:
     from cxmetrics.ingest import UnreadableFile, inspect_file, load_batch, save_template
 
-    store = _open(args)
+    out = Output(args)
+    store = _ingest_store(args, out)
     dayfirst = True if args.dayfirst else False if args.monthfirst else None
     try:
         mapping = None
@@ -102,27 +187,26 @@ def cmd_ingest(args) -> int:
             uploaded_by=args.user,
         )
     except UnreadableFile as exc:
-        print(f"cxmetrics: cannot read {args.file}: {exc}", file=sys.stderr)
-        return 2
-    print(
+        raise UnreadableFile(f"cannot read `{Path(args.file).name}`: {exc}") from exc
+    out.say(
         f"{report.status}: rows_in {report.rows_in}, loaded {report.loaded}, "
-        f"rejected {report.rejected}, duplicates {report.duplicates}, batch_id {report.batch_id}"
+        f"rejected {report.rejected}, duplicates {report.duplicates}, batch_id {report.batch_id}",
+        report.message,
+        f"  layout: {report.layout}",
     )
-    print(report.message)
-    print(f"  layout: {report.layout}")
     for canon, source in report.mapping.items():
         if source is not None:
-            print(f"  {canon:<16} ← {source}")
+            out.say(f"  {canon:<16} ← {plain(source)}")
     for warning in report.warnings:
-        print(f"  note: {warning}")
+        out.say(f"  note: {plain(warning)}")
     for reason, count in sorted(report.reasons.items(), key=lambda kv: -kv[1]):
-        print(f"  {count:>6} × {reason}")
+        out.say(f"  {count:>6} × {plain(reason)}")
     for line_no, reason in report.rejected_sample[:10]:
-        print(f"  line {line_no}: {reason}")
+        out.say(f"  line {line_no}: {plain(reason)}")
     if report.unknown_agents:
-        shown = ", ".join(report.unknown_agents[:10])
+        shown = ", ".join(plain(agent) for agent in report.unknown_agents[:10])
         more = len(report.unknown_agents) - 10
-        print(
+        out.say(
             f"  {len(report.unknown_agents)} agent id(s) not in the roster (rows loaded, "
             f"counted in org totals; load a roster to fix): {shown}"
             + (f" and {more} more" if more > 0 else "")
@@ -133,41 +217,57 @@ def cmd_ingest(args) -> int:
             store, args.save_template, args.kind, report.mapping, options=options,
             saved_by=args.user,
         )  # fmt: skip
-        print(f"saved mapping template `{args.save_template}` (use it with --template)")
+        out.say(f"saved mapping template `{plain(args.save_template)}` (use it with --template)")
     if args.json:
-        _print_json(report.to_dict())
+        out.data(report.to_dict())
     return 0
 
 
+def _listed(ids: list[str], limit: int = 12) -> str:
+    shown = ", ".join(plain(i) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
 def cmd_scorecard(args) -> int:
+    from cxmetrics import org
     from cxmetrics.metrics.engine import scorecard
 
+    out = Output(args)
     period = parse_period(args.period) if args.period else last_complete_week()
-    store = _open(args)
-    if args.team and not store.scalar(
-        "SELECT count(*) FROM teams WHERE team_id = :t", {"t": args.team}
-    ):
-        known = ", ".join(r[0] for r in store.rows("SELECT team_id FROM teams ORDER BY 1"))
-        print(
-            f"cxmetrics: team `{args.team}` is not in the roster; teams: {known}", file=sys.stderr
-        )
-        return 2
+    store = _open(args, write=False)
+    if args.team is not None:
+        teams = list(org.list_teams(store)["team_id"])
+        if args.team not in teams:
+            known = f"teams: {_listed(teams)}" if teams else "no roster has been loaded yet"
+            raise ValueError(f"team `{plain(args.team)}` is not in the roster; {known}")
     card = scorecard(store, period, team=args.team, agent=args.agent)
+    if args.agent is not None and args.agent not in set(org.list_agents(store)["agent_id"]):
+        if not any(m.n for m in card.metrics):
+            raise ValueError(
+                f"agent `{plain(args.agent)}` is not in the roster and has no data in "
+                f"{period.label}: check the id (the Team page lists each team's agents)"
+            )
+        print(
+            f"note: agent `{plain(args.agent)}` is not in the roster; showing the rows that "
+            "carry its id",
+            file=sys.stderr,
+        )
     if args.json:
-        _print_json(card.to_dict())
+        out.data(card.to_dict())
         return 0
     scope = f"team {args.team}" if args.team else f"agent {args.agent}" if args.agent else "org"
-    print(
-        f"{period.label} ({period.start} to {period.end}), {scope}; previous {card.previous_period}"
+    out.say(
+        f"{period.label} ({period.start} to {period.end}), {scope}; "
+        f"previous {card.previous_period}",
+        f"{'metric':<30}{'value':>10}{'±95%':>9}{'n':>9}{'target':>9}  {'status':<13}change",
     )
-    print(f"{'metric':<30}{'value':>10}{'±95%':>9}{'n':>9}{'target':>9}  {'status':<13}change")
     for m in card.metrics:
         margin = "" if m.ci_low is None else f"{(m.ci_high - m.ci_low) / 2:.1f}"
         label = m.label.format(t=store.settings.service_level_seconds)
         change = m.change or ""
         if m.delta is not None:
             change = f"{m.delta:+.1f} {change}".strip()
-        print(
+        out.say(
             f"{label:<30}{_fmt(m.value, m.unit):>10}{margin:>9}{m.n:>9,}"
             f"{_fmt(m.target, m.unit):>9}  {m.status:<13}{change}"
         )
@@ -177,38 +277,43 @@ def cmd_scorecard(args) -> int:
 def cmd_stars(args) -> int:
     from cxmetrics.recognition import stars_report
 
+    out = Output(args)
     period = parse_period(args.period) if args.period else last_complete_week()
-    report = stars_report(_open(args), period, team=args.team)
+    report = stars_report(_open(args, write=False), period, team=args.team)
     if args.json:
-        _print_json(report)
+        out.data(report)
         return 0
-    print(f"Service stars {report['period']}" + (f", team {args.team}" if args.team else ""))
+    out.say(f"Service stars {report['period']}" + (f", team {args.team}" if args.team else ""))
     if not report["stars"]:
-        print("  no agent has enough answers in this period: try a month or a quarter")
+        out.say("  no agent has enough answers in this period: try a month or a quarter")
     for rank, star in enumerate(report["stars"], 1):
-        print(
-            f"  {rank}. {star['name']} ({star['team_id']}): {STAR_METRIC[star['metric']]} "
-            f"{star['value']:+.0f}, 95 % {star['ci_low']:+.0f} to {star['ci_high']:+.0f}, "
-            f"n {star['n']}"
+        out.say(
+            f"  {rank}. {plain(star['name'])} ({plain(star['team_id'])}): "
+            f"{STAR_METRIC[star['metric']]} {star['value']:+.0f}, "
+            f"95 % {star['ci_low']:+.0f} to {star['ci_high']:+.0f}, n {star['n']}"
         )
     for item in report["most_improved"]:
-        print(f"  most improved: {item['name']} {item['delta']:+.1f} pts (p {item['p_value']:.3f})")
-    print(f"Praise naming an agent: {len(report['praise'])}")
+        out.say(
+            f"  most improved: {plain(item['name'])} {item['delta']:+.1f} pts "
+            f"(p {item['p_value']:.3f})"
+        )
+    out.say(f"Praise naming an agent: {len(report['praise'])}")
     for praise in report["praise"][:10]:
         mark = "thanked" if praise["thanked"] else "new"
-        print(f"  [{mark}] {praise['name']}: {praise['comment']}")
+        out.say(f"  [{mark}] {plain(praise['name'])}: {plain(praise['comment'])}")
     return 0
 
 
 def cmd_batches(args) -> int:
     from cxmetrics.ingest import list_batches
 
-    frame = list_batches(_open(args))
+    out = Output(args)
+    frame = list_batches(_open(args, write=False))
     if args.json:
-        _print_json(json.loads(frame.to_json(orient="records", date_format="iso")))
+        out.data(json.loads(frame.to_json(orient="records", date_format="iso")))
         return 0
     if frame.empty:
-        print("no batches yet: `cxmetrics demo` or `cxmetrics ingest KIND FILE`")
+        out.say("no batches yet: `cxmetrics demo` or `cxmetrics ingest KIND FILE`")
         return 0
     cols = [
         "batch_id",
@@ -221,28 +326,30 @@ def cmd_batches(args) -> int:
         "duplicates",
         "filename",
     ]
-    print(frame[cols].to_string(index=False))
+    table = frame[cols].astype({"batch_id": str, "kind": str, "filename": str})
+    for col in ("batch_id", "kind", "status", "filename"):
+        table[col] = table[col].map(plain)
+    out.say(table.to_string(index=False))
     return 0
 
 
 def cmd_undo(args) -> int:
     from cxmetrics.ingest import undo_batch, undo_impact
 
-    store = _open(args)
+    store = _open(args, write=True)
     if not args.force:
         warning = undo_impact(store, args.batch_id)
         if warning:
-            print(f"cxmetrics: {warning} with --force", file=sys.stderr)
-            return 2
+            raise ValueError(f"{warning} with --force")
     report = undo_batch(store, args.batch_id)
-    print(report.message)
+    Output(args).say(report.message)
     return 0
 
 
 def cmd_rebuild(args) -> int:
     from cxmetrics.store import rollups
 
-    store = _open(args)
+    store = _open(args, write=True)
     with store.transaction() as conn:
         rollups.rebuild(conn, store.settings)
     print("rollups rebuilt from the raw facts")
@@ -358,23 +465,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `cxmetrics` console script."""
-    args = build_parser().parse_args(argv)
+def _fail(message: str) -> None:
+    print(f"cxmetrics: {plain(message)}", file=sys.stderr)
+
+
+def _quiet_stdout() -> None:
+    """After the reader of stdout went away: send what is still buffered nowhere, so that
+    Python's final flush does not print a BrokenPipeError."""
     try:
-        return args.func(args)
-    except ValueError as exc:
-        print(f"cxmetrics: {exc}", file=sys.stderr)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (captured in tests)
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `cxmetrics` console script: the command's exit status."""
+    from cxmetrics.ingest import UnreadableFile
+    from cxmetrics.store.errors import fault_from, scrub
+
+    args = build_parser().parse_args(argv)
+    debug = os.environ.get("CXMETRICS_DEBUG", "") not in ("", "0")
+    try:
+        status = args.func(args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        _quiet_stdout()
+        return 141
+    except KeyboardInterrupt:
+        _fail("interrupted: what was not yet committed was rolled back")
+        return 130
+    except (ValueError, UnreadableFile) as exc:  # our own messages, StoreErrors among them
+        if debug:
+            traceback.print_exc()
+        _fail(str(exc))
         return 2
     except Exception as exc:
-        if "lock" in str(exc).lower():
-            print(
-                "cxmetrics: the store is open in another process (is the app running?); "
-                "stop it or point --db at another store",
-                file=sys.stderr,
-            )
-            return 1
-        raise
+        if debug:
+            traceback.print_exc()
+        fault = fault_from(exc)
+        if fault is not None:
+            _fail(str(fault))
+            return 2
+        _fail(f"unexpected error ({type(exc).__name__}: {scrub(str(exc))[:300]}); {DEBUG_HINT}")
+        return 1
 
 
 if __name__ == "__main__":

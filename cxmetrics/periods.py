@@ -7,11 +7,19 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 GRAINS = ("week", "month", "quarter", "year")
+# Years a period may fall in: wide enough for any contact centre's history and plans, and
+# far enough from the calendar's ends (1 and 9999) that the periods before and after, and
+# a trend's thirteen periods back, are dates too.
+MIN_YEAR, MAX_YEAR = 1900, 2999
+ACCEPTED = (
+    "use an ISO week like 2026-W46, a month like 2026-11, a quarter like 2026-Q4 or a year "
+    "like 2026"
+)
 _PATTERNS = {
-    "week": re.compile(r"^(\d{4})-W(\d{1,2})$"),
-    "month": re.compile(r"^(\d{4})-(\d{1,2})$"),
-    "quarter": re.compile(r"^(\d{4})-Q([1-4])$"),
-    "year": re.compile(r"^(\d{4})$"),
+    "week": re.compile(r"([0-9]{4})-W([0-9]{1,2})"),
+    "month": re.compile(r"([0-9]{4})-([0-9]{1,2})"),
+    "quarter": re.compile(r"([0-9]{4})-Q([1-4])"),
+    "year": re.compile(r"([0-9]{4})"),
 }
 
 
@@ -74,14 +82,26 @@ def period_containing(day: date, grain: str) -> Period:
     raise ValueError(f"unknown period grain `{grain}`: use one of {', '.join(GRAINS)}")
 
 
+def _quoted(text: str) -> str:
+    """User text as an error message quotes it: on one line, at most 40 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def parse_period(text: str) -> Period:
-    """Parse a period label; the error says which forms are accepted."""
-    text = text.strip().upper()
+    """Parse a period label; the error quotes it and says which forms are accepted."""
+    typed = text.strip()
+    text = typed.upper()
     for grain, pattern in _PATTERNS.items():
-        m = pattern.match(text)
+        m = pattern.fullmatch(text)
         if not m:
             continue
         year = int(m.group(1))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(
+                f"period `{text}` is outside the years cxmetrics handles "
+                f"({MIN_YEAR}–{MAX_YEAR}): {ACCEPTED}"
+            )
         try:
             if grain == "week":
                 start = date.fromisocalendar(year, int(m.group(2)), 1)
@@ -92,12 +112,9 @@ def parse_period(text: str) -> Period:
             else:
                 start = date(year, 1, 1)
         except ValueError as exc:
-            raise ValueError(f"period `{text}` does not exist ({exc})") from exc
+            raise ValueError(f"period `{text}` does not exist ({exc}): {ACCEPTED}") from exc
         return period_containing(start, grain)
-    raise ValueError(
-        f"period `{text}` is not understood: use an ISO week like 2026-W46, a month like "
-        "2026-11, a quarter like 2026-Q4 or a year like 2026"
-    )
+    raise ValueError(f"period `{_quoted(typed)}` is not understood: {ACCEPTED}")
 
 
 def last_complete_week(today: date | None = None) -> Period:

@@ -1,4 +1,4 @@
-"""The command line as DESIGN §7 describes it."""
+"""The command line as the README's command-line section describes it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from cxmetrics.cli import main
 from cxmetrics.periods import last_complete_week
-from tests.fixtures.known_answer import write_csvs
+from tests.fixtures.known_answer import TEAMS, write_csvs
 
 DEMO_ARGS = ["demo", "--agents", "60", "--weeks", "2"]
 
@@ -21,8 +21,13 @@ def db(tmp_path):
     return ["--db", f"duckdb:///{tmp_path / 'cli.duckdb'}"]
 
 
-def _json_last_line(capsys):
-    return json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+def _reject_constant(name: str):
+    raise AssertionError(f"{name} is not JSON")
+
+
+def _json_out(capsys):
+    """The whole of stdout, which must be exactly one strict JSON document."""
+    return json.loads(capsys.readouterr().out, parse_constant=_reject_constant)
 
 
 def test_demo_then_scorecard_json_has_all_metrics(db, capsys):
@@ -30,7 +35,7 @@ def test_demo_then_scorecard_json_has_all_metrics(db, capsys):
     assert "demo organisation" in capsys.readouterr().out
     week = last_complete_week().label
     assert main([*db, "scorecard", "--period", week, "--json"]) == 0
-    card = _json_last_line(capsys)
+    card = _json_out(capsys)
     assert card["period"] == week and card["scope"] == {"team": None, "agent": None}
     assert len(card["metrics"]) == 17
     for m in card["metrics"]:
@@ -53,7 +58,7 @@ def test_demo_then_scorecard_json_has_all_metrics(db, capsys):
     sl = next(m for m in card["metrics"] if m["id"] == "service_level")
     assert 0 <= sl["value"] <= 100  # rates as percentages
     assert main([*db, "scorecard", "--period", week, "--team", "T01", "--json"]) == 0
-    team = _json_last_line(capsys)
+    team = _json_out(capsys)
     assert team["scope"]["team"] == "T01" and len(team["metrics"]) == 17
     assert main([*db, "scorecard", "--period", week]) == 0  # the human table
     out = capsys.readouterr().out
@@ -71,18 +76,19 @@ def test_unknown_team_and_bad_period_exit_2(db, capsys):
 def test_ingest_batches_undo_round_trip(db, tmp_path, capsys):
     files = write_csvs(tmp_path)
     assert main([*db, "ingest", "roster", str(files["roster"])]) == 0
+    assert "committed" in capsys.readouterr().out  # without --json the report is on stdout
     assert main([*db, "ingest", "surveys", str(files["surveys"]), "--dry-run", "--json"]) == 0
-    dry = _json_last_line(capsys)
+    dry = _json_out(capsys)
     assert dry["status"] == "dry_run" and dry["loaded"] == 26 and dry["batch_id"] is None
     assert main([*db, "ingest", "surveys", str(files["surveys"]), "--json"]) == 0
-    report = _json_last_line(capsys)
+    report = _json_out(capsys)
     assert report["rows_in"] == report["loaded"] + report["rejected"] + report["duplicates"]
     assert report["unknown_agents"] == ["A9"]
     assert main([*db, "ingest", "surveys", str(files["surveys"]), "--json"]) == 0
-    again = _json_last_line(capsys)
+    again = _json_out(capsys)
     assert again["status"] == "already_loaded" and again["loaded"] == 0
     assert main([*db, "batches", "--json"]) == 0
-    batches = _json_last_line(capsys)
+    batches = _json_out(capsys)
     assert [b["kind"] for b in batches] == ["surveys", "roster"]
     assert main([*db, "undo", report["batch_id"]]) == 0
     assert "undid" in capsys.readouterr().out
@@ -97,7 +103,7 @@ def test_unreadable_file_exits_2_with_one_line(db, tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err.startswith("cxmetrics: cannot read") and "\n" not in err
     assert main([*db, "batches", "--json"]) == 0
-    assert _json_last_line(capsys) == []
+    assert _json_out(capsys) == []
 
 
 def test_console_script_is_installed_and_helpful():
@@ -116,7 +122,7 @@ def test_stars_json_shape(db, capsys):
     capsys.readouterr()
     month = last_complete("month").label
     assert main([*db, "stars", "--period", month, "--json"]) == 0
-    report = _json_last_line(capsys)
+    report = _json_out(capsys)
     assert list(report) == ["period", "stars", "most_improved", "praise"]
     assert report["period"] == month
     star = report["stars"][0]
@@ -128,3 +134,93 @@ def test_stars_json_shape(db, capsys):
     assert set(praise) == {"response_id", "agent_id", "name", "responded_at", "comment", "thanked"}
     assert main([*db, "stars", "--period", month, "--team", "T02"]) == 0
     assert "Service stars" in capsys.readouterr().out
+
+
+def test_every_json_command_prints_one_json_document_and_its_notes_on_stderr(db, tmp_path, capsys):
+    files = write_csvs(tmp_path)
+    roster = str(files["roster"])
+    week = "2026-W45"  # the hand-worked fixture's week
+    commands = [
+        ["ingest", "roster", roster, "--dry-run", "--json"],
+        ["ingest", "roster", roster, "--json", "--save-template", "mine"],
+        ["ingest", "surveys", str(files["surveys"]), "--json"],  # unknown agent A9: a note
+        ["ingest", "surveys", str(files["surveys"]), "--json"],  # already loaded
+        ["scorecard", "--period", week, "--json"],
+        ["scorecard", "--period", week, "--team", "T1", "--json"],
+        ["scorecard", "--period", week, "--agent", "A9", "--json"],  # not in the roster: a note
+        ["stars", "--period", week, "--json"],
+        ["batches", "--json"],
+    ]
+    for args in commands:
+        assert main([*db, *args]) == 0, args
+        captured = capsys.readouterr()
+        document = json.loads(captured.out, parse_constant=_reject_constant)  # all of stdout
+        assert isinstance(document, (dict, list)), args
+        assert captured.out.count("\n") == 1, args  # one document, on one line
+        if args[0] == "ingest":
+            assert document["status"] in captured.err  # the human report went to stderr
+    assert main([*db, "ingest", "roster", roster, "--json"]) == 0
+    assert "saved mapping template" not in capsys.readouterr().out
+
+
+def test_scorecard_for_an_agent_or_team_not_in_the_roster(db, tmp_path, capsys):
+    files = write_csvs(tmp_path)
+    assert main([*db, "ingest", "roster", str(files["roster"])]) == 0
+    assert main([*db, "ingest", "surveys", str(files["surveys"])]) == 0
+    capsys.readouterr()
+    assert main([*db, "scorecard", "--period", "2026-W45", "--agent", "NOBODY"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("cxmetrics: agent `NOBODY` is not in the roster")
+    assert captured.err.count("\n") == 1
+    # A9 is in no roster but its survey rows carry its id: shown, with a note
+    assert main([*db, "scorecard", "--period", "2026-W45", "--agent", "A9", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "agent `A9` is not in the roster" in captured.err
+    nps = next(m for m in json.loads(captured.out)["metrics"] if m["id"] == "nps")
+    assert nps["n"] > 0
+    assert main([*db, "scorecard", "--team", "NOPE"]) == 2
+    err = capsys.readouterr().err
+    teams = ", ".join(sorted(t[0] for t in TEAMS))  # few teams: every id is listed
+    assert err == f"cxmetrics: team `NOPE` is not in the roster; teams: {teams}\n"
+
+
+ESCAPES = "\x1b[2J\x1b]0;owned\x07\x1b[31m\x9b1m\x07\x08\r\u202e"
+
+
+def test_stars_strips_terminal_control_characters_but_json_keeps_the_text(db, capsys):
+    from sqlalchemy import text
+
+    from cxmetrics.periods import last_complete
+    from cxmetrics.store import open_store
+
+    assert main([*db, "demo", "--agents", "60", "--weeks", "9"]) == 0
+    month = last_complete("month").label
+    store = open_store(db[1])
+    with store.transaction() as conn:  # names and comments as a hostile upload could leave them
+        conn.execute(text("UPDATE agents SET name = name || :x"), {"x": " " + ESCAPES + "Jr"})
+        conn.execute(
+            text("UPDATE survey_responses SET comment = comment || :x WHERE comment IS NOT NULL"),
+            {"x": " " + ESCAPES + "end\nfake line"},
+        )
+    store.close()
+    capsys.readouterr()
+    assert main([*db, "stars", "--period", month]) == 0
+    out = capsys.readouterr().out
+    assert "Jr" in out and "end fake line" in out  # the text is there, on its line
+    controls = [ch for ch in out if ch != "\n" and (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0)]
+    assert controls == [] and "\u202e" not in out
+    assert "owned" not in out  # an OSC title sequence is removed whole
+    assert main([*db, "stars", "--period", month, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["praise"] and all(ESCAPES in p["comment"] for p in report["praise"])
+    assert all(s["name"].endswith(ESCAPES + "Jr") for s in report["stars"])
+
+
+def test_a_dry_run_that_saves_a_template_keeps_it_in_a_new_store(db, tmp_path, capsys):
+    roster = str(write_csvs(tmp_path)["roster"])
+    assert main([*db, "ingest", "roster", roster, "--dry-run", "--save-template", "mine"]) == 0
+    assert "saved mapping template `mine`" in capsys.readouterr().out
+    assert main([*db, "ingest", "roster", roster, "--dry-run", "--template", "mine"]) == 0
+    assert main([*db, "batches", "--json"]) == 0  # the dry runs loaded nothing
+    assert json.loads(capsys.readouterr().out.splitlines()[-1]) == []

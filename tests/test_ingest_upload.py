@@ -176,12 +176,12 @@ def test_cli_ingest_with_template_map_and_save(tmp_path, capsys):
     args = [*db, "ingest", "surveys", str(path), "--dry-run", "--map", "responded_at=when",
             "--map", "nps=score A", "--save-template", "odd", "--json"]  # fmt: skip
     assert main(args) == 0
-    out = capsys.readouterr().out
-    assert "saved mapping template `odd`" in out and "nps              ← score A" in out
-    dry = json.loads(out.strip().splitlines()[-1])
+    out, err = capsys.readouterr()  # with --json the human report goes to stderr
+    assert "saved mapping template `odd`" in err and "nps              ← score A" in err
+    dry = json.loads(out)
     assert dry["status"] == "dry_run" and dry["loaded"] == 2
     assert main([*db, "ingest", "surveys", str(path), "--template", "odd", "--json"]) == 0
-    report = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    report = json.loads(capsys.readouterr().out)
     assert report["loaded"] == 2 and report["mapping"]["nps"] == "score A"
     assert report["mapping"]["csat"] is None
     assert main([*db, "ingest", "surveys", str(path), "--template", "nope"]) == 2

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 from sqlalchemy import text
 
 from cxmetrics.config import DEFAULT_DB_URL, PROJECT_ROOT, Settings
 from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import parse_period
-from cxmetrics.store import Store, open_store, resolve_url, rollups, schema
+from cxmetrics.store import Store, locate, open_store, resolve_url, rollups, schema
+from cxmetrics.store.errors import (
+    BadStoreURL,
+    DiskFull,
+    StoreBusy,
+    StoreDamaged,
+    StoreMissing,
+    StoreReadOnly,
+    StoreTooNew,
+    fault_from,
+)
 from tests.fixtures.known_answer import insert_directly
 
 TABLES = {
@@ -44,7 +56,7 @@ def test_store_from_a_newer_cxmetrics_is_refused(tmp_path):
     with store.transaction() as conn:
         conn.execute(text("INSERT INTO schema_version VALUES (999, current_timestamp)"))
     store.close()
-    with pytest.raises(RuntimeError, match="upgrade cxmetrics"):
+    with pytest.raises(StoreTooNew, match=r"made by a newer cxmetrics \(schema 999; .*upgrade"):
         open_store(url)
 
 
@@ -52,7 +64,9 @@ def test_default_url_is_under_the_project_root_and_others_under_cwd(tmp_path, mo
     assert resolve_url(DEFAULT_DB_URL) == f"duckdb:///{PROJECT_ROOT / 'data' / 'cxmetrics.duckdb'}"
     monkeypatch.chdir(tmp_path)
     assert resolve_url("duckdb:///sub/x.duckdb") == f"duckdb:///{tmp_path / 'sub' / 'x.duckdb'}"
-    assert (tmp_path / "sub").is_dir()
+    assert not (tmp_path / "sub").exists()  # resolving creates nothing…
+    open_store("duckdb:///sub/x.duckdb").close()  # …opening a store to write creates its folder
+    assert (tmp_path / "sub" / "x.duckdb").is_file()
 
 
 def test_changing_the_service_level_threshold_rebuilds_rollups(tmp_path):
@@ -304,3 +318,67 @@ def test_a_version_3_store_gets_a_team_history_that_keeps_its_numbers(tmp_path):
     assert scorecard(store, week, team="T1").by_id()["adherence"].value == pytest.approx(85)
     assert team_rollup(store) == team_rollup_from_scratch(store)
     store.close()
+
+
+def test_opening_a_current_store_writes_nothing(tmp_path):
+    path = tmp_path / "s.duckdb"
+    open_store(f"duckdb:///{path}").close()
+    before = (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir()))
+    store = open_store(f"duckdb:///{path}")
+    assert not store.read_only and store.scalar("SELECT count(*) FROM upload_batches") == 0
+    store.close()
+    assert (path.read_bytes(), path.stat().st_mtime_ns, sorted(tmp_path.iterdir())) == before
+
+
+def test_a_read_finds_no_store_and_creates_none(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreMissing, match=r"no store at `sub/typo\.duckdb`: check the store URL"):
+        open_store("duckdb:///sub/typo.duckdb", create=False)
+    with pytest.raises(StoreMissing, match="no store at that path"):
+        open_store(f"duckdb:///{tmp_path / 'abs.duckdb'}", create=False)
+    with pytest.raises(StoreMissing, match=r"in-memory store .* is always empty"):
+        open_store("duckdb:///:memory:", create=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_locate_checks_a_url_before_anything_is_opened(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    where = locate("duckdb:///rel/s.duckdb?threads=2")
+    assert where.path == tmp_path / "rel" / "s.duckdb" and where.label == "the store `rel/s.duckdb`"
+    assert where.url == f"duckdb:///{tmp_path / 'rel' / 's.duckdb'}?threads=2"
+    assert locate(DEFAULT_DB_URL).label == "the store"  # not typed by the user
+    assert locate(f"duckdb:///{tmp_path / 'a.duckdb'}").label == "the store"  # a machine path
+    assert locate("duckdb:///:memory:").in_memory and locate("duckdb://").in_memory
+    with pytest.raises(BadStoreURL, match="`sqlite`, which cxmetrics does not support"):
+        locate("sqlite:///x.db")
+    with pytest.raises(BadStoreURL, match=r"is a path, not a URL: write it as duckdb:///x\.duckdb"):
+        locate("x.duckdb")
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # this interpreter cannot import it
+    with pytest.raises(BadStoreURL, match=r"driver `psycopg`.*pip install 'psycopg\[binary\]'"):
+        locate("postgresql://me:secret@db/cx")
+    with pytest.raises(BadStoreURL, match="points at a folder, not a file"):
+        open_store(f"duckdb:///{tmp_path}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_driver_errors_are_read_by_what_they_say_not_by_a_word_inside():
+    # "block" in a corrupt-block message once read as "lock": a damaged store is not busy
+    corrupt = duckdb.Error("Corrupt database file: checksum mismatch in block at location 8192")
+    assert isinstance(fault_from(corrupt), StoreDamaged)
+    busy = duckdb.IOException('Could not set lock on file "/x/s.duckdb": Conflicting lock is '
+                              "held in /usr/bin/python3 (PID 4242)")  # fmt: skip
+    fault = fault_from(busy, "the store `s.duckdb`")
+    assert isinstance(fault, StoreBusy) and str(fault).startswith("the store `s.duckdb` is busy")
+    assert "4242" not in str(fault) and "/x/" not in str(fault)
+    # A full disk surfaces as "transaction is aborted" raised while cleaning up: the cause wins
+    try:
+        try:
+            raise duckdb.IOException('Could not write file "/x/s.duckdb": File too large')
+        except duckdb.IOException:
+            # raised while cleaning up, as the loader's does: the cause is its __context__
+            raise duckdb.TransactionException("Current transaction is aborted")  # noqa: B904
+    except duckdb.TransactionException as exc:
+        assert isinstance(fault_from(exc), DiskFull)
+    assert fault_from(ValueError("lock")) is None  # not a driver error: not ours to explain
+    assert fault_from(PermissionError(13, "denied")) is None
+    assert isinstance(fault_from(PermissionError(13, "denied"), os_errors=True), StoreReadOnly)

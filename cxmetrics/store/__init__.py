@@ -1,10 +1,18 @@
-"""The only place that opens database connections (SQLAlchemy engine from a URL)."""
+"""The only place that opens database connections (SQLAlchemy engine from a URL).
+
+Opening checks the URL and the file before connecting, so a mistyped, unsupported or
+unusable store is refused with one line (see `errors`) and nothing is half-created: a
+command that only reads never creates a store, a store whose file or folder cannot be
+written is opened read-only, and opening a store whose schema is current writes nothing.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -14,6 +22,15 @@ from sqlalchemy import Connection, text
 
 from cxmetrics.config import DEFAULT_DB_URL, PROJECT_ROOT, Settings, load_settings
 from cxmetrics.store import rollups, schema
+from cxmetrics.store.errors import (
+    OTHER_STORE,
+    BadStoreURL,
+    StoreError,
+    StoreMissing,
+    StoreReadOnly,
+    fault_from,
+    read_only,
+)
 
 T = TypeVar("T")
 
@@ -29,21 +46,145 @@ def _write_lock(url: str) -> threading.RLock:
         return _WRITE_LOCKS.setdefault(url, threading.RLock())
 
 
-def resolve_url(url: str) -> str:
-    """Make a DuckDB file URL absolute and create its folder.
+# Databases a store may live in, and the package that brings each driver module.
+SUPPORTED = ("duckdb", "postgresql")
+DRIVER_PACKAGES = {
+    "duckdb": "duckdb-engine",
+    "duckdb_engine": "duckdb-engine",
+    "psycopg": "'psycopg[binary]'",
+    "psycopg2": "psycopg2-binary",
+    "pg8000": "pg8000",
+    "asyncpg": "asyncpg",
+}
+EXAMPLE_URL = "duckdb:///data/cxmetrics.duckdb"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a store URL points, checked before anything is opened."""
+
+    url: str  # with a DuckDB file path made absolute
+    dialect: str
+    path: Path | None  # the DuckDB file; None in memory or on a server
+    label: str  # how messages name it: a relative path the user typed, else "the store"
+
+    @property
+    def in_memory(self) -> bool:
+        return self.dialect == "duckdb" and self.path is None
+
+
+def _parse(url: str) -> sa.URL:
+    try:
+        return sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is not a number
+        pass
+    if "://" not in url:
+        relative = url and not Path(url).is_absolute() and not url.startswith("~")
+        example = f"duckdb:///{url}" if relative else "duckdb:////absolute/path/store.duckdb"
+        raise BadStoreURL(
+            f"the store URL is a path, not a URL: write it as {example} (three slashes before "
+            "a relative path, four before an absolute one)"
+        )
+    scheme = url.split("://", 1)[0][:30]
+    raise BadStoreURL(f"the store URL `{scheme}://…` cannot be parsed: write it like {EXAMPLE_URL}")
+
+
+def locate(url: str) -> Location:
+    """Check a store URL without connecting: it parses, names a supported database whose
+    driver is installed, and (DuckDB) its file path made absolute.
 
     The default URL is relative to the project root (so `make run` and the CLI share one
     store wherever they are started); any other relative path is relative to the cwd.
+    Raises BadStoreURL naming the problem and the fix.
     """
-    if not url.startswith("duckdb:///") or url.startswith("duckdb:///:memory:"):
-        return url
-    path = Path(url.removeprefix("duckdb:///").split("?", 1)[0])
-    if not path.is_absolute():
-        base = PROJECT_ROOT if url == DEFAULT_DB_URL else Path.cwd()
-        path = base / path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    url = url.strip()
+    parsed = _parse(url)
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED:
+        raise BadStoreURL(
+            f"the store URL names `{backend[:30]}`, which cxmetrics does not support: use a "
+            f"DuckDB file such as {EXAMPLE_URL} (or postgresql+psycopg://…)"
+        )
+    try:
+        parsed.get_dialect().import_dbapi()
+    except ImportError as exc:
+        module = (getattr(exc, "name", None) or parsed.get_driver_name()).split(".")[0]
+        package = DRIVER_PACKAGES.get(module, module)
+        raise BadStoreURL(
+            f"the store URL needs the {backend} driver `{module}`, which is not installed: "
+            f"pip install {package}"
+        ) from exc
+    except sa.exc.NoSuchModuleError as exc:
+        raise BadStoreURL(
+            f"the store URL names the driver `{parsed.drivername[:40]}`, which SQLAlchemy "
+            f"does not know: use {EXAMPLE_URL}"
+        ) from exc
+    if backend != "duckdb":
+        return Location(url, backend, None, "the store")
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith(":memory:"):
+        return Location(url, backend, None, "the in-memory store")
+    typed = Path(database)
+    label = "the store"
+    if not typed.is_absolute() and url != DEFAULT_DB_URL:
+        label = f"the store `{database}`"
+    if not typed.is_absolute():
+        typed = (PROJECT_ROOT if url == DEFAULT_DB_URL else Path.cwd()) / typed
     query = url.split("?", 1)[1] if "?" in url else ""
-    return f"duckdb:///{path}" + (f"?{query}" if query else "")
+    return Location(f"duckdb:///{typed}" + (f"?{query}" if query else ""), backend, typed, label)
+
+
+def resolve_url(url: str) -> str:
+    """The store URL with a DuckDB file path made absolute (see `locate`)."""
+    return locate(url).url
+
+
+def _check_file(where: Location, *, create: bool) -> bool:
+    """Check a DuckDB store's file before connecting; True when it can only be read.
+
+    create: a missing store may be created (commands that write); otherwise a missing file
+    is refused, so that a mistyped path never leaves an empty store behind.
+    """
+    path, label = where.path, where.label
+    if path is None:
+        if where.in_memory and not create:
+            raise StoreMissing(
+                "an in-memory store (duckdb:///:memory:) is always empty: point the store URL "
+                f"(--db or CXMETRICS_DB_URL) at a store file such as {EXAMPLE_URL}"
+            )
+        return False
+    if path.is_dir():
+        raise BadStoreURL(
+            f"the store URL points at a folder, not a file: add a file name to it, e.g. "
+            f"{EXAMPLE_URL}"
+        )
+    if path.exists():
+        if not os.access(path, os.R_OK):
+            raise StoreError(
+                f"{label} cannot be read (permission denied): give this user read access "
+                f"to it, or {OTHER_STORE}"
+            )
+        # DuckDB writes a journal file beside the store, so the folder must be writable too.
+        return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+    if not create:
+        place = label.removeprefix("the store ") if label != "the store" else "that path"
+        raise StoreMissing(
+            f"there is no store at {place}: check the store URL (--db or CXMETRICS_DB_URL), "
+            "or create one with `cxmetrics demo` or `cxmetrics ingest`"
+        )
+    folder = path.parent
+    while not folder.exists():
+        folder = folder.parent
+    if not os.access(folder, os.W_OK):
+        raise StoreReadOnly(
+            f"{label} cannot be created: its folder is read-only; give this user write "
+            f"access to it, or {OTHER_STORE}"
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise (fault_from(exc, label, os_errors=True) or exc) from exc
+    return False
 
 
 class Reader:
@@ -64,34 +205,107 @@ class Reader:
 
 
 class Store:
-    """A cxmetrics store: schema kept current, rollups kept in step with settings."""
+    """A cxmetrics store: schema kept current, rollups kept in step with settings.
 
-    def __init__(self, settings: Settings):
+    create=False refuses a store that does not exist yet (commands that only read). A
+    DuckDB store whose file or folder cannot be written opens read-only (`read_only`):
+    reads work, and every write raises StoreReadOnly before it starts. Driver errors that
+    say the store is busy, damaged, full or read-only are raised as StoreErrors.
+    """
+
+    def __init__(self, settings: Settings, *, create: bool = True):
         self.settings = settings
-        self.url = resolve_url(settings.db_url)
-        self.engine = sa.create_engine(self.url)
+        self.location = locate(settings.db_url)
+        self.url = self.location.url
+        self.read_only = _check_file(self.location, create=create)
+        args = {"read_only": True} if self.read_only else {}
+        self.engine = sa.create_engine(self.url, connect_args=args)
         self._write_lock = _write_lock(self.url)
         self._writes = 0
         self._remembered: dict[Hashable, Any] = {}
         self._remembered_at = 0
+        try:
+            self._bring_up_to_date()
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.engine.dialect.name == "duckdb"
+
+    @property
+    def label(self) -> str:
+        """How messages name this store ("the store", or a relative path the user typed)."""
+        return self.location.label
+
+    def _bring_up_to_date(self) -> None:
+        """Migrate the schema and rebuild rollups whose settings changed, writing nothing
+        when both are current (so a read-only store opens)."""
+        with self.reading() as conn:
+            have = schema.current_version(conn)
+            schema.check_not_newer(have)
+            built_for = (
+                conn.execute(
+                    text("SELECT value FROM store_settings WHERE key = 'service_level_seconds'")
+                ).scalar()
+                if have
+                else None
+            )
+        wanted = str(self.settings.service_level_seconds)
+        if have == schema.SCHEMA_VERSION and built_for == wanted:
+            return
+        if self.read_only:
+            if have < schema.SCHEMA_VERSION:
+                raise StoreReadOnly(
+                    f"{self.label} is read-only and "
+                    + (
+                        "holds no cxmetrics store yet"
+                        if not have
+                        else f"was made by an older cxmetrics (schema {have}; this one uses "
+                        f"{schema.SCHEMA_VERSION})"
+                    )
+                    + ": open it once with write access so it can be set up, or "
+                    + OTHER_STORE
+                )
+            # The rollups were built for another threshold and cannot be rebuilt here: show
+            # the numbers they hold, labelled with the threshold they were built for.
+            self.settings = replace(self.settings, service_level_seconds=int(built_for))
+            return
         with self.transaction() as conn:
             if schema.LONG_ROLLUPS in schema.migrate(conn):
                 rollups.refresh_long(conn)
             self._sync_rollup_settings(conn)
 
-    @property
-    def is_duckdb(self) -> bool:
-        return self.engine.dialect.name == "duckdb"
+    @contextmanager
+    def _faults(self) -> Iterator[None]:
+        """Raise a driver error that says the store is busy, damaged, full or read-only as
+        the StoreError that says so (and what to do)."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except Exception as exc:
+            fault = fault_from(exc, self.label)
+            if fault is None:
+                raise
+            raise fault from exc
+
+    def require_writable(self) -> None:
+        """Raise StoreReadOnly now, before any work, when this store cannot be written."""
+        if self.read_only:
+            raise read_only(self.label)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A connection inside one transaction: committed on success, rolled back on error.
 
         Write transactions on one store take turns (see `_write_lock`)."""
+        self.require_writable()
         with self._write_lock:
             self._writes += 1  # what is remembered from now on may be about to change…
             try:
-                with self.engine.begin() as conn:
+                with self._faults(), self.engine.begin() as conn:
                     yield conn
             finally:
                 self._writes += 1  # …and is forgotten once the transaction has ended
@@ -118,7 +332,7 @@ class Store:
     @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A connection for reads."""
-        with self.engine.connect() as conn:
+        with self._faults(), self.engine.connect() as conn:
             yield conn
 
     @contextmanager
@@ -170,12 +384,18 @@ def unregister_table(conn: Connection, name: str) -> None:
     conn.connection.driver_connection.unregister(name)
 
 
-def open_store(db_url: str | None = None, settings: Settings | None = None) -> Store:
-    """Open (creating and migrating when needed) the store at `db_url` or the configured one."""
+def open_store(
+    db_url: str | None = None, settings: Settings | None = None, *, create: bool = True
+) -> Store:
+    """Open (migrating when needed) the store at `db_url` or the configured one.
+
+    create=False, for commands that only read: a store that does not exist is refused
+    (StoreMissing) instead of being created empty.
+    """
     settings = settings or load_settings(db_url)
     if db_url and settings.db_url != db_url:
-        settings = Settings(**{**settings.__dict__, "db_url": db_url})
-    return Store(settings)
+        settings = replace(settings, db_url=db_url)
+    return Store(settings, create=create)
 
 
 def is_empty(store: Store) -> bool:

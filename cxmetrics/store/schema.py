@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from cxmetrics.store.errors import StoreTooNew
+
 V1 = [
     """CREATE TABLE teams (
         team_id VARCHAR NOT NULL, name VARCHAR, supervisor VARCHAR, function VARCHAR,
@@ -137,24 +139,38 @@ SCHEMA_VERSION = max(MIGRATIONS)
 
 
 def current_version(conn: Connection) -> int:
-    """The schema version recorded in the store (0 for a new store)."""
+    """The schema version recorded in the store (0 for a new store); reads only, so that a
+    read-only store can be checked."""
+    has_table = conn.execute(
+        text(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_name = 'schema_version' AND table_schema = current_schema()"
+        )
+    ).scalar_one()
+    if not has_table:
+        return 0
+    return conn.execute(text("SELECT coalesce(max(version), 0) FROM schema_version")).scalar_one()
+
+
+def check_not_newer(have: int) -> None:
+    """Refuse a store made by a newer cxmetrics: its tables may mean something else."""
+    if have > SCHEMA_VERSION:
+        raise StoreTooNew(
+            f"the store was made by a newer cxmetrics (schema {have}; this one knows up to "
+            f"{SCHEMA_VERSION}): upgrade cxmetrics (pip install -U cxmetrics) to use it"
+        )
+
+
+def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> list[int]:
+    """Apply every migration above the store's version up to `target`; returns those applied."""
+    have = current_version(conn)
+    check_not_newer(have)
     conn.execute(
         text(
             "CREATE TABLE IF NOT EXISTS schema_version ("
             "version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)"
         )
     )
-    return conn.execute(text("SELECT coalesce(max(version), 0) FROM schema_version")).scalar_one()
-
-
-def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> list[int]:
-    """Apply every migration above the store's version up to `target`; returns those applied."""
-    have = current_version(conn)
-    if have > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"the store has schema version {have} but this cxmetrics knows only up to "
-            f"{SCHEMA_VERSION}: upgrade cxmetrics"
-        )
     applied = []
     for version in range(have + 1, target + 1):
         for statement in MIGRATIONS[version]:

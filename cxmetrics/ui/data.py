@@ -23,11 +23,25 @@ from cxmetrics.store import Store, is_empty, open_store
 
 @st.cache_resource(show_spinner="Opening the store…")
 def get_store() -> Store:
-    """The store for this server; an empty store is filled with the demo organisation."""
+    """The store for this server; an empty store is filled with the demo organisation
+    (unless it is read-only).
+
+    Raises StoreError when the store cannot be opened (busy, damaged, …): app.py shows it,
+    and as a failure is not cached the next run tries again.
+    """
     store = open_store(settings=load_settings())
-    if is_empty(store):
-        demo.build_demo(store)
+    try:
+        if not store.read_only and is_empty(store):
+            demo.build_demo(store)
+    except BaseException:
+        store.close()
+        raise
     return store
+
+
+def read_only() -> bool:
+    """True when the store's file or folder cannot be written: pages show, never write."""
+    return get_store().read_only
 
 
 def registry() -> dict[str, Metric]:
