@@ -14,6 +14,7 @@ from functools import cache
 
 import pandas as pd
 
+from cxmetrics.config import describe_service_level
 from cxmetrics.metrics import stats
 from cxmetrics.metrics.registry import (
     BusinessKpi,
@@ -28,7 +29,12 @@ from cxmetrics.store import Reader, Store
 from cxmetrics.store.rollups import ROLLUP_SUMS, SOURCES, measure_name
 
 SIGNIFICANCE = 0.05
-BY_KEYS = {"team": "coalesce(r.team_id, a.team_id)", "agent": "r.agent_id"}
+# The team of an agent-rollup row (its own team_id, else its agent's roster team) and the
+# join that expression needs: the wide read and the clustered read share them.
+TEAM_OF_ROW = "coalesce(r.team_id, a.team_id)"
+TEAM_JOIN = "LEFT JOIN agents a ON a.agent_id = r.agent_id "
+BY_KEYS = {"team": TEAM_OF_ROW, "agent": "r.agent_id"}
+CLUSTER_STATS = ("units", "yy", "xx", "xy")
 
 # Sums of every rollup measure per (bucket, key): bucket is the start of a period when a
 # grain was asked (else None), key the team or agent when a breakdown was (else None).
@@ -38,6 +44,58 @@ Sums = dict[tuple[date | None, str | None], dict[str, float]]
 def sum_column(source: str, name: str) -> str:
     """Column name of a rollup sum in `period_sums` frames (the measure's name)."""
     return measure_name(source, name)
+
+
+def cluster_measure(metric_id: str, stat: str) -> str:
+    """Key of a clustered ratio's unit statistic in `read_sums` results: units (G, the
+    units with data), yy = ΣY_g², xx = ΣX_g², xy = ΣX_g·Y_g over the units' totals."""
+    return f"{metric_id}#{stat}"
+
+
+def _part_sql(part: Part) -> str:
+    return " + ".join(f"r.{name}" for _, name in part)
+
+
+def _cluster_sql(clustered: tuple[Metric, ...], grain: str | None, team, agent, by) -> str | None:
+    """Unit statistics of the clustered ratios, one row per (bucket, key): each unit's
+    totals first (an agent's, or for one agent's scorecard or agent table a day's), then
+    their squares and cross-products summed. None when nothing is clustered."""
+    if not clustered:
+        return None
+    (source,) = {m.sources[0] for m in clustered}  # the registry keeps a cluster in one rollup
+    unit = "r.date" if agent is not None or by == "agent" else "r.agent_id"
+    select = [
+        f"CAST(date_trunc('{grain}', r.date) AS DATE)" if grain else "NULL",
+        BY_KEYS[by] if by else "NULL",
+        unit,
+    ]
+    outer = []
+    for i, metric in enumerate(clustered):
+        parts = metric.parts
+        select += [f"sum({_part_sql(parts[name])})" for name in ("numerator", "denominator", "n")]
+        names = [cluster_measure(metric.id, stat) for stat in CLUSTER_STATS]
+        outer += [
+            f'CAST(count(*) FILTER (WHERE n{i} > 0) AS DOUBLE) AS "{names[0]}"',
+            f'sum(y{i} * y{i}) AS "{names[1]}"',
+            f'sum(x{i} * x{i}) AS "{names[2]}"',
+            f'sum(x{i} * y{i}) AS "{names[3]}"',
+        ]
+    inner_names = ["bucket", "key", "unit"] + [
+        f"{v}{i}" for i in range(len(clustered)) for v in ("y", "x", "n")
+    ]
+    where = ["r.date >= :first", "r.date <= :last"]
+    if team is not None:
+        where.append(f"{TEAM_OF_ROW} = :team")
+    if agent is not None:
+        where.append("r.agent_id = :agent")
+    join = TEAM_JOIN if team is not None or by == "team" else ""
+    # Only fixed names from this module and the registry reach the SQL text; values are bound.
+    return (
+        f"SELECT bucket, key, {', '.join(outer)} FROM ("  # noqa: S608
+        f"SELECT {', '.join(select)} FROM rollup_{source} r {join}"
+        f"WHERE {' AND '.join(where)} GROUP BY ALL) AS u({', '.join(inner_names)}) "
+        "GROUP BY ALL"
+    )
 
 
 def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
@@ -53,10 +111,10 @@ def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> s
         select += [f"r.{c}" if src == source else "0" for src, c in columns]
         where = ["r.date >= :first", "r.date <= :last"]
         if team is not None:
-            where.append("coalesce(r.team_id, a.team_id) = :team")
+            where.append(f"{TEAM_OF_ROW} = :team")
         if agent is not None:
             where.append("r.agent_id = :agent")
-        join = "LEFT JOIN agents a ON a.agent_id = r.agent_id " if needs_roster else ""
+        join = TEAM_JOIN if needs_roster else ""
         # Only fixed names from this module reach the SQL text; values are bound.
         branches.append(
             f"SELECT {', '.join(select)} FROM rollup_{source} r {join}"  # noqa: S608
@@ -96,6 +154,7 @@ def read_sums(
     agent: str | None = None,
     by: str | None = None,
     sources: Iterable[str] = SOURCES,
+    clustered: Iterable[Metric] = (),
 ) -> Sums:
     """Sums of every rollup measure between two local dates, per period bucket and group.
 
@@ -103,23 +162,44 @@ def read_sums(
     or "agent") groups by team or agent. The team of a row is its own team_id, else its
     agent's roster team. The org scope reads the org × date rollup, team scopes and team
     breakdowns the team × date one, agent scopes and agent breakdowns the agent rollups.
-    One statement each.
+    With `clustered` ratio metrics, their unit statistics (`cluster_measure`) come in the
+    same statement, read from the agent rollup. One statement each.
     """
     if grain is not None and grain not in GRAINS:
         raise ValueError(f"unknown grain `{grain}`")
     if by is not None and by not in BY_KEYS:
         raise ValueError(f"cannot break down by `{by}`: use team or agent")
     sources = tuple(sources)
+    clustered = tuple(m for m in clustered if set(m.sources) <= set(sources))
+    cluster = _cluster_sql(clustered, grain, team, agent, by)
     params = {"first": first, "last": last, "team": team, "agent": agent}
     out: Sums = {}
     if agent is None and by != "agent":
-        for bucket, key, measure, total in db.rows(_long_sql(sources, grain, team, by), params):
+        sql = _long_sql(sources, grain, team, by)
+        if cluster:
+            sql = (  # the unit statistics as (bucket, key, measure, value) rows, too
+                f"{sql} UNION ALL SELECT bucket, key, measure, value FROM (UNPIVOT ({cluster}) "  # noqa: S608
+                "ON COLUMNS(* EXCLUDE (bucket, key)) INTO NAME measure VALUE value)"
+            )
+        for bucket, key, measure, total in db.rows(sql, params):
             out.setdefault((bucket, key), {})[measure] = total
         return out
     names = [measure_name(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    for row in db.rows(_wide_sql(sources, grain, team, agent, by), params):
+    sql = _wide_sql(sources, grain, team, agent, by)
+    if cluster:
+        names += [cluster_measure(m.id, stat) for m in clustered for stat in CLUSTER_STATS]
+        sql = (  # the unit statistics as more columns of the same rows
+            f"SELECT w.*, c.* EXCLUDE (bucket, key) FROM ({sql}) w LEFT JOIN ({cluster}) c "  # noqa: S608
+            "ON c.bucket IS NOT DISTINCT FROM w.bucket AND c.key IS NOT DISTINCT FROM w.key"
+        )
+    for row in db.rows(sql, params):
         out[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
     return out
+
+
+def clustered_metrics(registry: Mapping[str, Metric]) -> tuple[Metric, ...]:
+    """The registry's ratios whose interval treats agents as the units."""
+    return tuple(m for m in registry.values() if m.cluster)
 
 
 def period_sums(
@@ -153,13 +233,19 @@ def period_sums(
 
 @dataclass(frozen=True)
 class Estimate:
-    """A metric's value with its sample size and uncertainty (value units)."""
+    """A metric's value with its sample size and uncertainty (value units).
+
+    `counts` (successes, trials) is kept for proportions, whose change test is the pooled
+    two-proportion test; `excluded` counts the units a ratio left out (agent-days with
+    contacts but no logged time, or the reverse)."""
 
     value: float | None
     n: int
     se: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+    counts: tuple[float, float] | None = None
+    excluded: int | None = None
 
 
 @cache
@@ -196,6 +282,7 @@ def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
             metric.scale * stats.proportion_se(p["numerator"], n),
             metric.scale * low,
             metric.scale * high,
+            counts=(p["numerator"], n),
         )
     if metric.kind == "mean":
         n = int(p["denominator"])
@@ -209,23 +296,24 @@ def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
         return Estimate(value, n, metric.scale * se, metric.scale * low, metric.scale * high)
     if metric.kind == "ratio":
         n = int(p["n"])
-        if n == 0 or p["denominator"] == 0:  # e.g. handle time but no adherence rows
-            return Estimate(None, n)
+        excluded = int(p["excluded"]) if "excluded" in p else None
+        if n == 0 or p["denominator"] == 0:  # e.g. logged time but no contacts at all
+            return Estimate(None, n, excluded=excluded)
         value = metric.scale * p["numerator"] / p["denominator"]
         se = None
-        if "cross" in p:
+        if metric.cluster:
+            unit = {
+                stat: float(sums.get(cluster_measure(metric.id, stat)) or 0)
+                for stat in CLUSTER_STATS
+            }
             raw = stats.ratio_se(
-                p["numerator"],
-                p["denominator"],
-                p["numerator_sq"],
-                p["denominator_sq"],
-                p["cross"],
-                n,
+                p["numerator"], p["denominator"], unit["yy"], unit["xx"], unit["xy"], unit["units"]
             )
             se = None if raw is None else metric.scale * raw
         if se is None:
-            return Estimate(value, n)
-        return Estimate(value, n, se, value - stats.Z95 * se, value + stats.Z95 * se)
+            return Estimate(value, n, excluded=excluded)
+        low, high = value - stats.Z95 * se, value + stats.Z95 * se
+        return Estimate(value, n, se, low, high, excluded=excluded)
     if metric.kind == "count":
         n = int(p["numerator"])
         return Estimate(float(n) if n else None, n)
@@ -236,7 +324,8 @@ def status_of(metric: Metric, est: Estimate, target: float | None, tolerance: fl
     """green / amber / red against the target; insufficient below min_n; none without target.
 
     Metrics with no better direction but a target (conformance, occupancy) are judged by
-    their distance from the target either way.
+    their distance from the target either way: green within ± the tolerance, amber within
+    ± twice it, red beyond.
     """
     if est.value is None or est.n < metric.min_n:
         return "insufficient"
@@ -252,6 +341,13 @@ def status_of(metric: Metric, est: Estimate, target: float | None, tolerance: fl
     if gap <= 0:
         return "green"
     return "amber" if gap <= tol else "red"
+
+
+# Statuses beside green / amber / red / insufficient / none: never coloured.
+NOT_APPLICABLE = "not_applicable"  # a queue measure on an agent's scorecard
+PROVISIONAL = "provisional"  # the follow-up window of the period is still open
+QUEUE_MEASURE = "a queue measure"
+NO_TEST = "no test"  # the change of a business KPI: shown, never tested
 
 
 @dataclass
@@ -280,9 +376,11 @@ class MetricResult:
     significant: bool | None = None
     change: str | None = None  # "better" | "worse" | "no real change" | None (not comparable)
     provisional: bool = False  # the period is too recent for the value to be final
+    note: str | None = None  # why not applicable, or which thresholds apply
+    excluded: int | None = None  # units left out of a matched ratio (agent-days)
 
     def to_dict(self) -> dict:
-        """JSON form (DESIGN §7): rates 0–100, times in seconds, null where there is no data."""
+        """JSON form: rates 0–100, times in seconds, null where there is no data."""
         out = asdict(self)
         for key in ("value", "ci_low", "ci_high", "se", "previous", "delta"):
             if out[key] is not None:
@@ -317,15 +415,21 @@ class Scorecard:
 
 
 def compare(metric: Metric, cur: Estimate, prev: Estimate, provisional: bool = False) -> tuple:
-    """(delta, p_value, significant, change) of `cur` against `prev` (z-test, p < 0.05).
+    """(delta, p_value, significant, change) of `cur` against `prev` (p < 0.05).
 
+    Proportions use the pooled two-proportion (score) test, consistent with their Wilson
+    intervals; NPS, means and clustered ratios a z-test on the two estimates and SEs.
     A provisional value is never claimed as a change: its follow-up window is still open.
     """
     if cur.value is None or prev.value is None:
         return None, None, None, None
     delta = cur.value - prev.value
     testable = cur.n >= metric.min_n and prev.n >= metric.min_n and not provisional
-    test = stats.z_test(cur.value, cur.se, prev.value, prev.se) if testable else None
+    test = None
+    if testable and cur.counts is not None and prev.counts is not None:
+        test = stats.two_proportion_test(*cur.counts, *prev.counts)
+    elif testable:
+        test = stats.z_test(cur.value, cur.se, prev.value, prev.se)
     if test is None:
         return delta, None, False, None
     p_value = test[1]
@@ -400,26 +504,77 @@ def scorecard(
     registry = registry or default_registry()
     prev = period.previous()
     with store.snapshot() as db:
-        sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, agent=agent)
+        sums = read_sums(
+            db,
+            prev.start,
+            period.end,
+            grain=period.grain,
+            team=team,
+            agent=agent,
+            clustered=clustered_metrics(registry),
+        )
         target_team = team if agent is None else team_of_agent(db, agent)
     targets = targets_for(store, period.end, target_team, registry)
-    as_of = data_as_of(store)
+    as_of = source_dates(store)
+    notes = metric_notes(store)
+    scope = "agent" if agent is not None else "team" if team is not None else "org"
     cur_sums, prev_sums = sums.get((period.start, None), {}), sums.get((prev.start, None), {})
     card = Scorecard(period, team, agent, prev)
     for metric in registry.values():
         card.metrics.append(
             result_for(
-                metric, cur_sums, prev_sums, *targets[metric.id], as_of=as_of, end=period.end
+                metric,
+                cur_sums,
+                prev_sums,
+                *targets[metric.id],
+                as_of=as_of,
+                end=period.end,
+                scope=scope,
+                note=notes.get(metric.id),
             )
         )
     return card
 
 
-def is_provisional(metric: Metric, end: date, as_of: date | None) -> bool:
-    """True when data up to `as_of` cannot yet settle a period ending on `end`."""
-    if not metric.matures_after_days or as_of is None:
+def metric_notes(store: Store | Reader) -> dict[str, str]:
+    """What a metric's number depends on beyond its formula: the service-level thresholds
+    of each channel, from the settings."""
+    settings = getattr(store, "settings", None)
+    return {"service_level": describe_service_level(settings)} if settings else {}
+
+
+def is_provisional(metric: Metric, end: date, as_of: Mapping[str, date] | None) -> bool:
+    """True when the data cannot yet settle a period ending on `end`: the last date of
+    the metric's own sources (`source_dates`) is fewer than its maturity days after it.
+    A survey loaded later does not make interaction follow-ups final."""
+    if not metric.matures_after_days or not as_of:
         return False
-    return (as_of - end).days < metric.matures_after_days
+    known = [as_of.get(source) for source in metric.sources]
+    if any(day is None for day in known):
+        return False
+    return (min(known) - end).days < metric.matures_after_days
+
+
+def not_applicable(metric: Metric, reason: str) -> MetricResult:
+    """A scorecard line for a metric that has no meaning in this scope: no value, no colour."""
+    return MetricResult(
+        id=metric.id,
+        label=metric.label,
+        group=metric.group,
+        unit=metric.unit,
+        direction=metric.direction,
+        value=None,
+        n=0,
+        ci_low=None,
+        ci_high=None,
+        se=None,
+        min_n=metric.min_n,
+        target=None,
+        amber_tolerance=None,
+        status=NOT_APPLICABLE,
+        target_in_interval=None,
+        note=reason,
+    )
 
 
 def result_for(
@@ -429,17 +584,31 @@ def result_for(
     target: float | None,
     tolerance: float | None,
     *,
-    as_of: date | None = None,
+    as_of: Mapping[str, date] | None = None,
     end: date | None = None,
+    scope: str = "org",
+    note: str | None = None,
 ) -> MetricResult:
-    """One scorecard line from current (and previous) sums and the target in force."""
+    """One scorecard line from current (and previous) sums and the target in force.
+
+    A queue measure on an agent's scorecard is not applicable; a provisional value gets
+    no status colour (status `provisional`) unless it has too few answers to judge at all.
+    """
+    if scope not in metric.scopes:
+        return not_applicable(metric, QUEUE_MEASURE)
     cur = estimate(metric, cur_sums)
     prev = estimate(metric, prev_sums) if prev_sums is not None else Estimate(None, 0)
     provisional = end is not None and is_provisional(metric, end, as_of)
     delta, p_value, significant, change = compare(metric, cur, prev, provisional)
     status = status_of(metric, cur, target, tolerance)
+    if provisional and status != "insufficient":
+        status = PROVISIONAL
     in_interval = None
-    if target is not None and cur.ci_low is not None and status != "insufficient":
+    if (
+        target is not None
+        and cur.ci_low is not None
+        and status not in ("insufficient", PROVISIONAL)
+    ):
         in_interval = cur.ci_low <= target <= cur.ci_high
     return MetricResult(
         id=metric.id,
@@ -464,6 +633,8 @@ def result_for(
         significant=significant,
         change=change,
         provisional=provisional,
+        note=note,
+        excluded=cur.excluded,
     )
 
 
@@ -480,11 +651,20 @@ def breakdown(
     prev = period.previous()
     out: dict[str | None, list[MetricResult]] = {}
     with store.snapshot() as db:
-        sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, by=by)
+        sums = read_sums(
+            db,
+            prev.start,
+            period.end,
+            grain=period.grain,
+            team=team,
+            by=by,
+            clustered=clustered_metrics(registry),
+        )
         if not sums:
             return out
         teams = dict(db.rows("SELECT agent_id, team_id FROM agents")) if by == "agent" else {}
-    as_of = data_as_of(store)
+    as_of = source_dates(store)
+    notes = metric_notes(store)
     targets = target_rows(store, period.end)
     keys = sorted({key for _, key in sums}, key=lambda k: (k is None, k or ""))
     target_cache: dict[str | None, dict] = {}
@@ -495,7 +675,14 @@ def breakdown(
             target_cache[target_team] = resolve_targets(targets, period.end, target_team, registry)
         out[key] = [
             result_for(
-                m, cur, prv or None, *target_cache[target_team][m.id], as_of=as_of, end=period.end
+                m,
+                cur,
+                prv or None,
+                *target_cache[target_team][m.id],
+                as_of=as_of,
+                end=period.end,
+                scope=by,
+                note=notes.get(m.id),
             )
             for m in registry.values()
         ]
@@ -513,26 +700,35 @@ def trend(
 ) -> pd.DataFrame:
     """One row per (period, metric) for the `count` periods ending with `period`.
 
-    Columns: period, start, metric, value, n, ci_low, ci_high, target, provisional.
+    Columns: period, start, metric, value, n, ci_low, ci_high, target, provisional. A
+    queue measure on an agent's trend has no value (not applicable).
     """
     registry = registry or default_registry()
     periods = period.back(count)
     with store.snapshot() as db:
         sums = read_sums(
-            db, periods[0].start, period.end, grain=period.grain, team=team, agent=agent
+            db,
+            periods[0].start,
+            period.end,
+            grain=period.grain,
+            team=team,
+            agent=agent,
+            clustered=clustered_metrics(registry),
         )
         target_team = team if agent is None else team_of_agent(db, agent)
-    as_of = data_as_of(store)
+    as_of = source_dates(store)
     in_force = target_rows(store, period.end)
     targets_by_end = {
         p.end: resolve_targets(in_force, p.end, target_team, registry) for p in periods
     }
+    scope = "agent" if agent is not None else "team" if team is not None else "org"
     rows = []
     for p in periods:
         cur = sums.get((p.start, None), {})
         targets = targets_by_end[p.end]
         for metric in registry.values():
-            est = estimate(metric, cur)
+            applies = scope in metric.scopes
+            est = estimate(metric, cur) if applies else Estimate(None, 0)
             rows.append(
                 {
                     "period": p.label,
@@ -542,7 +738,7 @@ def trend(
                     "n": est.n,
                     "ci_low": est.ci_low,
                     "ci_high": est.ci_high,
-                    "target": targets[metric.id][0],
+                    "target": targets[metric.id][0] if applies else None,
                     "provisional": is_provisional(metric, p.end, as_of),
                 }
             )
@@ -559,6 +755,20 @@ def data_as_of(store: Store | Reader) -> date | None:
     return store.remembered("data_as_of", read) if isinstance(store, Store) else read()
 
 
+def source_dates(store: Store | Reader) -> dict[str, date]:
+    """The latest local date with data of each rollup source (interactions, surveys,
+    adherence), remembered by a Store until its next write: a metric's maturity is judged
+    against its own source, not against the newest row of any upload."""
+
+    def read() -> dict[str, date]:
+        rows = store.rows(
+            "SELECT split_part(measure, '.', 1), max(date) FROM rollup_org_daily GROUP BY 1"
+        )
+        return {source: day for source, day in rows}
+
+    return store.remembered("source_dates", read) if isinstance(store, Store) else read()
+
+
 @dataclass
 class BusinessResult:
     """A business KPI (from kpi_values) for a period and scope, with its previous value."""
@@ -573,6 +783,9 @@ class BusinessResult:
     delta: float | None
     target: float | None
     status: str
+    # Uploaded as finished numbers, with no spread to test against: a change is never
+    # called real or not, only shown, as "no test".
+    change: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -627,6 +840,7 @@ def business_kpis(store: Store, period: Period, *, team: str | None = None) -> l
                 delta=None if value is None or previous is None else value - previous,
                 target=target,
                 status=status,
+                change=None if value is None or previous is None else NO_TEST,
             )
         )
     return out

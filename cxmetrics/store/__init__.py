@@ -62,8 +62,11 @@ class Store:
         self._remembered: dict[Hashable, Any] = {}
         self._remembered_at = 0
         with self.transaction() as conn:
-            if schema.LONG_ROLLUPS in schema.migrate(conn):
+            applied = schema.migrate(conn)
+            if schema.LONG_ROLLUPS in applied:
                 rollups.refresh_long(conn)
+            if schema.MATCHED_ROLLUP in applied:
+                rollups.rebuild(conn, self.settings, ("adherence",))
             self._sync_rollup_settings(conn)
 
     @property
@@ -130,19 +133,41 @@ class Store:
         self.engine.dispose()
 
     def _sync_rollup_settings(self, conn: Connection) -> None:
-        """Rebuild rollups when a setting they depend on has changed since they were built."""
-        wanted = str(self.settings.service_level_seconds)
-        have = conn.execute(
-            text("SELECT value FROM store_settings WHERE key = 'service_level_seconds'")
-        ).scalar()
-        if have == wanted:
-            return
-        if have is not None:
-            rollups.rebuild(conn, self.settings, ("interactions",))
-        conn.execute(text("DELETE FROM store_settings WHERE key = 'service_level_seconds'"))
-        conn.execute(
-            text("INSERT INTO store_settings VALUES ('service_level_seconds', :v)"), {"v": wanted}
+        """Rebuild rollups when a setting they depend on has changed since they were built:
+        the service-level thresholds (`SERVICE_LEVEL_KEY`, one value for every channel)."""
+        wanted = service_level_setting(self.settings)
+        stored = dict(
+            conn.execute(
+                text("SELECT key, value FROM store_settings WHERE key IN (:old, :new)"),
+                {"old": LEGACY_SERVICE_LEVEL_KEY, "new": SERVICE_LEVEL_KEY},
+            ).all()
         )
+        if stored.get(SERVICE_LEVEL_KEY) == wanted:
+            return
+        if stored:  # rollups built under other thresholds (or under one for every channel)
+            rollups.rebuild(conn, self.settings, ("interactions",))
+        conn.execute(
+            text("DELETE FROM store_settings WHERE key IN (:old, :new)"),
+            {"old": LEGACY_SERVICE_LEVEL_KEY, "new": SERVICE_LEVEL_KEY},
+        )
+        conn.execute(
+            text("INSERT INTO store_settings VALUES (:key, :v)"),
+            {"key": SERVICE_LEVEL_KEY, "v": wanted},
+        )
+
+
+# The store_settings row recording the service-level thresholds the rollups were built with
+# (before per-channel thresholds: one number of seconds under the legacy key).
+SERVICE_LEVEL_KEY = "service_level"
+LEGACY_SERVICE_LEVEL_KEY = "service_level_seconds"
+
+
+def service_level_setting(settings: Settings) -> str:
+    """The thresholds as one stored value: `default=20;email=86400;…`."""
+    by_channel = sorted(settings.service_level_thresholds().items())
+    return ";".join(
+        [f"default={settings.service_level_seconds}"] + [f"{c}={t}" for c, t in by_channel]
+    )
 
 
 def register_table(conn: Connection, name: str, table: Any) -> None:

@@ -15,6 +15,12 @@ team_id, else its agent's roster team, so a roster change rebuilds the team roll
 (`refresh_long(conn, org=False)`); org totals do not depend on the roster. Rows are
 written in date order, so DuckDB's zone maps let a scorecard read only the row groups of
 the weeks it asks for.
+
+The adherence rollup also pairs each agent-day's logged time with its contacts (read
+from the interactions rollup): occupancy and productivity use only agent-days that have
+both, and count the agent-days that have one without the other. Refreshing interactions
+for some dates therefore refreshes the adherence rollup for the same dates (DEPENDENTS).
+The service-level threshold depends on the contact's channel (settings).
 """
 
 from __future__ import annotations
@@ -67,11 +73,15 @@ ROLLUP_SUMS: dict[str, tuple[str, ...]] = {
         "in_adherence_minutes",
         "logged_in_minutes",
         "available_minutes",
-        "scheduled_sq",
-        "in_adherence_sq",
-        "in_adherence_x_scheduled",
-        "logged_in_sq",
-        "logged_in_x_scheduled",
+        # Agent-days with both contacts and logged time, and those sums over them only, so
+        # that occupancy and productivity take top and bottom from the same agent-days.
+        "matched_days",
+        "matched_handle_minutes",
+        "matched_answered",
+        "matched_available_minutes",
+        "matched_logged_in_minutes",
+        # Agent-days with only one of the two (left out of the matched sums).
+        "unmatched_days",
     ),
 }
 SOURCES = tuple(ROLLUP_SUMS)
@@ -88,12 +98,17 @@ FACT_DATE = {
 # How far back a change on day D reaches in each rollup (repeat contacts look 7 days ahead).
 LOOKBACK_DAYS = {"interactions": 7, "surveys": 0, "adherence": 0}
 REPEAT_WINDOW = timedelta(days=7)
+# Rollups computed partly from another rollup: the adherence rollup's matched sums read the
+# interactions rollup, so refreshing interactions for some dates refreshes those dates there.
+DEPENDENTS = {"interactions": ("adherence",), "surveys": (), "adherence": ()}
 
-_INSERT = {
+# What each agent rollup holds per agent and date, in ROLLUP_SUMS order after (date,
+# team_id, agent_id).
+_SELECT = {
     "interactions": """
-        INSERT INTO rollup_interactions
         WITH base AS (
-            SELECT * FROM interactions WHERE started_at >= :start AND started_at < :stop
+            SELECT *, {threshold} AS t FROM interactions
+            WHERE started_at >= :start AND started_at < :stop
         ), following AS (
             SELECT interaction_id,
                    lead(started_at) OVER (
@@ -106,8 +121,8 @@ _INSERT = {
             count(*),
             count(*) FILTER (WHERE NOT b.abandoned),
             count(*) FILTER (WHERE b.abandoned),
-            count(*) FILTER (WHERE b.abandoned AND b.wait_seconds > :t),
-            count(*) FILTER (WHERE NOT b.abandoned AND b.wait_seconds <= :t),
+            count(*) FILTER (WHERE b.abandoned AND b.wait_seconds > b.t),
+            count(*) FILTER (WHERE NOT b.abandoned AND b.wait_seconds <= b.t),
             coalesce(sum(b.wait_seconds) FILTER (WHERE NOT b.abandoned), 0),
             coalesce(sum(b.wait_seconds * b.wait_seconds) FILTER (WHERE NOT b.abandoned), 0),
             coalesce(sum(b.handle_seconds) FILTER (WHERE NOT b.abandoned), 0),
@@ -128,7 +143,6 @@ _INSERT = {
         ORDER BY 1
     """,
     "surveys": """
-        INSERT INTO rollup_surveys
         SELECT CAST(responded_at AS DATE), team_id, agent_id,
             count(*),
             count(*) FILTER (WHERE respondent_type = 'customer'),
@@ -149,18 +163,36 @@ _INSERT = {
         ORDER BY 1
     """,
     "adherence": """
-        INSERT INTO rollup_adherence
-        SELECT date, NULL, agent_id, count(*),
-            coalesce(sum(scheduled_minutes), 0), coalesce(sum(in_adherence_minutes), 0),
-            coalesce(sum(logged_in_minutes), 0), coalesce(sum(available_minutes), 0),
-            coalesce(sum(scheduled_minutes * scheduled_minutes), 0),
-            coalesce(sum(in_adherence_minutes * in_adherence_minutes), 0),
-            coalesce(sum(in_adherence_minutes * scheduled_minutes), 0),
-            coalesce(sum(logged_in_minutes * logged_in_minutes), 0),
-            coalesce(sum(logged_in_minutes * scheduled_minutes), 0)
-        FROM adherence
-        WHERE date >= :start AND date < :stop
-        GROUP BY ALL
+        WITH planned AS (
+            SELECT date, agent_id, count(*) AS agent_days,
+                coalesce(sum(scheduled_minutes), 0) AS scheduled,
+                coalesce(sum(in_adherence_minutes), 0) AS in_adherence,
+                coalesce(sum(logged_in_minutes), 0) AS logged_in,
+                coalesce(sum(available_minutes), 0) AS available
+            FROM adherence WHERE date >= :start AND date < :stop
+            GROUP BY ALL
+        ), worked AS (
+            SELECT date, agent_id, sum(answered) AS answered, sum(handle_minutes) AS handle
+            FROM rollup_interactions
+            WHERE date >= :start AND date < :stop AND agent_id IS NOT NULL
+            GROUP BY ALL
+        ), paired AS (
+            SELECT coalesce(p.date, w.date) AS date, coalesce(p.agent_id, w.agent_id) AS agent,
+                coalesce(p.agent_days, 0) AS agent_days, coalesce(p.scheduled, 0) AS scheduled,
+                coalesce(p.in_adherence, 0) AS in_adherence,
+                coalesce(p.logged_in, 0) AS logged_in, coalesce(p.available, 0) AS available,
+                coalesce(p.logged_in, 0) > 0 AS has_time, w.agent_id IS NOT NULL AS has_contacts,
+                coalesce(w.answered, 0) AS answered, coalesce(w.handle, 0) AS handle
+            FROM planned p FULL JOIN worked w ON w.date = p.date AND w.agent_id = p.agent_id
+        )
+        SELECT date, NULL, agent, agent_days, scheduled, in_adherence, logged_in, available,
+            CAST(has_time AND has_contacts AS BIGINT),
+            CASE WHEN has_time AND has_contacts THEN handle ELSE 0 END,
+            CASE WHEN has_time AND has_contacts THEN answered ELSE 0 END,
+            CASE WHEN has_time AND has_contacts THEN available ELSE 0 END,
+            CASE WHEN has_time AND has_contacts THEN logged_in ELSE 0 END,
+            CAST(has_time <> has_contacts AS BIGINT)
+        FROM paired
         ORDER BY 1
     """,
 }
@@ -191,23 +223,51 @@ def _measures_of(source: str) -> str:
     return f"starts_with(measure, '{source}.')"
 
 
+def threshold_sql(settings: Settings) -> tuple[str, dict[str, object]]:
+    """The service-level threshold of a contact as SQL over its `channel`, with the values
+    to bind: the per-channel exceptions, else `service_level_seconds`."""
+    params: dict[str, object] = {"t_default": settings.service_level_seconds}
+    whens = []
+    exceptions = {
+        channel: seconds
+        for channel, seconds in settings.service_level_thresholds().items()
+        if seconds != settings.service_level_seconds
+    }
+    for i, (channel, seconds) in enumerate(sorted(exceptions.items())):
+        whens.append(f"WHEN :t_channel{i} THEN :t_seconds{i}")
+        params[f"t_channel{i}"] = channel
+        params[f"t_seconds{i}"] = seconds
+    if not whens:
+        return ":t_default", params
+    return f"CASE lower(trim(channel)) {' '.join(whens)} ELSE :t_default END", params
+
+
 def refresh(conn: Connection, source: str, first: date, last: date, settings: Settings) -> None:
-    """Recompute `source`'s rollups (agent and team) for local dates first..last from raw."""
+    """Recompute `source`'s rollups (agent and team) for local dates first..last from raw,
+    and those of the rollups that read it (DEPENDENTS) for the same dates."""
     first = first - timedelta(days=LOOKBACK_DAYS[source])
+    for name in (source, *DEPENDENTS[source]):
+        _refresh_one(conn, name, first, last, settings)
+
+
+def _refresh_one(
+    conn: Connection, source: str, first: date, last: date, settings: Settings
+) -> None:
     stop = last + timedelta(days=1)
     span = {"start": first, "stop": stop}
     conn.execute(
         text(f"DELETE FROM rollup_{source} WHERE date >= :start AND date < :stop"),  # noqa: S608
         span,
     )
-    conn.execute(
-        text(_INSERT[source]),
-        {
-            **span,
-            "repeat_stop": stop + REPEAT_WINDOW + timedelta(days=1),
-            "t": settings.service_level_seconds,
-        },
-    )
+    params: dict[str, object] = dict(span)
+    # Only fixed names from this module reach the SQL text; values are bound.
+    columns = ", ".join(("date", "team_id", "agent_id", *ROLLUP_SUMS[source]))
+    sql = f"INSERT INTO rollup_{source} ({columns}) {_SELECT[source]}"
+    if source == "interactions":
+        threshold, bound = threshold_sql(settings)
+        sql = sql.format(threshold=threshold)
+        params |= bound | {"repeat_stop": stop + REPEAT_WINDOW + timedelta(days=1)}
+    conn.execute(text(sql), params)
     _rewrite_long(conn, source, span)
 
 
@@ -255,13 +315,27 @@ def batch_dates(conn: Connection, source: str, batch_id: str) -> tuple[date, dat
     return None if lo is None else (lo, hi)
 
 
+# The dates a full rebuild of each rollup covers: the adherence rollup also has a row for
+# each agent-day with contacts but no adherence row (it counts as left out).
+SPAN_SQL = {
+    "interactions": "SELECT min(CAST(started_at AS DATE)), max(CAST(started_at AS DATE)) "
+    "FROM interactions",
+    "surveys": "SELECT min(CAST(responded_at AS DATE)), max(CAST(responded_at AS DATE)) "
+    "FROM survey_responses",
+    "adherence": "SELECT min(d), max(d) FROM (SELECT min(date) AS d FROM adherence UNION ALL "
+    "SELECT max(date) FROM adherence UNION ALL SELECT min(date) FROM rollup_interactions "
+    "UNION ALL SELECT max(date) FROM rollup_interactions)",
+}
+
+
 def rebuild(conn: Connection, settings: Settings, sources: tuple[str, ...] = SOURCES) -> None:
-    """Recompute every rollup from the raw facts (`cxmetrics rebuild-rollups`)."""
-    for source in sources:
+    """Recompute every rollup of `sources` (and of the rollups that read them) from the raw
+    facts (`cxmetrics rebuild-rollups`, a changed setting, a new rollup column)."""
+    wanted = {name for source in sources for name in (source, *DEPENDENTS[source])}
+    for source in (s for s in SOURCES if s in wanted):  # interactions before adherence
         conn.execute(text(f"DELETE FROM rollup_{source}"))  # noqa: S608
         for table in ("rollup_team_daily", "rollup_org_daily"):
             conn.execute(text(f"DELETE FROM {table} WHERE {_measures_of(source)}"))  # noqa: S608
-        sql = f"SELECT min({FACT_DATE[source]}), max({FACT_DATE[source]}) FROM {FACT_TABLE[source]}"  # noqa: S608
-        lo, hi = conn.execute(text(sql)).one()
+        lo, hi = conn.execute(text(SPAN_SQL[source])).one()
         if lo is not None:
-            refresh(conn, source, lo, hi, settings)
+            _refresh_one(conn, source, lo - timedelta(days=LOOKBACK_DAYS[source]), hi, settings)
