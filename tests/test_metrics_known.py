@@ -418,7 +418,7 @@ def test_org_adherence_interval_known_fixture(known_store):
 
 
 def _callbacks(store, rows):
-    from tests.fixtures.known_answer import INTERACTION_COLUMNS, _i, insert_rows
+    from tests.fixtures.known_answer import INTERACTION_COLUMNS, insert_rows
 
     insert_rows(store, {"interactions": (INTERACTION_COLUMNS, rows)})
 
@@ -555,3 +555,94 @@ def test_matched_sums_follow_an_interactions_upload_and_its_undo(known_store, tm
     assert t1.value == approx(20.0) and t1.n == 3 and t1.excluded == 0
     undo_batch(known_store, report.batch_id)
     assert scorecard(known_store, W45, team="T1").to_dict() == before
+
+
+# ---- service level per channel ----------------------------------------------------------------
+
+
+def _channel_rows():
+    from tests.fixtures.known_answer import _i
+
+    def contact(iid, channel, wait, abandoned=False):
+        row = list(_i(iid, "2026-11-03 09:00:00", "T1", None if abandoned else "A1", None,
+                      wait, 0 if abandoned else 60, abandoned=abandoned))  # fmt: skip
+        row[2] = channel
+        return tuple(row)
+
+    return [
+        contact("a", "phone", 10),
+        contact("b", "phone", 30),
+        contact("c", "phone", 15),
+        contact("d", "phone", 40, abandoned=True),
+        contact("e", "email", 3600),
+        contact("f", "email", 90000),
+        contact("g", "chat", 25),
+        contact("h", " Email", 7200),  # channel names are matched trimmed, in lower case
+    ]
+
+
+def test_service_level_threshold_per_channel(tmp_path):
+    from cxmetrics.config import Settings
+    from cxmetrics.store import Store
+    from tests.fixtures.known_answer import INTERACTION_COLUMNS, insert_rows
+
+    url = f"duckdb:///{tmp_path / 'sl.duckdb'}"
+    store = Store(Settings(db_url=url))
+    insert_rows(store, {"interactions": (INTERACTION_COLUMNS, _channel_rows())})
+    # Defaults: phone and chat 20 s, email 24 h. Answered a b c e f g h = 7; abandoned
+    # after its threshold: d (40 s > 20 s) = 1 -> denominator 8. Within: phone a (10),
+    # c (15); chat g (25) is over 20 s; email e (1 h), h (2 h), not f (25 h) -> 4/8 = 50 %.
+    # (One 20 s threshold for every channel gave a and c only: 2/8 = 25 %.)
+    line = scorecard(store, W45).by_id()["service_level"]
+    assert line.value == approx(50.0) and line.n == 8
+    assert line.note == "within 20 s (phone, chat, others), 24 h (email)"
+    store.close()
+    # Email 30 min and chat 30 s (held in store_settings: opening the store with other
+    # thresholds rebuilds the rollups): within a, c, g -> 3/8 = 37.5 %.
+    by_channel = (("chat", 30), ("email", 1800))
+    store = Store(Settings(db_url=url, service_level_by_channel=by_channel))
+    line = scorecard(store, W45).by_id()["service_level"]
+    assert line.value == approx(37.5) and line.n == 8
+    assert line.note == "within 20 s (phone, others), 30 s (chat), 30 min (email)"
+    store.close()
+
+
+def test_rollups_from_before_per_channel_thresholds_are_rebuilt(tmp_path):
+    from sqlalchemy import text
+
+    from cxmetrics.config import Settings
+    from cxmetrics.store import Store
+    from tests.fixtures.known_answer import INTERACTION_COLUMNS, insert_rows
+
+    url = f"duckdb:///{tmp_path / 'old.duckdb'}"
+    store = Store(Settings(db_url=url))
+    insert_rows(store, {"interactions": (INTERACTION_COLUMNS, _channel_rows())})
+    with store.transaction() as conn:  # as an older cxmetrics left it: one threshold, 20 s
+        conn.execute(text("DELETE FROM store_settings"))
+        conn.execute(text("INSERT INTO store_settings VALUES ('service_level_seconds', '20')"))
+        conn.execute(text("UPDATE rollup_interactions SET answered_within_t = 0"))
+    store.close()
+    store = Store(Settings(db_url=url))
+    assert scorecard(store, W45).by_id()["service_level"].value == approx(50.0)
+    store.close()
+
+
+def test_service_level_by_channel_settings(tmp_path, monkeypatch):
+    from cxmetrics.config import load_settings
+
+    monkeypatch.setenv("CXMETRICS_SERVICE_LEVEL_BY_CHANNEL", "email=8h, SMS = 90, chat=2 min")
+    settings = load_settings(root=tmp_path)
+    assert settings.service_level_thresholds() == {
+        "phone": 20, "chat": 120, "email": 8 * 3600, "sms": 90
+    }  # fmt: skip
+    monkeypatch.delenv("CXMETRICS_SERVICE_LEVEL_BY_CHANNEL")
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        '[cxmetrics]\nservice_level_by_channel = { email = "12h", chat = 45 }\n'
+    )
+    assert load_settings(root=tmp_path).service_level_thresholds() == {
+        "phone": 20, "chat": 45, "email": 12 * 3600
+    }  # fmt: skip
+    monkeypatch.setenv("CXMETRICS_SERVICE_LEVEL_BY_CHANNEL", "email=soon")
+    with pytest.raises(ValueError, match=r"threshold `soon` for channel `email`.*24h"):
+        load_settings(root=tmp_path)
