@@ -253,9 +253,7 @@ def test_ratio_se_three_agents_clustered_hand_worked() -> None:
     # Inputs as sums: ΣY² = 547600 + 90000 + 1210000 = 1847600,
     #   ΣX² = 640000 + 160000 + 1440000 = 2240000,
     #   ΣXY = 592000 + 120000 + 1320000 = 2032000.
-    assert ratio_se(2140, 2400, 1847600, 2240000, 2032000, 3) == pytest.approx(
-        0.0354371, abs=1e-7
-    )
+    assert ratio_se(2140, 2400, 1847600, 2240000, 2032000, 3) == pytest.approx(0.0354371, abs=1e-7)
 
 
 def test_ratio_se_exact_proportional_data_is_zero() -> None:
