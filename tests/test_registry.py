@@ -69,6 +69,27 @@ def test_directions_and_default_tolerances_follow_design():
     assert reg["aht"].target is None and reg["aht"].amber_tolerance is None
 
 
+def test_queue_measures_and_clustered_ratios_are_declared():
+    reg = default_registry()
+    queue = {m.id for m in reg.values() if m.queue_measure}
+    assert queue == {"service_level", "asa", "abandon_rate"}
+    assert all(reg[m].scopes == ("org", "team") for m in queue)
+    assert reg["aht"].scopes == ("org", "team", "agent")
+    clustered = {m.id for m in reg.values() if m.cluster == "agent"}
+    assert clustered == {"adherence", "conformance", "occupancy", "productivity"}
+    # occupancy and productivity read the matched agent-days and count those left out
+    for metric_id in ("occupancy", "productivity"):
+        assert reg[metric_id].sources == ("adherence",)
+        assert reg[metric_id].parts["excluded"] == (("adherence", "unmatched_days"),)
+
+
+def test_business_units_read_after_the_number():
+    from cxmetrics.metrics.registry import business_registry
+
+    units = {k.id: k.unit for k in business_registry().values()}
+    assert units == {"sales_per_fte": "per FTE", "quality_score": "/100", "learning_hours": "hours"}
+
+
 @pytest.mark.parametrize(
     ("metric_id", "changes", "message"),
     [
@@ -81,7 +102,20 @@ def test_directions_and_default_tolerances_follow_design():
         ("fcr", {"min_n": 0}, "metric `fcr`: field `min_n`"),
         ("fcr", {"target": "high"}, "metric `fcr`: field `target` must be a number"),
         ("fcr", {"colour": "red"}, "metric `fcr`: unknown field(s) colour"),
-        ("adherence", {"cross": None}, "give all of numerator_sq, denominator_sq and cross"),
+        ("adherence", {"cluster": "team"}, "metric `adherence`: field `cluster` is 'team'"),
+        ("csat", {"cluster": "agent"}, "field `cluster` is only for kind ratio, not proportion"),
+        (
+            "occupancy",
+            {"numerator": "interactions.handle_minutes"},
+            "metric `occupancy`: field `cluster` needs every part from one rollup",
+        ),
+        ("asa", {"queue_measure": "yes"}, "metric `asa`: field `queue_measure` must be true"),
+        ("fcr", {"id": "fcr-1"}, "metric `fcr-1`: field `id` must be lower-case"),
+        (
+            "adherence",
+            {"numerator_sq": "adherence.agent_days"},
+            "field `numerator_sq` is not used by kind ratio",
+        ),
         ("nps", {"numerator": "surveys.promoters"}, "field `numerator` is not used by kind nps"),
     ],
 )
