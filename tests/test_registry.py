@@ -133,3 +133,16 @@ def test_duplicate_id_and_bad_toml_fail(tmp_path):
     bad.write_text("[[metric]\nid = ")
     with pytest.raises(RegistryError, match="not valid TOML"):
         load_registry(bad)
+
+
+def test_readme_states_how_the_numbers_are_made():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = " ".join(readme.read_text(encoding="utf-8").split())
+    # two-sided metrics: green within the tolerance, amber within twice it
+    assert "green within ± the tolerance, amber within ± twice the tolerance" in text
+    assert "pooled two-proportion (score) test" in text
+    assert "var(R) = G/(G − 1) · Σ(Y_g − R·X_g)² / (ΣX)²" in text
+    assert '"not applicable (a queue measure)"' in text
+    assert "CXMETRICS_SERVICE_LEVEL_BY_CHANNEL" in text

@@ -98,7 +98,7 @@ V4 = [
     # (occupancy and productivity use only agent-days with both) instead of per-day squares,
     # which the clustered ratio estimator no longer needs. Filled by the Store (rebuild).
     *(
-        f"ALTER TABLE rollup_adherence DROP COLUMN {column}"
+        f"ALTER TABLE rollup_adherence DROP COLUMN IF EXISTS {column}"
         for column in (
             "scheduled_sq",
             "in_adherence_sq",
@@ -108,7 +108,7 @@ V4 = [
         )
     ),
     *(
-        f"ALTER TABLE rollup_adherence ADD COLUMN {column}"
+        f"ALTER TABLE rollup_adherence ADD COLUMN IF NOT EXISTS {column}"
         for column in (
             "matched_days BIGINT",
             "matched_handle_minutes DOUBLE",
