@@ -553,6 +553,10 @@ def test_matched_sums_follow_an_interactions_upload_and_its_undo(known_store, tm
     t1 = scorecard(known_store, W45, team="T1").by_id()["occupancy"]
     # handle (1400 + 700 + 600)/60 = 45 min; available 60 + 90 + 30 = 180 -> 45/225 = 20 %
     assert t1.value == approx(20.0) and t1.n == 3 and t1.excluded == 0
+    # and the agents' week totals behind its interval: A1 (Y 2000/60 = 33.333, X 33.333 +
+    # 60 + 90 = 183.333), A2 (11.667, 41.667); R = 0.2; residuals −10/3 and +10/3;
+    # var = 2/1 × (200/9)/225² = 0.000877915; SE = 20/675 = 2.96296 pp
+    assert t1.se == approx(2.962963, abs=1e-5)
     undo_batch(known_store, report.batch_id)
     assert scorecard(known_store, W45, team="T1").to_dict() == before
 

@@ -52,10 +52,6 @@ def cluster_measure(metric_id: str, stat: str) -> str:
     return f"{metric_id}#{stat}"
 
 
-def _part_sql(part: Part) -> str:
-    return " + ".join(f"r.{name}" for _, name in part)
-
-
 def _cluster_sql(clustered: tuple[Metric, ...], grain: str | None, team, agent, by) -> str | None:
     """Unit statistics of the clustered ratios, one row per (bucket, key): each unit's
     totals first (an agent's, or for one agent's scorecard or agent table a day's), then
@@ -63,27 +59,37 @@ def _cluster_sql(clustered: tuple[Metric, ...], grain: str | None, team, agent, 
     if not clustered:
         return None
     (source,) = {m.sources[0] for m in clustered}  # the registry keeps a cluster in one rollup
-    unit = "r.date" if agent is not None or by == "agent" else "r.agent_id"
-    select = [
-        f"CAST(date_trunc('{grain}', r.date) AS DATE)" if grain else "NULL",
-        BY_KEYS[by] if by else "NULL",
-        unit,
-    ]
+    columns = sorted(
+        {name for m in clustered for part in ("numerator", "denominator", "n")
+         for _, name in m.parts[part]}
+    )  # fmt: skip
+    by_day = agent is not None or by == "agent"  # one agent: its days are the units
+    unit = "r.date" if by_day else "r.agent_id"
+    # Agents' week or month totals when they can serve (quarters and years are months).
+    period_grain = None if by_day or grain is None else "week" if grain == "week" else "month"
+    table = f"rollup_{source}_period" if period_grain else f"rollup_{source}"
+    inner = [
+        f"CAST(date_trunc('{grain}', r.date) AS DATE) AS bucket" if grain else "NULL AS bucket",
+        f"{BY_KEYS[by]} AS key" if by else "NULL AS key",
+        f"{unit} AS unit",
+    ] + [f"sum(r.{c}) AS {c}" for c in columns]
+
+    def total(part: Part) -> str:
+        return "(" + " + ".join(name for _, name in part) + ")"
+
     outer = []
-    for i, metric in enumerate(clustered):
-        parts = metric.parts
-        select += [f"sum({_part_sql(parts[name])})" for name in ("numerator", "denominator", "n")]
+    for metric in clustered:
+        y, x, n = (total(metric.parts[p]) for p in ("numerator", "denominator", "n"))
         names = [cluster_measure(metric.id, stat) for stat in CLUSTER_STATS]
         outer += [
-            f'CAST(count(*) FILTER (WHERE n{i} > 0) AS DOUBLE) AS "{names[0]}"',
-            f'sum(y{i} * y{i}) AS "{names[1]}"',
-            f'sum(x{i} * x{i}) AS "{names[2]}"',
-            f'sum(x{i} * y{i}) AS "{names[3]}"',
+            f'CAST(count(*) FILTER (WHERE {n} > 0) AS DOUBLE) AS "{names[0]}"',
+            f'sum({y} * {y}) AS "{names[1]}"',
+            f'sum({x} * {x}) AS "{names[2]}"',
+            f'sum({x} * {y}) AS "{names[3]}"',
         ]
-    inner_names = ["bucket", "key", "unit"] + [
-        f"{v}{i}" for i in range(len(clustered)) for v in ("y", "x", "n")
-    ]
     where = ["r.date >= :first", "r.date <= :last"]
+    if period_grain:
+        where.append(f"r.grain = '{period_grain}'")
     if team is not None:
         where.append(f"{TEAM_OF_ROW} = :team")
     if agent is not None:
@@ -92,9 +98,8 @@ def _cluster_sql(clustered: tuple[Metric, ...], grain: str | None, team, agent, 
     # Only fixed names from this module and the registry reach the SQL text; values are bound.
     return (
         f"SELECT bucket, key, {', '.join(outer)} FROM ("  # noqa: S608
-        f"SELECT {', '.join(select)} FROM rollup_{source} r {join}"
-        f"WHERE {' AND '.join(where)} GROUP BY ALL) AS u({', '.join(inner_names)}) "
-        "GROUP BY ALL"
+        f"SELECT {', '.join(inner)} FROM {table} r {join}"
+        f"WHERE {' AND '.join(where)} GROUP BY ALL) AS u GROUP BY ALL"
     )
 
 

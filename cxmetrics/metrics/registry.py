@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from cxmetrics.store.rollups import ROLLUP_SUMS
+from cxmetrics.store.rollups import PERIOD_ROLLUPS, ROLLUP_SUMS
 
 REGISTRY_PATH = Path(__file__).with_name("registry.toml")
 KINDS = ("nps", "proportion", "ratio", "mean", "count")
@@ -193,9 +193,10 @@ def parse_metric(entry: dict, position: int) -> Metric:
             )
         cluster = _choice(entry_id, entry, "cluster", CLUSTERS)
         read = {src for part in parts.values() for src, _ in part}
-        if len(read) != 1:
+        if len(read) != 1 or not read <= set(PERIOD_ROLLUPS):
             raise RegistryError(
-                f"metric `{entry_id}`: field `cluster` needs every part from one rollup, "
+                f"metric `{entry_id}`: field `cluster` needs every part from one rollup that "
+                f"keeps agents' period totals ({', '.join(PERIOD_ROLLUPS)}), "
                 f"not {', '.join(sorted(read))}"
             )
     queue_measure = entry.get("queue_measure", False)

@@ -20,6 +20,8 @@ The adherence rollup also pairs each agent-day's logged time with its contacts (
 from the interactions rollup): occupancy and productivity use only agent-days that have
 both, and count the agent-days that have one without the other. Refreshing interactions
 for some dates therefore refreshes the adherence rollup for the same dates (DEPENDENTS).
+`rollup_adherence_period` holds each agent's week and month totals of it, kept in step
+with it, for the intervals of ratios clustered by agent.
 The service-level threshold depends on the contact's channel (settings).
 """
 
@@ -30,6 +32,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, text
 
 from cxmetrics.config import Settings
+from cxmetrics.periods import period_containing
 
 # The sums each rollup offers to metric definitions (registry parts name these).
 ROLLUP_SUMS: dict[str, tuple[str, ...]] = {
@@ -98,6 +101,11 @@ FACT_DATE = {
 # How far back a change on day D reaches in each rollup (repeat contacts look 7 days ahead).
 LOOKBACK_DAYS = {"interactions": 7, "surveys": 0, "adherence": 0}
 REPEAT_WINDOW = timedelta(days=7)
+# Agent totals per week and per month (quarters and years are sums of months) of the rollups
+# whose ratios are clustered by agent: their intervals need each agent's period totals, and
+# reading these keeps a year's scorecard from summing every agent-day of two years.
+PERIOD_ROLLUPS = ("adherence",)
+PERIOD_GRAINS = ("week", "month")
 # Rollups computed partly from another rollup: the adherence rollup's matched sums read the
 # interactions rollup, so refreshing interactions for some dates refreshes those dates there.
 DEPENDENTS = {"interactions": ("adherence",), "surveys": (), "adherence": ()}
@@ -269,6 +277,36 @@ def _refresh_one(
         params |= bound | {"repeat_stop": stop + REPEAT_WINDOW + timedelta(days=1)}
     conn.execute(text(sql), params)
     _rewrite_long(conn, source, span)
+    if source in PERIOD_ROLLUPS:
+        _rewrite_periods(conn, source, first, last)
+
+
+def _rewrite_periods(conn: Connection, source: str, first: date, last: date) -> None:
+    """Rewrite the agent × week and agent × month totals of every period that holds a date
+    between first and last (`rollup_<source>_period`; `date` is the period's first day)."""
+    columns = ", ".join(ROLLUP_SUMS[source])
+    sums = ", ".join(f"sum({c})" for c in ROLLUP_SUMS[source])
+    for grain in PERIOD_GRAINS:
+        bounds = {
+            "grain": grain,
+            "lo": period_containing(first, grain).start,
+            "hi": period_containing(last, grain).end,
+        }
+        table = f"rollup_{source}_period"
+        # Only fixed names from this module reach the SQL text; values are bound.
+        conn.execute(
+            text(f"DELETE FROM {table} WHERE grain = :grain AND date >= :lo AND date <= :hi"),  # noqa: S608
+            bounds,
+        )
+        conn.execute(
+            text(
+                f"INSERT INTO {table} (grain, date, team_id, agent_id, {columns}) "  # noqa: S608
+                f"SELECT :grain, CAST(date_trunc('{grain}', date) AS DATE), team_id, agent_id, "
+                f"{sums} FROM rollup_{source} WHERE date >= :lo AND date <= :hi "
+                "GROUP BY ALL ORDER BY 2"
+            ),
+            bounds,
+        )
 
 
 def _rewrite_long(conn: Connection, source: str, span: dict | None, *, org: bool = True) -> None:
@@ -334,6 +372,8 @@ def rebuild(conn: Connection, settings: Settings, sources: tuple[str, ...] = SOU
     wanted = {name for source in sources for name in (source, *DEPENDENTS[source])}
     for source in (s for s in SOURCES if s in wanted):  # interactions before adherence
         conn.execute(text(f"DELETE FROM rollup_{source}"))  # noqa: S608
+        if source in PERIOD_ROLLUPS:
+            conn.execute(text(f"DELETE FROM rollup_{source}_period"))  # noqa: S608
         for table in ("rollup_team_daily", "rollup_org_daily"):
             conn.execute(text(f"DELETE FROM {table} WHERE {_measures_of(source)}"))  # noqa: S608
         lo, hi = conn.execute(text(SPAN_SQL[source])).one()

@@ -118,6 +118,15 @@ V4 = [
             "unmatched_days BIGINT",
         )
     ),
+    # Each agent's totals per week and per month (`date` = the period's first day), for the
+    # intervals of the ratios clustered by agent; filled with the adherence rollup.
+    """CREATE TABLE IF NOT EXISTS rollup_adherence_period (
+        grain VARCHAR NOT NULL, date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR,
+        agent_days BIGINT, scheduled_minutes DOUBLE, in_adherence_minutes DOUBLE,
+        logged_in_minutes DOUBLE, available_minutes DOUBLE, matched_days BIGINT,
+        matched_handle_minutes DOUBLE, matched_answered BIGINT,
+        matched_available_minutes DOUBLE, matched_logged_in_minutes DOUBLE,
+        unmatched_days BIGINT)""",
     # -- end metrics (A2)
 ]
 
