@@ -110,6 +110,16 @@ def test_business_units_read_after_the_number():
             "metric `occupancy`: field `cluster` needs every part from one rollup",
         ),
         ("asa", {"queue_measure": "yes"}, "metric `asa`: field `queue_measure` must be true"),
+        (
+            "adherence",
+            {"n": "adherence.unmatched_days"},
+            "metric `adherence`: field `n` of a clustered ratio must be one of",
+        ),
+        (
+            "adherence",
+            {"numerator": "adherence.unmatched_days"},
+            "field `numerator` has `unmatched_days`, which the `adherence` rollup keeps no unit",
+        ),
         ("fcr", {"id": "fcr-1"}, "metric `fcr-1`: field `id` must be lower-case"),
         (
             "adherence",

@@ -26,15 +26,20 @@ from cxmetrics.metrics.registry import (
 )
 from cxmetrics.periods import GRAINS, Period
 from cxmetrics.store import Reader, Store
-from cxmetrics.store.rollups import ROLLUP_SUMS, SOURCES, measure_name
+from cxmetrics.store.rollups import (
+    ROLLUP_SUMS,
+    SOURCES,
+    TEAM_JOIN,
+    TEAM_OF_ROW,
+    measure_name,
+    product_measure,
+    unit_moment_names,
+    unit_moments_sql,
+    units_measure,
+)
 
 SIGNIFICANCE = 0.05
-# The team of an agent-rollup row (its own team_id, else its agent's roster team) and the
-# join that expression needs: the wide read and the clustered read share them.
-TEAM_OF_ROW = "coalesce(r.team_id, a.team_id)"
-TEAM_JOIN = "LEFT JOIN agents a ON a.agent_id = r.agent_id "
 BY_KEYS = {"team": TEAM_OF_ROW, "agent": "r.agent_id"}
-CLUSTER_STATS = ("units", "yy", "xx", "xy")
 
 # Sums of every rollup measure per (bucket, key): bucket is the start of a period when a
 # grain was asked (else None), key the team or agent when a breakdown was (else None).
@@ -46,61 +51,37 @@ def sum_column(source: str, name: str) -> str:
     return measure_name(source, name)
 
 
-def cluster_measure(metric_id: str, stat: str) -> str:
-    """Key of a clustered ratio's unit statistic in `read_sums` results: units (G, the
-    units with data), yy = ΣY_g², xx = ΣX_g², xy = ΣX_g·Y_g over the units' totals."""
-    return f"{metric_id}#{stat}"
-
-
-def _cluster_sql(clustered: tuple[Metric, ...], grain: str | None, team, agent, by) -> str | None:
-    """Unit statistics of the clustered ratios, one row per (bucket, key): each unit's
-    totals first (an agent's, or for one agent's scorecard or agent table a day's), then
-    their squares and cross-products summed. None when nothing is clustered."""
-    if not clustered:
+def _moments_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str | None:
+    """Unit moments for one agent's scorecard or an agent table, where the agent's days are
+    the units: computed from the agent × day rollup, one row per (bucket, key)."""
+    if not sources:
         return None
-    (source,) = {m.sources[0] for m in clustered}  # the registry keeps a cluster in one rollup
-    columns = sorted(
-        {name for m in clustered for part in ("numerator", "denominator", "n")
-         for _, name in m.parts[part]}
-    )  # fmt: skip
-    by_day = agent is not None or by == "agent"  # one agent: its days are the units
-    unit = "r.date" if by_day else "r.agent_id"
-    # Agents' week or month totals when they can serve (quarters and years are months).
-    period_grain = None if by_day or grain is None else "week" if grain == "week" else "month"
-    table = f"rollup_{source}_period" if period_grain else f"rollup_{source}"
-    inner = [
-        f"CAST(date_trunc('{grain}', r.date) AS DATE) AS bucket" if grain else "NULL AS bucket",
-        f"{BY_KEYS[by]} AS key" if by else "NULL AS key",
-        f"{unit} AS unit",
-    ] + [f"sum(r.{c}) AS {c}" for c in columns]
-
-    def total(part: Part) -> str:
-        return "(" + " + ".join(name for _, name in part) + ")"
-
-    outer = []
-    for metric in clustered:
-        y, x, n = (total(metric.parts[p]) for p in ("numerator", "denominator", "n"))
-        names = [cluster_measure(metric.id, stat) for stat in CLUSTER_STATS]
-        outer += [
-            f'CAST(count(*) FILTER (WHERE {n} > 0) AS DOUBLE) AS "{names[0]}"',
-            f'sum({y} * {y}) AS "{names[1]}"',
-            f'sum({x} * {x}) AS "{names[2]}"',
-            f'sum({x} * {y}) AS "{names[3]}"',
-        ]
+    (source,) = sources  # the registry keeps clustered ratios in one rollup
     where = ["r.date >= :first", "r.date <= :last"]
-    if period_grain:
-        where.append(f"r.grain = '{period_grain}'")
     if team is not None:
         where.append(f"{TEAM_OF_ROW} = :team")
     if agent is not None:
         where.append("r.agent_id = :agent")
-    join = TEAM_JOIN if team is not None or by == "team" else ""
-    # Only fixed names from this module and the registry reach the SQL text; values are bound.
-    return (
-        f"SELECT bucket, key, {', '.join(outer)} FROM ("  # noqa: S608
-        f"SELECT {', '.join(inner)} FROM {table} r {join}"
-        f"WHERE {' AND '.join(where)} GROUP BY ALL) AS u GROUP BY ALL"
+    return unit_moments_sql(
+        source,
+        f"rollup_{source}",
+        f"CAST(date_trunc('{grain}', r.date) AS DATE)" if grain else "NULL",
+        BY_KEYS[by] if by else "NULL",
+        "r.date",
+        TEAM_JOIN if team is not None or by == "team" else "",
+        " AND ".join(where),
     )
+
+
+def _units_sql(sources: tuple[str, ...], grain: str, team, by) -> str:
+    """The stored unit moments (agents as units) of whole periods, as long rows."""
+    key = "team_id" if by == "team" else "NULL"
+    table = "rollup_team_units" if team is not None or by == "team" else "rollup_org_units"
+    where = [f"grain = '{grain}'", "date >= :first", "date <= :last"]
+    if team is not None:
+        where.append("team_id = :team")
+    where.append("(" + " OR ".join(f"starts_with(measure, '{s}.')" for s in sources) + ")")
+    return f"SELECT date, {key}, measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
 
 
 def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
@@ -167,35 +148,34 @@ def read_sums(
     or "agent") groups by team or agent. The team of a row is its own team_id, else its
     agent's roster team. The org scope reads the org × date rollup, team scopes and team
     breakdowns the team × date one, agent scopes and agent breakdowns the agent rollups.
-    With `clustered` ratio metrics, their unit statistics (`cluster_measure`) come in the
-    same statement, read from the agent rollup. One statement each.
+    With `clustered` ratio metrics, their unit moments come in the same statement: stored
+    per whole period (agents as the units) for org and team scopes, computed from the
+    agent × day rollup (days as the units) for agent scopes and agent breakdowns. One
+    statement each.
     """
     if grain is not None and grain not in GRAINS:
         raise ValueError(f"unknown grain `{grain}`")
     if by is not None and by not in BY_KEYS:
         raise ValueError(f"cannot break down by `{by}`: use team or agent")
     sources = tuple(sources)
-    clustered = tuple(m for m in clustered if set(m.sources) <= set(sources))
-    cluster = _cluster_sql(clustered, grain, team, agent, by)
+    unit_sources = tuple(sorted({m.sources[0] for m in clustered if m.sources[0] in sources}))
     params = {"first": first, "last": last, "team": team, "agent": agent}
     out: Sums = {}
     if agent is None and by != "agent":
         sql = _long_sql(sources, grain, team, by)
-        if cluster:
-            sql = (  # the unit statistics as (bucket, key, measure, value) rows, too
-                f"{sql} UNION ALL SELECT bucket, key, measure, value FROM (UNPIVOT ({cluster}) "  # noqa: S608
-                "ON COLUMNS(* EXCLUDE (bucket, key)) INTO NAME measure VALUE value)"
-            )
+        if unit_sources and grain:  # stored for whole periods, agents as the units
+            sql += " UNION ALL " + _units_sql(unit_sources, grain, team, by)
         for bucket, key, measure, total in db.rows(sql, params):
             out.setdefault((bucket, key), {})[measure] = total
         return out
     names = [measure_name(src, c) for src in sources for c in ROLLUP_SUMS[src]]
     sql = _wide_sql(sources, grain, team, agent, by)
-    if cluster:
-        names += [cluster_measure(m.id, stat) for m in clustered for stat in CLUSTER_STATS]
-        sql = (  # the unit statistics as more columns of the same rows
-            f"SELECT w.*, c.* EXCLUDE (bucket, key) FROM ({sql}) w LEFT JOIN ({cluster}) c "  # noqa: S608
-            "ON c.bucket IS NOT DISTINCT FROM w.bucket AND c.key IS NOT DISTINCT FROM w.key"
+    moments = _moments_sql(unit_sources, grain, team, agent, by)
+    if moments:
+        names += unit_moment_names(unit_sources[0])
+        sql = (  # the unit moments as more columns of the same rows
+            f"SELECT w.*, m.* EXCLUDE (bucket, key) FROM ({sql}) w LEFT JOIN ({moments}) m "  # noqa: S608
+            "ON m.bucket IS NOT DISTINCT FROM w.bucket AND m.key IS NOT DISTINCT FROM w.key"
         )
     for row in db.rows(sql, params):
         out[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
@@ -262,6 +242,20 @@ def _total(sums: Mapping[str, float], part: Part) -> float:
     return float(sum(sums.get(m, 0) or 0 for m in _measures(part)))
 
 
+def _unit_moments(metric: Metric, sums: Mapping[str, float]) -> tuple[float, float, float, float]:
+    """(ΣY², ΣX², ΣXY, G) over the units of a clustered ratio, Y and X being each unit's
+    numerator and denominator totals, from the stored products of the rollup's columns."""
+    source = metric.sources[0]
+    ys, xs = ([name for _, name in metric.parts[p]] for p in ("numerator", "denominator"))
+
+    def moment(left: list[str], right: list[str]) -> float:
+        return sum(float(sums.get(product_measure(source, a, b)) or 0) for a in left for b in right)
+
+    ((_, count),) = metric.parts["n"]
+    units = float(sums.get(units_measure(source, count)) or 0)
+    return moment(ys, ys), moment(xs, xs), moment(xs, ys), units
+
+
 def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
     """Evaluate one metric on a mapping of rollup sums (a row of `period_sums`)."""
     p = {name: _total(sums, part) for name, part in metric.parts.items()}
@@ -307,13 +301,7 @@ def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
         value = metric.scale * p["numerator"] / p["denominator"]
         se = None
         if metric.cluster:
-            unit = {
-                stat: float(sums.get(cluster_measure(metric.id, stat)) or 0)
-                for stat in CLUSTER_STATS
-            }
-            raw = stats.ratio_se(
-                p["numerator"], p["denominator"], unit["yy"], unit["xx"], unit["xy"], unit["units"]
-            )
+            raw = stats.ratio_se(p["numerator"], p["denominator"], *_unit_moments(metric, sums))
             se = None if raw is None else metric.scale * raw
         if se is None:
             return Estimate(value, n, excluded=excluded)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from cxmetrics.store.rollups import PERIOD_ROLLUPS, ROLLUP_SUMS
+from cxmetrics.store.rollups import PERIOD_ROLLUPS, ROLLUP_SUMS, UNIT_COLUMNS, UNIT_COUNTS
 
 REGISTRY_PATH = Path(__file__).with_name("registry.toml")
 KINDS = ("nps", "proportion", "ratio", "mean", "count")
@@ -198,6 +198,22 @@ def parse_metric(entry: dict, position: int) -> Metric:
                 f"metric `{entry_id}`: field `cluster` needs every part from one rollup that "
                 f"keeps agents' period totals ({', '.join(PERIOD_ROLLUPS)}), "
                 f"not {', '.join(sorted(read))}"
+            )
+        (source,) = read
+        offered = set(UNIT_COLUMNS[source])
+        for name in ("numerator", "denominator"):
+            missing = [s for _, s in parts[name] if s not in offered]
+            if missing:
+                raise RegistryError(
+                    f"metric `{entry_id}`: field `{name}` has `{missing[0]}`, which the "
+                    f"`{source}` rollup keeps no unit moments of; it has: "
+                    f"{', '.join(UNIT_COLUMNS[source])}"
+                )
+        counts = [s for _, s in parts["n"]]
+        if len(counts) != 1 or counts[0] not in UNIT_COUNTS[source]:
+            raise RegistryError(
+                f"metric `{entry_id}`: field `n` of a clustered ratio must be one of "
+                f"{', '.join(f'{source}.{c}' for c in UNIT_COUNTS[source])}"
             )
     queue_measure = entry.get("queue_measure", False)
     if not isinstance(queue_measure, bool):

@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, text
 
 from cxmetrics.config import Settings
-from cxmetrics.periods import period_containing
+from cxmetrics.periods import GRAINS, period_containing
 
 # The sums each rollup offers to metric definitions (registry parts name these).
 ROLLUP_SUMS: dict[str, tuple[str, ...]] = {
@@ -101,11 +101,31 @@ FACT_DATE = {
 # How far back a change on day D reaches in each rollup (repeat contacts look 7 days ahead).
 LOOKBACK_DAYS = {"interactions": 7, "surveys": 0, "adherence": 0}
 REPEAT_WINDOW = timedelta(days=7)
-# Agent totals per week and per month (quarters and years are sums of months) of the rollups
-# whose ratios are clustered by agent: their intervals need each agent's period totals, and
-# reading these keeps a year's scorecard from summing every agent-day of two years.
+# Ratios over agent-days are clustered by agent: their intervals need, per period and team
+# (or org), sums over agents of products of the agents' period totals ("unit moments"), and
+# how many agents have data. A rollup in PERIOD_ROLLUPS keeps each agent's totals per week
+# and per month (quarters and years are sums of months) and, from them, these moments for
+# every week, month, quarter and year, per team and for the org: a scorecard reads a few
+# rows, never every agent-day of the period. For one agent the units are its days, and the
+# same moments are computed when read (`unit_moments_sql`).
 PERIOD_ROLLUPS = ("adherence",)
 PERIOD_GRAINS = ("week", "month")
+UNIT_COLUMNS = {
+    "adherence": (
+        "scheduled_minutes",
+        "in_adherence_minutes",
+        "logged_in_minutes",
+        "matched_handle_minutes",
+        "matched_available_minutes",
+        "matched_answered",
+        "matched_logged_in_minutes",
+    )
+}
+UNIT_COUNTS = {"adherence": ("agent_days", "matched_days")}
+# The team of an agent-rollup row: its own team_id, else its agent's roster team. The team
+# rollup, the team unit moments and the engine's reads of the agent rollups share them.
+TEAM_OF_ROW = "coalesce(r.team_id, a.team_id)"
+TEAM_JOIN = "LEFT JOIN agents a ON a.agent_id = r.agent_id "
 # Rollups computed partly from another rollup: the adherence rollup's matched sums read the
 # interactions rollup, so refreshing interactions for some dates refreshes those dates there.
 DEPENDENTS = {"interactions": ("adherence",), "surveys": (), "adherence": ()}
@@ -211,6 +231,50 @@ def measure_name(source: str, name: str) -> str:
     return f"{source}.{name}"
 
 
+def product_measure(source: str, a: str, b: str) -> str:
+    """The unit moment Σ_g A_g·B_g over units g of two of their totals (order-free)."""
+    first, second = sorted((a, b))
+    return f"{source}.{first}*{second}"
+
+
+def units_measure(source: str, count: str) -> str:
+    """How many units have a positive total of a count column (e.g. agents with days)."""
+    return f"{source}.{count}>0"
+
+
+def unit_moment_names(source: str) -> tuple[str, ...]:
+    """The unit moments of `source`, in the column order of `unit_moments_sql`."""
+    columns = UNIT_COLUMNS[source]
+    return tuple(units_measure(source, c) for c in UNIT_COUNTS[source]) + tuple(
+        product_measure(source, a, b) for i, a in enumerate(columns) for b in columns[i:]
+    )
+
+
+def unit_moments_sql(
+    source: str, table: str, bucket: str, key: str, unit: str, join: str, where: str
+) -> str:
+    """SELECT bucket, key, then a column per unit moment of `source` (`unit_moment_names`):
+    each unit's totals over `table` rows first, then their products and counts summed per
+    (bucket, key). Only fixed names reach the SQL text."""
+    inner = [f"{bucket} AS bucket", f"{key} AS key", f"{unit} AS unit"]
+    inner += [f"sum(r.{c}) AS {c}" for c in (*UNIT_COUNTS[source], *UNIT_COLUMNS[source])]
+    outer = [
+        f'CAST(count(*) FILTER (WHERE {c} > 0) AS DOUBLE) AS "{units_measure(source, c)}"'
+        for c in UNIT_COUNTS[source]
+    ]
+    columns = UNIT_COLUMNS[source]
+    outer += [
+        f'sum({a} * {b}) AS "{product_measure(source, a, b)}"'
+        for i, a in enumerate(columns)
+        for b in columns[i:]
+    ]
+    return (
+        f"SELECT bucket, key, {', '.join(outer)} FROM ("  # noqa: S608
+        f"SELECT {', '.join(inner)} FROM {table} r {join}WHERE {where} GROUP BY ALL) AS u "
+        "GROUP BY ALL"
+    )
+
+
 def _team_insert(source: str, dated: bool) -> str:
     """SQL writing `source`'s team × date rows (for a date range when `dated`)."""
     sums = ", ".join(
@@ -220,8 +284,8 @@ def _team_insert(source: str, dated: bool) -> str:
     # Only fixed names from this module reach the SQL text; values are bound.
     return (
         "INSERT INTO rollup_team_daily SELECT date, team_id, measure, value FROM ("  # noqa: S608
-        f"UNPIVOT (SELECT r.date, coalesce(r.team_id, a.team_id) AS team_id, {sums} "
-        f"FROM rollup_{source} r LEFT JOIN agents a ON a.agent_id = r.agent_id {where} "
+        f"UNPIVOT (SELECT r.date, {TEAM_OF_ROW} AS team_id, {sums} "
+        f"FROM rollup_{source} r {TEAM_JOIN}{where} "
         "GROUP BY ALL) ON COLUMNS(* EXCLUDE (date, team_id)) "
         "INTO NAME measure VALUE value) WHERE value <> 0 ORDER BY date, team_id, measure"
     )
@@ -281,18 +345,23 @@ def _refresh_one(
         _rewrite_periods(conn, source, first, last)
 
 
+def _period_bounds(grain: str, first: date, last: date) -> dict[str, object]:
+    return {
+        "grain": grain,
+        "lo": period_containing(first, grain).start,
+        "hi": period_containing(last, grain).end,
+    }
+
+
 def _rewrite_periods(conn: Connection, source: str, first: date, last: date) -> None:
     """Rewrite the agent × week and agent × month totals of every period that holds a date
-    between first and last (`rollup_<source>_period`; `date` is the period's first day)."""
+    between first and last (`rollup_<source>_period`; `date` is the period's first day),
+    then the unit moments of every week, month, quarter and year holding one."""
     columns = ", ".join(ROLLUP_SUMS[source])
     sums = ", ".join(f"sum({c})" for c in ROLLUP_SUMS[source])
+    table = f"rollup_{source}_period"
     for grain in PERIOD_GRAINS:
-        bounds = {
-            "grain": grain,
-            "lo": period_containing(first, grain).start,
-            "hi": period_containing(last, grain).end,
-        }
-        table = f"rollup_{source}_period"
+        bounds = _period_bounds(grain, first, last)
         # Only fixed names from this module reach the SQL text; values are bound.
         conn.execute(
             text(f"DELETE FROM {table} WHERE grain = :grain AND date >= :lo AND date <= :hi"),  # noqa: S608
@@ -307,6 +376,50 @@ def _rewrite_periods(conn: Connection, source: str, first: date, last: date) -> 
             ),
             bounds,
         )
+    _rewrite_units(conn, source, (first, last))
+
+
+def _rewrite_units(
+    conn: Connection, source: str, span: tuple[date, date] | None, *, org: bool = True
+) -> None:
+    """Rewrite the team (and org) unit moments of `source` for every week, month, quarter
+    and year holding a date of `span` (every period when None), from the agents' totals."""
+    for grain in GRAINS:
+        bounds: dict[str, object] = {"grain": grain}
+        dated = ""
+        if span is not None:
+            bounds = _period_bounds(grain, *span)
+            dated = " AND date >= :lo AND date <= :hi"
+        totals = "week" if grain == "week" else "month"  # quarters and years sum months
+        where = f"r.grain = '{totals}'"
+        if span is not None:
+            where += " AND r.date >= :lo AND r.date <= :hi"
+        bucket = f"CAST(date_trunc('{grain}', r.date) AS DATE)"
+        scopes = [("rollup_team_units", TEAM_OF_ROW, TEAM_JOIN)]
+        if org:
+            scopes.append(("rollup_org_units", "NULL", ""))
+        for target, key, join in scopes:
+            moments = unit_moments_sql(
+                source, f"rollup_{source}_period", bucket, key, "r.agent_id", join, where
+            )
+            team = "key AS team_id, " if target == "rollup_team_units" else ""
+            # Only fixed names from this module reach the SQL text; values are bound.
+            conn.execute(
+                text(
+                    f"DELETE FROM {target} WHERE grain = :grain{dated} "  # noqa: S608
+                    f"AND starts_with(measure, '{source}.')"
+                ),
+                bounds,
+            )
+            conn.execute(
+                text(
+                    f"INSERT INTO {target} SELECT :grain, date, {team}measure, value FROM ("  # noqa: S608
+                    f"UNPIVOT (SELECT bucket AS date, key, * EXCLUDE (bucket, key) FROM "
+                    f"({moments})) ON COLUMNS(* EXCLUDE (date, key)) INTO NAME measure "
+                    "VALUE value) WHERE value <> 0 ORDER BY date"
+                ),
+                bounds,
+            )
 
 
 def _rewrite_long(conn: Connection, source: str, span: dict | None, *, org: bool = True) -> None:
@@ -337,10 +450,13 @@ def _rewrite_long(conn: Connection, source: str, span: dict | None, *, org: bool
 
 
 def refresh_long(conn: Connection, *, org: bool = True) -> None:
-    """Rebuild the team (and org) rollups from the agent rollups: after a roster change,
-    teams only (org totals do not depend on the roster), and when schema v3 adds them."""
+    """Rebuild the team (and org) rollups from the agent rollups, unit moments included:
+    after a roster change, teams only (org totals do not depend on the roster), and when
+    schema v3 adds them."""
     for source in SOURCES:
         _rewrite_long(conn, source, None, org=org)
+        if source in PERIOD_ROLLUPS:
+            _rewrite_units(conn, source, None, org=org)
 
 
 def batch_dates(conn: Connection, source: str, batch_id: str) -> tuple[date, date] | None:
@@ -374,6 +490,8 @@ def rebuild(conn: Connection, settings: Settings, sources: tuple[str, ...] = SOU
         conn.execute(text(f"DELETE FROM rollup_{source}"))  # noqa: S608
         if source in PERIOD_ROLLUPS:
             conn.execute(text(f"DELETE FROM rollup_{source}_period"))  # noqa: S608
+            for table in ("rollup_team_units", "rollup_org_units"):
+                conn.execute(text(f"DELETE FROM {table} WHERE {_measures_of(source)}"))  # noqa: S608
         for table in ("rollup_team_daily", "rollup_org_daily"):
             conn.execute(text(f"DELETE FROM {table} WHERE {_measures_of(source)}"))  # noqa: S608
         lo, hi = conn.execute(text(SPAN_SQL[source])).one()

@@ -127,6 +127,14 @@ V4 = [
         matched_handle_minutes DOUBLE, matched_answered BIGINT,
         matched_available_minutes DOUBLE, matched_logged_in_minutes DOUBLE,
         unmatched_days BIGINT)""",
+    # Unit moments of the agent-day ratios per week, month, quarter and year, per team and for
+    # the org (rollups.py, "unit moments"); filled with the adherence rollup.
+    """CREATE TABLE IF NOT EXISTS rollup_team_units (
+        grain VARCHAR NOT NULL, date DATE NOT NULL, team_id VARCHAR, measure VARCHAR NOT NULL,
+        value DOUBLE NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS rollup_org_units (
+        grain VARCHAR NOT NULL, date DATE NOT NULL, measure VARCHAR NOT NULL,
+        value DOUBLE NOT NULL)""",
     # -- end metrics (A2)
 ]
 
