@@ -73,15 +73,27 @@ def _moments_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -
     )
 
 
-def _units_sql(sources: tuple[str, ...], grain: str, team, by) -> str:
-    """The stored unit moments (agents as units) of whole periods, as long rows."""
+def _units_sql(measures: tuple[str, ...], grain: str, team, by) -> str:
+    """The stored unit moments (agents as the units) of whole periods, as long rows: only
+    the `measures` the clustered metrics use."""
     key = "team_id" if by == "team" else "NULL"
     table = "rollup_team_units" if team is not None or by == "team" else "rollup_org_units"
     where = [f"grain = '{grain}'", "date >= :first", "date <= :last"]
     if team is not None:
         where.append("team_id = :team")
-    where.append("(" + " OR ".join(f"starts_with(measure, '{s}.')" for s in sources) + ")")
+    where.append(f"measure IN ({', '.join(repr(m) for m in measures)})")
     return f"SELECT date, {key}, measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
+
+
+def moments_used(metrics: Iterable[Metric]) -> tuple[str, ...]:
+    """The unit moments clustered ratios need: ΣY², ΣX², ΣXY over their columns, and G."""
+    names: set[str] = set()
+    for metric in metrics:
+        source = metric.sources[0]
+        ys, xs = ([n for _, n in metric.parts[p]] for p in ("numerator", "denominator"))
+        names |= {product_measure(source, a, b) for a in ys + xs for b in ys + xs}
+        names |= {units_measure(source, n) for _, n in metric.parts["n"]}
+    return tuple(sorted(names))
 
 
 def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
@@ -158,13 +170,14 @@ def read_sums(
     if by is not None and by not in BY_KEYS:
         raise ValueError(f"cannot break down by `{by}`: use team or agent")
     sources = tuple(sources)
-    unit_sources = tuple(sorted({m.sources[0] for m in clustered if m.sources[0] in sources}))
+    clustered = tuple(m for m in clustered if set(m.sources) <= set(sources))
+    unit_sources = tuple(sorted({m.sources[0] for m in clustered}))
     params = {"first": first, "last": last, "team": team, "agent": agent}
     out: Sums = {}
     if agent is None and by != "agent":
         sql = _long_sql(sources, grain, team, by)
         if unit_sources and grain:  # stored for whole periods, agents as the units
-            sql += " UNION ALL " + _units_sql(unit_sources, grain, team, by)
+            sql += " UNION ALL " + _units_sql(moments_used(clustered), grain, team, by)
         for bucket, key, measure, total in db.rows(sql, params):
             out.setdefault((bucket, key), {})[measure] = total
         return out
@@ -242,18 +255,29 @@ def _total(sums: Mapping[str, float], part: Part) -> float:
     return float(sum(sums.get(m, 0) or 0 for m in _measures(part)))
 
 
-def _unit_moments(metric: Metric, sums: Mapping[str, float]) -> tuple[float, float, float, float]:
-    """(ΣY², ΣX², ΣXY, G) over the units of a clustered ratio, Y and X being each unit's
-    numerator and denominator totals, from the stored products of the rollup's columns."""
+@cache
+def _moment_keys(metric: Metric) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]:
+    """Names of the stored moments that make ΣY², ΣX², ΣXY and G of a clustered ratio."""
     source = metric.sources[0]
     ys, xs = ([name for _, name in metric.parts[p]] for p in ("numerator", "denominator"))
 
-    def moment(left: list[str], right: list[str]) -> float:
-        return sum(float(sums.get(product_measure(source, a, b)) or 0) for a in left for b in right)
+    def products(left: list[str], right: list[str]) -> tuple[str, ...]:
+        return tuple(product_measure(source, a, b) for a in left for b in right)
 
     ((_, count),) = metric.parts["n"]
-    units = float(sums.get(units_measure(source, count)) or 0)
-    return moment(ys, ys), moment(xs, xs), moment(xs, ys), units
+    return products(ys, ys), products(xs, xs), products(xs, ys), units_measure(source, count)
+
+
+def _unit_moments(metric: Metric, sums: Mapping[str, float]) -> tuple[float, float, float, float]:
+    """(ΣY², ΣX², ΣXY, G) over the units of a clustered ratio, Y and X being each unit's
+    numerator and denominator totals (Y = Σ of its columns, so ΣY² adds every product of
+    two of them), from the rollup's stored or computed moments."""
+    yy, xx, xy, units = _moment_keys(metric)
+
+    def moment(keys: tuple[str, ...]) -> float:
+        return sum(float(sums.get(key) or 0) for key in keys)
+
+    return moment(yy), moment(xx), moment(xy), float(sums.get(units) or 0)
 
 
 def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
