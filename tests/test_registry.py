@@ -118,7 +118,8 @@ def test_business_units_read_after_the_number():
         (
             "adherence",
             {"numerator": "adherence.unmatched_days"},
-            "field `numerator` has `unmatched_days`, which the `adherence` rollup keeps no unit",
+            "metric `adherence`: its interval needs Σ over agents of unmatched_days × "
+            "unmatched_days, which the `adherence` rollup does not keep",
         ),
         ("fcr", {"id": "fcr-1"}, "metric `fcr-1`: field `id` must be lower-case"),
         (

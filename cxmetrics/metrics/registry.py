@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from cxmetrics.store.rollups import PERIOD_ROLLUPS, ROLLUP_SUMS, UNIT_COLUMNS, UNIT_COUNTS
+from cxmetrics.store.rollups import (
+    PERIOD_ROLLUPS,
+    ROLLUP_SUMS,
+    UNIT_COUNTS,
+    UNIT_PRODUCTS,
+    product_measure,
+)
 
 REGISTRY_PATH = Path(__file__).with_name("registry.toml")
 KINDS = ("nps", "proportion", "ratio", "mean", "count")
@@ -200,15 +206,16 @@ def parse_metric(entry: dict, position: int) -> Metric:
                 f"not {', '.join(sorted(read))}"
             )
         (source,) = read
-        offered = set(UNIT_COLUMNS[source])
-        for name in ("numerator", "denominator"):
-            missing = [s for _, s in parts[name] if s not in offered]
-            if missing:
-                raise RegistryError(
-                    f"metric `{entry_id}`: field `{name}` has `{missing[0]}`, which the "
-                    f"`{source}` rollup keeps no unit moments of; it has: "
-                    f"{', '.join(UNIT_COLUMNS[source])}"
-                )
+        offered = {product_measure(source, a, b) for a, b in UNIT_PRODUCTS[source]}
+        ys, xs = ([s for _, s in parts[name]] for name in ("numerator", "denominator"))
+        for a in ys + xs:
+            for b in ys + xs:
+                if product_measure(source, a, b) not in offered:
+                    raise RegistryError(
+                        f"metric `{entry_id}`: its interval needs Σ over agents of {a} × {b}, "
+                        f"which the `{source}` rollup does not keep: add the pair to "
+                        "UNIT_PRODUCTS in cxmetrics/store/rollups.py"
+                    )
         counts = [s for _, s in parts["n"]]
         if len(counts) != 1 or counts[0] not in UNIT_COUNTS[source]:
             raise RegistryError(

@@ -110,15 +110,21 @@ REPEAT_WINDOW = timedelta(days=7)
 # same moments are computed when read (`unit_moments_sql`).
 PERIOD_ROLLUPS = ("adherence",)
 PERIOD_GRAINS = ("week", "month")
-UNIT_COLUMNS = {
+# The products of two agent totals kept (Σ over agents of A_g·B_g): a ratio Y/X clustered by
+# agent needs those of Y's and X's columns (registry.py checks that they are here).
+UNIT_PRODUCTS = {
     "adherence": (
-        "scheduled_minutes",
-        "in_adherence_minutes",
-        "logged_in_minutes",
-        "matched_handle_minutes",
-        "matched_available_minutes",
-        "matched_answered",
-        "matched_logged_in_minutes",
+        ("in_adherence_minutes", "in_adherence_minutes"),
+        ("in_adherence_minutes", "scheduled_minutes"),
+        ("scheduled_minutes", "scheduled_minutes"),
+        ("logged_in_minutes", "logged_in_minutes"),
+        ("logged_in_minutes", "scheduled_minutes"),
+        ("matched_handle_minutes", "matched_handle_minutes"),
+        ("matched_available_minutes", "matched_handle_minutes"),
+        ("matched_available_minutes", "matched_available_minutes"),
+        ("matched_answered", "matched_answered"),
+        ("matched_answered", "matched_logged_in_minutes"),
+        ("matched_logged_in_minutes", "matched_logged_in_minutes"),
     )
 }
 UNIT_COUNTS = {"adherence": ("agent_days", "matched_days")}
@@ -244,9 +250,8 @@ def units_measure(source: str, count: str) -> str:
 
 def unit_moment_names(source: str) -> tuple[str, ...]:
     """The unit moments of `source`, in the column order of `unit_moments_sql`."""
-    columns = UNIT_COLUMNS[source]
     return tuple(units_measure(source, c) for c in UNIT_COUNTS[source]) + tuple(
-        product_measure(source, a, b) for i, a in enumerate(columns) for b in columns[i:]
+        product_measure(source, a, b) for a, b in UNIT_PRODUCTS[source]
     )
 
 
@@ -256,17 +261,15 @@ def unit_moments_sql(
     """SELECT bucket, key, then a column per unit moment of `source` (`unit_moment_names`):
     each unit's totals over `table` rows first, then their products and counts summed per
     (bucket, key). Only fixed names reach the SQL text."""
+    columns = sorted({c for pair in UNIT_PRODUCTS[source] for c in pair})
     inner = [f"{bucket} AS bucket", f"{key} AS key", f"{unit} AS unit"]
-    inner += [f"sum(r.{c}) AS {c}" for c in (*UNIT_COUNTS[source], *UNIT_COLUMNS[source])]
+    inner += [f"sum(r.{c}) AS {c}" for c in (*UNIT_COUNTS[source], *columns)]
     outer = [
         f'CAST(count(*) FILTER (WHERE {c} > 0) AS DOUBLE) AS "{units_measure(source, c)}"'
         for c in UNIT_COUNTS[source]
     ]
-    columns = UNIT_COLUMNS[source]
     outer += [
-        f'sum({a} * {b}) AS "{product_measure(source, a, b)}"'
-        for i, a in enumerate(columns)
-        for b in columns[i:]
+        f'sum({a} * {b}) AS "{product_measure(source, a, b)}"' for a, b in UNIT_PRODUCTS[source]
     ]
     return (
         f"SELECT bucket, key, {', '.join(outer)} FROM ("  # noqa: S608
