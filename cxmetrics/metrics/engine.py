@@ -89,10 +89,8 @@ def moments_used(metrics: Iterable[Metric]) -> tuple[str, ...]:
     """The unit moments clustered ratios need: ΣY², ΣX², ΣXY over their columns, and G."""
     names: set[str] = set()
     for metric in metrics:
-        source = metric.sources[0]
-        ys, xs = ([n for _, n in metric.parts[p]] for p in ("numerator", "denominator"))
-        names |= {product_measure(source, a, b) for a in ys + xs for b in ys + xs}
-        names |= {units_measure(source, n) for _, n in metric.parts["n"]}
+        yy, xx, xy, units = _moment_keys(metric)
+        names |= {*yy, *xx, *xy, units}
     return tuple(sorted(names))
 
 

@@ -20,8 +20,10 @@ The adherence rollup also pairs each agent-day's logged time with its contacts (
 from the interactions rollup): occupancy and productivity use only agent-days that have
 both, and count the agent-days that have one without the other. Refreshing interactions
 for some dates therefore refreshes the adherence rollup for the same dates (DEPENDENTS).
-`rollup_adherence_period` holds each agent's week and month totals of it, kept in step
-with it, for the intervals of ratios clustered by agent.
+`rollup_adherence_period` holds each agent's week and month totals of it, and
+`rollup_team_units` / `rollup_org_units` the unit moments made from those, all kept in
+step with it, for the intervals of ratios clustered by agent (see PERIOD_ROLLUPS).
+
 The service-level threshold depends on the contact's channel (settings).
 """
 
