@@ -55,7 +55,15 @@ import sqlalchemy as sa
 from cxmetrics.config import load_settings
 from cxmetrics.demo import build_demo
 from cxmetrics.ingest import load_batch
-from cxmetrics.metrics.engine import breakdown, data_as_of, read_sums, scorecard, targets_for
+from cxmetrics.metrics.engine import (
+    breakdown,
+    clustered_metrics,
+    read_sums,
+    scorecard,
+    source_dates,
+    targets_for,
+)
+from cxmetrics.metrics.registry import default_registry
 from cxmetrics.periods import Period, last_complete_week, period_containing
 from cxmetrics.store import open_store
 from cxmetrics.ui import harness
@@ -373,7 +381,7 @@ def _profile_scorecard(prof: cProfile.Profile, calls: int) -> dict:
         ("engine.py", "scorecard"): "0 total scorecard()",
         ("engine.py", "read_sums"): "1 read_sums (its statement + rows → dicts)",
         ("engine.py", "targets_for"): "2 targets_for (1 query)",
-        ("engine.py", "data_as_of"): "3 data_as_of (1 query)",
+        ("engine.py", "source_dates"): "3 source_dates (1 query)",
         ("engine.py", "result_for"): "4 result_for (estimates, intervals, tests)",
         ("duckdb_engine", "execute"): "5 DuckDB statement execution (duckdb_engine execute)",
         ("duckdb_engine", "do_begin"): "6 BEGIN per connection checkout",
@@ -421,13 +429,14 @@ def step_scorecard(path: str, period: str, team: str, repeat: int, profile: bool
 def _scorecard_parts(store, p: Period, repeat: int) -> dict:
     """Unprofiled wall time (median) of the parts a warm org scorecard is made of."""
     prev = p.previous()
+    clustered = clustered_metrics(default_registry())
     raw = duckdb.connect()
     parts = {
         "read_sums (its statement + rows → dicts)": lambda: read_sums(
-            store, prev.start, p.end, grain=p.grain
+            store, prev.start, p.end, grain=p.grain, clustered=clustered
         ),
         "targets_for (1 statement)": lambda: targets_for(store, p.end, None),
-        "data_as_of (1 statement)": lambda: data_as_of(store),
+        "source_dates (1 statement)": lambda: source_dates(store),
         "one statement round trip, store.scalar('SELECT 1')": lambda: store.scalar("SELECT 1"),
         "same on a plain duckdb connection": lambda: raw.execute("SELECT 1").fetchall(),
     }
@@ -1332,10 +1341,11 @@ def run(args: argparse.Namespace) -> dict:
         try:
             colds = {w: _timed(scorecard, st, period)[0] for w, st in stores.items()}
             calls = {}
+            clustered = clustered_metrics(default_registry())
             for w, st in stores.items():
                 calls[f"card {w}"] = lambda st=st: scorecard(st, period)
                 calls[f"sums {w}"] = lambda st=st: read_sums(
-                    st, prev.start, period.end, grain="week"
+                    st, prev.start, period.end, grain="week", clustered=clustered
                 )
             timed = _alternating(calls, max(repeat, 11))
         finally:

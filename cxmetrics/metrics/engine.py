@@ -73,25 +73,14 @@ def _moments_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -
     )
 
 
-def _units_sql(measures: tuple[str, ...], grain: str, team, by) -> str:
-    """The stored unit moments (agents as the units) of whole periods, as long rows: only
-    the `measures` the clustered metrics use."""
+def _units_sql(grain: str, team, by) -> str:
+    """The stored unit moments (agents as the units) of whole periods, as long rows."""
     key = "team_id" if by == "team" else "NULL"
     table = "rollup_team_units" if team is not None or by == "team" else "rollup_org_units"
     where = [f"grain = '{grain}'", "date >= :first", "date <= :last"]
     if team is not None:
         where.append("team_id = :team")
-    where.append(f"measure IN ({', '.join(repr(m) for m in measures)})")
     return f"SELECT date, {key}, measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
-
-
-def moments_used(metrics: Iterable[Metric]) -> tuple[str, ...]:
-    """The unit moments clustered ratios need: ΣY², ΣX², ΣXY over their columns, and G."""
-    names: set[str] = set()
-    for metric in metrics:
-        yy, xx, xy, units = _moment_keys(metric)
-        names |= {*yy, *xx, *xy, units}
-    return tuple(sorted(names))
 
 
 def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
@@ -175,7 +164,7 @@ def read_sums(
     if agent is None and by != "agent":
         sql = _long_sql(sources, grain, team, by)
         if unit_sources and grain:  # stored for whole periods, agents as the units
-            sql += " UNION ALL " + _units_sql(moments_used(clustered), grain, team, by)
+            sql += " UNION ALL " + _units_sql(grain, team, by)
         for bucket, key, measure, total in db.rows(sql, params):
             out.setdefault((bucket, key), {})[measure] = total
         return out
