@@ -267,10 +267,20 @@ def cmd_scorecard(args) -> int:
         change = m.change or ""
         if m.delta is not None:
             change = f"{m.delta:+.1f} {change}".strip()
+        status = m.status.replace("_", " ") + (
+            f" ({m.note})" if m.status == "not_applicable" else ""
+        )
         out.say(
             f"{label:<30}{_fmt(m.value, m.unit):>10}{margin:>9}{m.n:>9,}"
-            f"{_fmt(m.target, m.unit):>9}  {m.status:<13}{change}"
+            f"{_fmt(m.target, m.unit):>9}  {status:<13}{change}"
         )
+    for m in card.metrics:  # what a number rests on beyond its formula
+        if m.note and m.status != "not_applicable":
+            out.say(f"{m.label.format(t=store.settings.service_level_seconds)}: {m.note}")
+        if m.excluded:
+            out.say(
+                f"{m.label}: {m.excluded:,} agent-days left out (contacts or logged time missing)"
+            )
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,82 @@ class Settings:
     timezone: str = "UTC"
     service_level_seconds: int = 20
     stars_min_n: int = 20
+    # Channels whose service-level threshold differs from `service_level_seconds`.
+    service_level_by_channel: tuple[tuple[str, int], ...] = (("email", 86_400),)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def service_level_thresholds(self) -> dict[str, int]:
+        """Seconds a contact may wait and still count as answered in time, per channel
+        (lower case); a channel not named here uses `service_level_seconds`."""
+        named = {channel: self.service_level_seconds for channel in SERVICE_LEVEL_NAMED}
+        return {**named, **dict(self.service_level_by_channel)}
+
+
+# ---- service level per channel ----------------------------------------------------------
+# Email waits are hours, not seconds: each channel may have its own threshold. Phone and
+# chat follow `service_level_seconds` unless configured; email defaults to 24 h.
+SERVICE_LEVEL_NAMED = ("phone", "chat")
+DEFAULT_SERVICE_LEVEL_BY_CHANNEL = {"email": 86_400}
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|sec|min|m|h)?\s*$", re.IGNORECASE)
+_DURATION_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}
+
+
+def _duration_seconds(channel: str, raw: object) -> int:
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw >= 0:
+        return raw
+    match = _DURATION.match(str(raw))
+    if not match:
+        raise ValueError(
+            f"service-level threshold `{raw}` for channel `{channel}` is not a duration: "
+            "write whole seconds or a number with s, min or h, such as 20s or 24h"
+        )
+    return int(match.group(1)) * _DURATION_SECONDS[(match.group(2) or "s").lower()]
+
+
+def parse_service_level_by_channel(raw: object) -> dict[str, int]:
+    """Per-channel thresholds from `email=24h, chat=30s` (environment) or a secrets table
+    `{email = "24h", chat = 30}`, in seconds, channel names in lower case."""
+    if isinstance(raw, dict):
+        items = list(raw.items())
+    else:
+        items = []
+        for entry in str(raw).split(","):
+            if not entry.strip():
+                continue
+            channel, sep, value = entry.partition("=")
+            if not sep or not channel.strip():
+                raise ValueError(
+                    f"service-level setting `{entry.strip()}` is not `channel=duration`: "
+                    "write it like email=24h, chat=30s"
+                )
+            items.append((channel, value))
+    return {str(c).strip().lower(): _duration_seconds(str(c).strip(), v) for c, v in items}
+
+
+def format_duration(seconds: int) -> str:
+    """A threshold as people say it: "20 s", "5 min", "24 h"."""
+    if seconds and seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+def describe_service_level(settings: Settings) -> str:
+    """Which thresholds apply, for the tile and the definitions:
+    "within 20 s (phone, chat, others), 24 h (email)"."""
+    groups: dict[int, list[str]] = {settings.service_level_seconds: []}
+    for channel, seconds in settings.service_level_thresholds().items():
+        groups.setdefault(seconds, []).append(channel)
+    groups[settings.service_level_seconds].append("others")
+    parts = [f"{format_duration(t)} ({', '.join(names)})" for t, names in groups.items()]
+    return "within " + ", ".join(parts)
+
+
+# ------------------------------------------------------------------------------------------
 
 
 def _secrets(root: Path) -> dict:
@@ -61,9 +134,16 @@ def load_settings(db_url: str | None = None, root: Path = PROJECT_ROOT) -> Setti
         raise ValueError(
             "CXMETRICS_SERVICE_LEVEL_SECONDS and CXMETRICS_STARS_MIN_N must be whole numbers"
         ) from exc
+    by_channel = {
+        **DEFAULT_SERVICE_LEVEL_BY_CHANNEL,
+        **parse_service_level_by_channel(
+            pick("CXMETRICS_SERVICE_LEVEL_BY_CHANNEL", "service_level_by_channel", "")
+        ),
+    }
     return Settings(
         db_url=db_url or str(pick("CXMETRICS_DB_URL", "db_url", DEFAULT_DB_URL)),
         timezone=tz,
         service_level_seconds=sl,
         stars_min_n=stars,
+        service_level_by_channel=tuple(sorted(by_channel.items())),
     )

@@ -379,13 +379,16 @@ def test_format_margin(low, high, unit, expected):
 
 
 def test_palette_and_status_icons():
-    for status in ("green", "amber", "red", "insufficient", "none"):
+    statuses = ("green", "amber", "red", "insufficient", "none", "provisional", "not_applicable")
+    for status in statuses:
         assert charts.PALETTE[status].startswith("#")
         icon, _, words = charts.STATUS_ICON[status].partition(" ")
         assert icon and words  # never colour alone: a symbol and words
     assert charts.PALETTE["green"] == "#009E73"
     assert charts.PALETTE["red"] == "#D55E00"
-    assert len(set(charts.STATUS_ICON.values())) == 5
+    # provisional values and queue measures of one agent are never coloured
+    assert charts.PALETTE["provisional"] == charts.PALETTE["not_applicable"] == "#999999"
+    assert len(set(charts.STATUS_ICON.values())) == len(statuses)
 
 
 def test_module_does_not_import_streamlit():

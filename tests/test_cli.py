@@ -51,7 +51,9 @@ def test_demo_then_scorecard_json_has_all_metrics(db, capsys):
             "delta",
             "significant",
         } <= set(m)
-        assert m["status"] in {"green", "amber", "red", "insufficient", "none"}
+        assert m["status"] in {
+            "green", "amber", "red", "insufficient", "none", "provisional", "not_applicable"
+        }  # fmt: skip
         assert m["n"] > 0
     nps = next(m for m in card["metrics"] if m["id"] == "nps")
     assert nps["ci_low"] < nps["value"] < nps["ci_high"]
@@ -224,3 +226,25 @@ def test_a_dry_run_that_saves_a_template_keeps_it_in_a_new_store(db, tmp_path, c
     assert main([*db, "ingest", "roster", roster, "--dry-run", "--template", "mine"]) == 0
     assert main([*db, "batches", "--json"]) == 0  # the dry runs loaded nothing
     assert json.loads(capsys.readouterr().out.splitlines()[-1]) == []
+
+
+def test_agent_scorecard_names_queue_measures_not_applicable(tmp_path, capsys):
+    from cxmetrics.store import open_store
+    from tests.fixtures.known_answer import insert_directly
+
+    url = f"duckdb:///{tmp_path / 'known.duckdb'}"
+    store = open_store(url)
+    insert_directly(store)
+    store.close()
+    args = ["--db", url, "scorecard", "--period", "2026-W45", "--agent", "A1"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    rows = {line.split("  ")[0]: line for line in out.splitlines()}
+    assert "not applicable (a queue measure)" in rows["Abandonment"]
+    assert "0.0 %" not in rows["Abandonment"]  # never a 0 % abandonment for one agent
+    assert "Occupancy: 1 agent-days left out" in out  # A1 11-04: logged time, no contacts
+    assert main([*args, "--json"]) == 0
+    metrics = json.loads(capsys.readouterr().out)["metrics"]
+    line = next(m for m in metrics if m["id"] == "abandon_rate")
+    assert line["value"] is None and line["status"] == "not_applicable"
+    assert line["note"] == "a queue measure"

@@ -36,8 +36,12 @@ approx = pytest.approx
 # Repeat: answered with a customer: i01 i02 i03 i04 i07 i10 = 6; followed within 7 days:
 #   i01 (C1 again at i04), i02 (C2 again at abandoned i06), i10 (C6 again on 11-13) -> 3/6.
 # Adherence: scheduled 2160, in adherence 1936 -> 89.6296 %; logged in 2090 -> 96.7593 %.
-# Occupancy: handle 18400 s = 306.667 min; available 400 -> 306.667/706.667 = 43.3962 %.
-# Productivity: 49 answered / (2090/60 h) = 1.406699 per hour.
+# Occupancy and productivity count only agent-days with both contacts and logged time:
+#   A1 11-03 (handle 1400 s, available 60, logged 470, answered 4), A2 11-04 (700 s, 30,
+#   250, 2), A3 11-05 (15000 s, 20, 490, 40), A4 11-06 (1200 s, 200, 400, 2) = 4 days.
+#   Left out: A1 11-04 (logged time, no contacts) and A9 11-05 (contacts, no adherence
+#   row) = 2. Handle 18300 s = 305 min; available 310 -> 305/615 = 49.5935 %.
+# Productivity: 48 answered / (1610/60 h) = 2880/1610 = 1.788820 per hour.
 ORG = {
     "nps": (29.411765, 17),
     "inps": (25.0, 4),  # colleagues r17..r20: P 10, 9; D 4 -> 100*(2-1)/4
@@ -50,8 +54,8 @@ ORG = {
     "abandon_rate": (9.259259, 54),
     "adherence": (89.629630, 5),
     "conformance": (96.759259, 5),
-    "occupancy": (43.396226, 5),
-    "productivity": (1.406699, 5),
+    "occupancy": (49.593496, 4),
+    "productivity": (1.788820, 4),
     "transfer_rate": (24.489796, 49),
     "fcr": (73.913043, 46),
     "callback_kept": (50.0, 2),
@@ -63,8 +67,9 @@ ORG = {
 # Answered 6, abandoned 2 (i05 after 20 s), offered 8; within 20 s: i01 i03 i07 -> 3/7.
 # ASA (85+80)/6 = 27.5; AHT 2100/6 = 350; abandon 2/8; transfers 2/6; FCR 3/5;
 # callbacks 1/2; repeat: eligible i01 i02 i03 i04 i07, followed i01 i02 -> 2/5.
-# Adherence 1068/1200 = 89 %; conformance 1200/1200; occupancy 35 min/(35+180);
-# productivity 6/(1200/60) = 0.3.
+# Adherence 1068/1200 = 89 %; conformance 1200/1200. Matched agent-days: A1 11-03 and
+# A2 11-04 (A1 11-04 left out): occupancy (1400 + 700)/60 = 35 min / (35 + 60 + 30) = 28 %;
+# productivity 6 / ((470 + 250)/60) = 0.5.
 T1 = {
     "nps": (9.090909, 11),
     "inps": (None, 0),
@@ -77,8 +82,8 @@ T1 = {
     "abandon_rate": (25.0, 8),
     "adherence": (89.0, 3),
     "conformance": (100.0, 3),
-    "occupancy": (16.279070, 3),
-    "productivity": (0.3, 3),
+    "occupancy": (28.0, 2),
+    "productivity": (0.5, 2),
     "transfer_rate": (33.333333, 6),
     "fcr": (60.0, 5),
     "callback_kept": (50.0, 2),
@@ -110,22 +115,24 @@ T2 = {
 }
 
 # ---- agent A1 ------------------------------------------------------------------------------
-# NPS P4 D2 n8 = 25; CSAT 4/7; CES 4/7; answered 4 = offered 4 (abandons have no agent);
-# within 20 s i01 i03 -> 2/4; ASA 85/4; AHT 1400/4; FCR 2/3; callbacks 1/2; repeat 2/4;
-# adherence 888/960; conformance 950/960; occupancy 23.333/(23.333+150); 4/(950/60).
+# NPS P4 D2 n8 = 25; CSAT 4/7; CES 4/7; answered 4; AHT 1400/4; FCR 2/3; callbacks 1/2;
+# repeat 2/4; adherence 888/960; conformance 950/960. Service level, speed of answer and
+# abandonment are queue measures: not applicable to an agent (null, n 0).
+# Matched: 11-03 only (11-04 has logged time, no contacts): occupancy 23.333/(23.333 + 60)
+# = 28 %; productivity 4/(470/60) = 0.510638.
 A1 = {
     "nps": (25.0, 8),
     "csat": (57.142857, 7),
     "ces": (57.142857, 7),
     "responses": (8, 8),
-    "service_level": (50.0, 4),
-    "asa": (21.25, 4),
+    "service_level": (None, 0),
+    "asa": (None, 0),
     "aht": (350.0, 4),
-    "abandon_rate": (0.0, 4),
+    "abandon_rate": (None, 0),
     "adherence": (92.5, 2),
     "conformance": (98.958333, 2),
-    "occupancy": (13.461538, 2),
-    "productivity": (0.252632, 2),
+    "occupancy": (28.0, 1),
+    "productivity": (0.510638, 1),
     "transfer_rate": (25.0, 4),
     "fcr": (66.666667, 3),
     "callback_kept": (50.0, 2),
@@ -222,8 +229,10 @@ def test_lower_is_better_status_and_change(known_store):
     assert t2["asa"].delta == approx(7.5)
     assert t2["asa"].p_value == approx(0.000311, abs=2e-5)
     assert t2["asa"].change == "worse"
-    # SL fell from 100 % to 71.43 %: se = 100*sqrt(.714286*.285714/42) = 6.9707,
-    # z = -28.571/6.9707 = -4.099 -> significant, worse
+    # SL fell from 40/40 to 30/42, pooled test: p̂ = 70/82 = .853659, p̂(1 - p̂) = .124926,
+    # 1/42 + 1/40 = .0488095, SE = sqrt(.0060976) = .0780871; z = -.285714/.0780871
+    # = -3.6589; p = 2(1 - Φ(3.6589)) = .000253 -> significant, worse
+    assert t2["service_level"].p_value == approx(0.000253, abs=5e-6)
     assert t2["service_level"].significant is True
     assert t2["service_level"].change == "worse"
 
@@ -252,17 +261,17 @@ def test_status_colours_when_min_n_is_met(known_store):
     # aht has no target -> none; responses has neither target nor direction
     assert org["aht"].status == "none" and org["responses"].status == "none"
     # conformance has no better direction: 96.76 is within ±5 of 100 -> green;
-    # occupancy 43.4 is 41.6 away from 85 -> red
+    # occupancy 49.6 is 35.4 away from 85 -> red
     assert org["conformance"].status == "green" and org["occupancy"].status == "red"
 
 
 def test_ratio_of_sums_not_average_of_ratios(known_store):
-    # per-agent SL: A1 2/4, A2 1/2, A3 30/30+... ; the team T1 value is 3/7, not mean(50, 50)
+    # per-agent transfers: A1 1/4 = 25 %, A2 1/2 = 50 %; team T1 2/6 = 33.33 %, not 37.5 %
     agents = breakdown(known_store, W45, "agent", team="T1")
-    sl = {key: {m.id: m for m in lines}["service_level"].value for key, lines in agents.items()}
-    assert sl["A1"] == approx(50.0) and sl["A2"] == approx(50.0)
-    t1 = scorecard(known_store, W45, team="T1").by_id()["service_level"].value
-    assert t1 == approx(42.857143, abs=1e-4)
+    tr = {key: {m.id: m for m in lines}["transfer_rate"].value for key, lines in agents.items()}
+    assert tr["A1"] == approx(25.0) and tr["A2"] == approx(50.0)
+    t1 = scorecard(known_store, W45, team="T1").by_id()["transfer_rate"].value
+    assert t1 == approx(33.333333, abs=1e-4)
 
 
 def test_breakdown_by_team_matches_team_scorecards(known_store):
@@ -337,3 +346,307 @@ def test_business_kpis_from_kpi_values(store):
     t1 = {k.id: k for k in business_kpis(store, W45, team="T1")}
     assert t1["sales_per_fte"].value == approx(5.0) and "nps_relational" not in t1
     assert [k.id for k in business_kpis(store, W45)] == ["sales_per_fte", "nps_relational"]
+
+
+# ---- clustered ratios: agents are the units ------------------------------------------------
+
+
+@pytest.fixture
+def three_agents(store):
+    from tests.fixtures.known_answer import insert_three_agents
+
+    insert_three_agents(store)
+    return store
+
+
+def test_adherence_interval_clusters_by_agent_three_agents(three_agents):
+    # Agents' W45 totals (in adherence Y, scheduled X): P (740, 800), Q (300, 400),
+    # R (1100, 1200). R = 2140/2400 = 89.1667 %. Residuals Y − R·X: 80/3, −170/3, 30;
+    # squares 43400/9 = 4822.22; var = G/(G−1) · Σ/(ΣX)² = 1.5 × 4822.22 / 2400² =
+    # 0.00125579; SE = 0.0354371 = 3.54371 pp; ± 1.959964 × 3.54371 = ± 6.94554 pp
+    # -> 82.2211 .. 96.1122. (Over the six agent-days as if independent, the delta method
+    # gave a different SE: the old interval.)
+    for scope in ({}, {"team": "TX"}):
+        line = scorecard(three_agents, W45, **scope).by_id()["adherence"]
+        assert line.value == approx(89.166667, abs=1e-5)
+        assert line.n == 6  # agent-days, what min_n 5 is compared with
+        assert line.se == approx(3.54371, abs=1e-5)
+        assert line.ci_low == approx(82.22113, abs=1e-4)
+        assert line.ci_high == approx(96.11221, abs=1e-4)
+        # W44: every agent 400 of 400 -> 100 %, every residual 0, SE 0. The change test uses
+        # the same variances: z = (89.1667 − 100)/√(3.54371² + 0²) = −3.05706,
+        # p = 2(1 − Φ(3.05706)) = 0.002235 -> a real change, worse.
+        assert line.previous == approx(100.0)
+        assert line.p_value == approx(0.002235, abs=2e-6)
+        assert line.change == "worse"
+    # Conformance (logged-in Y: P 800, Q 400, R 1220; X as above): R = 2420/2400 = 100.8333 %;
+    # residuals −20/3, −10/3, 10; squares 1400/9 = 155.556; var = 1.5 × 155.556/2400²
+    # = 4.05093e-5; SE = 0.636469 pp.
+    conformance = scorecard(three_agents, W45).by_id()["conformance"]
+    assert conformance.value == approx(100.833333, abs=1e-5)
+    assert conformance.se == approx(0.636469, abs=1e-5)
+
+
+def test_one_agents_interval_uses_its_days(three_agents):
+    # An agent's scorecard has one agent (G = 1): its days are the units instead.
+    # R's days (Y, X): (400, 400), (340, 400), (360, 400); R = 1100/1200 = 91.6667 %;
+    # residuals 100/3, −80/3, −20/3; squares 5600/3 = 1866.67; var = 1.5 × 1866.67/1200²
+    # = 0.00194444; SE = 4.40959 pp.
+    line = scorecard(three_agents, W45, agent="R").by_id()["adherence"]
+    assert line.value == approx(91.666667, abs=1e-5)
+    assert line.se == approx(4.40959, abs=1e-5)
+    agents = breakdown(three_agents, W45, "agent", team="TX")
+    assert {m.id: m for m in agents["R"]}["adherence"].se == approx(4.40959, abs=1e-5)
+    # Q worked one day: one unit, no spread to estimate -> no interval, no test
+    q = scorecard(three_agents, W45, agent="Q").by_id()["adherence"]
+    assert q.value == approx(75.0) and q.se is None and q.ci_low is None
+
+
+def test_org_adherence_interval_known_fixture(known_store):
+    # Agents' totals (Y, X): A1 (888, 960), A2 (180, 240), A3 (468, 480), A4 (400, 480);
+    # R = 1936/2160 = 121/135. Residuals ×135: 3720, −4740, 5100, −4080 (sum 0);
+    # Σ residual² = 78,962,400/18225 = 4332.64; var = 4/3 × 4332.64/2160² = 0.00123818;
+    # SE = 3.51878 pp; ± 6.89668 -> 82.7329 .. 96.5263. (A9 has contacts but no
+    # adherence row: it is not one of the G = 4 agents.)
+    line = scorecard(known_store, W45).by_id()["adherence"]
+    assert line.se == approx(3.51878, abs=1e-4)
+    assert line.ci_low == approx(82.7329, abs=1e-3)
+    assert line.ci_high == approx(96.5263, abs=1e-3)
+
+
+# ---- proportions: the pooled two-proportion test ----------------------------------------------
+
+
+def _callbacks(store, rows):
+    from tests.fixtures.known_answer import INTERACTION_COLUMNS, insert_rows
+
+    insert_rows(store, {"interactions": (INTERACTION_COLUMNS, rows)})
+
+
+def test_callbacks_change_uses_the_pooled_test(store):
+    # 42 of 46 callbacks kept in W45, 39 of 39 in W44 (issue #11). Pooled p̂ = 81/85,
+    # SE = sqrt(.952941 × .047059 × (1/46 + 1/39)) = .046095, z = −.086957/.046095 = −1.8865,
+    # p = .0592: no real change. (The unpooled test said p = .036, "worse".)
+    from tests.fixtures.known_answer import _i
+
+    rows = [
+        _i(f"c{k:02d}", f"2026-11-03 09:{k:02d}:00", "T1", "A1", None, 5, 60, promised=True,
+           kept=k >= 4)
+        for k in range(46)
+    ] + [
+        _i(f"p{k:02d}", f"2026-10-27 09:{k:02d}:00", "T1", "A1", None, 5, 60, promised=True,
+           kept=True)
+        for k in range(39)
+    ]  # fmt: skip
+    _callbacks(store, rows)
+    line = scorecard(store, W45).by_id()["callback_kept"]
+    assert line.value == approx(100 * 42 / 46) and line.n == 46
+    assert line.previous == approx(100.0) and line.previous_n == 39
+    assert line.p_value == approx(0.0592, abs=1e-4)
+    assert line.significant is False and line.change == "no real change"
+
+
+# ---- queue measures, provisional values, business KPIs --------------------------------------
+
+
+QUEUE = ("service_level", "asa", "abandon_rate")
+
+
+def test_queue_measures_are_not_applicable_to_an_agent(known_store):
+    # A1's contacts would give service level 2/4 and "0 % abandonment" (abandons carry no
+    # agent): a queue measure says nothing about one agent, so no value and no colour.
+    for line in (scorecard(known_store, W45, agent="A1").by_id()[m] for m in QUEUE):
+        assert line.value is None and line.n == 0, line.id
+        assert line.status == "not_applicable" and line.note == "a queue measure", line.id
+        assert line.change is None and line.target is None, line.id
+        assert line.to_dict()["status"] == "not_applicable"
+    per_agent = breakdown(known_store, W45, "agent", team="T1")
+    for lines in per_agent.values():
+        by_id = {m.id: m for m in lines}
+        assert all(by_id[m].status == "not_applicable" for m in QUEUE)
+    rows = trend(known_store, W45, count=2, agent="A1")
+    assert rows[rows.metric.isin(QUEUE)].value.isna().all()
+    # teams and the org keep them (T1: service level 3/7)
+    t1 = scorecard(known_store, W45, team="T1").by_id()
+    assert t1["service_level"].value == approx(42.857143, abs=1e-4)
+    assert t1["service_level"].status != "not_applicable"
+
+
+def test_provisional_is_judged_on_interaction_data_and_not_coloured(known_store):
+    from tests.fixtures.known_answer import SURVEY_COLUMNS, _s, insert_rows
+
+    # A survey answered on 2026-11-20, twelve days after W45 ended, must not make W45's
+    # repeat contacts final: the interactions run only to 2026-11-13 (5 days after).
+    insert_rows(
+        known_store,
+        {"survey_responses": (SURVEY_COLUMNS, [_s("late", "2026-11-20 10:00:00", "A1", 9, 5, 6)])},
+    )
+    registry = {k: replace(m, min_n=1) for k, m in default_registry().items()}
+    line = scorecard(known_store, W45, registry=registry).by_id()["repeat_contact"]
+    assert line.provisional is True
+    # 3/6 = 50 % against a 15 % target would be red: provisional shows no colour instead
+    assert line.status == "provisional" and line.target_in_interval is None
+    assert line.change is None
+    # metrics that need no follow-up are coloured as usual (NPS 29.4 vs target 35: red)
+    assert scorecard(known_store, W45, registry=registry).by_id()["nps"].status == "red"
+
+
+def test_business_kpi_change_is_never_tested(store):
+    from sqlalchemy import text
+
+    from cxmetrics.metrics.engine import business_kpis
+
+    with store.transaction() as conn:
+        conn.execute(
+            text("INSERT INTO kpi_values VALUES (:d, 'quality_score', NULL, :v, 'b')"),
+            [{"d": "2026-11-03", "v": 88.4}, {"d": "2026-10-27", "v": 80.0}],
+        )
+    (quality,) = business_kpis(store, W45)
+    # 88.4 − 80.0 = 8.4, shown, never called a real change or not
+    assert quality.delta == approx(8.4) and quality.change == "no test"
+    assert quality.unit == "/100"  # "88.4/100", not "88.4 score"
+
+
+# ---- two-sided metrics ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "status"),
+    [(100.0, "green"), (95.0, "green"), (104.9, "green"), (105.1, "amber"), (90.0, "amber"),
+     (110.0, "amber"), (110.1, "red"), (89.0, "red")],
+)  # fmt: skip
+def test_two_sided_metrics_green_within_tolerance_amber_within_twice(value, status):
+    from cxmetrics.metrics.engine import Estimate, status_of
+
+    # conformance: target 100 %, tolerance 5 pp: green 95–105, amber 90–110, red beyond
+    conformance = default_registry()["conformance"]
+    assert status_of(conformance, Estimate(value, 10), 100.0, 5.0) == status
+
+
+# ---- occupancy and productivity: only agent-days with both sides ---------------------------
+
+
+def test_matched_ratios_count_the_agent_days_left_out(known_store):
+    # W45: A1 11-04 has logged time but no contacts, A9 11-05 contacts but no adherence row
+    org = scorecard(known_store, W45).by_id()
+    assert org["occupancy"].excluded == 2 and org["productivity"].excluded == 2
+    assert org["adherence"].excluded is None  # adherence and conformance leave nothing out
+    t1 = scorecard(known_store, W45, team="T1").by_id()
+    assert t1["occupancy"].excluded == 1  # A1 11-04
+    # W44: A3's 40 contacts on 10-28 had no adherence row: left out, nothing matched
+    w44 = scorecard(known_store, parse_period("2026-W44")).by_id()["occupancy"]
+    assert w44.value is None and w44.n == 0 and w44.excluded == 1
+
+
+def test_matched_sums_follow_an_interactions_upload_and_its_undo(known_store, tmp_path):
+    # Loading A1's contacts for 11-04 (through ingest, which refreshes only the dates it
+    # touched) pairs them with that day's logged time: T1's occupancy gains the day and
+    # leaves nothing out; undoing the batch restores every number.
+    from cxmetrics.ingest import load_batch, undo_batch
+    from tests.fixtures.known_answer import INTERACTION_COLUMNS, _i, _write
+
+    before = scorecard(known_store, W45, team="T1").to_dict()
+    rows = [_i("late1", "2026-11-04 09:00:00", None, "A1", None, 5, 600)]
+    path = _write(tmp_path / "late.csv", INTERACTION_COLUMNS, rows)
+    report = load_batch(known_store, "interactions", path)
+    assert report.status == "committed" and report.loaded == 1
+    t1 = scorecard(known_store, W45, team="T1").by_id()["occupancy"]
+    # handle (1400 + 700 + 600)/60 = 45 min; available 60 + 90 + 30 = 180 -> 45/225 = 20 %
+    assert t1.value == approx(20.0) and t1.n == 3 and t1.excluded == 0
+    # and the agents' week totals behind its interval: A1 (Y 2000/60 = 33.333, X 33.333 +
+    # 60 + 90 = 183.333), A2 (11.667, 41.667); R = 0.2; residuals −10/3 and +10/3;
+    # var = 2/1 × (200/9)/225² = 0.000877915; SE = 20/675 = 2.96296 pp
+    assert t1.se == approx(2.962963, abs=1e-5)
+    undo_batch(known_store, report.batch_id)
+    assert scorecard(known_store, W45, team="T1").to_dict() == before
+
+
+# ---- service level per channel ----------------------------------------------------------------
+
+
+def _channel_rows():
+    from tests.fixtures.known_answer import _i
+
+    def contact(iid, channel, wait, abandoned=False):
+        row = list(_i(iid, "2026-11-03 09:00:00", "T1", None if abandoned else "A1", None,
+                      wait, 0 if abandoned else 60, abandoned=abandoned))  # fmt: skip
+        row[2] = channel
+        return tuple(row)
+
+    return [
+        contact("a", "phone", 10),
+        contact("b", "phone", 30),
+        contact("c", "phone", 15),
+        contact("d", "phone", 40, abandoned=True),
+        contact("e", "email", 3600),
+        contact("f", "email", 90000),
+        contact("g", "chat", 25),
+        contact("h", " Email", 7200),  # channel names are matched trimmed, in lower case
+    ]
+
+
+def test_service_level_threshold_per_channel(tmp_path):
+    from cxmetrics.config import Settings
+    from cxmetrics.store import Store
+    from tests.fixtures.known_answer import INTERACTION_COLUMNS, insert_rows
+
+    url = f"duckdb:///{tmp_path / 'sl.duckdb'}"
+    store = Store(Settings(db_url=url))
+    insert_rows(store, {"interactions": (INTERACTION_COLUMNS, _channel_rows())})
+    # Defaults: phone and chat 20 s, email 24 h. Answered a b c e f g h = 7; abandoned
+    # after its threshold: d (40 s > 20 s) = 1 -> denominator 8. Within: phone a (10),
+    # c (15); chat g (25) is over 20 s; email e (1 h), h (2 h), not f (25 h) -> 4/8 = 50 %.
+    # (One 20 s threshold for every channel gave a and c only: 2/8 = 25 %.)
+    line = scorecard(store, W45).by_id()["service_level"]
+    assert line.value == approx(50.0) and line.n == 8
+    assert line.note == "within 20 s (phone, chat, others), 24 h (email)"
+    store.close()
+    # Email 30 min and chat 30 s (held in store_settings: opening the store with other
+    # thresholds rebuilds the rollups): within a, c, g -> 3/8 = 37.5 %.
+    by_channel = (("chat", 30), ("email", 1800))
+    store = Store(Settings(db_url=url, service_level_by_channel=by_channel))
+    line = scorecard(store, W45).by_id()["service_level"]
+    assert line.value == approx(37.5) and line.n == 8
+    assert line.note == "within 20 s (phone, others), 30 s (chat), 30 min (email)"
+    store.close()
+
+
+def test_rollups_from_before_per_channel_thresholds_are_rebuilt(tmp_path):
+    from sqlalchemy import text
+
+    from cxmetrics.config import Settings
+    from cxmetrics.store import Store
+    from tests.fixtures.known_answer import INTERACTION_COLUMNS, insert_rows
+
+    url = f"duckdb:///{tmp_path / 'old.duckdb'}"
+    store = Store(Settings(db_url=url))
+    insert_rows(store, {"interactions": (INTERACTION_COLUMNS, _channel_rows())})
+    with store.transaction() as conn:  # as an older cxmetrics left it: one threshold, 20 s
+        conn.execute(text("DELETE FROM store_settings"))
+        conn.execute(text("INSERT INTO store_settings VALUES ('service_level_seconds', '20')"))
+        conn.execute(text("UPDATE rollup_interactions SET answered_within_t = 0"))
+    store.close()
+    store = Store(Settings(db_url=url))
+    assert scorecard(store, W45).by_id()["service_level"].value == approx(50.0)
+    store.close()
+
+
+def test_service_level_by_channel_settings(tmp_path, monkeypatch):
+    from cxmetrics.config import load_settings
+
+    monkeypatch.setenv("CXMETRICS_SERVICE_LEVEL_BY_CHANNEL", "email=8h, SMS = 90, chat=2 min")
+    settings = load_settings(root=tmp_path)
+    assert settings.service_level_thresholds() == {
+        "phone": 20, "chat": 120, "email": 8 * 3600, "sms": 90
+    }  # fmt: skip
+    monkeypatch.delenv("CXMETRICS_SERVICE_LEVEL_BY_CHANNEL")
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(
+        '[cxmetrics]\nservice_level_by_channel = { email = "12h", chat = 45 }\n'
+    )
+    assert load_settings(root=tmp_path).service_level_thresholds() == {
+        "phone": 20, "chat": 45, "email": 12 * 3600
+    }  # fmt: skip
+    monkeypatch.setenv("CXMETRICS_SERVICE_LEVEL_BY_CHANNEL", "email=soon")
+    with pytest.raises(ValueError, match=r"threshold `soon` for channel `email`.*24h"):
+        load_settings(root=tmp_path)

@@ -69,6 +69,27 @@ def test_directions_and_default_tolerances_follow_design():
     assert reg["aht"].target is None and reg["aht"].amber_tolerance is None
 
 
+def test_queue_measures_and_clustered_ratios_are_declared():
+    reg = default_registry()
+    queue = {m.id for m in reg.values() if m.queue_measure}
+    assert queue == {"service_level", "asa", "abandon_rate"}
+    assert all(reg[m].scopes == ("org", "team") for m in queue)
+    assert reg["aht"].scopes == ("org", "team", "agent")
+    clustered = {m.id for m in reg.values() if m.cluster == "agent"}
+    assert clustered == {"adherence", "conformance", "occupancy", "productivity"}
+    # occupancy and productivity read the matched agent-days and count those left out
+    for metric_id in ("occupancy", "productivity"):
+        assert reg[metric_id].sources == ("adherence",)
+        assert reg[metric_id].parts["excluded"] == (("adherence", "unmatched_days"),)
+
+
+def test_business_units_read_after_the_number():
+    from cxmetrics.metrics.registry import business_registry
+
+    units = {k.id: k.unit for k in business_registry().values()}
+    assert units == {"sales_per_fte": "per FTE", "quality_score": "/100", "learning_hours": "hours"}
+
+
 @pytest.mark.parametrize(
     ("metric_id", "changes", "message"),
     [
@@ -81,7 +102,31 @@ def test_directions_and_default_tolerances_follow_design():
         ("fcr", {"min_n": 0}, "metric `fcr`: field `min_n`"),
         ("fcr", {"target": "high"}, "metric `fcr`: field `target` must be a number"),
         ("fcr", {"colour": "red"}, "metric `fcr`: unknown field(s) colour"),
-        ("adherence", {"cross": None}, "give all of numerator_sq, denominator_sq and cross"),
+        ("adherence", {"cluster": "team"}, "metric `adherence`: field `cluster` is 'team'"),
+        ("csat", {"cluster": "agent"}, "field `cluster` is only for kind ratio, not proportion"),
+        (
+            "occupancy",
+            {"numerator": "interactions.handle_minutes"},
+            "metric `occupancy`: field `cluster` needs every part from one rollup",
+        ),
+        ("asa", {"queue_measure": "yes"}, "metric `asa`: field `queue_measure` must be true"),
+        (
+            "adherence",
+            {"n": "adherence.unmatched_days"},
+            "metric `adherence`: field `n` of a clustered ratio must be one of",
+        ),
+        (
+            "adherence",
+            {"numerator": "adherence.unmatched_days"},
+            "metric `adherence`: its interval needs Σ over agents of unmatched_days × "
+            "unmatched_days, which the `adherence` rollup does not keep",
+        ),
+        ("fcr", {"id": "fcr-1"}, "metric `fcr-1`: field `id` must be lower-case"),
+        (
+            "adherence",
+            {"numerator_sq": "adherence.agent_days"},
+            "field `numerator_sq` is not used by kind ratio",
+        ),
         ("nps", {"numerator": "surveys.promoters"}, "field `numerator` is not used by kind nps"),
     ],
 )
@@ -99,3 +144,16 @@ def test_duplicate_id_and_bad_toml_fail(tmp_path):
     bad.write_text("[[metric]\nid = ")
     with pytest.raises(RegistryError, match="not valid TOML"):
         load_registry(bad)
+
+
+def test_readme_states_how_the_numbers_are_made():
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    text = " ".join(readme.read_text(encoding="utf-8").split())
+    # two-sided metrics: green within the tolerance, amber within twice it
+    assert "green within ± the tolerance, amber within ± twice the tolerance" in text
+    assert "pooled two-proportion (score) test" in text
+    assert "var(R) = G/(G − 1) · Σ(Y_g − R·X_g)² / (ΣX)²" in text
+    assert '"not applicable (a queue measure)"' in text
+    assert "CXMETRICS_SERVICE_LEVEL_BY_CHANNEL" in text

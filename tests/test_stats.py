@@ -19,6 +19,7 @@ from cxmetrics.metrics.stats import (
     nps_se,
     proportion_se,
     ratio_se,
+    two_proportion_test,
     two_sided_p,
     wilson_interval,
     z_test,
@@ -231,14 +232,28 @@ def test_mean_interval_none_below_two_values() -> None:
 
 def test_ratio_se_hand_worked() -> None:
     # Three units (y, x) = (8, 10), (9, 10), (5, 10):
-    #   Σy = 22, Σx = 30, R = 22/30 = 0.7333…, x̄ = 10
+    #   Σy = 22, Σx = 30, R = 22/30 = 0.7333…
     #   Σy² = 64 + 81 + 25 = 170, Σx² = 300, Σxy = 80 + 90 + 50 = 220
     #   Σy² − 2RΣxy + R²Σx² = 170 − 322.6667 + 161.3333 = 8.6667 (= 26/3;
     #   check: residuals y − Rx = 0.6667, 1.6667, −2.3333, squares sum to 26/3)
-    #   var(R) = (26/3) / ((3 − 1) × 3 × 10²) = 26/1800 = 13/900
+    #   var(R) = G/(G − 1) · Σ(y − Rx)²/(Σx)² = 3/2 × (26/3)/900 = 13/900
     #   se = sqrt(13)/30 = 0.1201850
     # Cross-check: with x constant, R = ȳ/10 and se(ȳ) = sqrt((13/3)/3) = sqrt(13)/3.
     assert ratio_se(22, 30, 170, 300, 220, 3) == pytest.approx(0.1201850, abs=1e-7)
+
+
+def test_ratio_se_three_agents_clustered_hand_worked() -> None:
+    # Agents' weekly totals (in-adherence Y, scheduled X) in minutes:
+    #   P (740, 800), Q (300, 400), R (1100, 1200); ΣY = 2140, ΣX = 2400,
+    #   R = 2140/2400 = 0.891667. Residuals Y − R·X: 740 − 713.333 = 80/3,
+    #   300 − 356.667 = −170/3, 1100 − 1070 = 30 (they sum to 0).
+    #   Σ residual² = (6400 + 28900 + 8100)/9 = 43400/9 = 4822.222
+    #   var(R) = 3/2 × 4822.222 / 2400² = 7233.333 / 5,760,000 = 0.00125579
+    #   se = 0.0354371
+    # Inputs as sums: ΣY² = 547600 + 90000 + 1210000 = 1847600,
+    #   ΣX² = 640000 + 160000 + 1440000 = 2240000,
+    #   ΣXY = 592000 + 120000 + 1320000 = 2032000.
+    assert ratio_se(2140, 2400, 1847600, 2240000, 2032000, 3) == pytest.approx(0.0354371, abs=1e-7)
 
 
 def test_ratio_se_exact_proportional_data_is_zero() -> None:
@@ -302,6 +317,40 @@ def test_z_test_two_proportions_unpooled_hand_worked() -> None:
     assert z == pytest.approx(2.0203, abs=1e-4)
     assert p == pytest.approx(0.0434, abs=5e-4)
     assert p < 0.05
+
+
+def test_two_proportion_test_is_pooled_callbacks_example() -> None:
+    # Callbacks kept 42/46 this week against 39/39 the week before (issue #11).
+    # Pooled p̂ = 81/85 = 0.952941; p̂(1 − p̂) = 0.952941 × 0.047059 = 0.044844;
+    # 1/46 + 1/39 = 0.021739 + 0.025641 = 0.047380; SE = sqrt(0.0021247) = 0.046095.
+    # z = (0.913043 − 1)/0.046095 = −1.8865; p = 2(1 − Φ(1.8865)) = 2 × 0.02962 = 0.0592:
+    # not a real change. (Unpooled: SE = sqrt(0.913·0.087/46) = 0.041538, z = −2.093,
+    # p = 0.036 — the test this replaces.)
+    result = two_proportion_test(42, 46, 39, 39)
+    assert result is not None
+    z, p = result
+    assert z == pytest.approx(-1.8865, abs=1e-4)
+    assert p == pytest.approx(0.0592, abs=1e-4)
+    assert p >= 0.05
+
+
+def test_two_proportion_test_hand_worked_120_of_200_vs_100_of_200() -> None:
+    # Pooled p̂ = 220/400 = 0.55; SE = sqrt(0.55 × 0.45 × (1/200 + 1/200))
+    #   = sqrt(0.2475 × 0.01) = 0.0497494; z = 0.10/0.0497494 = 2.0101;
+    #   p = 2(1 − Φ(2.01)) = 2 × 0.02222 = 0.0444 (table: Φ(2.01) = 0.97778).
+    result = two_proportion_test(120, 200, 100, 200)
+    assert result is not None
+    z, p = result
+    assert z == pytest.approx(2.0101, abs=1e-4)
+    assert p == pytest.approx(0.0444, abs=2e-4)
+
+
+def test_two_proportion_test_edges() -> None:
+    # both all-success or both none: no difference, z = 0 and p = 1
+    assert two_proportion_test(40, 40, 39, 39) == (0.0, 1.0)
+    assert two_proportion_test(0, 12, 0, 30) == (0.0, 1.0)
+    assert two_proportion_test(3, 0, 1, 5) is None
+    assert two_proportion_test(3, 5, 1, 0) is None
 
 
 def test_z_test_equal_estimates_is_no_change() -> None:

@@ -25,6 +25,7 @@ from .measure import median_time, ms, timed
 # Metrics the pandas baseline computes (value and n, current and previous week). Left out:
 # repeat_contact (needs every customer's next contact over the whole history), and the
 # intervals / p-values (O(1) arithmetic on the same sums, no data access).
+QUEUE_MEASURES = ("service_level", "asa", "abandon_rate")
 BASELINE_METRICS = (
     "nps", "inps", "csat", "ces", "responses", "service_level", "asa", "aht", "abandon_rate",
     "adherence", "conformance", "occupancy", "productivity", "transfer_rate", "fcr",
@@ -41,8 +42,8 @@ def load_frames(path: Path) -> dict[str, pd.DataFrame]:
     try:
         frames = {
             "interactions": con.execute(
-                "SELECT started_at, team_id, agent_id, wait_seconds, handle_seconds, abandoned,"
-                " transferred, resolved_first_contact, callback_promised, callback_kept"
+                "SELECT started_at, channel, team_id, agent_id, wait_seconds, handle_seconds,"
+                " abandoned, transferred, resolved_first_contact, callback_promised, callback_kept"
                 " FROM interactions"
             ).df(),
             "surveys": con.execute(
@@ -65,8 +66,10 @@ def _pct(num: float, den: float) -> float | None:
     return None if den == 0 else 100.0 * num / den
 
 
-def naive_metrics(inter: pd.DataFrame, surv: pd.DataFrame, adh: pd.DataFrame, t: int) -> dict:
-    """The metric formulas straight on raw rows: {metric id: (value, n)}."""
+def naive_metrics(inter: pd.DataFrame, surv: pd.DataFrame, adh: pd.DataFrame, t: tuple) -> dict:
+    """The metric formulas straight on raw rows: {metric id: (value, n)}. `t` is the
+    service-level threshold of channels without their own and the per-channel ones."""
+    default_t, channel_t = t
     out: dict[str, tuple[float | None, int]] = {}
     for mid, rtype in (("nps", "customer"), ("inps", "colleague")):
         s = surv.nps[surv.respondent_type == rtype].dropna()
@@ -79,8 +82,14 @@ def naive_metrics(inter: pd.DataFrame, surv: pd.DataFrame, adh: pd.DataFrame, t:
     out["responses"] = (float(len(surv)) if len(surv) else None, len(surv))
     answered_mask = ~inter.abandoned
     ans, ab = inter[answered_mask], inter[~answered_mask]
-    sl_den = len(ans) + int((ab.wait_seconds > t).sum())
-    out["service_level"] = (_pct(int((ans.wait_seconds <= t).sum()), sl_den), sl_den)
+
+    def threshold(rows: pd.DataFrame) -> pd.Series:
+        channel = rows.channel.astype("string").str.strip().str.lower()
+        return channel.map(channel_t).fillna(default_t).astype("float64")
+
+    sl_den = len(ans) + int((ab.wait_seconds > threshold(ab)).sum())
+    sl_num = int((ans.wait_seconds <= threshold(ans)).sum())
+    out["service_level"] = (_pct(sl_num, sl_den), sl_den)
     out["asa"] = (float(ans.wait_seconds.sum()) / len(ans) if len(ans) else None, len(ans))
     out["aht"] = (float(ans.handle_seconds.sum()) / len(ans) if len(ans) else None, len(ans))
     out["abandon_rate"] = (_pct(len(ab), len(inter)), len(inter))
@@ -88,11 +97,28 @@ def naive_metrics(inter: pd.DataFrame, surv: pd.DataFrame, adh: pd.DataFrame, t:
     n_adh = len(adh)
     out["adherence"] = (_pct(adh.in_adherence_minutes.sum(), sched) if n_adh else None, n_adh)
     out["conformance"] = (_pct(adh.logged_in_minutes.sum(), sched) if n_adh else None, n_adh)
-    handle_min = float(ans.handle_seconds.sum()) / 60.0
-    occ_den = handle_min + float(adh.available_minutes.sum())
-    out["occupancy"] = (_pct(handle_min, occ_den) if n_adh else None, n_adh)
-    logged = float(adh.logged_in_minutes.sum())
-    out["productivity"] = (60.0 * len(ans) / logged if n_adh and logged else None, n_adh)
+    # occupancy and productivity: only agent-days with both contacts and logged time
+    named = inter[inter.agent_id.notna()]
+    worked = (
+        named.assign(
+            day=named.started_at.dt.normalize(),
+            answered=~named.abandoned,
+            handle=named.handle_seconds.where(~named.abandoned, 0.0) / 60.0,
+        )
+        .groupby(["agent_id", "day"])[["answered", "handle"]]
+        .sum()
+    )
+    logged = adh[adh.logged_in_minutes > 0].assign(day=pd.to_datetime(adh.date))
+    logged = logged.groupby(["agent_id", "day"])[["logged_in_minutes", "available_minutes"]].sum()
+    both = worked.join(logged, how="inner")
+    handle_min, days = float(both.handle.sum()), len(both)
+    occ_den = handle_min + float(both.available_minutes.sum())
+    out["occupancy"] = (_pct(handle_min, occ_den) if days and occ_den else None, days)
+    logged_min = float(both.logged_in_minutes.sum())
+    out["productivity"] = (
+        60.0 * float(both.answered.sum()) / logged_min if days and logged_min else None,
+        days,
+    )
     out["transfer_rate"] = (_pct(int(ans.transferred.sum()), len(ans)), len(ans))
     known = ans.resolved_first_contact.dropna()
     out["fcr"] = (_pct(int(known.sum()), len(known)), len(known))
@@ -120,14 +146,14 @@ def _window(frames: dict, p: Period, team: str | None):
     return cur, old
 
 
-def naive_scorecard(frames: dict, p: Period, t: int, team: str | None = None) -> dict:
+def naive_scorecard(frames: dict, p: Period, t: tuple, team: str | None = None) -> dict:
     """{metric: (value, n, previous, previous_n)} for the org or a team."""
     cur, old = _window(frames, p, team)
     now, before = naive_metrics(*cur, t), naive_metrics(*old, t)
     return {m: (*now[m], *before[m]) for m in BASELINE_METRICS}
 
 
-def naive_agent_table(frames: dict, p: Period, t: int, team: str) -> dict:
+def naive_agent_table(frames: dict, p: Period, t: tuple, team: str) -> dict:
     """{agent id or None: {metric: (value, n, previous, previous_n)}} within a team."""
     cur, old = _window(frames, p, team)
 
@@ -142,7 +168,10 @@ def naive_agent_table(frames: dict, p: Period, t: int, team: str) -> dict:
         before = naive_metrics(
             *(g.get(key, f.iloc[:0]) for g, f in zip(old_g, old, strict=True)), t
         )
-        out[None if pd.isna(key) else key] = {m: (*now[m], *before[m]) for m in BASELINE_METRICS}
+        row = {m: (*now[m], *before[m]) for m in BASELINE_METRICS}
+        for m in QUEUE_MEASURES:  # a queue measure is not applicable to one agent
+            row[m] = (None, 0, None, 0)
+        out[None if pd.isna(key) else key] = row
     return out
 
 
@@ -173,7 +202,7 @@ def check_equal(label: str, engine_lines, naive: dict) -> float:
     return worst
 
 
-def pandas_scorecard_step(path: str, day: str, repeat: int, t: int) -> dict:
+def pandas_scorecard_step(path: str, day: str, repeat: tuple, t: tuple) -> dict:
     """The pandas baseline on its own, run in a child for its peak RSS: load the raw tables,
     then the org scorecard of the week containing `day`."""
     load_s, frames = timed(load_frames, Path(path))

@@ -95,5 +95,5 @@ class MainStore:
 class Context:
     opts: Options
     tmp: Path
-    service_level_s: int
+    service_level_s: tuple  # (threshold of other channels, {channel: threshold})
     memory: dict[str, dict] = field(default_factory=dict)  # step label → peak RSS figure

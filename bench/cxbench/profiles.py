@@ -17,7 +17,7 @@ SCORECARD_PARTS = {
     ("engine.py", "scorecard"): "0 total scorecard()",
     ("engine.py", "read_sums"): "1 read_sums (its statement + rows → dicts)",
     ("engine.py", "targets_for"): "2 targets_for (1 query)",
-    ("engine.py", "data_as_of"): "3 data_as_of (1 query)",
+    ("engine.py", "source_dates"): "3 source_dates (1 query)",
     ("engine.py", "result_for"): "4 result_for (estimates, intervals, tests)",
     ("duckdb_engine", "execute"): "5 DuckDB statement execution (duckdb_engine execute)",
     ("duckdb_engine", "do_begin"): "6 BEGIN per connection checkout",

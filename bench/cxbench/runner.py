@@ -52,7 +52,8 @@ def run(opts: Options) -> dict:
         "args": opts.as_json(),
         "methods": methods(opts),
     }
-    service_level_s = load_settings().service_level_seconds
+    settings = load_settings()
+    service_level_s = (settings.service_level_seconds, settings.service_level_thresholds())
     with tempfile.TemporaryDirectory(prefix="cxbench-") as tmpdir:
         res.update(_measure(Context(opts, Path(tmpdir), service_level_s)))
     res["targets"] = check_targets(res)

@@ -14,6 +14,7 @@ from functools import cache
 
 import pandas as pd
 
+from cxmetrics.config import describe_service_level
 from cxmetrics.metrics import stats
 from cxmetrics.metrics.registry import (
     BusinessKpi,
@@ -25,12 +26,21 @@ from cxmetrics.metrics.registry import (
 )
 from cxmetrics.periods import GRAINS, Period
 from cxmetrics.store import Reader, Store
-from cxmetrics.store.membership import fact_team, stretches_of, team_in, team_on, teams_on
-from cxmetrics.store.rollups import ROLLUP_SUMS, SOURCES, measure_name
+from cxmetrics.store.membership import stretches_of, team_in, team_on, teams_on
+from cxmetrics.store.rollups import (
+    ROLLUP_SUMS,
+    SOURCES,
+    TEAM_JOIN,
+    TEAM_OF_ROW,
+    measure_name,
+    product_measure,
+    unit_moment_names,
+    unit_moments_sql,
+    units_measure,
+)
 
 SIGNIFICANCE = 0.05
-_MEMBER_JOIN, _ROW_TEAM = fact_team("r", "r.date")
-BY_KEYS = {"team": _ROW_TEAM, "agent": "r.agent_id"}
+BY_KEYS = {"team": TEAM_OF_ROW, "agent": "r.agent_id"}
 
 # Sums of every rollup measure per (bucket, key): bucket is the start of a period when a
 # grain was asked (else None), key the team or agent when a breakdown was (else None).
@@ -40,6 +50,38 @@ Sums = dict[tuple[date | None, str | None], dict[str, float]]
 def sum_column(source: str, name: str) -> str:
     """Column name of a rollup sum in `period_sums` frames (the measure's name)."""
     return measure_name(source, name)
+
+
+def _moments_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str | None:
+    """Unit moments for one agent's scorecard or an agent table, where the agent's days are
+    the units: computed from the agent × day rollup, one row per (bucket, key)."""
+    if not sources:
+        return None
+    (source,) = sources  # the registry keeps clustered ratios in one rollup
+    where = ["r.date >= :first", "r.date <= :last"]
+    if team is not None:
+        where.append(f"{TEAM_OF_ROW} = :team")
+    if agent is not None:
+        where.append("r.agent_id = :agent")
+    return unit_moments_sql(
+        source,
+        f"rollup_{source}",
+        f"CAST(date_trunc('{grain}', r.date) AS DATE)" if grain else "NULL",
+        BY_KEYS[by] if by else "NULL",
+        "r.date",
+        TEAM_JOIN if team is not None or by == "team" else "",
+        " AND ".join(where),
+    )
+
+
+def _units_sql(grain: str, team, by) -> str:
+    """The stored unit moments (agents as the units) of whole periods, as long rows."""
+    key = "team_id" if by == "team" else "NULL"
+    table = "rollup_team_units" if team is not None or by == "team" else "rollup_org_units"
+    where = [f"grain = '{grain}'", "date >= :first", "date <= :last"]
+    if team is not None:
+        where.append("team_id = :team")
+    return f"SELECT date, {key}, measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
 
 
 def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
@@ -55,10 +97,10 @@ def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> s
         select += [f"r.{c}" if src == source else "0" for src, c in columns]
         where = ["r.date >= :first", "r.date <= :last"]
         if team is not None:
-            where.append(f"{_ROW_TEAM} = :team")
+            where.append(f"{TEAM_OF_ROW} = :team")
         if agent is not None:
             where.append("r.agent_id = :agent")
-        join = f"{_MEMBER_JOIN} " if needs_teams else ""
+        join = TEAM_JOIN if needs_teams else ""
         # Only fixed names from this module reach the SQL text; values are bound.
         branches.append(
             f"SELECT {', '.join(select)} FROM rollup_{source} r {join}"  # noqa: S608
@@ -98,6 +140,7 @@ def read_sums(
     agent: str | None = None,
     by: str | None = None,
     sources: Iterable[str] = SOURCES,
+    clustered: Iterable[Metric] = (),
 ) -> Sums:
     """Sums of every rollup measure between two local dates, per period bucket and group.
 
@@ -105,23 +148,45 @@ def read_sums(
     or "agent") groups by team or agent. The team of a row is its own team_id, else the
     team its agent was in on the row's date (`membership.fact_team`). The org scope reads
     the org × date rollup, team scopes and team breakdowns the team × date one, agent
-    scopes and agent breakdowns the agent rollups. One statement each.
+    scopes and agent breakdowns the agent rollups.
+    With `clustered` ratio metrics, their unit moments come in the same statement: stored
+    per whole period (agents as the units) for org and team scopes, computed from the
+    agent × day rollup (days as the units) for agent scopes and agent breakdowns. One
+    statement each.
     """
     if grain is not None and grain not in GRAINS:
         raise ValueError(f"unknown grain `{grain}`")
     if by is not None and by not in BY_KEYS:
         raise ValueError(f"cannot break down by `{by}`: use team or agent")
     sources = tuple(sources)
+    clustered = tuple(m for m in clustered if set(m.sources) <= set(sources))
+    unit_sources = tuple(sorted({m.sources[0] for m in clustered}))
     params = {"first": first, "last": last, "team": team, "agent": agent}
     out: Sums = {}
     if agent is None and by != "agent":
-        for bucket, key, measure, total in db.rows(_long_sql(sources, grain, team, by), params):
+        sql = _long_sql(sources, grain, team, by)
+        if unit_sources and grain:  # stored for whole periods, agents as the units
+            sql += " UNION ALL " + _units_sql(grain, team, by)
+        for bucket, key, measure, total in db.rows(sql, params):
             out.setdefault((bucket, key), {})[measure] = total
         return out
     names = [measure_name(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    for row in db.rows(_wide_sql(sources, grain, team, agent, by), params):
+    sql = _wide_sql(sources, grain, team, agent, by)
+    moments = _moments_sql(unit_sources, grain, team, agent, by)
+    if moments:
+        names += unit_moment_names(unit_sources[0])
+        sql = (  # the unit moments as more columns of the same rows
+            f"SELECT w.*, m.* EXCLUDE (bucket, key) FROM ({sql}) w LEFT JOIN ({moments}) m "  # noqa: S608
+            "ON m.bucket IS NOT DISTINCT FROM w.bucket AND m.key IS NOT DISTINCT FROM w.key"
+        )
+    for row in db.rows(sql, params):
         out[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
     return out
+
+
+def clustered_metrics(registry: Mapping[str, Metric]) -> tuple[Metric, ...]:
+    """The registry's ratios whose interval treats agents as the units."""
+    return tuple(m for m in registry.values() if m.cluster)
 
 
 def period_sums(
@@ -155,13 +220,19 @@ def period_sums(
 
 @dataclass(frozen=True)
 class Estimate:
-    """A metric's value with its sample size and uncertainty (value units)."""
+    """A metric's value with its sample size and uncertainty (value units).
+
+    `counts` (successes, trials) is kept for proportions, whose change test is the pooled
+    two-proportion test; `excluded` counts the units a ratio left out (agent-days with
+    contacts but no logged time, or the reverse)."""
 
     value: float | None
     n: int
     se: float | None = None
     ci_low: float | None = None
     ci_high: float | None = None
+    counts: tuple[float, float] | None = None
+    excluded: int | None = None
 
 
 @cache
@@ -171,6 +242,31 @@ def _measures(part: Part) -> tuple[str, ...]:
 
 def _total(sums: Mapping[str, float], part: Part) -> float:
     return float(sum(sums.get(m, 0) or 0 for m in _measures(part)))
+
+
+@cache
+def _moment_keys(metric: Metric) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str]:
+    """Names of the stored moments that make ΣY², ΣX², ΣXY and G of a clustered ratio."""
+    source = metric.sources[0]
+    ys, xs = ([name for _, name in metric.parts[p]] for p in ("numerator", "denominator"))
+
+    def products(left: list[str], right: list[str]) -> tuple[str, ...]:
+        return tuple(product_measure(source, a, b) for a in left for b in right)
+
+    ((_, count),) = metric.parts["n"]
+    return products(ys, ys), products(xs, xs), products(xs, ys), units_measure(source, count)
+
+
+def _unit_moments(metric: Metric, sums: Mapping[str, float]) -> tuple[float, float, float, float]:
+    """(ΣY², ΣX², ΣXY, G) over the units of a clustered ratio, Y and X being each unit's
+    numerator and denominator totals (Y = Σ of its columns, so ΣY² adds every product of
+    two of them), from the rollup's stored or computed moments."""
+    yy, xx, xy, units = _moment_keys(metric)
+
+    def moment(keys: tuple[str, ...]) -> float:
+        return sum(float(sums.get(key) or 0) for key in keys)
+
+    return moment(yy), moment(xx), moment(xy), float(sums.get(units) or 0)
 
 
 def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
@@ -198,6 +294,7 @@ def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
             metric.scale * stats.proportion_se(p["numerator"], n),
             metric.scale * low,
             metric.scale * high,
+            counts=(p["numerator"], n),
         )
     if metric.kind == "mean":
         n = int(p["denominator"])
@@ -211,23 +308,18 @@ def estimate(metric: Metric, sums: Mapping[str, float]) -> Estimate:
         return Estimate(value, n, metric.scale * se, metric.scale * low, metric.scale * high)
     if metric.kind == "ratio":
         n = int(p["n"])
-        if n == 0 or p["denominator"] == 0:  # e.g. handle time but no adherence rows
-            return Estimate(None, n)
+        excluded = int(p["excluded"]) if "excluded" in p else None
+        if n == 0 or p["denominator"] == 0:  # e.g. logged time but no contacts at all
+            return Estimate(None, n, excluded=excluded)
         value = metric.scale * p["numerator"] / p["denominator"]
         se = None
-        if "cross" in p:
-            raw = stats.ratio_se(
-                p["numerator"],
-                p["denominator"],
-                p["numerator_sq"],
-                p["denominator_sq"],
-                p["cross"],
-                n,
-            )
+        if metric.cluster:
+            raw = stats.ratio_se(p["numerator"], p["denominator"], *_unit_moments(metric, sums))
             se = None if raw is None else metric.scale * raw
         if se is None:
-            return Estimate(value, n)
-        return Estimate(value, n, se, value - stats.Z95 * se, value + stats.Z95 * se)
+            return Estimate(value, n, excluded=excluded)
+        low, high = value - stats.Z95 * se, value + stats.Z95 * se
+        return Estimate(value, n, se, low, high, excluded=excluded)
     if metric.kind == "count":
         n = int(p["numerator"])
         return Estimate(float(n) if n else None, n)
@@ -238,7 +330,8 @@ def status_of(metric: Metric, est: Estimate, target: float | None, tolerance: fl
     """green / amber / red against the target; insufficient below min_n; none without target.
 
     Metrics with no better direction but a target (conformance, occupancy) are judged by
-    their distance from the target either way.
+    their distance from the target either way: green within ± the tolerance, amber within
+    ± twice it, red beyond.
     """
     if est.value is None or est.n < metric.min_n:
         return "insufficient"
@@ -254,6 +347,13 @@ def status_of(metric: Metric, est: Estimate, target: float | None, tolerance: fl
     if gap <= 0:
         return "green"
     return "amber" if gap <= tol else "red"
+
+
+# Statuses beside green / amber / red / insufficient / none: never coloured.
+NOT_APPLICABLE = "not_applicable"  # a queue measure on an agent's scorecard
+PROVISIONAL = "provisional"  # the follow-up window of the period is still open
+QUEUE_MEASURE = "a queue measure"
+NO_TEST = "no test"  # the change of a business KPI: shown, never tested
 
 
 @dataclass
@@ -282,9 +382,11 @@ class MetricResult:
     significant: bool | None = None
     change: str | None = None  # "better" | "worse" | "no real change" | None (not comparable)
     provisional: bool = False  # the period is too recent for the value to be final
+    note: str | None = None  # why not applicable, or which thresholds apply
+    excluded: int | None = None  # units left out of a matched ratio (agent-days)
 
     def to_dict(self) -> dict:
-        """JSON form (DESIGN §7): rates 0–100, times in seconds, null where there is no data."""
+        """JSON form: rates 0–100, times in seconds, null where there is no data."""
         out = asdict(self)
         for key in ("value", "ci_low", "ci_high", "se", "previous", "delta"):
             if out[key] is not None:
@@ -319,15 +421,21 @@ class Scorecard:
 
 
 def compare(metric: Metric, cur: Estimate, prev: Estimate, provisional: bool = False) -> tuple:
-    """(delta, p_value, significant, change) of `cur` against `prev` (z-test, p < 0.05).
+    """(delta, p_value, significant, change) of `cur` against `prev` (p < 0.05).
 
+    Proportions use the pooled two-proportion (score) test, consistent with their Wilson
+    intervals; NPS, means and clustered ratios a z-test on the two estimates and SEs.
     A provisional value is never claimed as a change: its follow-up window is still open.
     """
     if cur.value is None or prev.value is None:
         return None, None, None, None
     delta = cur.value - prev.value
     testable = cur.n >= metric.min_n and prev.n >= metric.min_n and not provisional
-    test = stats.z_test(cur.value, cur.se, prev.value, prev.se) if testable else None
+    test = None
+    if testable and cur.counts is not None and prev.counts is not None:
+        test = stats.two_proportion_test(*cur.counts, *prev.counts)
+    elif testable:
+        test = stats.z_test(cur.value, cur.se, prev.value, prev.se)
     if test is None:
         return delta, None, False, None
     p_value = test[1]
@@ -404,26 +512,77 @@ def scorecard(
     registry = registry or default_registry()
     prev = period.previous()
     with store.snapshot() as db:
-        sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, agent=agent)
+        sums = read_sums(
+            db,
+            prev.start,
+            period.end,
+            grain=period.grain,
+            team=team,
+            agent=agent,
+            clustered=clustered_metrics(registry),
+        )
         target_team = team if agent is None else team_of_agent(db, agent, period.end)
     targets = targets_for(store, period.end, target_team, registry)
-    as_of = data_as_of(store)
+    as_of = source_dates(store)
+    notes = metric_notes(store)
+    scope = "agent" if agent is not None else "team" if team is not None else "org"
     cur_sums, prev_sums = sums.get((period.start, None), {}), sums.get((prev.start, None), {})
     card = Scorecard(period, team, agent, prev)
     for metric in registry.values():
         card.metrics.append(
             result_for(
-                metric, cur_sums, prev_sums, *targets[metric.id], as_of=as_of, end=period.end
+                metric,
+                cur_sums,
+                prev_sums,
+                *targets[metric.id],
+                as_of=as_of,
+                end=period.end,
+                scope=scope,
+                note=notes.get(metric.id),
             )
         )
     return card
 
 
-def is_provisional(metric: Metric, end: date, as_of: date | None) -> bool:
-    """True when data up to `as_of` cannot yet settle a period ending on `end`."""
-    if not metric.matures_after_days or as_of is None:
+def metric_notes(store: Store | Reader) -> dict[str, str]:
+    """What a metric's number depends on beyond its formula: the service-level thresholds
+    of each channel, from the settings."""
+    settings = getattr(store, "settings", None)
+    return {"service_level": describe_service_level(settings)} if settings else {}
+
+
+def is_provisional(metric: Metric, end: date, as_of: Mapping[str, date] | None) -> bool:
+    """True when the data cannot yet settle a period ending on `end`: the last date of
+    the metric's own sources (`source_dates`) is fewer than its maturity days after it.
+    A survey loaded later does not make interaction follow-ups final."""
+    if not metric.matures_after_days or not as_of:
         return False
-    return (as_of - end).days < metric.matures_after_days
+    known = [as_of.get(source) for source in metric.sources]
+    if any(day is None for day in known):
+        return False
+    return (min(known) - end).days < metric.matures_after_days
+
+
+def not_applicable(metric: Metric, reason: str) -> MetricResult:
+    """A scorecard line for a metric that has no meaning in this scope: no value, no colour."""
+    return MetricResult(
+        id=metric.id,
+        label=metric.label,
+        group=metric.group,
+        unit=metric.unit,
+        direction=metric.direction,
+        value=None,
+        n=0,
+        ci_low=None,
+        ci_high=None,
+        se=None,
+        min_n=metric.min_n,
+        target=None,
+        amber_tolerance=None,
+        status=NOT_APPLICABLE,
+        target_in_interval=None,
+        note=reason,
+    )
 
 
 def result_for(
@@ -433,17 +592,31 @@ def result_for(
     target: float | None,
     tolerance: float | None,
     *,
-    as_of: date | None = None,
+    as_of: Mapping[str, date] | None = None,
     end: date | None = None,
+    scope: str = "org",
+    note: str | None = None,
 ) -> MetricResult:
-    """One scorecard line from current (and previous) sums and the target in force."""
+    """One scorecard line from current (and previous) sums and the target in force.
+
+    A queue measure on an agent's scorecard is not applicable; a provisional value gets
+    no status colour (status `provisional`) unless it has too few answers to judge at all.
+    """
+    if scope not in metric.scopes:
+        return not_applicable(metric, QUEUE_MEASURE)
     cur = estimate(metric, cur_sums)
     prev = estimate(metric, prev_sums) if prev_sums is not None else Estimate(None, 0)
     provisional = end is not None and is_provisional(metric, end, as_of)
     delta, p_value, significant, change = compare(metric, cur, prev, provisional)
     status = status_of(metric, cur, target, tolerance)
+    if provisional and status != "insufficient":
+        status = PROVISIONAL
     in_interval = None
-    if target is not None and cur.ci_low is not None and status != "insufficient":
+    if (
+        target is not None
+        and cur.ci_low is not None
+        and status not in ("insufficient", PROVISIONAL)
+    ):
         in_interval = cur.ci_low <= target <= cur.ci_high
     return MetricResult(
         id=metric.id,
@@ -468,6 +641,8 @@ def result_for(
         significant=significant,
         change=change,
         provisional=provisional,
+        note=note,
+        excluded=cur.excluded,
     )
 
 
@@ -484,11 +659,20 @@ def breakdown(
     prev = period.previous()
     out: dict[str | None, list[MetricResult]] = {}
     with store.snapshot() as db:
-        sums = read_sums(db, prev.start, period.end, grain=period.grain, team=team, by=by)
+        sums = read_sums(
+            db,
+            prev.start,
+            period.end,
+            grain=period.grain,
+            team=team,
+            by=by,
+            clustered=clustered_metrics(registry),
+        )
         if not sums:
             return out
         teams = teams_on(db, period.end) if by == "agent" else {}
-    as_of = data_as_of(store)
+    as_of = source_dates(store)
+    notes = metric_notes(store)
     targets = target_rows(store, period.end)
     keys = sorted({key for _, key in sums}, key=lambda k: (k is None, k or ""))
     target_cache: dict[str | None, dict] = {}
@@ -499,7 +683,14 @@ def breakdown(
             target_cache[target_team] = resolve_targets(targets, period.end, target_team, registry)
         out[key] = [
             result_for(
-                m, cur, prv or None, *target_cache[target_team][m.id], as_of=as_of, end=period.end
+                m,
+                cur,
+                prv or None,
+                *target_cache[target_team][m.id],
+                as_of=as_of,
+                end=period.end,
+                scope=by,
+                note=notes.get(m.id),
             )
             for m in registry.values()
         ]
@@ -517,29 +708,38 @@ def trend(
 ) -> pd.DataFrame:
     """One row per (period, metric) for the `count` periods ending with `period`.
 
-    Columns: period, start, metric, value, n, ci_low, ci_high, target, provisional.
+    Columns: period, start, metric, value, n, ci_low, ci_high, target, provisional. A
+    queue measure on an agent's trend has no value (not applicable).
     """
     registry = registry or default_registry()
     periods = period.back(count)
     with store.snapshot() as db:
         sums = read_sums(
-            db, periods[0].start, period.end, grain=period.grain, team=team, agent=agent
+            db,
+            periods[0].start,
+            period.end,
+            grain=period.grain,
+            team=team,
+            agent=agent,
+            clustered=clustered_metrics(registry),
         )
         stretches = stretches_of(db, agent) if agent is not None else []
         target_teams = {
             p.end: team if agent is None else team_in(stretches, p.end) for p in periods
         }
-    as_of = data_as_of(store)
+    as_of = source_dates(store)
     in_force = target_rows(store, period.end)
     targets_by_end = {
         p.end: resolve_targets(in_force, p.end, target_teams[p.end], registry) for p in periods
     }
+    scope = "agent" if agent is not None else "team" if team is not None else "org"
     rows = []
     for p in periods:
         cur = sums.get((p.start, None), {})
         targets = targets_by_end[p.end]
         for metric in registry.values():
-            est = estimate(metric, cur)
+            applies = scope in metric.scopes
+            est = estimate(metric, cur) if applies else Estimate(None, 0)
             rows.append(
                 {
                     "period": p.label,
@@ -549,7 +749,7 @@ def trend(
                     "n": est.n,
                     "ci_low": est.ci_low,
                     "ci_high": est.ci_high,
-                    "target": targets[metric.id][0],
+                    "target": targets[metric.id][0] if applies else None,
                     "provisional": is_provisional(metric, p.end, as_of),
                 }
             )
@@ -566,6 +766,20 @@ def data_as_of(store: Store | Reader) -> date | None:
     return store.remembered("data_as_of", read) if isinstance(store, Store) else read()
 
 
+def source_dates(store: Store | Reader) -> dict[str, date]:
+    """The latest local date with data of each rollup source (interactions, surveys,
+    adherence), remembered by a Store until its next write: a metric's maturity is judged
+    against its own source, not against the newest row of any upload."""
+
+    def read() -> dict[str, date]:
+        rows = store.rows(
+            "SELECT split_part(measure, '.', 1), max(date) FROM rollup_org_daily GROUP BY 1"
+        )
+        return {source: day for source, day in rows}
+
+    return store.remembered("source_dates", read) if isinstance(store, Store) else read()
+
+
 @dataclass
 class BusinessResult:
     """A business KPI (from kpi_values) for a period and scope, with its previous value."""
@@ -580,6 +794,9 @@ class BusinessResult:
     delta: float | None
     target: float | None
     status: str
+    # Uploaded as finished numbers, with no spread to test against: a change is never
+    # called real or not, only shown, as "no test".
+    change: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -634,6 +851,7 @@ def business_kpis(store: Store, period: Period, *, team: str | None = None) -> l
                 delta=None if value is None or previous is None else value - previous,
                 target=target,
                 status=status,
+                change=None if value is None or previous is None else NO_TEST,
             )
         )
     return out

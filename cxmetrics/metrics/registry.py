@@ -6,18 +6,26 @@ registry never becomes a silently wrong number on the scorecard.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from cxmetrics.store.rollups import ROLLUP_SUMS
+from cxmetrics.store.rollups import (
+    PERIOD_ROLLUPS,
+    ROLLUP_SUMS,
+    UNIT_COUNTS,
+    UNIT_PRODUCTS,
+    product_measure,
+)
 
 REGISTRY_PATH = Path(__file__).with_name("registry.toml")
 KINDS = ("nps", "proportion", "ratio", "mean", "count")
 DIRECTIONS = ("higher", "lower", "none")
 UNITS = ("pts", "%", "s", "per hour", "count")
 GROUPS = ("customer", "service")
+METRIC_ID = re.compile(r"[a-z][a-z0-9_]*")  # ids name SQL result columns, so no quoting
 # Which parts each kind needs (and may have).
 REQUIRED_PARTS = {
     "nps": ("promoters", "detractors", "n"),
@@ -26,7 +34,7 @@ REQUIRED_PARTS = {
     "mean": ("numerator", "numerator_sq", "denominator"),
     "count": ("numerator",),
 }
-OPTIONAL_PARTS = {"ratio": ("numerator_sq", "denominator_sq", "cross")}
+OPTIONAL_PARTS = {"ratio": ("excluded",)}
 PART_FIELDS = (
     "promoters",
     "detractors",
@@ -34,9 +42,11 @@ PART_FIELDS = (
     "numerator",
     "denominator",
     "numerator_sq",
-    "denominator_sq",
-    "cross",
+    "excluded",
 )
+# What a ratio's sampling units are for its interval and change test: "agent" means the
+# agents' period totals (each agent's own days for an agent's scorecard).
+CLUSTERS = ("agent",)
 TEXT_FIELDS = ("id", "label", "description", "formula", "source")
 KNOWN_FIELDS = {
     *TEXT_FIELDS,
@@ -50,6 +60,8 @@ KNOWN_FIELDS = {
     "min_n",
     "scale",
     "matures_after_days",
+    "cluster",
+    "queue_measure",
 }
 
 
@@ -80,6 +92,8 @@ class Metric:
     amber_tolerance: float | None = None
     scale: float = 1.0
     matures_after_days: int = 0
+    cluster: str | None = None
+    queue_measure: bool = False
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -87,12 +101,18 @@ class Metric:
         return tuple(sorted({src for part in self.parts.values() for src, _ in part}))
 
     @property
+    def scopes(self) -> tuple[str, ...]:
+        """Where the metric means something: a queue measure (service level, speed of
+        answer, abandonment) belongs to the queue, not to the agent who answered."""
+        return ("org", "team") if self.queue_measure else ("org", "team", "agent")
+
+    @property
     def is_rate(self) -> bool:
         return self.unit == "%"
 
 
 def default_tolerance(unit: str, target: float | None) -> float | None:
-    """DESIGN §4: 5 points for NPS and rates, 10 % of the target for times and counts."""
+    """5 points for NPS and rates, 10 % of the target for times and counts."""
     if target is None:
         return None
     return 5.0 if unit in ("pts", "%") else round(abs(target) * 0.1, 6)
@@ -149,6 +169,11 @@ def parse_metric(entry: dict, position: int) -> Metric:
     for name in TEXT_FIELDS:
         if not isinstance(entry.get(name), str) or not entry[name].strip():
             raise RegistryError(f"metric `{entry_id}`: field `{name}` is missing or empty")
+    if not METRIC_ID.fullmatch(entry_id):
+        raise RegistryError(
+            f"metric `{entry_id}`: field `id` must be lower-case letters, digits and _, "
+            "starting with a letter"
+        )
     unknown = sorted(set(entry) - KNOWN_FIELDS)
     if unknown:
         raise RegistryError(f"metric `{entry_id}`: unknown field(s) {', '.join(unknown)}")
@@ -166,10 +191,42 @@ def parse_metric(entry: dict, position: int) -> Metric:
     for name in allowed:
         if name in entry:
             parts[name] = _parse_part(entry_id, name, entry[name])
-    ratio_se = [p for p in OPTIONAL_PARTS.get(kind, ()) if p in parts]
-    if ratio_se and len(ratio_se) != len(OPTIONAL_PARTS[kind]):
+    cluster = entry.get("cluster")
+    if cluster is not None:
+        if kind != "ratio":
+            raise RegistryError(
+                f"metric `{entry_id}`: field `cluster` is only for kind ratio, not {kind}"
+            )
+        cluster = _choice(entry_id, entry, "cluster", CLUSTERS)
+        read = {src for part in parts.values() for src, _ in part}
+        if len(read) != 1 or not read <= set(PERIOD_ROLLUPS):
+            raise RegistryError(
+                f"metric `{entry_id}`: field `cluster` needs every part from one rollup that "
+                f"keeps agents' period totals ({', '.join(PERIOD_ROLLUPS)}), "
+                f"not {', '.join(sorted(read))}"
+            )
+        (source,) = read
+        offered = {product_measure(source, a, b) for a, b in UNIT_PRODUCTS[source]}
+        ys, xs = ([s for _, s in parts[name]] for name in ("numerator", "denominator"))
+        for a in ys + xs:
+            for b in ys + xs:
+                if product_measure(source, a, b) not in offered:
+                    raise RegistryError(
+                        f"metric `{entry_id}`: its interval needs Σ over agents of {a} × {b}, "
+                        f"which the `{source}` rollup does not keep: add the pair to "
+                        "UNIT_PRODUCTS in cxmetrics/store/rollups.py"
+                    )
+        counts = [s for _, s in parts["n"]]
+        if len(counts) != 1 or counts[0] not in UNIT_COUNTS[source]:
+            raise RegistryError(
+                f"metric `{entry_id}`: field `n` of a clustered ratio must be one of "
+                f"{', '.join(f'{source}.{c}' for c in UNIT_COUNTS[source])}"
+            )
+    queue_measure = entry.get("queue_measure", False)
+    if not isinstance(queue_measure, bool):
         raise RegistryError(
-            f"metric `{entry_id}`: give all of numerator_sq, denominator_sq and cross or none"
+            f"metric `{entry_id}`: field `queue_measure` must be true or false, "
+            f"not {queue_measure!r}"
         )
     min_n = entry.get("min_n", 30)
     if isinstance(min_n, bool) or not isinstance(min_n, int) or min_n < 1:
@@ -201,6 +258,8 @@ def parse_metric(entry: dict, position: int) -> Metric:
         amber_tolerance=tolerance if tolerance is not None else default_tolerance(unit, target),
         scale=scale if scale is not None else (100.0 if unit == "%" else 1.0),
         matures_after_days=matures,
+        cluster=cluster,
+        queue_measure=queue_measure,
     )
 
 

@@ -1,4 +1,4 @@
-"""Small, hand-written statistics for the scorecard (DESIGN.md §4 "Statistics").
+"""Small, hand-written statistics for the scorecard (README, "How the numbers are made").
 
 Everything here is a pure function of counts and sums, so the same numbers can be
 computed in SQL aggregates and finished off in Python. No scipy/statsmodels: only
@@ -23,6 +23,7 @@ __all__ = [
     "nps_se",
     "proportion_se",
     "ratio_se",
+    "two_proportion_test",
     "two_sided_p",
     "wilson_interval",
     "z_test",
@@ -62,8 +63,8 @@ def wilson_interval(successes: float, n: float, z: float = Z95) -> tuple[float, 
 def proportion_se(successes: float, n: float) -> float | None:
     """Standard error sqrt(p(1 - p)/n) of a proportion, as a proportion.
 
-    The plain (Wald) SE, used to compare two periods' proportions with ``z_test``.
-    Returns None when n <= 0.
+    The plain (Wald) SE, reported beside the value. Two periods' proportions are compared
+    with ``two_proportion_test`` (pooled), not with this SE. Returns None when n <= 0.
     """
     if n <= 0:
         return None
@@ -141,31 +142,57 @@ def mean_interval(
 def ratio_se(
     num: float, den: float, num_sq: float, den_sq: float, cross: float, units: float
 ) -> float | None:
-    """Delta-method standard error of the ratio-of-sums estimator R = Σy / Σx.
+    """Standard error of the ratio-of-sums estimator R = ΣY / ΣX over clusters.
 
-    For metrics such as asa = Σ wait / answered, where the sampling units (e.g. days or
-    agents, ``units`` of them) each contribute a numerator y and a denominator x.
-    num = Σy, den = Σx, num_sq = Σy², den_sq = Σx², cross = Σxy. The linearisation
-    variance (Cochran, Sampling Techniques, ratio estimator, without finite-population
-    correction) is
+    Each of the G sampling units (``units``; agents for a team or the org, days for one
+    agent) contributes its totals Y_g and X_g: num = ΣY, den = ΣX, num_sq = ΣY²,
+    den_sq = ΣX², cross = ΣXY. The linearisation variance of the ratio estimator
+    (Cochran, Sampling Techniques, 3rd ed. 1977, ch. 6, ratio estimators, without the
+    finite-population correction, with the G/(G − 1) small-sample factor; Kish, Survey
+    Sampling 1965, ch. 6, ratio means of clusters) is
 
-        var(R) = Σ(y − R·x)² / ((units − 1) · units · x̄²),  x̄ = den / units,
+        var(R) = G/(G − 1) · Σ(Y_g − R·X_g)² / (ΣX)²,
 
-    with Σ(y − R·x)² expanded as Σy² − 2R·Σxy + R²·Σx². Returns None when units < 2
-    or den == 0.
+    with Σ(Y_g − R·X_g)² expanded as ΣY² − 2R·ΣXY + R²·ΣX², so only sums are needed.
+    Agent-days of one agent are not independent; summing them into the agent's totals
+    first makes the agents the independent units. Returns None when G < 2 or ΣX == 0.
     """
     if units < 2 or den == 0:
         return None
-    units = float(units)
+    g = float(units)
     r = num / den
-    xbar = den / units
     resid_ss = max(0.0, num_sq - 2.0 * r * cross + r * r * den_sq)
-    return math.sqrt(resid_ss / ((units - 1.0) * units * xbar * xbar))
+    return math.sqrt(g / (g - 1.0) * resid_ss / (den * den))
 
 
 def two_sided_p(z: float) -> float:
     """Two-sided standard-normal p-value P(|Z| >= |z|) = erfc(|z|/√2)."""
     return math.erfc(abs(z) / math.sqrt(2.0))
+
+
+def two_proportion_test(
+    successes1: float, n1: float, successes2: float, n2: float
+) -> tuple[float, float] | None:
+    """Pooled (score) test of p₁ = p₂ for two independent proportions: (z, two-sided p).
+
+    Under the null both periods share one proportion, estimated from both together,
+    p̂ = (x₁ + x₂)/(n₁ + n₂), so SE = √(p̂(1 − p̂)(1/n₁ + 1/n₂)) and z = (p₁ − p₂)/SE.
+    It is the score test, the construction the Wilson interval inverts for one
+    proportion (Wilson 1927; Newcombe 1998, "Interval estimation for the difference
+    between independent proportions: comparison of eleven methods", Statistics in
+    Medicine 17:873–890), so a change and the intervals beside it tell the same story.
+    The unpooled (Wald) test overstates changes near 0 % and 100 %: 42/46 against 39/39
+    is p = 0.059 pooled, 0.036 unpooled. When both proportions are 0 or both are 1
+    there is no difference to test: z = 0, p = 1. Returns None when either n <= 0.
+    """
+    if n1 <= 0 or n2 <= 0:
+        return None
+    pooled = (successes1 + successes2) / (n1 + n2)
+    variance = pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2)
+    if variance <= 0:
+        return 0.0, 1.0
+    z = (successes1 / n1 - successes2 / n2) / math.sqrt(variance)
+    return z, two_sided_p(z)
 
 
 def z_test(
@@ -177,8 +204,10 @@ def z_test(
     """Test a change between two independent estimates, returning (z, two-sided p).
 
     z = (estimate1 − estimate2)/sqrt(se1² + se2²); used for "change vs previous
-    period". Estimates and SEs must share one unit. Returns None when any input is
-    None or not finite (e.g. a NaN from an empty period), or when the combined SE is 0.
+    period" of NPS, means and clustered ratios (proportions use the pooled
+    ``two_proportion_test``). Estimates and SEs must share one unit. Returns None when
+    any input is None or not finite (e.g. a NaN from an empty period), or when the
+    combined SE is 0.
     """
     if estimate1 is None or se1 is None or estimate2 is None or se2 is None:
         return None

@@ -247,13 +247,13 @@ class Store:
             schema.check_not_newer(have)
             built_for = (
                 conn.execute(
-                    text("SELECT value FROM store_settings WHERE key = 'service_level_seconds'")
+                    text("SELECT value FROM store_settings WHERE key = :key"),
+                    {"key": SERVICE_LEVEL_KEY},
                 ).scalar()
                 if have
                 else None
             )
-        wanted = str(self.settings.service_level_seconds)
-        if have == schema.SCHEMA_VERSION and built_for == wanted:
+        if have == schema.SCHEMA_VERSION and built_for == service_level_setting(self.settings):
             return
         if self.read_only:
             if have < schema.SCHEMA_VERSION:
@@ -268,13 +268,16 @@ class Store:
                     + ": open it once with write access so it can be set up, or "
                     + OTHER_STORE
                 )
-            # The rollups were built for another threshold and cannot be rebuilt here: show
-            # the numbers they hold, labelled with the threshold they were built for.
-            self.settings = replace(self.settings, service_level_seconds=int(built_for))
+            # The rollups were built for other thresholds and cannot be rebuilt here: show
+            # the numbers they hold, labelled with the thresholds they were built for.
+            self.settings = settings_built_for(self.settings, built_for)
             return
         with self.transaction() as conn:
-            if schema.LONG_ROLLUPS in schema.migrate(conn):
+            applied = schema.migrate(conn)
+            if schema.LONG_ROLLUPS in applied:
                 rollups.refresh_long(conn)
+            if schema.MATCHED_ROLLUP in applied:
+                rollups.rebuild(conn, self.settings, ("adherence",))
             self._sync_rollup_settings(conn)
 
     @contextmanager
@@ -360,19 +363,55 @@ class Store:
         self.engine.dispose()
 
     def _sync_rollup_settings(self, conn: Connection) -> None:
-        """Rebuild rollups when a setting they depend on has changed since they were built."""
-        wanted = str(self.settings.service_level_seconds)
-        have = conn.execute(
-            text("SELECT value FROM store_settings WHERE key = 'service_level_seconds'")
-        ).scalar()
-        if have == wanted:
-            return
-        if have is not None:
-            rollups.rebuild(conn, self.settings, ("interactions",))
-        conn.execute(text("DELETE FROM store_settings WHERE key = 'service_level_seconds'"))
-        conn.execute(
-            text("INSERT INTO store_settings VALUES ('service_level_seconds', :v)"), {"v": wanted}
+        """Rebuild rollups when a setting they depend on has changed since they were built:
+        the service-level thresholds (`SERVICE_LEVEL_KEY`, one value for every channel)."""
+        wanted = service_level_setting(self.settings)
+        stored = dict(
+            conn.execute(
+                text("SELECT key, value FROM store_settings WHERE key IN (:old, :new)"),
+                {"old": LEGACY_SERVICE_LEVEL_KEY, "new": SERVICE_LEVEL_KEY},
+            ).all()
         )
+        if stored.get(SERVICE_LEVEL_KEY) == wanted:
+            return
+        if stored:  # rollups built under other thresholds (or under one for every channel)
+            rollups.rebuild(conn, self.settings, ("interactions",))
+        conn.execute(
+            text("DELETE FROM store_settings WHERE key IN (:old, :new)"),
+            {"old": LEGACY_SERVICE_LEVEL_KEY, "new": SERVICE_LEVEL_KEY},
+        )
+        conn.execute(
+            text("INSERT INTO store_settings VALUES (:key, :v)"),
+            {"key": SERVICE_LEVEL_KEY, "v": wanted},
+        )
+
+
+# The store_settings row recording the service-level thresholds the rollups were built with
+# (before per-channel thresholds: one number of seconds under the legacy key).
+SERVICE_LEVEL_KEY = "service_level"
+LEGACY_SERVICE_LEVEL_KEY = "service_level_seconds"
+
+
+def service_level_setting(settings: Settings) -> str:
+    """The thresholds as one stored value: `default=20;email=86400;…`."""
+    by_channel = sorted(settings.service_level_thresholds().items())
+    return ";".join(
+        [f"default={settings.service_level_seconds}"] + [f"{c}={t}" for c, t in by_channel]
+    )
+
+
+def settings_built_for(settings: Settings, stored: str) -> Settings:
+    """`settings` with the service-level thresholds a store's rollups were built with
+    (`service_level_setting`'s text)."""
+    values = dict(part.split("=", 1) for part in stored.split(";") if "=" in part)
+    default = int(values.pop("default", settings.service_level_seconds))
+    return replace(
+        settings,
+        service_level_seconds=default,
+        service_level_by_channel=tuple(
+            sorted((channel, int(seconds)) for channel, seconds in values.items())
+        ),
+    )
 
 
 def register_table(conn: Connection, name: str, table: Any) -> None:

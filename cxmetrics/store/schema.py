@@ -1,4 +1,4 @@
-"""Canonical schema (DESIGN §3) with a version table and forward-only migrations.
+"""Canonical schema with a version table and forward-only migrations.
 
 Fact tables carry no primary-key constraint: DuckDB's ART constraints slow bulk loads and
 reject delete-then-insert in one transaction, so key uniqueness is enforced by the loader
@@ -130,11 +130,54 @@ V4 = [
     # Teams name their supervisor's e-mail (for signing in); replaced team rows keep it.
     "ALTER TABLE teams ADD COLUMN supervisor_email VARCHAR",
     "ALTER TABLE roster_replaced ADD COLUMN supervisor_email VARCHAR",
+    # -- metrics (A2): the adherence rollup pairs logged time with contacts per agent-day
+    # (occupancy and productivity use only agent-days with both) instead of per-day squares,
+    # which the clustered ratio estimator no longer needs. Filled by the Store (rebuild).
+    *(
+        f"ALTER TABLE rollup_adherence DROP COLUMN IF EXISTS {column}"
+        for column in (
+            "scheduled_sq",
+            "in_adherence_sq",
+            "in_adherence_x_scheduled",
+            "logged_in_sq",
+            "logged_in_x_scheduled",
+        )
+    ),
+    *(
+        f"ALTER TABLE rollup_adherence ADD COLUMN IF NOT EXISTS {column}"
+        for column in (
+            "matched_days BIGINT",
+            "matched_handle_minutes DOUBLE",
+            "matched_answered BIGINT",
+            "matched_available_minutes DOUBLE",
+            "matched_logged_in_minutes DOUBLE",
+            "unmatched_days BIGINT",
+        )
+    ),
+    # Each agent's totals per week and per month (`date` = the period's first day), for the
+    # intervals of the ratios clustered by agent; filled with the adherence rollup.
+    """CREATE TABLE IF NOT EXISTS rollup_adherence_period (
+        grain VARCHAR NOT NULL, date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR,
+        agent_days BIGINT, scheduled_minutes DOUBLE, in_adherence_minutes DOUBLE,
+        logged_in_minutes DOUBLE, available_minutes DOUBLE, matched_days BIGINT,
+        matched_handle_minutes DOUBLE, matched_answered BIGINT,
+        matched_available_minutes DOUBLE, matched_logged_in_minutes DOUBLE,
+        unmatched_days BIGINT)""",
+    # Unit moments of the agent-day ratios per week, month, quarter and year, per team and for
+    # the org (rollups.py, "unit moments"); filled with the adherence rollup.
+    """CREATE TABLE IF NOT EXISTS rollup_team_units (
+        grain VARCHAR NOT NULL, date DATE NOT NULL, team_id VARCHAR, measure VARCHAR NOT NULL,
+        value DOUBLE NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS rollup_org_units (
+        grain VARCHAR NOT NULL, date DATE NOT NULL, measure VARCHAR NOT NULL,
+        value DOUBLE NOT NULL)""",
+    # -- end metrics (A2)
 ]
 
 # Each entry: the statements that bring the schema from version N-1 to N.
 MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4}
 LONG_ROLLUPS = 3  # the version that added the team and org rollups (filled by the Store)
+MATCHED_ROLLUP = 4  # the version that added the adherence rollup's matched sums (rebuilt)
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

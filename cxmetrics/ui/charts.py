@@ -38,6 +38,8 @@ PALETTE: dict[str, str] = {
     "red": "#D55E00",
     "insufficient": "#999999",
     "none": "#999999",
+    "provisional": "#999999",
+    "not_applicable": "#999999",
 }
 
 STATUS_ICON: dict[str, str] = {
@@ -46,6 +48,8 @@ STATUS_ICON: dict[str, str] = {
     "red": "✖ off target",
     "insufficient": "… too few to judge",
     "none": "– no target",
+    "provisional": "◷ provisional: may still change",
+    "not_applicable": "– not applicable",
 }
 
 UNIT_AXIS_TITLE: dict[str, str] = {

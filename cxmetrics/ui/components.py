@@ -78,6 +78,9 @@ STATUS = {
     "red": ("Off target", ":material/cancel:", "red"),
     "insufficient": ("Too few to judge", ":material/hourglass_empty:", "gray"),
     "none": ("No target", ":material/remove:", "gray"),
+    # Never coloured: the value may still change, or means nothing in this scope.
+    "provisional": ("Provisional: may still change", ":material/schedule:", "gray"),
+    "not_applicable": ("Not applicable", ":material/block:", "gray"),
 }
 DELTA_UNIT = {"%": " pp", "pts": " pts", "s": " s", "per hour": "", "count": ""}
 
@@ -262,17 +265,28 @@ def table_download(frame: pd.DataFrame, stem: str, key: str) -> None:
     )
 
 
-def status_badge(status: str, *, provisional: bool = False, n: int | None = None, min_n=None):
+def status_badge(
+    status: str,
+    *,
+    provisional: bool = False,
+    n: int | None = None,
+    min_n=None,
+    note: str | None = None,
+):
     word, icon, colour = STATUS[status]
     if status == "insufficient" and n is not None and min_n is not None:
         word = f"Too few to judge (n {n:,} < {min_n})"
-    if provisional:
+    if status == "not_applicable" and note:
+        word = f"Not applicable ({note})"
+    if provisional and status != "provisional":
         word += " · provisional"
     st.badge(word, icon=icon, color=colour)
 
 
 def change_text(line: dict) -> tuple[str | None, str, str]:
     """(delta text, delta_color, delta_arrow) for st.metric from a scorecard line."""
+    if line["status"] == "not_applicable":
+        return None, "off", "off"
     if line.get("provisional"):
         return "provisional", "off", "off"
     if line["delta"] is None:
@@ -309,8 +323,15 @@ def metric_tile(line: dict, *, description: str = "") -> None:
             provisional=line.get("provisional", False),
             n=line["n"],
             min_n=line["min_n"],
+            note=line.get("note"),
         )
+        if line["status"] == "not_applicable":
+            return
         parts = []
+        if line.get("note"):  # which thresholds apply (service level)
+            parts.append(line["note"])
+        if line.get("excluded"):
+            parts.append(f"{line['excluded']:,} agent-days left out")
         if line["target"] is not None:
             parts.append(f"target {format_value(line['target'], line['unit'])}")
         parts.append(f"n {line['n']:,}")
@@ -321,15 +342,32 @@ def metric_tile(line: dict, *, description: str = "") -> None:
         st.caption(" · ".join(part.replace(" ", "\u00a0") for part in parts))
 
 
+def business_value(value: float | None, unit: str) -> str:
+    """A business KPI with its unit as people write it: "4.35 per FTE", "88.4/100"."""
+    if value is None:
+        return "—"
+    digits = 1 if abs(value) >= 10 else 2
+    number = f"{value:,.{digits}f}"
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit.startswith("/") else f"{number} {unit}"
+
+
 def business_tile(kpi: dict) -> None:
-    """A business KPI (uploaded finished number): value, change, target when set."""
+    """A business KPI (uploaded finished number): value, change, target when set. The
+    change is never tested (no spread is uploaded), so it has no arrow and no colour."""
     with st.container(border=True, key=f"tile-{kpi['status']}-biz-{key_part(kpi['id'])}"):
-        digits = 1 if kpi["value"] is not None and abs(kpi["value"]) >= 10 else 2
-        delta = None if kpi["delta"] is None else f"{kpi['delta']:+.{digits}f}"
-        colour = {"higher": "normal", "lower": "inverse"}.get(kpi["direction"], "off")
-        value = "—" if kpi["value"] is None else f"{kpi['value']:,.{digits}f}"
-        label = inert_markdown(kpi["label"])  # an undeclared KPI is labelled by its uploaded id
-        st.metric(label, f"{value} {kpi['unit']}".strip(), delta=delta, delta_color=colour)
+        delta = None
+        if kpi["delta"] is not None:
+            digits = 1 if kpi["value"] is not None and abs(kpi["value"]) >= 10 else 2
+            delta = f"{kpi['delta']:+.{digits}f} · {kpi.get('change') or 'no test'}"
+        st.metric(
+            inert_markdown(kpi["label"]),  # an undeclared KPI is labelled by its uploaded id
+            business_value(kpi["value"], kpi["unit"]),
+            delta=delta,
+            delta_color="off",
+            delta_arrow="off",
+        )
         if kpi["target"] is not None:
             status_badge(kpi["status"])
         st.caption(f"mean of {kpi['n']:,} reported values" if kpi["n"] else "no values")

@@ -174,9 +174,11 @@ def comments(
 def definitions() -> dict[str, list[dict]]:
     """The registry as plain data: metrics (labels with settings filled in), business KPIs."""
     metrics = []
+    notes = engine.metric_notes(get_store())
     for metric in registry().values():
         entry = {f.name: getattr(metric, f.name) for f in fields(metric) if f.name != "parts"}
         entry["label"] = metric_label(metric.id)
+        entry["note"] = notes.get(metric.id)
         entry["sources"] = list(metric.sources)
         entry["part_names"] = sorted(metric.parts)
         metrics.append(entry)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import duckdb
 
-from cxmetrics.metrics.engine import read_sums, scorecard
+from cxmetrics.metrics.engine import clustered_metrics, read_sums, scorecard
+from cxmetrics.metrics.registry import default_registry
 from cxmetrics.store import open_store
 
 from .. import db
@@ -65,9 +66,12 @@ def _time_round_robin(paths: dict[int, Path], main: MainStore, repeat: int) -> t
     try:
         colds = {w: timed(scorecard, st, period)[0] for w, st in stores.items()}
         calls = {}
+        clustered = clustered_metrics(default_registry())
         for w, st in stores.items():
             calls[f"card {w}"] = lambda st=st: scorecard(st, period)
-            calls[f"sums {w}"] = lambda st=st: read_sums(st, prev.start, period.end, grain="week")
+            calls[f"sums {w}"] = lambda st=st: read_sums(
+                st, prev.start, period.end, grain="week", clustered=clustered
+            )
         warm = alternating(calls, repeat)
     finally:
         for st in stores.values():

@@ -9,7 +9,15 @@ import gc
 from datetime import date
 from pathlib import Path
 
-from cxmetrics.metrics.engine import breakdown, data_as_of, read_sums, scorecard, targets_for
+from cxmetrics.metrics.engine import (
+    breakdown,
+    clustered_metrics,
+    read_sums,
+    scorecard,
+    source_dates,
+    targets_for,
+)
+from cxmetrics.metrics.registry import default_registry
 from cxmetrics.periods import Period, period_containing
 from cxmetrics.store import Store, open_store
 
@@ -182,13 +190,14 @@ def scorecard_step(path: str, day: str, team: str, repeat: int, profile: bool = 
 def _scorecard_parts(store: Store, p: Period, repeat: int) -> dict:
     """Unprofiled wall time (median) of the parts a warm org scorecard is made of."""
     prev = p.previous()
+    clustered = clustered_metrics(default_registry())
     raw = db.connect()
     parts = {
         "read_sums (its statement + rows → dicts)": lambda: read_sums(
-            store, prev.start, p.end, grain=p.grain
+            store, prev.start, p.end, grain=p.grain, clustered=clustered
         ),
         "targets_for (1 statement)": lambda: targets_for(store, p.end, None),
-        "data_as_of (1 statement)": lambda: data_as_of(store),
+        "source_dates (1 statement)": lambda: source_dates(store),
         "one statement round trip, store.scalar('SELECT 1')": lambda: store.scalar("SELECT 1"),
         "same on a plain duckdb connection": lambda: raw.execute("SELECT 1").fetchall(),
     }

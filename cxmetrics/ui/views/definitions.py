@@ -41,19 +41,33 @@ adherence. The two are never labelled as each other.
 STATISTICS = """
 - **Net Promoter Score (NPS, iNPS)**: standard error SE = 100·√((p + d − (p − d)²) / n), with
   p and d the shares of promoters and detractors. The 95 % interval is the **adjusted-Wald**
-  interval (3 added to n and 0.75 to promoters and to detractors), so small samples stay honest.
-- **Proportions** (CSAT, CES, service level and the rates): **Wilson** 95 % score interval.
+  interval (3 added to n and 0.75 to promoters and to detractors; Sauro & Lewis), so small
+  samples stay honest.
+- **Proportions** (CSAT, CES, service level and the rates): **Wilson** 95 % score interval
+  (Wilson 1927; Newcombe 1998, method 3).
 - **Means** (speed of answer, handle time): **normal** 95 % interval, mean ± 1.96 · s / √n.
-- **Adherence and conformance** (ratios of sums over agent-days): **delta-method** standard
-  error of the ratio, 95 % interval ± 1.96 · SE. Occupancy and productivity carry no interval.
+- **Ratios over agent-days** (adherence, conformance, occupancy, productivity): one agent's
+  days are not independent, so the **agents are the units**. With each agent's period totals
+  Y_g and X_g, R = ΣY / ΣX and var(R) = G/(G − 1) · Σ(Y_g − R·X_g)² / (ΣX)², G the number of
+  agents: the ratio estimator (Cochran, *Sampling Techniques*, ch. 6; Kish, *Survey
+  Sampling*, ch. 6, ratio means of clusters). 95 % interval R ± 1.96 · SE. On one agent's
+  scorecard (G = 1, no spread between agents) the agent's **days** are the units instead.
+  With fewer than two units there is no interval and no change test.
 - **Ratios of sums at every level**: agent → team → organisation values are always Σ ÷ Σ,
   never averages of ratios.
-- **Change since the previous period**: a z-test on the two estimates,
-  z = Δ / √(SE₁² + SE₂²). It is called a **real change** only when p < 0.05; otherwise it
-  is shown as **no real change**. It is not tested when either period has fewer answers
-  than the metric's minimum n, when the metric has no standard error, or while a value is
-  still provisional.
+- **Change since the previous period**: for proportions the **pooled two-proportion (score)
+  test**, z = (p₁ − p₂) / √(p̂(1 − p̂)(1/n₁ + 1/n₂)) with p̂ both periods together — the test
+  behind the Wilson interval (Newcombe 1998, "Interval estimation for the difference between
+  independent proportions"); for NPS, means and the agent-day ratios a z-test on the two
+  estimates, z = Δ / √(SE₁² + SE₂²), with the variances above. It is called a **real change**
+  only when p < 0.05; otherwise it is shown as **no real change**. It is not tested when
+  either period has fewer answers than the metric's minimum n, when there is no standard
+  error, or while a value is still provisional.
 - **Minimum n**: below it a value is shown greyed with its n, and is never ranked or coloured.
+- **Queue measures** (service level, speed of answer, abandonment) describe the queue, not
+  the person who answered: on one agent's scorecard they are **not applicable**.
+- **Business KPIs** arrive as finished numbers without their spread: their change is shown
+  with **no test**, never as a real change.
 """
 
 STATUS_RULES = """
@@ -62,6 +76,9 @@ STATUS_RULES = """
 - **✖ Off target** (red): missed by more than the tolerance.
 - **… Too few to judge** (grey): fewer answers than the metric's minimum n.
 - **– No target** (no colour): the metric has no target.
+- **◷ Provisional** (no colour): the period is too recent for the value to be final (repeat
+  contacts need 7 days of follow-up in the interaction data); no change is claimed.
+- **– Not applicable** (no colour): a queue measure on one agent's scorecard.
 
 Metrics with no better direction (**conformance**, **occupancy**) are judged by their
 distance from the target either way: on target within ± the tolerance, near target within
@@ -116,8 +133,11 @@ def interval_of(metric: dict) -> str:
         return "Wilson 95 % interval"
     if kind == "mean":
         return "normal 95 % interval"
-    if kind == "ratio" and "cross" in metric["part_names"]:
-        return "delta-method 95 % interval"
+    if kind == "ratio" and metric["cluster"] == "agent":
+        return (
+            "95 % interval of the ratio estimator over agents' totals (an agent's own "
+            "scorecard: over its days)"
+        )
     return "none (shown without a margin of error)"
 
 
@@ -141,6 +161,16 @@ def metric_card(metric: dict) -> None:
                 f"**Amber tolerance** · {plain(amount(metric['amber_tolerance'], unit))}: "
                 + plain(status_rule(metric))
             )
+        if metric.get("note"):
+            facts.append(f"**Threshold** · {plain(metric['note'])}")
+        if metric["queue_measure"]:
+            facts.append("**Scope** · a queue measure: not applicable on one agent's scorecard")
+        if "excluded" in metric["part_names"]:
+            facts.append(
+                "**Agent-days** · only those with both contacts and logged time count; those "
+                "with one but not the other are left out, and their number is shown with the "
+                "value"
+            )
         facts += [
             f"**Minimum n** · {metric['min_n']:,} (below it: greyed, never ranked or coloured)",
             f"**Uncertainty** · {interval_of(metric)}",
@@ -149,8 +179,8 @@ def metric_card(metric: dict) -> None:
         if metric["matures_after_days"] > 0:
             days = metric["matures_after_days"]
             facts.append(
-                f"**Final after {days} days** · until then the value is provisional and no "
-                "change is claimed"
+                f"**Final after {days} days** of later data from its own source · until then "
+                "the value is provisional: no status colour and no change claimed"
             )
         st.markdown("  \n".join(facts))
 
@@ -173,8 +203,9 @@ def section_business(kpis: list[dict]) -> None:
     st.header("Beyond service: business KPIs", anchor=False)
     st.caption(
         "Declared under `[[business]]` in the registry and uploaded as finished numbers "
-        "(kind `kpis`): shown beside the service metrics, without statistics. An uploaded KPI "
-        "that is not declared is still shown, labelled by its id, averaged, with no direction."
+        "(kind `kpis`): shown beside the service metrics, without statistics: a change is shown "
+        "with no test, never called real. An uploaded KPI that is not declared is still shown, "
+        "labelled by its id, averaged, with no direction."
     )
     if not kpis:
         st.write("No business KPIs are declared.")

@@ -107,6 +107,8 @@ def headline_tiles(lines: dict[str, dict], internal: bool) -> None:
 def status_text(line: dict) -> str:
     """Status in words (never colour alone), with the flags that qualify it."""
     status = line["status"]
+    if status == "not_applicable":
+        return f"– not applicable ({line['note']})"
     if line["value"] is None:
         return "– no data"
     if status == "insufficient":
@@ -115,7 +117,7 @@ def status_text(line: dict) -> str:
         word = charts.STATUS_ICON[status]
     if line.get("target_in_interval") and status in ("amber", "red", "green"):
         word += " · target within margin"
-    if line.get("provisional"):
+    if line.get("provisional") and status != "provisional":
         word += " · provisional"
     return word
 
@@ -214,7 +216,7 @@ def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFram
     """
     reg = data.registry()
     head = headline_metric(internal)
-    ids = [head if m == "nps" else m for m in AGENT_METRICS]
+    ids = [head if m == "nps" else m for m in AGENT_METRICS if "agent" in reg[m].scopes]
     rank_column = f"Rank by {SHORT[head]}"
     per_agent = data.breakdown(period, "agent", team=team_id)
     rows, greyed = [], []
@@ -260,13 +262,14 @@ def section_agents(team_id: str, internal: bool) -> None:
         return
     reg = data.registry()
     head = headline_metric(internal)
-    ids = [head if m == "nps" else m for m in AGENT_METRICS]
+    ids = [head if m == "nps" else m for m in AGENT_METRICS if "agent" in reg[m].scopes]
     min_head = reg[head].min_n
     st.caption(
         f"Click a column header to sort. Greyed values rest on fewer answers than the metric's "
         f"minimum and are never ranked: the rank counts only agents with at "
         f"least {min_head} {SHORT[head]} answers. Contacts without an agent in the roster are "
-        "left out here (they still count in the team's numbers)."
+        "left out here (they still count in the team's numbers). Service level, speed of "
+        "answer and abandonment are queue measures: not applicable to one agent."
     )
     formats = {SHORT[m]: (lambda v, unit=reg[m].unit: charts.format_value(v, unit)) for m in ids}
     styled = frame.style.apply(lambda _: styles, axis=None).format(formats, na_rep="—")
