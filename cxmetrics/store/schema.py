@@ -93,8 +93,17 @@ V3 = [
         date DATE NOT NULL, measure VARCHAR NOT NULL, value DOUBLE NOT NULL)""",
 ]
 
+V4 = [
+    # ---- ingest: rejected rows download with the file's own columns (loader.rejected_rows)
+    # Each batch's header (a JSON list of the file's column labels) ...
+    """CREATE TABLE batch_columns (batch_id VARCHAR NOT NULL, labels VARCHAR NOT NULL)""",
+    # ... and each rejected row's cells as read (a JSON list, one per label).
+    "ALTER TABLE rejected_rows ADD COLUMN cells VARCHAR",
+    # ---- end of ingest
+]
+
 # Each entry: the statements that bring the schema from version N-1 to N.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4}
 LONG_ROLLUPS = 3  # the version that added the team and org rollups (filled by the Store)
 SCHEMA_VERSION = max(MIGRATIONS)
 
