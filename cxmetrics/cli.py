@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
 from cxmetrics.config import load_settings
 from cxmetrics.periods import last_complete_week, parse_period
@@ -102,7 +103,8 @@ def cmd_ingest(args) -> int:
             uploaded_by=args.user,
         )
     except UnreadableFile as exc:
-        print(f"cxmetrics: cannot read {args.file}: {exc}", file=sys.stderr)
+        # The file's name, not its path: a message never shows where files live.
+        print(f"cxmetrics: cannot read {Path(args.file).name}: {exc}", file=sys.stderr)
         return 2
     print(
         f"{report.status}: rows_in {report.rows_in}, loaded {report.loaded}, "

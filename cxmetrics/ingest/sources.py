@@ -770,9 +770,10 @@ def _read_arrow(src: Source, fmt: TextFormat, gz: bool, width: int, limits: Inge
         except pa.ArrowInvalid as exc:
             message = str(exc)
             if "straddling" in message:
-                # One record is larger than a block (8 MB, more than a line may hold).
+                # One record is larger than a block: grow the block while a record of that
+                # size may be allowed, else let the record parser name the line too long.
                 if block >= 2 * limits.line_bytes or block >= MAX_BLOCK:
-                    raise _line_too_long("a line of the file", limits) from exc
+                    raise _Irregular(message) from exc
                 block = min(block * 8, MAX_BLOCK)
                 continue
             if "UTF8" in message or "UTF-8" in message:
