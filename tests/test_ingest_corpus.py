@@ -16,11 +16,15 @@ import pytest
 
 from cxmetrics.export import safe_csv
 from cxmetrics.ingest import UnreadableFile, load_batch, rejected_rows
+from tests.fixtures import bombs
 
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))["files"]
 BIG = 3 * 1024 * 1024
-TABLES = ("survey_responses", "interactions", "agents", "teams", "upload_batches", "rejected_rows")
+TABLES = (
+    "survey_responses", "interactions", "agents", "teams", "upload_batches", "rejected_rows",
+    "batch_columns",
+)  # fmt: skip
 
 
 def _big_comment() -> str:
@@ -83,9 +87,37 @@ def generate(name: str, folder: Path) -> Path:
         )
     elif name == "qualtrics.csv.gz":
         path.write_bytes(gzip.compress((CORPUS / "qualtrics.csv").read_bytes()))
+    elif name == "blank_header.xlsx":
+        path.write_bytes(
+            _workbook(
+                [
+                    ["response_id", "responded_at", "nps", None],
+                    ["BX1", datetime(2026, 10, 5, 9, 0), 9, "T01"],
+                    ["BX2", datetime(2026, 10, 5, 10, 0), 7, "T02"],
+                ]
+            )
+        )
+    elif name == "late_short_row.csv":
+        header = "response_id,responded_at,respondent_type,agent_id,nps,csat,ces,comment\n"
+        rows = [f"L{k},2026-10-05 09:00,customer,A1,9,5,7,fine\n" for k in range(1, 30_001)]
+        rows[26_999] = "L27000,2026-10-05 09:00,customer,A1\n"
+        path.write_text(header + "".join(rows), encoding="utf-8")
+    elif name in BOMBS:
+        BOMBS[name](path)
     else:  # pragma: no cover - a manifest error
         raise AssertionError(f"no generator for {name}")
     return path
+
+
+BOMBS = {
+    "gzip_bomb.csv.gz": bombs.gzip_bomb,
+    "xlsx_bomb.xlsx": bombs.xlsx_bomb,
+    "xlsx_liar.xlsx": lambda path: bombs.xlsx_bomb(path, declared=4_000),
+    "long_header.csv": bombs.long_header,
+    "long_cell.csv": bombs.long_cell,
+    "truncated_short.csv.gz": lambda path: bombs.truncated_gzip(path, rows=2_000, cut=8),
+    "truncated_long.csv.gz": lambda path: bombs.truncated_gzip(path, rows=20_000, cut=20_000),
+}
 
 
 def corpus_file(name: str, entry: dict, folder: Path) -> Path:
@@ -273,3 +305,20 @@ def test_decimal_commas_and_workbooks(store, tmp_path):
     assert got["0001"][0] == datetime(2026, 10, 5, 9, 15, 30)
     assert got["0001"][2:4] == (9, 5) and got["0001"][-1] == "+1+2 stays text"
     assert got["4"][0] == datetime(2026, 10, 6) and got["0005"][2] == 10
+
+
+def test_export_time_zones_strict_scores_and_length_limits(store):
+    load_batch(store, "surveys", CORPUS / "qualtrics_denver.csv")
+    load_batch(store, "surveys", CORPUS / "strict_scores.csv")
+    got = _responses(store)
+    # Recorded 2026-10-05 09:03:01 in Denver (MDT, UTC-6): 15:03:01 in the store's UTC;
+    # 2026-10-07 12:04:01 MDT: 18:04:01 UTC.
+    assert got["D_a1"][0] == datetime(2026, 10, 5, 15, 3, 1)
+    assert got["D_a8"][0] == datetime(2026, 10, 7, 18, 4, 1)
+    # 10 - Extremely likely, Not at all likely 0, 9/10, " 8 ", 7.0; then a CSAT and a CES label.
+    assert [got[f"S{i}"][2] for i in range(1, 6)] == [10, 0, 9, 8, 7]
+    assert got["S6"][3] == 5 and got["S7"][4] == 7
+    assert not {f"S{i}" for i in range(8, 17)} & set(got)
+    roster = load_batch(store, "roster", CORPUS / "long_values.csv")
+    assert store.scalar("SELECT nickname FROM agents") == "N" * 200
+    assert [line for line, _ in roster.rejected_sample] == [3, 4, 5, 6]

@@ -417,8 +417,9 @@ def detect_encoding(head: bytes, complete: bool) -> str:
         guess = _utf16_without_bom(head)
         if guess and _decodes(head[: len(head) & ~1], guess, False):
             return guess
-        # A stray zero byte in a cell rejects that row (validation); many make it binary.
-        if head.count(0) > max(2, 0.001 * len(head)):
+        # A stray zero byte in a cell rejects that row (validation); control bytes beyond
+        # the odd one make it binary.
+        if len(_CONTROL_BYTES.findall(head)) > max(2, 0.01 * len(head)):
             raise UnreadableFile(
                 "it is not a text file (binary content): export the data as CSV (UTF-8) "
                 "or .xlsx and load that file"
@@ -444,6 +445,7 @@ def detect_encoding(head: bytes, complete: bool) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _decode_head(head: bytes, encoding: str, complete: bool) -> str:
