@@ -22,7 +22,7 @@ DEFAULT_DB_URL = "duckdb:///data/cxmetrics.duckdb"
 class IngestLimits:
     """Limits on one uploaded file (environment variables CXMETRICS_MAX_…)."""
 
-    max_input_mb: int = 200  # text after decompression; a workbook's XML once unpacked
+    max_input_mb: int = 100  # text after decompression; a workbook's XML once unpacked
     max_columns: int = 1_000
     max_line_kb: int = 4_096  # one record (line), its cells included
     max_cells: int = 15_000_000  # rows × columns

@@ -106,19 +106,19 @@ CASES = {
     "gzip bomb: 13 MB of .csv.gz expanding to 5 GB": (
         "bomb.csv.gz",
         bombs.gzip_bomb,
-        "it expands to more than 200 MB, the most one upload may hold: split the export into "
+        "it expands to more than 100 MB, the most one upload may hold: split the export into "
         "smaller files (or raise CXMETRICS_MAX_INPUT_MB)",
     ),
     "workbook of 6 MB holding 2 GB of sheet XML": (
         "bomb.xlsx",
         bombs.xlsx_bomb,
-        "its parts unpack to more than 200 MB, the most one upload may hold: split the export "
+        "its parts unpack to more than 100 MB, the most one upload may hold: split the export "
         "into smaller files (or raise CXMETRICS_MAX_INPUT_MB)",
     ),
     "workbook whose directory says 4 KB but holds 2 GB": (
         "liar.xlsx",
         lambda path: bombs.xlsx_bomb(path, declared=4_000),
-        "its parts unpack to more than 200 MB",
+        "its parts unpack to more than 100 MB",
     ),
     "50 MB header line": (
         "header.csv",

@@ -1,5 +1,5 @@
-"""Canonical layouts (docs: the data model in the README): column specs per kind, header
-mapping, value parsing and vectorised row validation.
+"""Canonical layouts (the columns of each kind; a sample of each in data/samples/): column
+specs per kind, header mapping, value parsing and vectorised row validation.
 
 Everything here works on whole columns (pyarrow and pandas string kernels); nothing loops over
 rows. Values in the forms files mostly hold (naive ISO date-times, plain digits) are read in
@@ -1204,11 +1204,20 @@ def _figures_in_full(
 def _comment(values: pd.Series) -> pd.Series:
     """A comment exactly as given (not even trimmed), NaN for an empty cell or a null token."""
     arr = _arrow_text(values)
-    low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-    empty = pc.is_in(low, _value_set(NULL_TOKENS, low.type)).fill_null(False)
+    # Only short cells can be a null token: long comments are not copied to be trimmed and
+    # lower-cased (a file of long comments would briefly need its text three times over).
+    short = pc.less_equal(pc.binary_length(arr), _NULL_CELL_BYTES).fill_null(True)
+    cells = _only(arr, short)
+    low = pc.utf8_lower(pc.utf8_trim_whitespace(cells))
+    empty = pc.or_kleene(
+        pc.is_null(arr), pc.is_in(low, _value_set(NULL_TOKENS, low.type))
+    ).fill_null(False)
     if not pc.any(empty).as_py():
         return values
     return _text_series(pc.if_else(empty, pa.scalar(None, arr.type), arr), values.index)
+
+
+_NULL_CELL_BYTES = 64  # the longest cell read as a null token (a token and its padding)
 
 
 def _absent(col: Column, index: pd.RangeIndex) -> pd.Series:

@@ -284,6 +284,7 @@ def _arrow(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pa.Table:
 
 
 ROW_GROUP = 122_880  # rows per DuckDB row group
+BATCH_BYTES = 64 << 20  # most bytes of one batch handed to DuckDB (rows of long comments)
 
 
 def _in_row_groups(table: pa.Table) -> pa.RecordBatchReader:
@@ -291,12 +292,15 @@ def _in_row_groups(table: pa.Table) -> pa.RecordBatchReader:
 
     DuckDB's insertion-ordered INSERT is quickest fed whole row groups; the reader's chunks
     follow how the file was read (about 100 k rows), and re-cutting the whole table at once
-    would copy it.
+    would copy it. A batch of long rows (comments of thousands of characters) is cut smaller,
+    so that no more than BATCH_BYTES are copied at a time.
     """
+    row_bytes = table.nbytes / max(table.num_rows, 1)
+    step = max(1_024, min(ROW_GROUP, int(BATCH_BYTES / max(row_bytes, 1))))
 
     def batches():
-        for start in range(0, table.num_rows, ROW_GROUP):
-            part = table.slice(start, ROW_GROUP)
+        for start in range(0, table.num_rows, step):
+            part = table.slice(start, step)
             yield pa.RecordBatch.from_arrays(
                 [c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in part.columns],
                 schema=table.schema,

@@ -577,6 +577,7 @@ def _parse_records(
     line_no: list[int] = []
     width_errors: dict[int, str] = {}
     raw_override: dict[int, str] = {}
+    longest = limits.line_bytes
 
     def flush():
         if not pending:
@@ -594,7 +595,7 @@ def _parse_records(
                 raise _too_wide(width, limits)
             columns = [[] for _ in range(width)]
         line_no.append(pos + 1 + skip)
-        if sum(map(len, rec)) + len(rec) > limits.line_bytes:
+        if sum(map(len, rec)) + len(rec) > longest:
             raise _line_too_long(f"line {pos + 1 + skip}", limits)
         if broken is not None:
             width_errors[pos] = BROKEN_QUOTE
@@ -676,11 +677,12 @@ def text_format(head: bytes, complete: bool, limits: IngestLimits = DEFAULT_LIMI
 
 def _text_lines(stream: IO[bytes], fmt: TextFormat, limits: IngestLimits) -> Iterator[str]:
     """The file's lines as text, a line longer than the limit refused before it is held."""
-    wrapper = io.TextIOWrapper(stream, encoding=fmt.encoding, newline="")
+    readline = io.TextIOWrapper(stream, encoding=fmt.encoding, newline="").readline
+    longest = limits.line_bytes
     number = 0
-    while line := wrapper.readline(limits.line_bytes + 1):
+    while line := readline(longest + 1):
         number += 1
-        if len(line) > limits.line_bytes:
+        if len(line) > longest:
             raise _line_too_long(f"line {number}", limits)
         if number == 1:
             line = line.lstrip("\ufeff")
