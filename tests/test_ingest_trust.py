@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from cxmetrics.config import IngestLimits, Settings, load_settings
 from cxmetrics.export import safe_csv
@@ -74,16 +75,16 @@ def test_score_text_is_read_only_as_a_label_of_its_scale(store, column):
     good, bad = SCORE_CASES[column]
     rows = [["response_id", "responded_at", column]]
     texts = [*good, *bad]
-    rows += [[f"S{i}", "2026-10-05 09:00", text] for i, text in enumerate(texts)]
+    rows += [[f"S{i}", "2026-10-05 09:00", given] for i, given in enumerate(texts)]
     report = load_batch(store, "surveys", csv_bytes(rows), filename=f"{column}.csv")
     check(report)
     assert (report.loaded, report.rejected) == (len(good), len(bad))
     got = stored(store, column)
     assert {texts[int(rid[1:])]: score for rid, score in got.items()} == good
     reasons = dict(report.rejected_sample)
-    for i, text in enumerate(bad, start=len(good)):
+    for i, given in enumerate(bad, start=len(good)):
         reason = reasons[i + 2]  # the header is line 1, row i is line i + 2
-        assert f"\"{column}\" is '{text.strip()}'" in reason, reason
+        assert f"\"{column}\" is '{given.strip()}'" in reason, reason
         assert "\n" not in reason and "`" not in reason
 
 
@@ -326,6 +327,17 @@ def test_rejected_rows_come_back_with_the_files_own_columns_and_load_again(store
     assert stored(store, "comment")["R3"] == "score typo, with a comma"
 
 
+def test_a_batch_loaded_before_headers_were_kept_downloads_as_before(store):
+    data = b"response_id,responded_at,nps\nR1,2026-10-05,12\n"
+    report = load_batch(store, "surveys", data)
+    with store.transaction() as conn:  # as a store of schema version 3 recorded it
+        conn.execute(text("DELETE FROM batch_columns"))
+        conn.execute(text("UPDATE rejected_rows SET cells = NULL"))
+    frame = rejected_rows(store, report.batch_id)
+    assert frame.values.tolist() == [[2, "\"nps\" is '12', outside 0–10", "R1,2026-10-05,12"]]
+    assert list(frame.columns) == ["line_no", "error", "raw"]
+
+
 QUALTRICS_HEADER = [
     ["StartDate", "RecordedDate", "Status", "Finished", "ResponseId", "DistributionChannel",
      "Q1", "Q2", "AgentID"],
@@ -466,6 +478,7 @@ def test_a_qualtrics_time_zone_is_honoured_and_reported(paris):
         "times without an offset read as America/Denver (the file's own time zone), converted "
         "to Europe/Paris"
     )
+    assert inspect_file(data, "surveys", store=paris).timezone == "America/Denver"
     dry = load_batch(paris, "surveys", data, dry_run=True)
     report = load_batch(paris, "surveys", data)
     for each in (dry, report):
