@@ -9,6 +9,7 @@ the fix, no traceback, no file path or process id, a peak resident memory (the c
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import subprocess
@@ -102,6 +103,12 @@ def _truncated_long(path: Path) -> Path:
     return bombs.truncated_gzip(path, rows=20_000, cut=20_000)
 
 
+def _workbook_bomb_in_gzip(path: Path) -> Path:
+    inner = bombs.xlsx_bomb(path.with_suffix(".inner"))
+    path.write_bytes(gzip.compress(inner.read_bytes(), 1))
+    return path
+
+
 CASES = {
     "gzip bomb: 13 MB of .csv.gz expanding to 5 GB": (
         "bomb.csv.gz",
@@ -118,6 +125,11 @@ CASES = {
     "workbook whose directory says 4 KB but holds 2 GB": (
         "liar.xlsx",
         lambda path: bombs.xlsx_bomb(path, declared=4_000),
+        "its parts unpack to more than 100 MB",
+    ),
+    "the same workbook, gzip-compressed": (
+        "bomb.xlsx.gz",
+        _workbook_bomb_in_gzip,
         "its parts unpack to more than 100 MB",
     ),
     "50 MB header line": (

@@ -978,14 +978,16 @@ def _time_zones(
 ) -> tuple[dict[str, ZoneInfo], str | None, str]:
     """The zone of each timestamp column's times without an offset (its own, when the file
     says one), the zone the report names and its sentence about it."""
-    stamps = [
-        c.name for c in spec.columns if c.type == "timestamp" and positions.get(c.name) is not None
-    ]
+    stamps = {
+        c.name: pos
+        for c in spec.columns
+        if c.type == "timestamp" and (pos := positions.get(c.name)) is not None
+    }
     if not stamps:
         return {}, None, ""
-    own = {name: zone for name in stamps if (zone := layout.zone(positions[name] or 0))}
+    own = {name: zone for name, pos in stamps.items() if (zone := layout.zone(pos))}
     zones = {name: ZoneInfo(zone) for name, zone in own.items() if zone != business}
-    zone = own.get(stamps[0])
+    zone = own.get(next(iter(stamps)))
     if zone is None:
         return (
             zones,

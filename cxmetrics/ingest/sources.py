@@ -1098,6 +1098,7 @@ def _container(src: Source, limits: IngestLimits) -> tuple[Source, str]:
         if inner[:4] == b"PK\x03\x04":  # a workbook inside a .gz
             unpacked = Source(_gunzip_all(src, limits), src.name)
             unpacked._sha = src.sha256
+            check_workbook(unpacked, limits)
             return unpacked, "xlsx"
         if not inner:
             raise UnreadableFile(
