@@ -103,6 +103,15 @@ def _truncated_long(path: Path) -> Path:
     return bombs.truncated_gzip(path, rows=20_000, cut=20_000)
 
 
+def _blank_header_workbook(path: Path) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["response_id", "responded_at", "nps", None])  # a merged team header
+    book.active.append(["W1", "2026-10-05 09:00", 9, "T01"])
+    book.save(path)
+    return path
+
+
 def _workbook_bomb_in_gzip(path: Path) -> Path:
     inner = bombs.xlsx_bomb(path.with_suffix(".inner"))
     path.write_bytes(gzip.compress(inner.read_bytes(), 1))
@@ -149,6 +158,11 @@ CASES = {
         "line 2 is longer than 4 MB, the most one line may hold: check that it is a data "
         "export (or raise CXMETRICS_MAX_LINE_KB)",
     ),
+    "a workbook column with values but no header": (
+        "blank.xlsx",
+        _blank_header_workbook,
+        "column D has values but no header: name it in the file's first row, or map it to a column",
+    ),
     "a .csv.gz missing its last 8 bytes": (
         "short.csv.gz",
         _truncated_short,
@@ -185,3 +199,12 @@ def test_the_runner_sees_a_real_load(tmp_path, loaded_store):
     assert done.returncode == 0 and "loaded 1 of 1 row" in done.stdout, done.stderr
     assert peak < PEAK_RSS
     assert len(store_state(loaded_store)["survey_responses"]) == 2
+
+
+def test_a_zero_byte_rejects_its_row_and_the_cli_loads_the_rest(tmp_path, loaded_store):
+    path = tmp_path / "nul.csv"
+    path.write_bytes(bombs.SURVEY_HEADER + b"Z1,2026-10-06 09:00,7,ok\nZ2,2026-10-06,8,a\x00b\n")
+    done, _, _ = run_cli(tmp_path, "--db", loaded_store, "ingest", "surveys", str(path))
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "loaded 1 of 2 rows; 1 rejected" in done.stdout
+    assert '  line 3: "comment" holds a zero byte (NUL' in done.stdout
