@@ -13,6 +13,54 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_URL = "duckdb:///data/cxmetrics.duckdb"
 
 
+# ---------------------------------------------------------------- ingest limits
+# What one uploaded file may hold; a larger file is refused with a one-line reason before it
+# is read into memory (so a decompression bomb cannot take the server down). The defaults
+# keep the peak memory of a load under 1 GB.
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    """Limits on one uploaded file (environment variables CXMETRICS_MAX_…)."""
+
+    max_input_mb: int = 100  # text after decompression; a workbook's XML once unpacked
+    max_columns: int = 1_000
+    max_line_kb: int = 4_096  # one record (line), its cells included
+    max_cells: int = 15_000_000  # rows × columns
+
+    @property
+    def input_bytes(self) -> int:
+        return self.max_input_mb << 20
+
+    @property
+    def line_bytes(self) -> int:
+        return self.max_line_kb << 10
+
+
+LIMIT_VARIABLES = {
+    "max_input_mb": "CXMETRICS_MAX_INPUT_MB",
+    "max_columns": "CXMETRICS_MAX_COLUMNS",
+    "max_line_kb": "CXMETRICS_MAX_LINE_KB",
+    "max_cells": "CXMETRICS_MAX_CELLS",
+}
+
+
+def _ingest_limits(pick) -> IngestLimits:
+    values = {}
+    for key, env in LIMIT_VARIABLES.items():
+        raw = pick(env, key, getattr(IngestLimits, key))
+        try:
+            values[key] = int(raw)
+        except (TypeError, ValueError):
+            values[key] = 0
+        if values[key] <= 0:
+            raise ValueError(f"{env} is '{raw}': set it to a whole number above 0")
+    return IngestLimits(**values)
+
+
+# ---------------------------------------------------------------- settings
+
+
 @dataclass(frozen=True)
 class Settings:
     """What the library needs to know about its installation."""
@@ -23,6 +71,7 @@ class Settings:
     stars_min_n: int = 20
     # Channels whose service-level threshold differs from `service_level_seconds`.
     service_level_by_channel: tuple[tuple[str, int], ...] = (("email", 86_400),)
+    ingest: IngestLimits = IngestLimits()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -146,4 +195,5 @@ def load_settings(db_url: str | None = None, root: Path = PROJECT_ROOT) -> Setti
         service_level_seconds=sl,
         stars_min_n=stars,
         service_level_by_channel=tuple(sorted(by_channel.items())),
+        ingest=_ingest_limits(pick),
     )

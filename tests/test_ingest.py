@@ -82,7 +82,13 @@ def test_each_sample_file_loads_completely(store, kind):
     assert (report.status, report.rows_in, report.loaded, report.rejected) == (
         "committed", 4, 4, 0,
     )  # fmt: skip
-    assert report.message == "loaded 4 of 4 rows; 0 rejected; 0 duplicates"
+    message = "loaded 4 of 4 rows; 0 rejected; 0 duplicates"
+    if kind in ("interactions", "surveys"):  # the kinds with times of day
+        message += "; times without an offset read as UTC (the business time zone)"
+        assert report.timezone == "UTC"
+    else:
+        assert report.timezone is None
+    assert report.message == message
     assert report.batch_id.startswith("b") and len(report.batch_id) == len("b20261123-101502-3f2a")
 
 
@@ -138,35 +144,40 @@ def test_interaction_rejections_name_the_line_and_the_fix(store):
     report = load(store, "interactions", "interactions_bad.csv")
     assert (report.rows_in, report.loaded, report.rejected, report.duplicates) == (13, 3, 9, 1)
     assert report.rejected_sample == [
-        (3, "`wait_seconds` is -5, below 0: it must be 0 or more"),
-        (4, "`wait_seconds` is 'abc', not a number (use digits, e.g. 42 or 42.5)"),
-        (5, "answered contact without `handle_seconds`: fill it in, or set `abandoned` to yes "
-            "if the customer hung up before an answer"),
-        (7, "`abandoned` is 'maybe', not yes/no: use 1/0, true/false or yes/no"),
-        (8, "`started_at` is empty: fill it in (every row needs one)"),
-        (9, "`interaction_id` is empty: fill it in (every row needs one)"),
-        (10, "`started_at` 2025-13-45 09:00 is not a date (use YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
-        (11, "`started_at` 2099-01-01 09:00 is in the future: check the date (and the day/month "
-             "order)"),
-        (14, "`handle_seconds` is -1, below 0: it must be 0 or more"),
+        (3, "\"wait_seconds\" is '-5', below 0: it must be 0 or more"),
+        (4, "\"wait_seconds\" is 'abc', not a number (use digits, e.g. 42 or 42.5)"),
+        (5, "answered contact without \"handle_seconds\": fill it in, or set \"abandoned\" to "
+            "yes if the customer hung up before an answer"),
+        (7, "\"abandoned\" is 'maybe', not yes/no: use 1/0, true/false or yes/no"),
+        (8, "\"started_at\" is empty: fill it in (every row needs one)"),
+        (9, "\"interaction_id\" is empty: fill it in (every row needs one)"),
+        (10, "\"started_at\" is '2025-13-45 09:00', not a date (use YYYY-MM-DD or "
+             "YYYY-MM-DD HH:MM)"),
+        (11, "\"started_at\" is '2099-01-01 09:00', in the future: check the date (and the "
+             "day/month order)"),
+        (14, "\"handle_seconds\" is '-1', below 0: it must be 0 or more"),
     ]  # fmt: skip
     assert report.reasons == {
-        "`wait_seconds` below 0": 1,
-        "`wait_seconds` not a number": 1,
-        "`handle_seconds` missing on an answered contact": 1,
-        "`abandoned` not yes/no": 1,
-        "`started_at` empty": 1,
-        "`interaction_id` empty": 1,
-        "`started_at` not a date": 1,
-        "`started_at` in the future": 1,
-        "`handle_seconds` below 0": 1,
+        '"wait_seconds" below 0': 1,
+        '"wait_seconds" not a number': 1,
+        '"handle_seconds" missing on an answered contact': 1,
+        '"abandoned" not yes/no': 1,
+        '"started_at" empty': 1,
+        '"interaction_id" empty': 1,
+        '"started_at" not a date': 1,
+        '"started_at" in the future': 1,
+        '"handle_seconds" below 0': 1,
     }
+    assert not any("`" in reason for _, reason in report.rejected_sample)
     loaded = [r[0] for r in store.rows("SELECT interaction_id FROM interactions ORDER BY 1")]
     assert loaded == ["I01", "I05", "I11"]  # I11: abandoned with an agent id is fine
     rejects = rejected_rows(store, report.batch_id)
-    assert list(rejects.columns) == ["line_no", "error", "raw"]
+    header = INTERACTIONS_HEADER.split(",")
+    assert list(rejects.columns) == [*header, "line_no", "error"]
     assert rejects["line_no"].tolist() == [3, 4, 5, 7, 8, 9, 10, 11, 14]
-    assert rejects.iloc[0]["raw"] == "I02,2025-11-03 09:05,phone,general,T1,001,C2,-5,300,no,,,,"
+    first = ["I02", "2025-11-03 09:05", "phone", "general", "T1", "001", "C2", "-5", "300", "no"]
+    first += ["", "", "", ""]
+    assert rejects.iloc[0][header].tolist() == first
     batch = list_batches(store).iloc[0]
     assert (batch["rows_in"], batch["loaded"], batch["rejected"], batch["duplicates"]) == (
         13, 3, 9, 1,
@@ -178,10 +189,10 @@ def test_adherence_rules_and_unknown_agents(store):
     report = load(store, "adherence", "adherence_bad.csv")
     assert (report.rows_in, report.loaded, report.rejected, report.duplicates) == (6, 2, 3, 1)
     assert report.rejected_sample == [
-        (3, "`in_adherence_minutes` 500 is more than `scheduled_minutes` 480: time in adherence "
-            "cannot exceed the schedule"),
-        (4, "`in_adherence_minutes` is empty: fill it in (every row needs one)"),
-        (5, "`scheduled_minutes` is -1, below 0: it must be 0 or more"),
+        (3, "\"in_adherence_minutes\" is '500', more than \"scheduled_minutes\" '480': time "
+            "in adherence cannot exceed the schedule"),
+        (4, "\"in_adherence_minutes\" is empty: fill it in (every row needs one)"),
+        (5, "\"scheduled_minutes\" is '-1', below 0: it must be 0 or more"),
     ]  # fmt: skip
     # "0001" is not "001": identifiers are text, leading zeros matter.
     assert report.unknown_agents == ["0001"]
@@ -192,17 +203,17 @@ def test_survey_rules(store):
     report = load(store, "surveys", "surveys_bad.csv")
     assert (report.rows_in, report.loaded, report.rejected, report.duplicates) == (11, 2, 9, 0)
     assert report.rejected_sample == [
-        (3, "`nps` is 12, outside 0–10"),
-        (4, "`nps` is 9.5, not a whole number from 0–10"),
-        (5, "`csat` is 0, outside 1–5"),
-        (6, "`ces` is 8, outside 1–7"),
-        (7, "no score: fill in at least one of `nps`, `csat`, `ces`"),
-        (8, "`respondent_type` is 'staff': use customer or colleague (blank means customer)"),
-        (9, "`responded_at` 2025-13-45 is not a date (use YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
-        (11, "`responded_at` is empty: fill it in (every row needs one)"),
-        (12, "`nps` is 'ten', not a score (use a whole number from 0–10)"),
+        (3, "\"nps\" is '12', outside 0–10"),
+        (4, "\"nps\" is '9.5', not a whole number from 0–10"),
+        (5, "\"csat\" is '0', outside 1–5"),
+        (6, "\"ces\" is '8', outside 1–7"),
+        (7, 'no score: fill in one of "nps", "csat", "ces"'),
+        (8, "\"respondent_type\" is 'staff': use customer or colleague (blank means customer)"),
+        (9, "\"responded_at\" is '2025-13-45', not a date (use YYYY-MM-DD or YYYY-MM-DD HH:MM)"),
+        (11, '"responded_at" is empty: fill it in (every row needs one)'),
+        (12, "\"nps\" is 'ten', not a score (use a whole number from 0–10)"),
     ]
-    assert report.reasons["`nps` outside 0–10"] == 1
+    assert report.reasons['"nps" outside 0–10'] == 1
     rows = store.rows(
         "SELECT response_id, respondent_type, nps, comment FROM survey_responses ORDER BY 1"
     )
@@ -217,8 +228,8 @@ def test_targets_and_kpis_keys_with_org_wide_rows(store):
     report = load(store, "targets", "targets.csv")
     assert (report.loaded, report.rejected) == (3, 2)
     assert report.rejected_sample == [
-        (5, "`target` is 'thirty', not a number (use digits, e.g. 42 or 42.5)"),
-        (6, "`amber_tolerance` is -2, below 0: it must be 0 or more"),
+        (5, "\"target\" is 'thirty', not a number (use digits, e.g. 42 or 42.5)"),
+        (6, "\"amber_tolerance\" is '-2', below 0: it must be 0 or more"),
     ]
     org = store.rows("SELECT metric_id, target FROM targets WHERE team_id IS NULL ORDER BY 1")
     assert [tuple(r) for r in org] == [("csat", 85.0), ("nps", 30.0)]
@@ -230,16 +241,17 @@ def test_targets_and_kpis_keys_with_org_wide_rows(store):
 
     kpis = load(store, "kpis", "kpis.csv")
     assert (kpis.rows_in, kpis.loaded, kpis.rejected, kpis.duplicates) == (5, 3, 1, 1)
-    assert kpis.rejected_sample == [(6, "`value` is empty: fill it in (every row needs one)")]
+    assert kpis.rejected_sample == [(6, '"value" is empty: fill it in (every row needs one)')]
     assert store.scalar("SELECT value FROM kpi_values WHERE team_id IS NULL") == 3.9
 
 
 def test_quoted_newlines_count_records_not_physical_lines(store):
     report = load(store, "surveys", "surveys_quoted.csv")
     assert (report.loaded, report.rejected) == (2, 1)
-    assert report.rejected_sample == [(3, "`nps` is 11, outside 0–10")]
-    assert rejected_rows(store, report.batch_id)["raw"].tolist() == [
-        'Q2,2025-11-03 10:05,11,"said ""wow"""'
+    assert report.rejected_sample == [(3, "\"nps\" is '11', outside 0–10")]
+    rejects = rejected_rows(store, report.batch_id)
+    assert rejects.drop(columns=["line_no", "error"]).values.tolist() == [
+        ["Q2", "2025-11-03 10:05", "11", 'said "wow"']
     ]
     comment = store.scalar("SELECT comment FROM survey_responses WHERE response_id = 'Q1'")
     assert comment == "line one\nline two, with a comma"
@@ -255,8 +267,11 @@ def test_other_delimiter_blank_lines_and_ragged_rows(store):
             "delimiter, or remove the extra values"),
     ]  # fmt: skip
     assert report.reasons["wrong number of values"] == 1
-    raw = rejected_rows(store, report.batch_id)["raw"].tolist()
-    assert raw == ["2025-11-04,quality_score,T1,90.1,extra"]
+    # The download keeps the file's four columns: the extra value stays in the last cell.
+    rejects = rejected_rows(store, report.batch_id)
+    assert rejects.drop(columns=["line_no", "error"]).values.tolist() == [
+        ["2025-11-04", "quality_score", "T1", "90.1;extra"]
+    ]
     assert store.scalar("SELECT value FROM kpi_values WHERE metric_id = 'sales_per_fte'") == 4.2
 
 
@@ -378,12 +393,12 @@ def test_ambiguous_slashed_dates_need_an_order(store):
     report = load(store, "surveys", "surveys_ambiguous.csv")
     assert (report.loaded, report.rejected) == (2, 2)
     assert report.rejected_sample == [
-        (2, "`responded_at` 03/04/2025 10:00 is ambiguous (day/month or month/day?): load again "
+        (2, "\"responded_at\" is '03/04/2025 10:00', ambiguous (day/month or month/day?): "
+            "load again with --dayfirst or --monthfirst"),
+        (3, "\"responded_at\" is '05/06/2025', ambiguous (day/month or month/day?): load again "
             "with --dayfirst or --monthfirst"),
-        (3, "`responded_at` 05/06/2025 is ambiguous (day/month or month/day?): load again with "
-            "--dayfirst or --monthfirst"),
     ]  # fmt: skip
-    assert report.reasons == {"`responded_at` ambiguous day/month order": 2}
+    assert report.reasons == {'"responded_at" ambiguous day/month order': 2}
     # 07/07/2025 reads the same either way.
     assert store.scalar("SELECT responded_at FROM survey_responses WHERE response_id = 'A3'") == (
         datetime(2025, 7, 7)
@@ -427,7 +442,7 @@ def test_future_dates_are_rejected(store, tmp_path):
     report = load(store, "kpis", path)
     assert (report.loaded, report.rejected) == (1, 1)
     assert report.rejected_sample == [
-        (3, f"`date` {tomorrow} is in the future: check the date (and the day/month order)")
+        (3, f"\"date\" is '{tomorrow}', in the future: check the date (and the day/month order)")
     ]
 
 
@@ -712,7 +727,7 @@ def test_report_to_dict_is_json_and_batches_are_listed_newest_first(store):
     first = load(store, "kpis", "kpis.csv", uploaded_by="ana", filename="kpis-nov.csv")
     second = load(store, "surveys", "surveys_bad.csv")
     data = json.loads(json.dumps(first.to_dict()))
-    assert data["rejected_sample"] == [[6, "`value` is empty: fill it in (every row needs one)"]]
+    assert data["rejected_sample"] == [[6, '"value" is empty: fill it in (every row needs one)']]
     assert data["filename"] == "kpis-nov.csv"
     batches = list_batches(store)
     assert batches["batch_id"].tolist() == [second.batch_id, first.batch_id]
@@ -735,7 +750,7 @@ def test_many_rows_validate_in_bulk(store, tmp_path):
     path = write(tmp_path, "big.csv", "\n".join(lines) + "\n")
     report = load(store, "interactions", path)
     assert (report.rows_in, report.loaded, report.rejected) == (n, n - 20, 20)
-    assert report.reasons == {"`handle_seconds` missing on an answered contact": 20}
+    assert report.reasons == {'"handle_seconds" missing on an answered contact': 20}
     assert len(report.rejected_sample) == 20
     assert store.scalar("SELECT sum(offered) FROM rollup_interactions") == n - 20
     assert store.scalar("SELECT min(interaction_id) FROM interactions") == "0000001"

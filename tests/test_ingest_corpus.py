@@ -16,11 +16,15 @@ import pytest
 
 from cxmetrics.export import safe_csv
 from cxmetrics.ingest import UnreadableFile, load_batch, rejected_rows
+from tests.fixtures import bombs
 
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))["files"]
 BIG = 3 * 1024 * 1024
-TABLES = ("survey_responses", "interactions", "agents", "teams", "upload_batches", "rejected_rows")
+TABLES = (
+    "survey_responses", "interactions", "agents", "teams", "upload_batches", "rejected_rows",
+    "batch_columns",
+)  # fmt: skip
 
 
 def _big_comment() -> str:
@@ -83,9 +87,37 @@ def generate(name: str, folder: Path) -> Path:
         )
     elif name == "qualtrics.csv.gz":
         path.write_bytes(gzip.compress((CORPUS / "qualtrics.csv").read_bytes()))
+    elif name == "blank_header.xlsx":
+        path.write_bytes(
+            _workbook(
+                [
+                    ["response_id", "responded_at", "nps", None],
+                    ["BX1", datetime(2026, 10, 5, 9, 0), 9, "T01"],
+                    ["BX2", datetime(2026, 10, 5, 10, 0), 7, "T02"],
+                ]
+            )
+        )
+    elif name == "late_short_row.csv":
+        header = "response_id,responded_at,respondent_type,agent_id,nps,csat,ces,comment\n"
+        rows = [f"L{k},2026-10-05 09:00,customer,A1,9,5,7,fine\n" for k in range(1, 30_001)]
+        rows[26_999] = "L27000,2026-10-05 09:00,customer,A1\n"
+        path.write_text(header + "".join(rows), encoding="utf-8")
+    elif name in BOMBS:
+        BOMBS[name](path)
     else:  # pragma: no cover - a manifest error
         raise AssertionError(f"no generator for {name}")
     return path
+
+
+BOMBS = {
+    "gzip_bomb.csv.gz": bombs.gzip_bomb,
+    "xlsx_bomb.xlsx": bombs.xlsx_bomb,
+    "xlsx_liar.xlsx": lambda path: bombs.xlsx_bomb(path, declared=4_000),
+    "long_header.csv": bombs.long_header,
+    "long_cell.csv": bombs.long_cell,
+    "truncated_short.csv.gz": lambda path: bombs.truncated_gzip(path, rows=2_000, cut=8),
+    "truncated_long.csv.gz": lambda path: bombs.truncated_gzip(path, rows=20_000, cut=20_000),
+}
 
 
 def corpus_file(name: str, entry: dict, folder: Path) -> Path:
@@ -196,15 +228,32 @@ def test_quotes_ragged_rows_and_repeated_headers_report_lines(store):
     broken = load_batch(store, "surveys", CORPUS / "broken_quotes.csv")
     assert broken.reasons == {"unclosed quote": 1}
     assert broken.rejected_sample[0][0] == 4
-    raw = rejected_rows(store, broken.batch_id)["raw"].tolist()
-    assert raw == ['Q3,2026-10-05 11:00,0101,7,4,,"this quote is never closed']
+    # The download shows the line's cells under the file's own header (the quote removed).
+    rejects = rejected_rows(store, broken.batch_id)
+    assert rejects.drop(columns=["line_no", "error"]).values.tolist() == [
+        ["Q3", "2026-10-05 11:00", "0101", "7", "4", "", "this quote is never closed"]
+    ]
     assert {"Q4", "Q5", "Q6"} <= set(_responses(store))
     ragged = load_batch(store, "surveys", CORPUS / "ragged.csv")
-    assert [line for line, _ in ragged.rejected_sample] == [4]
-    assert "the row has 9 values but the header has 7 columns" in ragged.rejected_sample[0][1]
+    # R2 (4 values) and R5 (4 values) are short, R3 has 9 values; R4's extra cells are empty.
+    assert [line for line, _ in ragged.rejected_sample] == [3, 4, 6]
+    assert ragged.rejected_sample[0][1] == (
+        "the row has 4 values but the header has 7 columns: add the missing values (an empty "
+        "one still needs its delimiter)"
+    )
+    assert "the row has 9 values but the header has 7 columns" in ragged.rejected_sample[1][1]
+    assert set(_responses(store)) >= {"R1", "R4"} and not {"R2", "R3", "R5"} & set(
+        _responses(store)
+    )
+    rejects = rejected_rows(store, ragged.batch_id).drop(columns=["line_no", "error"])
+    assert rejects.values.tolist() == [
+        ["R2", "2026-10-05 10:00", "0102", "8", "", "", ""],
+        ["R3", "2026-10-05 11:00", "0101", "7", "4", "5", "too,many,values"],
+        ["R5", "2026-10-05 13:00", "0101", "10", "", "", ""],
+    ]
     repeated = load_batch(store, "surveys", CORPUS / "repeated_header.csv")
     assert repeated.rejected_sample == [
-        (9, "`nps` is 'bad', not a score (use a whole number from 0–10)")
+        (9, "\"nps\" is 'bad', not a score (use a whole number from 0–10)")
     ]
 
 
@@ -231,7 +280,8 @@ def test_comments_are_stored_exactly_and_exported_safely(store, tmp_path):
     assert got["H2"][-1] == '=HYPERLINK("http://evil.example","click")'
     assert got["H3"][-1] == "+SUM(1;2)" and got["H4"][-1] == "@cmd" and got["H5"][-1] == "-2+3"
     assert got["L1"][-1] == 'first line\r\nsecond line, with a comma\r\nthird "quoted" line'
-    assert got["BIG2"][-1] == _big_comment()
+    # A 3 MB comment is longer than a comment may be: its row is rejected, the others load.
+    assert "BIG2" not in got and got["BIG1"][-1] == "short"
     frame = store.frame("SELECT response_id, nps, comment FROM survey_responses ORDER BY 1")
     text = safe_csv(frame[frame["response_id"].str.startswith("H")]).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'+SUM" in text and "'@cmd" in text and "'-2+3" in text
@@ -255,3 +305,20 @@ def test_decimal_commas_and_workbooks(store, tmp_path):
     assert got["0001"][0] == datetime(2026, 10, 5, 9, 15, 30)
     assert got["0001"][2:4] == (9, 5) and got["0001"][-1] == "+1+2 stays text"
     assert got["4"][0] == datetime(2026, 10, 6) and got["0005"][2] == 10
+
+
+def test_export_time_zones_strict_scores_and_length_limits(store):
+    load_batch(store, "surveys", CORPUS / "qualtrics_denver.csv")
+    load_batch(store, "surveys", CORPUS / "strict_scores.csv")
+    got = _responses(store)
+    # Recorded 2026-10-05 09:03:01 in Denver (MDT, UTC-6): 15:03:01 in the store's UTC;
+    # 2026-10-07 12:04:01 MDT: 18:04:01 UTC.
+    assert got["D_a1"][0] == datetime(2026, 10, 5, 15, 3, 1)
+    assert got["D_a8"][0] == datetime(2026, 10, 7, 18, 4, 1)
+    # 10 - Extremely likely, Not at all likely 0, 9/10, " 8 ", 7.0; then a CSAT and a CES label.
+    assert [got[f"S{i}"][2] for i in range(1, 6)] == [10, 0, 9, 8, 7]
+    assert got["S6"][3] == 5 and got["S7"][4] == 7
+    assert not {f"S{i}" for i in range(8, 17)} & set(got)
+    roster = load_batch(store, "roster", CORPUS / "long_values.csv")
+    assert store.scalar("SELECT nickname FROM agents") == "N" * 200
+    assert [line for line, _ in roster.rejected_sample] == [3, 4, 5, 6]

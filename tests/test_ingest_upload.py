@@ -264,6 +264,8 @@ def test_rejected_rows_download_is_safe(store, tmp_path):
     report = load_batch(store, "surveys", path)
     assert report.rejected == 1
     text = rejected_csv(store, report.batch_id).decode("utf-8-sig")
-    assert text.splitlines()[0] == "line_no,error,raw"
-    # The raw line starts with '=' and is neutralised; the line number stays a number.
-    assert text.splitlines()[1] == '2,"`nps` is 12, outside 0–10","\'=1+1,2026-10-05,12,=cmd"'
+    # The file's own columns, then the line number and the reason.
+    assert text.splitlines()[0] == "response_id,responded_at,nps,comment,line_no,error"
+    # Cells that start with '=' are neutralised; the score and line number stay numbers.
+    reason = '"""nps"" is \'12\', outside 0–10"'
+    assert text.splitlines()[1] == "'=1+1,2026-10-05,12,'=cmd,2," + reason

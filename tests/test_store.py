@@ -179,6 +179,8 @@ def test_a_version_2_store_gets_its_team_rollup_when_migrated(known_store, tmp_p
         _back_to_version_3(conn)
         conn.execute(text("DROP TABLE rollup_team_daily"))
         conn.execute(text("DROP TABLE rollup_org_daily"))
+        conn.execute(text("DROP TABLE batch_columns"))  # and what version 4 added
+        conn.execute(text("ALTER TABLE rejected_rows DROP COLUMN cells"))
         conn.execute(text("DELETE FROM schema_version WHERE version >= 3"))
     known_store.close()
     store = open_store(known_store.url)

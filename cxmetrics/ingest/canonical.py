@@ -1,12 +1,13 @@
-"""Canonical layouts (DESIGN §3): column specs per kind, header mapping, value parsing and
-vectorised row validation.
+"""Canonical layouts (the columns of each kind; a sample of each in data/samples/): column
+specs per kind, header mapping, value parsing and vectorised row validation.
 
 Everything here works on whole columns (pyarrow and pandas string kernels); nothing loops over
 rows. Values in the forms files mostly hold (naive ISO date-times, plain digits) are read in
 one Arrow pass, and only the others take the general path, which knows every other form; the
 columns of a large file are checked on several threads. Input is a frame of *strings* (every
 column read as text, nothing converted by the reader); output is a typed frame plus, per row,
-the first reason it was rejected (or None).
+the first reason it was rejected (or None). Reasons are one line of plain text naming the
+file's own column label in double quotes and quoting the value in single quotes.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ NULL_TOKENS = frozenset({"", "na", "n/a", "#n/a", "null", "none", "-"})
 TRUE_TOKENS = frozenset({"1", "1.0", "true", "yes", "y", "t"})
 FALSE_TOKENS = frozenset({"0", "0.0", "false", "no", "n", "f"})
 MAX_SHOWN = 40  # characters of a cell value quoted in a reason
+MAX_LABEL_SHOWN = 60  # characters of a column label named in a reason
+# Longest values stored (characters): identifiers, names and labels, free-text comments.
+# A longer value rejects its row.
+MAX_ID_CHARS = 128
+MAX_NAME_CHARS = 200
+MAX_EMAIL_CHARS = 254
+MAX_COMMENT_CHARS = 10_000
 
 
 class UnreadableFile(Exception):
@@ -50,7 +58,8 @@ class Column:
     type: id | text | comment | timestamp | date | number | score | bool | choice
     required: the header must have it; not_null: every row must have a value.
     blank: value for an empty cell (bools, choices); absent: value when the file has no
-    such column (None = unknown/NULL).
+    such column (None = unknown/NULL). max_length: longest value in characters (ids, text
+    and comments; by type unless given).
     """
 
     name: str
@@ -64,6 +73,16 @@ class Column:
     absent: object = None
     choices: tuple[str, ...] = ()
     no_future: bool = False
+    max_length: int | None = None
+
+    @property
+    def longest(self) -> int | None:
+        """Longest value allowed (characters), None for typed columns."""
+        if self.max_length is not None:
+            return self.max_length
+        return {"id": MAX_ID_CHARS, "text": MAX_NAME_CHARS, "comment": MAX_COMMENT_CHARS}.get(
+            self.type
+        )
 
 
 @dataclass(frozen=True)
@@ -102,7 +121,9 @@ SPECS: dict[str, KindSpec] = {
                 aliases=("supervisor_e_mail", "manager_email", "team_lead_email"),
             ),
             Column("function", "text", aliases=("team_function",)),
-            Column("email", "text", aliases=("email_address", "e_mail")),
+            Column(
+                "email", "text", aliases=("email_address", "e_mail"), max_length=MAX_EMAIL_CHARS
+            ),
             Column("hired_on", "date", aliases=("hire_date", "hired", "start_date")),
             Column("active", "bool", aliases=("is_active",)),  # empty: keep / True
             Column("nickname", "text", aliases=("nick", "preferred_name", "known_as")),
@@ -336,7 +357,7 @@ def checked_mapping(
                 f"the mapping gives no column for {what}: {spec.kind} files need "
                 f"{', '.join(need)}; choose the file's column for it"
             )
-        found_names = [name for name in labels if name and not name.startswith("column ")]
+        found_names = [name for name in labels if name and not name.endswith("(no header)")]
         shown = ", ".join(found_names[:12]) + (" …" if len(found_names) > 12 else "")
         raise UnreadableFile(
             f"no {what} column: {spec.kind} files need the columns {', '.join(need)} in their "
@@ -388,11 +409,24 @@ class Errors:
         self._bad[idx] = True
 
 
+_UNPRINTABLE = r"[\x00-\x1f\x7f\x85\u2028\u2029]+"
+
+
 def _shown(values: pd.Series) -> pd.Series:
-    """Cell text for a reason: trimmed, cut to MAX_SHOWN characters."""
-    text = values.fillna("").astype(str)
+    """Cell text for a reason: on one line (line breaks and control characters as spaces),
+    cut to MAX_SHOWN characters."""
+    text = values.fillna("").astype(str).str.replace(_UNPRINTABLE, " ", regex=True)
     long = text.str.len() > MAX_SHOWN
     return text.where(~long, text.str.slice(0, MAX_SHOWN - 1) + "…")
+
+
+def quote_label(label: str) -> str:
+    """A column label as reasons name it: in double quotes, on one line, cut to
+    MAX_LABEL_SHOWN characters."""
+    text = " ".join(re.sub(_UNPRINTABLE, " ", str(label)).split())
+    if len(text) > MAX_LABEL_SHOWN:
+        text = text[: MAX_LABEL_SHOWN - 1] + "…"
+    return f'"{text}"'
 
 
 class _Shown:
@@ -545,15 +579,21 @@ def _plain_iso(text: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def parse_times(
-    text: pd.Series, tz: ZoneInfo, dayfirst: bool | None, *, file_order: bool | None = None
+    text: pd.Series,
+    tz: ZoneInfo,
+    dayfirst: bool | None,
+    *,
+    file_order: bool | None = None,
+    source_tz: ZoneInfo | None = None,
 ) -> ParsedTimes:
     """Parse trimmed, non-empty strings (NaN = empty) into naive local timestamps.
 
     ISO forms and values with a zone (Z, an offset, UTC / GMT±h) are converted to `tz`; naive
-    values are already local. Year-first forms are never ambiguous; dotted D.M.Y dates are
-    day-first by convention. Slashed or dashed D-M-Y / M-D-Y forms follow `dayfirst`, else
-    what the column itself settles (a first part > 12 means day-first, a second part > 12
-    month-first), else `file_order` (what another date column of the file settled); a value
+    values are already local, or (given `source_tz`) local time there, converted to `tz`.
+    Year-first forms are never ambiguous; dotted D.M.Y dates are day-first by convention.
+    Slashed or dashed D-M-Y / M-D-Y forms follow `dayfirst`, else what the column itself
+    settles (a first part > 12 means day-first, a second part > 12 month-first), else
+    `file_order` (what another date column of the file settled); a value
     whose parts are both ≤ 12 and differ is otherwise ambiguous.
     """
     n = len(text)
@@ -568,6 +608,7 @@ def parse_times(
         out = pd.Series(plain[1], index=text.index)
         todo = text[present & ~plain[0]]
     ambiguous = np.zeros(n, dtype=bool)
+    zoned = np.zeros(n, dtype=bool)  # the value said its zone (already converted)
     if len(todo):
         iso = todo.str.match(_ISO.pattern).fillna(False).to_numpy(dtype=bool)
         if iso.any():
@@ -576,6 +617,7 @@ def parse_times(
             if aware.any():
                 conv = pd.to_datetime(sub[aware], format="ISO8601", utc=True, errors="coerce")
                 out.loc[sub.index[aware]] = conv.dt.tz_convert(tz).dt.tz_localize(None)
+                zoned[text.index.get_indexer(sub.index[aware])] = True
             if (~aware).any():
                 out.loc[sub.index[~aware]] = pd.to_datetime(
                     sub[~aware], format="ISO8601", errors="coerce"
@@ -587,8 +629,22 @@ def parse_times(
             if len(parts):
                 out.loc[parts.index], unsure = _assemble(parts, tz, dayfirst, file_order)
                 ambiguous[text.index.get_indexer(parts.index[unsure])] = True
+                zoned[text.index.get_indexer(parts.index[parts["tz"].notna().to_numpy()])] = True
     bad = present & out.isna().to_numpy() & ~ambiguous
+    if source_tz is not None and source_tz.key != tz.key:
+        naive = np.flatnonzero(present & ~zoned & ~bad & ~ambiguous)
+        if len(naive):
+            out.iloc[naive] = _convert(out.iloc[naive], source_tz, tz).to_numpy()
     return ParsedTimes(out, bad, ambiguous)
+
+
+def _convert(local: pd.Series, source: ZoneInfo, tz: ZoneInfo) -> pd.Series:
+    """Naive local times of `source` as naive local times of `tz`. A time that occurs twice
+    (clocks going back) is taken as the first; one that never occurs (clocks going forward)
+    is moved forward by the gap, as a clock would show it."""
+    first = np.ones(len(local), dtype=bool)
+    aware = local.dt.tz_localize(source, ambiguous=first, nonexistent="shift_forward")
+    return aware.dt.tz_convert(tz).dt.tz_localize(None).astype("datetime64[us]")
 
 
 def _num(parts: pd.DataFrame, name: str, default: str = "0") -> pd.Series:
@@ -688,10 +744,25 @@ SCORE_HINTS = {"csat": ", or a label such as 'Very satisfied'", "ces": ", or 'Ve
 _SEVEN_WORDS = r"(?:mostly|completely|slightly|moderately)"
 _FIVE_ONLY = ("satisfied", "dissatisfied", "very satisfied", "very dissatisfied")
 
+# Words of each scale's anchors: text beside a score is read only when it is a label of that
+# scale (a word of these, or a label of the vendor sets above), so "banana8", "Q9" or
+# "9 or 10" are not scores.
+SCORE_ANCHORS = {
+    "nps": r"\b(?:un)?likely\b|\brecommend",
+    "csat": r"satisf|\bneutral\b",
+    "ces": r"\beas(?:y|ier|ily|e)\b|\bdifficult|\beffort|\b(?:dis)?agree",
+}
+
 _LETTER = "A-Za-z\u00c0-\u024f"
-_FRACTION = r"^([0-9]+)(?:[.,]0+)? ?(?:/|out of|of) ?([0-9]+)$"
-_LEADING = rf"^([0-9]{{1,2}})(?:[.,]0+)? ?[-–—:=)(.]? ?[{_LETTER}]"
-_TRAILING = rf"[{_LETTER})] ?[-–—:=(]? ?([0-9]{{1,2}})\)?$"
+_FRACTION = r"^([0-9]{1,2})(?:[.,]0+)? ?(?:/|out of|of) ?([0-9]{1,2})$"
+# A score beside its label: "10 - Extremely likely", "(5) Very satisfied", "Not at all
+# likely 0", "Very easy (7)": the number and the words apart by a dash, a colon, brackets
+# or spaces; the words letters only (no second number).
+_SCORE_NUMBER = r"([0-9]{1,2})(?:[.,]0+)?"
+_SCORE_SEP = r"(?: *[-–—:] *| *[(\[] *| *[)\]] *| +)"
+_SCORE_WORDS = rf"([{_LETTER}][{_LETTER}'’ ,./&-]*?)"
+_LEADING = rf"^[(\[]?{_SCORE_NUMBER}[)\]]?{_SCORE_SEP}{_SCORE_WORDS}[)\]]?[ .!]*$"
+_TRAILING = rf"^{_SCORE_WORDS}{_SCORE_SEP}[(\[]?{_SCORE_NUMBER}[)\]]?$"
 
 
 @dataclass
@@ -701,9 +772,22 @@ class ReadScores:
     seven_point: np.ndarray  # a 7-point satisfaction label in a 5-point CSAT column
 
 
+def _label_words(words: pd.Series) -> pd.Series:
+    return words.str.lower().str.replace(r"[ ]+", " ", regex=True).str.strip(" .!").fillna("")
+
+
+def _is_scale_label(words: pd.Series, col: Column) -> np.ndarray:
+    """Which label texts belong to the column's scale: a word of its anchors, or a label of
+    the vendor label set."""
+    anchored = words.str.contains(SCORE_ANCHORS[col.name], case=False, regex=True)
+    known = _label_words(words).isin(SCORE_LABELS.get(col.name, {}).keys())
+    return (anchored.fillna(False) | known).to_numpy(dtype=bool)
+
+
 def read_scores(text: pd.Series, col: Column) -> ReadScores:
-    """Scores written as text: 9/10, 10 - Extremely likely, Extremely likely 10, and (CSAT,
-    CES) the labels of a 5-point satisfaction or 7-point ease / agreement scale."""
+    """Scores written as text: 9/10, and a number beside a label of the scale (10 - Extremely
+    likely, Not at all likely 0, 5 (Very satisfied)); and, for CSAT and CES, the labels of a
+    5-point satisfaction or 7-point ease / agreement scale alone."""
     n = len(text)
     values = pd.Series(np.nan, index=text.index, dtype="float64")
     wrong = np.zeros(n, dtype=bool)
@@ -718,18 +802,19 @@ def read_scores(text: pd.Series, col: Column) -> ReadScores:
         on_scale = (scale == col.maximum).to_numpy()
         values[has_frac & on_scale] = whole[has_frac & on_scale]
         wrong = has_frac & ~on_scale
-    for pattern in (_LEADING, _TRAILING):
+    for pattern, number, words in ((_LEADING, 0, 1), (_TRAILING, 1, 0)):
         todo = values.isna().to_numpy() & ~wrong
         if not todo.any():
             break
-        found = text[todo].str.extract(pattern)[0].astype("float64")
-        values.loc[found.index] = found
+        parts = text[todo].str.extract(pattern)
+        parts = parts[parts[number].notna().to_numpy()]
+        if len(parts):
+            labelled = parts[_is_scale_label(parts[words], col)]
+            values.loc[labelled.index] = labelled[number].astype("float64")
     labels = SCORE_LABELS.get(col.name)
     todo = values.isna().to_numpy() & ~wrong
     if labels and todo.any():
-        low = (
-            text[todo].str.lower().str.replace(r"[ ]+", " ", regex=True).str.strip(" .!").fillna("")
-        )
+        low = _label_words(text[todo])
         if col.name == "csat":
             distinct = set(low.unique())
             somewhat = any(v.startswith("somewhat ") for v in distinct)
@@ -789,13 +874,19 @@ def validate(
     dayfirst: bool | None = None,
     errors: Errors | None = None,
     decimal_comma: bool = False,
+    labels: dict[str, str] | None = None,
+    zones: dict[str, ZoneInfo] | None = None,
 ) -> Validated:
     """Type every canonical column and find each row's first problem.
 
     raw: canonical name -> string Series (as read, untrimmed) for the columns the file has;
     all Series share one RangeIndex. now: the current naive business-local time.
     decimal_comma: numbers may be written 12,5 (files delimited by ; tab or |).
+    labels: canonical name -> the file's own label for it (reasons name that; default the
+    canonical name). zones: canonical name -> the time zone that column's timestamps without
+    an offset are in, when not the business zone `tz` (a Qualtrics export's timeZone).
     """
+    labels = {c.name: quote_label((labels or {}).get(c.name) or c.name) for c in spec.columns}
     n = len(next(iter(raw.values()))) if raw else 0
     index = pd.RangeIndex(n)
     errs = errors or Errors(n)
@@ -809,7 +900,8 @@ def validate(
     def check(col: Column) -> tuple[pd.Series, _Deferred]:
         return _check_column(
             col, raw.get(col.name), index, tz=tz, now=now, dayfirst=dayfirst,
-            file_order=file_order, decimal_comma=decimal_comma,
+            file_order=file_order, decimal_comma=decimal_comma, label=labels[col.name],
+            source_tz=(zones or {}).get(col.name),
         )  # fmt: skip
 
     if n >= PARALLEL_ROWS:
@@ -823,7 +915,7 @@ def validate(
         out[col.name] = typed
         hits.apply(errs)
     frame = pd.DataFrame(out, index=index)
-    _row_rules(spec, frame, raw, errs)
+    _row_rules(spec, frame, raw, errs, labels)
     return Validated(frame=frame, errors=errs, present=[c for c in spec.names if c in raw])
 
 
@@ -837,36 +929,42 @@ def _check_column(
     dayfirst: bool | None,
     file_order: bool | None,
     decimal_comma: bool,
+    label: str,
+    source_tz: ZoneInfo | None = None,
 ) -> tuple[pd.Series, _Deferred]:
-    """One column typed, and its rule hits in the order the rules apply."""
+    """One column typed, and its rule hits in the order the rules apply. `label` is the
+    column as reasons name it (the file's own label, quoted)."""
     errs = _Deferred()
     if values is None:
         return _absent(col, index), errs
+    c = label
     if col.type == "comment":
         # Stored exactly as given (not even trimmed); an empty cell or a null token
         # (NA, N/A, NULL…) means "no comment".
-        return _comment(values), errs
+        typed = _comment(values)
+        _too_long(col, _arrow_text(values), c, errs)
+        return typed, errs
     text, empty = _clean(values)
     shown = _Shown(text)
-    c = f"`{col.name}`"
     if col.not_null:
         errs.add(empty, f"{c} empty", f"{c} is empty: fill it in (every row needs one)")
     if col.type in ("id", "text"):
         typed = text
+        _too_long(col, _arrow_text(text), c, errs)
     elif col.type in ("timestamp", "date"):
-        parsed = parse_times(text, tz, dayfirst, file_order=file_order)
+        parsed = parse_times(text, tz, dayfirst, file_order=file_order, source_tz=source_tz)
         errs.add(
             parsed.bad,
             f"{c} not a date",
             lambda i, c=c, s=shown, col=col: (
-                c + " " + s[i] + f" is not a date (use {_date_hint(col)})"
+                c + " is '" + s[i] + f"', not a date (use {_date_hint(col)})"
             ),
         )
         errs.add(
             parsed.ambiguous,
             f"{c} ambiguous day/month order",
             lambda i, c=c, s=shown: (
-                c + " " + s[i] + " is ambiguous (day/month or month/day?): "
+                c + " is '" + s[i] + "', ambiguous (day/month or month/day?): "
                 "load again with --dayfirst or --monthfirst"
             ),
         )
@@ -880,12 +978,13 @@ def _check_column(
                 future,
                 f"{c} in the future",
                 lambda i, c=c, s=shown: (
-                    c + " " + s[i] + " is in the future: check the date (and the day/month order)"
+                    c + " is '" + s[i] + "', in the future: check the date (and the day/month "
+                    "order)"
                 ),
             )
         typed = stamps
     elif col.type in ("number", "score"):
-        typed = _figures(col, text, empty, errs, decimal_comma)
+        typed = _figures(col, text, empty, errs, decimal_comma, c)
     elif col.type == "bool":
         low = pc.utf8_lower(_arrow_text(text))
         is_true = _bools(pc.is_in(low, _value_set(TRUE_TOKENS, low.type)))
@@ -926,6 +1025,31 @@ def _check_column(
     return typed, errs
 
 
+def _too_long(col: Column, arr: pa.ChunkedArray, c: str, errs: _Deferred) -> None:
+    """Reject values longer than the column allows (names, ids, labels, comments)."""
+    longest = col.longest
+    if longest is None or not len(arr):
+        return
+    # A value of at most `longest` bytes has at most `longest` characters: most columns
+    # are settled by the byte lengths alone.
+    if (pc.max(pc.binary_length(arr)).as_py() or 0) <= longest:
+        return
+    lengths = pc.utf8_length(arr)
+    over = _bools(pc.greater(lengths, longest))
+    if not over.any():
+        return
+    counts = lengths.to_numpy(zero_copy_only=False)
+    errs.add(
+        over,
+        f"{c} too long",
+        lambda i, c=c, a=arr, n=counts, m=longest: [
+            c + " is '" + s + f"' ({int(k):,} characters), longer than the {m:,} allowed: "
+            "shorten it"
+            for s, k in zip(_shown(pd.Series(a.take(pa.array(i)).to_pylist())), n[i], strict=True)
+        ],
+    )
+
+
 # Figures as most files write them: digits, and for numbers up to six decimals (few enough
 # digits that every parser rounds them the same way).
 _PLAIN_NUMBER = r"^[0-9]{1,9}(?:\.[0-9]{1,6})?$"
@@ -963,7 +1087,12 @@ def _plain_figures(col: Column, text: pd.Series) -> tuple[np.ndarray, np.ndarray
 
 
 def _figures(
-    col: Column, text: pd.Series, empty: np.ndarray, errs: _Deferred, decimal_comma: bool
+    col: Column,
+    text: pd.Series,
+    empty: np.ndarray,
+    errs: _Deferred,
+    decimal_comma: bool,
+    label: str,
 ) -> pd.Series:
     """A number or score column typed. Plain figures are read at once; the others (scores
     written as text, decimal commas, mistakes) go through `_figures_in_full`, which sees all
@@ -975,7 +1104,7 @@ def _figures(
     if len(rest):
         hits = _Deferred()
         part = _figures_in_full(
-            col, text.iloc[rest].reset_index(drop=True), empty[rest], hits, decimal_comma
+            col, text.iloc[rest].reset_index(drop=True), empty[rest], hits, decimal_comma, label
         )
         errs.extend(hits, rest, n)
         if col.type == "score":
@@ -988,15 +1117,32 @@ def _figures(
     return pd.Series(values, index=text.index)
 
 
+# A figure written as a number: digits, an optional sign and decimals (no exponent, no
+# "inf" or "nan", which float() would take).
+_DECIMAL = r"^[+-]?[0-9]+(?:\.[0-9]+)?$"
+
+
 def _figures_in_full(
-    col: Column, text: pd.Series, empty: np.ndarray, errs: _Deferred, decimal_comma: bool
+    col: Column,
+    text: pd.Series,
+    empty: np.ndarray,
+    errs: _Deferred,
+    decimal_comma: bool,
+    label: str,
 ) -> pd.Series:
     """A number or score column typed value by value, with the reasons its rows are wrong."""
     n = len(text)
     shown = _Shown(text)
-    c = f"`{col.name}`"
+    c = label
     figures = _decimal_comma(text) if decimal_comma else text
-    nums = _to_float(figures)
+    if col.type == "score":
+        # A score is a number as written (7, 7.0) or a label of its scale (read_scores).
+        numeric = figures.str.match(_DECIMAL).fillna(False).to_numpy(dtype=bool)
+        nums = pd.Series(np.nan, index=text.index, dtype="float64")
+        if numeric.any():
+            nums[numeric] = _to_float(figures[numeric]).to_numpy(dtype="float64")
+    else:
+        nums = _to_float(figures)
     finite = np.isfinite(nums.to_numpy(dtype="float64", na_value=np.nan))
     not_number = ~empty & ~finite
     if col.type == "score" and not_number.any():
@@ -1013,7 +1159,7 @@ def _figures_in_full(
         errs.add(
             wrong,
             f"{c} not on the {rng} scale",
-            lambda i, c=c, s=shown, r=rng: c + " is " + s[i] + f", not on the {r} scale",
+            lambda i, c=c, s=shown, r=rng: c + " is '" + s[i] + f"', not on the {r} scale",
         )
         errs.add(
             seven,
@@ -1045,13 +1191,13 @@ def _figures_in_full(
         errs.add(
             fraction,
             f"{c} not a whole number",
-            lambda i, c=c, s=shown, r=rng: c + " is " + s[i] + f", not a whole number from {r}",
+            lambda i, c=c, s=shown, r=rng: c + " is '" + s[i] + f"', not a whole number from {r}",
         )
         outside = ((nums < col.minimum) | (nums > col.maximum)).to_numpy(dtype=bool)
         errs.add(
             outside,
             f"{c} outside {rng}",
-            lambda i, c=c, s=shown, r=rng: c + " is " + s[i] + f", outside {r}",
+            lambda i, c=c, s=shown, r=rng: c + " is '" + s[i] + f"', outside {r}",
         )
         ok = ~fraction & ~outside
         return nums.where(ok).astype("Int16")
@@ -1061,7 +1207,7 @@ def _figures_in_full(
             below,
             f"{c} below {col.minimum:g}",
             lambda i, c=c, s=shown, m=col.minimum: (
-                c + " is " + s[i] + f", below {m:g}: it must be {m:g} or more"
+                c + " is '" + s[i] + f"', below {m:g}: it must be {m:g} or more"
             ),
         )
     return nums
@@ -1070,11 +1216,20 @@ def _figures_in_full(
 def _comment(values: pd.Series) -> pd.Series:
     """A comment exactly as given (not even trimmed), NaN for an empty cell or a null token."""
     arr = _arrow_text(values)
-    low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
-    empty = pc.is_in(low, _value_set(NULL_TOKENS, low.type)).fill_null(False)
+    # Only short cells can be a null token: long comments are not copied to be trimmed and
+    # lower-cased (a file of long comments would briefly need its text three times over).
+    short = pc.less_equal(pc.binary_length(arr), _NULL_CELL_BYTES).fill_null(True)
+    cells = _only(arr, short)
+    low = pc.utf8_lower(pc.utf8_trim_whitespace(cells))
+    empty = pc.or_kleene(
+        pc.is_null(arr), pc.is_in(low, _value_set(NULL_TOKENS, low.type))
+    ).fill_null(False)
     if not pc.any(empty).as_py():
         return values
     return _text_series(pc.if_else(empty, pa.scalar(None, arr.type), arr), values.index)
+
+
+_NULL_CELL_BYTES = 64  # the longest cell read as a null token (a token and its padding)
 
 
 def _absent(col: Column, index: pd.RangeIndex) -> pd.Series:
@@ -1096,38 +1251,44 @@ def _absent(col: Column, index: pd.RangeIndex) -> pd.Series:
     )
 
 
-def _row_rules(spec: KindSpec, frame: pd.DataFrame, raw: dict[str, pd.Series], errs: Errors):
-    """Rules across columns of one row."""
+def _row_rules(
+    spec: KindSpec,
+    frame: pd.DataFrame,
+    raw: dict[str, pd.Series],
+    errs: Errors,
+    labels: dict[str, str],
+):
+    """Rules across columns of one row (`labels`: canonical name -> quoted file label)."""
     if spec.kind == "interactions":
         answered = ~frame["abandoned"].fillna(False).to_numpy(dtype=bool)
+        handle, abandoned = labels["handle_seconds"], labels["abandoned"]
         errs.add(
             answered & frame["handle_seconds"].isna().to_numpy(),
-            "`handle_seconds` missing on an answered contact",
-            "answered contact without `handle_seconds`: fill it in, or set `abandoned` "
+            f"{handle} missing on an answered contact",
+            f"answered contact without {handle}: fill it in, or set {abandoned} "
             "to yes if the customer hung up before an answer",
         )
     elif spec.kind == "adherence":
         sched, adh = frame["scheduled_minutes"], frame["in_adherence_minutes"]
         over = (adh > sched).to_numpy(dtype=bool, na_value=False)
+        in_adh, scheduled = labels["in_adherence_minutes"], labels["scheduled_minutes"]
         errs.add(
             over,
-            "`in_adherence_minutes` above `scheduled_minutes`",
+            f"{in_adh} above {scheduled}",
             lambda i: (
-                "`in_adherence_minutes` "
+                in_adh + " is '"
                 + _shown(raw["in_adherence_minutes"].iloc[i].str.strip())
-                + " is more than `scheduled_minutes` "
+                + "', more than " + scheduled + " '"
                 + _shown(raw["scheduled_minutes"].iloc[i].str.strip())
-                + ": time in adherence cannot exceed the schedule"
+                + "': time in adherence cannot exceed the schedule"
             ),
-        )
+        )  # fmt: skip
     elif spec.kind == "surveys":
         none = frame[["nps", "csat", "ces"]].isna().all(axis=1).to_numpy()
         # Only rows whose scores are all *empty* (a bad score already has its own reason).
-        errs.add(
-            none,
-            "no nps, csat or ces",
-            "no score: fill in at least one of `nps`, `csat`, `ces`",
-        )
+        given = [labels[name] for name in ("nps", "csat", "ces") if name in raw]
+        which = given[0] if len(given) == 1 else "one of " + ", ".join(given)
+        errs.add(none, "no score", f"no score: fill in {which}")
 
 
 # ---------------------------------------------------------------- survey ids

@@ -38,6 +38,8 @@ class Inspection:
     rows_estimate: int | None
     warnings: list[str] = field(default_factory=list)
     date_order: str | None = None  # "dayfirst" | "monthfirst" | None (ISO / unknown)
+    timezone: str | None = None  # zone of times without an offset (None: the kind has none)
+    problem: str | None = None  # why the file cannot load with this mapping (None: it can)
 
 
 def _order_name(order: bool | None) -> str | None:
@@ -66,7 +68,8 @@ def inspect_file(
     if mapping is None:
         mapping = saved
     src = sources.Source(source, filename)
-    grid = sources.read_head(src)
+    limits = store.settings.ingest if store is not None else sources.DEFAULT_LIMITS
+    grid = sources.read_head(src, limits)
     raw = split_grid(grid, spec)
     prep = prepare(
         store, spec, raw, mapping=mapping, dayfirst=dayfirst, options=options, strict=False
@@ -89,7 +92,7 @@ def inspect_file(
     # What the sample says about rows that will be rejected or read in a particular way.
     sample = raw.data.iloc[: layouts.SAMPLE_ROWS]
     errors = canonical.Errors(len(sample))
-    excluded = layouts.layout_rejections(layout, sample, errors)
+    excluded = layouts.layout_rejections(layout, sample, errors, kind)
     if excluded:
         parts = ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for what, n in excluded.items())
         warnings.append(
@@ -148,6 +151,8 @@ def inspect_file(
         rows_estimate=estimate,
         warnings=list(dict.fromkeys(warnings)),
         date_order=_order_name(order),
+        timezone=prep.timezone,
+        problem=prep.problem,
     )
 
 

@@ -17,20 +17,24 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, text
 
+from cxmetrics.config import IngestLimits, load_settings
 from cxmetrics.demo import BATCH_ID as DEMO_BATCH
 from cxmetrics.ingest import canonical, layouts, sources
-from cxmetrics.ingest.canonical import KINDS, UnreadableFile
+from cxmetrics.ingest.canonical import KINDS, UnreadableFile, quote_label
 from cxmetrics.store import membership, register_table, rollups, unregister_table
 
 if TYPE_CHECKING:
@@ -49,6 +53,9 @@ __all__ = [
 ]
 
 SAMPLE_SIZE = 20  # (line_no, reason) pairs kept in a report
+# Columns the rejected-rows download adds after the file's own (and drops from a file that
+# is such a download, loaded again).
+DOWNLOAD_COLUMNS = layouts.DOWNLOAD_COLUMNS
 LOADED, REJECTED, DUPLICATE = 0, 1, 2
 # Every table whose rows carry the batch that brought them (undo deletes from all of them).
 BATCH_TABLES = (
@@ -85,10 +92,14 @@ class BatchReport:
     # roster: facts whose team changes (from_team, to_team, since, interactions, responses,
     # adherence_days): a row dated in the past restates the days from its date on
     moves: list[dict] = field(default_factory=list)
+    duplicate_sample: list[tuple[int, str]] = field(default_factory=list)  # (line_no, why)
+    # The time zone times without an offset were read in (None: the kind has no times).
+    timezone: str | None = None
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["rejected_sample"] = [[line, reason] for line, reason in self.rejected_sample]
+        data["duplicate_sample"] = [[line, why] for line, why in self.duplicate_sample]
         return data
 
 
@@ -210,15 +221,28 @@ def split_grid(grid: sources.Grid, spec: canonical.KindSpec | None) -> RawTable:
 
 
 def read_file(
-    source, spec: canonical.KindSpec | None = None, *, filename: str | None = None
+    source,
+    spec: canonical.KindSpec | None = None,
+    *,
+    filename: str | None = None,
+    limits: IngestLimits = sources.DEFAULT_LIMITS,
 ) -> RawTable:
     """Read a whole file (path, bytes, binary file object or Source) into data rows of text.
 
-    Raises UnreadableFile (one line) when it cannot be read at all.
+    Raises UnreadableFile (one line) when it cannot be read at all, or holds more than
+    `limits` allow.
     """
     if not isinstance(source, sources.Source):
         source = sources.Source(source, filename)
-    return split_grid(sources.read_grid(source), spec)
+    return split_grid(sources.read_grid(source, limits), spec)
+
+
+def _cells(raw: RawTable, positions: np.ndarray) -> list[str]:
+    """The given rows' cells as read, each row a JSON list (the rejected-rows download)."""
+    values = raw.data.loc[positions].to_numpy(dtype=object)
+    return [
+        json.dumps(["" if v is None else str(v) for v in row], ensure_ascii=False) for row in values
+    ]
 
 
 def _raw_lines(raw: RawTable, positions: np.ndarray) -> list[str]:
@@ -253,6 +277,8 @@ class Plan:
     # loaded_on) and what it does to facts already stored
     changes: pa.Table | None = None
     restated: membership.Restatement | None = None
+    # Facts: per row, the position of the first row with the same key (-1: already stored).
+    duplicate_of: np.ndarray | None = None
 
 
 def _arrow(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pa.Table:
@@ -269,6 +295,7 @@ def _arrow(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pa.Table:
 
 
 ROW_GROUP = 122_880  # rows per DuckDB row group
+BATCH_BYTES = 64 << 20  # most bytes of one batch handed to DuckDB (rows of long comments)
 
 
 def _in_row_groups(table: pa.Table) -> pa.RecordBatchReader:
@@ -276,12 +303,15 @@ def _in_row_groups(table: pa.Table) -> pa.RecordBatchReader:
 
     DuckDB's insertion-ordered INSERT is quickest fed whole row groups; the reader's chunks
     follow how the file was read (about 100 k rows), and re-cutting the whole table at once
-    would copy it.
+    would copy it. A batch of long rows (comments of thousands of characters) is cut smaller,
+    so that no more than BATCH_BYTES are copied at a time.
     """
+    row_bytes = table.nbytes / max(table.num_rows, 1)
+    step = max(1_024, min(ROW_GROUP, int(BATCH_BYTES / max(row_bytes, 1))))
 
     def batches():
-        for start in range(0, table.num_rows, ROW_GROUP):
-            part = table.slice(start, ROW_GROUP)
+        for start in range(0, table.num_rows, step):
+            part = table.slice(start, step)
             yield pa.RecordBatch.from_arrays(
                 [c.chunk(0) if c.num_chunks == 1 else c.combine_chunks() for c in part.columns],
                 schema=table.schema,
@@ -334,6 +364,7 @@ def _plan_facts(conn: Connection, spec: canonical.KindSpec, checked: canonical.V
     status = np.where(ok, LOADED, REJECTED).astype(np.int8)
     table = _arrow(checked.frame[spec.names], _date_columns(spec))
     plan = Plan(status=status, rows=None, table=table)
+    plan.duplicate_of = np.full(len(status), -1, dtype=np.int64)
     if not ok.any():
         return plan
     key = ", ".join(spec.key)
@@ -345,13 +376,13 @@ def _plan_facts(conn: Connection, spec: canonical.KindSpec, checked: canonical.V
     in_file = (
         f"WITH c AS (SELECT row_pos, {key} FROM cx_incoming_keys WHERE ok), "  # noqa: S608
         f"d AS (SELECT {key}, min(row_pos) AS first_pos FROM c GROUP BY {key} "
-        f"HAVING count(*) > 1) SELECT c.row_pos FROM c JOIN d ON {match} "
+        f"HAVING count(*) > 1) SELECT c.row_pos, d.first_pos FROM c JOIN d ON {match} "
         "WHERE c.row_pos <> d.first_pos"
     )
     # Demo rows never shadow real ones: a key held only by the demo is loaded, and the demo
     # row gives way to it when the batch is written.
     stored = (
-        "SELECT i.row_pos FROM cx_incoming_keys i WHERE i.ok AND EXISTS "  # noqa: S608
+        "SELECT i.row_pos, -1 FROM cx_incoming_keys i WHERE i.ok AND EXISTS "  # noqa: S608
         f"(SELECT 1 FROM {spec.table} t WHERE {_key_match(spec, 't', 'i')} "
         "AND t.batch_id <> :demo)"
     )
@@ -364,8 +395,10 @@ def _plan_facts(conn: Connection, spec: canonical.KindSpec, checked: canonical.V
         # every row of it after the first.
         repeated = not conn.execute(text(distinct)).scalar_one()
         for sql in (in_file, stored) if repeated else (stored,):
-            found = conn.execute(text(sql), {"demo": DEMO_BATCH}).scalars().all()
-            status[np.asarray(found, dtype=np.int64)] = DUPLICATE
+            found = conn.execute(text(sql), {"demo": DEMO_BATCH}).all()
+            found = np.asarray(found, dtype=np.int64).reshape(-1, 2)
+            status[found[:, 0]] = DUPLICATE
+            plan.duplicate_of[found[:, 0]] = found[:, 1]
     plan.demo_giving_way = _demo_giving_way(conn, spec, keys.drop_columns(["ok"]), status)
     if "agent_id" in table.column_names:
         agents = pa.table({"agent_id": table["agent_id"], "loaded": pa.array(status == LOADED)})
@@ -623,6 +656,9 @@ class Batch:
     layout: str = "canonical"
     mapping: dict[str, str | None] = field(default_factory=dict)  # canonical -> source label
     warnings: list[str] = field(default_factory=list)
+    download_header: list[str] = field(default_factory=list)  # rejected rows' header row
+    timezone: str | None = None  # zone of times without an offset (None: no times)
+    time_note: str = ""  # the report's sentence about it
 
     @property
     def counts(self) -> tuple[int, int, int, int]:
@@ -744,16 +780,21 @@ def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
                     "line_no": b.raw.line_no[bad].astype("int32"),
                     "reason": b.checked.errors.reason[bad].astype(str),
                     "raw": _raw_lines(b.raw, bad),
+                    "cells": _cells(b.raw, bad),
                 }
             )
             reg("cx_rejects", _arrow(rejects))
             conn.execute(
                 text(
-                    "INSERT INTO rejected_rows (batch_id, line_no, reason, raw) "
-                    "SELECT :b, line_no, reason, raw FROM cx_rejects"
+                    "INSERT INTO rejected_rows (batch_id, line_no, reason, raw, cells) "
+                    "SELECT :b, line_no, reason, raw, cells FROM cx_rejects"
                 ),
                 params,
             )
+    conn.execute(
+        text("INSERT INTO batch_columns (batch_id, labels) VALUES (:b, :labels)"),
+        {"b": b.batch_id, "labels": json.dumps(b.download_header, ensure_ascii=False)},
+    )
     conn.execute(
         text(
             "INSERT INTO upload_batches (batch_id, kind, filename, sha256, uploaded_by, "
@@ -838,6 +879,7 @@ def _already(kind, filename, raw, prep, earlier) -> BatchReport:
         layout=_about(prep)[0],
         mapping=prep.labels,
         warnings=prep.warnings,
+        timezone=prep.timezone,
     )
 
 
@@ -848,6 +890,11 @@ def _report(b: Batch, status: str) -> BatchReport:
     groups = pd.Series(rejected_groups, dtype=object).value_counts(sort=False)
     reasons = dict(sorted(((str(k), int(v)) for k, v in groups.items()), key=lambda kv: -kv[1]))
     sample = [(int(b.raw.line_no[i]), str(b.checked.errors.reason[i])) for i in bad[:SAMPLE_SIZE]]
+    dups = np.flatnonzero(b.plan.status == DUPLICATE)[:SAMPLE_SIZE]
+    dup_sample = [
+        (int(b.raw.line_no[i]), why)
+        for i, why in zip(dups, _duplicate_reasons(b, dups), strict=True)
+    ]
     counts = (
         f"{loaded} of {_plural(rows_in, 'row')}; {rejected} rejected; "
         f"{_plural(duplicates, 'duplicate')}"
@@ -864,6 +911,8 @@ def _report(b: Batch, status: str) -> BatchReport:
             f"file {'give' if status == 'dry_run' else 'gave'} way to them (demo data never "
             "hides real data; clear the demo data to remove the rest)"
         )
+    if b.time_note:
+        message += f"; {b.time_note}"
     return BatchReport(
         batch_id=None if status == "dry_run" else b.batch_id,
         kind=b.spec.kind,
@@ -883,6 +932,8 @@ def _report(b: Batch, status: str) -> BatchReport:
         mapping=dict(b.mapping),
         warnings=warnings,
         moves=[m.to_dict() for m in moves],
+        duplicate_sample=dup_sample,
+        timezone=b.timezone,
     )
 
 
@@ -895,6 +946,41 @@ def _move_lines(moves: list[membership.Move]) -> list[str]:
     if len(moves) > MOVES_SHOWN:
         lines.append(f"… and {_plural(len(moves) - MOVES_SHOWN, 'more move')} of facts")
     return lines
+
+
+def _roster_duplicate_of(checked: canonical.Validated) -> np.ndarray:
+    """Per roster row, the position of the first valid row with the same agent_id (-1: none
+    earlier in the file)."""
+    of = np.full(len(checked.ok), -1, dtype=np.int64)
+    ok = np.flatnonzero(checked.ok)
+    ids = checked.frame["agent_id"].iloc[ok].to_numpy(dtype=object)
+    first: dict[object, int] = {}
+    for pos, agent in zip(ok, ids, strict=True):
+        if agent in first:
+            of[pos] = first[agent]
+        else:
+            first[agent] = int(pos)
+    return of
+
+
+def _duplicate_reasons(b: Batch, positions: np.ndarray) -> list[str]:
+    """Why each of these duplicate rows is one: the line it repeats, or already stored."""
+    if not len(positions):
+        return []
+    roster = b.plan.duplicate_of is None
+    of = _roster_duplicate_of(b.checked) if roster else b.plan.duplicate_of
+    named = [quote_label(b.mapping[k]) for k in b.spec.key if b.mapping.get(k)]
+    key = " and ".join(named) if named else "answers"
+    out = []
+    for pos in positions:
+        first = int(of[pos])
+        if first >= 0:
+            out.append(f"same {key} as line {int(b.raw.line_no[first])}")
+        elif roster:
+            out.append("already in the roster as it is: nothing to change")
+        else:
+            out.append(f"already stored: a row with the same {key} was loaded before")
+    return out
 
 
 # ---------------------------------------------------------------- 2. layout and mapping
@@ -913,6 +999,9 @@ class Prepared:
     warnings: list[str]
     roster: layouts.Roster | None
     problem: str | None = None  # why the file cannot load with this mapping
+    zones: dict[str, ZoneInfo] = field(default_factory=dict)  # canonical -> zone of naive times
+    timezone: str | None = None  # the zone times without an offset are read in
+    time_note: str = ""  # what the report says about it
 
     @property
     def labels(self) -> dict[str, str | None]:
@@ -982,6 +1071,7 @@ def prepare(
         )
     except UnreadableFile as exc:
         problem = problem or str(exc)
+    problem = problem or _unnamed_problem(layout, raw.data, positions)
     if problem and strict:
         raise UnreadableFile(problem)
     if problem:
@@ -998,7 +1088,69 @@ def prepare(
         )
     else:
         order, order_from = None, None
-    return Prepared(spec, raw, positions, checked_map, order, order_from, warnings, roster, problem)
+    business = (store.settings if store is not None else load_settings()).timezone
+    zones, timezone, time_note = _time_zones(spec, layout, positions, business)
+    return Prepared(
+        spec, raw, positions, checked_map, order, order_from, warnings, roster, problem,
+        zones, timezone, time_note,
+    )  # fmt: skip
+
+
+def _unnamed_problem(
+    layout: layouts.Layout, data: pd.DataFrame, positions: dict[str, int | None]
+) -> str | None:
+    """Why the file cannot load as mapped: a column holds values but has no header and is
+    not mapped (it would be dropped without a word)."""
+    used = {p for p in positions.values() if p is not None}
+    letters = []
+    for pos in layout.unnamed:
+        if pos in used or pos not in data.columns:
+            continue
+        cells = pc.utf8_trim_whitespace(pa.array(data[pos].array, pa.large_string()))
+        if pc.any(pc.not_equal(cells, "")).as_py():
+            letters.append(layouts.column_letter(pos))
+    if not letters:
+        return None
+    if len(letters) == 1:
+        return (
+            f"column {letters[0]} has values but no header: name it in the file's first row, "
+            "or map it to a column"
+        )
+    shown = ", ".join(letters[:-1]) + f" and {letters[-1]}"
+    return (
+        f"columns {shown} have values but no header: name them in the file's first row, or "
+        "map them to columns"
+    )
+
+
+def _time_zones(
+    spec: canonical.KindSpec,
+    layout: layouts.Layout,
+    positions: dict[str, int | None],
+    business: str,
+) -> tuple[dict[str, ZoneInfo], str | None, str]:
+    """The zone of each timestamp column's times without an offset (its own, when the file
+    says one), the zone the report names and its sentence about it."""
+    stamps = {
+        c.name: pos
+        for c in spec.columns
+        if c.type == "timestamp" and (pos := positions.get(c.name)) is not None
+    }
+    if not stamps:
+        return {}, None, ""
+    own = {name: zone for name, pos in stamps.items() if (zone := layout.zone(pos))}
+    zones = {name: ZoneInfo(zone) for name, zone in own.items() if zone != business}
+    zone = own.get(next(iter(stamps)))
+    if zone is None:
+        return (
+            zones,
+            business,
+            f"times without an offset read as {business} (the business time zone)",
+        )
+    note = f"times without an offset read as {zone} (the file's own time zone)"
+    if zone != business:
+        note += f", converted to {business}"
+    return zones, zone, note
 
 
 # ---------------------------------------------------------------- 3. validate
@@ -1013,15 +1165,19 @@ def validate_file(
     *,
     roster: layouts.Roster | None = None,
     notes: list[str] | None = None,
+    zones: dict[str, ZoneInfo] | None = None,
 ):
     """Step 3 for a read file: typed columns and each row's first problem.
 
     Rows the layout excludes (Qualtrics previews, tests, unfinished responses) are rejected
-    first; agent and team names or e-mails that match the roster become their ids.
+    first, then rows with a zero byte in a cell; agent and team names or e-mails that match
+    the roster become their ids. zones: the time zone of a timestamp column's times without
+    an offset, when the file says it (converted to the business zone).
     """
     tz = store.settings.tz
     now = datetime.now(tz).replace(tzinfo=None)
     errors = canonical.Errors(len(raw.data))
+    layout = raw.layout
     if raw.width_errors:
         pos = np.fromiter(raw.width_errors, dtype=np.int64)
         broken = np.array([raw.width_errors[p] == sources.BROKEN_QUOTE for p in pos], dtype=bool)
@@ -1032,11 +1188,13 @@ def validate_file(
             mask = np.zeros(len(raw.data), dtype=bool)
             mask[rows] = True
             errors.add(mask, group, lambda i: [raw.width_errors[int(p)] for p in i])
-    if raw.layout is not None:
-        layouts.layout_rejections(raw.layout, raw.data, errors)
+    if layout is not None:
+        layouts.layout_rejections(layout, raw.data, errors, spec.kind)
+    _reject_zero_bytes(raw, errors)
     columns = {name: raw.data[p] for name, p in mapping.columns.items()}
     if not columns:  # pragma: no cover - checked_mapping insists on required columns
         raise UnreadableFile("no known column in the header")
+    labels = {name: raw.header[p] for name, p in mapping.columns.items()}
     checked = canonical.validate(
         spec,
         columns,
@@ -1045,6 +1203,8 @@ def validate_file(
         dayfirst=dayfirst,
         errors=errors,
         decimal_comma=raw.decimal_comma,
+        labels=labels,
+        zones=zones,
     )
     if roster is not None:
         frame = checked.frame
@@ -1067,6 +1227,23 @@ def validate_file(
     if spec.kind == "surveys":
         canonical.fill_response_ids(checked.frame, checked.ok)
     return checked
+
+
+def _reject_zero_bytes(raw: RawTable, errors: canonical.Errors) -> None:
+    """Reject each row with a zero byte (NUL) in any of its cells: a stray one is a damaged
+    cell, not a reason to refuse the file."""
+    for pos in raw.data.columns:
+        cells = pa.array(raw.data[pos].array, pa.large_string())
+        hit = pc.match_substring(cells, "\x00")
+        if not pc.any(hit).as_py():
+            continue
+        label = quote_label(raw.header[pos])
+        errors.add(
+            hit.fill_null(False).to_numpy(zero_copy_only=False),
+            "zero byte (NUL) in a cell",
+            f"{label} holds a zero byte (NUL, an invisible control character): delete it from "
+            "the cell, or export the file again",
+        )
 
 
 class _Progress:
@@ -1114,7 +1291,7 @@ def load_batch(
         mapping = saved
     tell(0.0, "reading the file")
     src = sources.Source(source, filename)
-    raw = read_file(src, spec)
+    raw = read_file(src, spec, limits=store.settings.ingest)
     prep = prepare(store, spec, raw, mapping=mapping, dayfirst=dayfirst, options=options)
     filename = src.name
     label = raw.layout.label if raw.layout else "canonical columns"
@@ -1125,8 +1302,9 @@ def load_batch(
         return _already(kind, filename, raw, prep, earlier)
     tell(0.3, f"checking {_plural(len(raw.data), 'row')} ({label})")
     checked = validate_file(
-        store, spec, raw, prep.mapping, prep.dayfirst, roster=prep.roster, notes=prep.warnings
-    )
+        store, spec, raw, prep.mapping, prep.dayfirst, roster=prep.roster, notes=prep.warnings,
+        zones=prep.zones,
+    )  # fmt: skip
     raw.keep_rows(np.flatnonzero(~checked.ok))
     pa.default_memory_pool().release_unused()  # hand the text no longer needed back to the OS
     uploaded_at = datetime.now(store.settings.tz).replace(tzinfo=None)
@@ -1157,9 +1335,31 @@ def load_batch(
     return _report(batch, "committed")
 
 
-def _about(prep: Prepared) -> tuple[str, dict, list[str]]:
+def _about(prep: Prepared) -> tuple[str, dict, list[str], list[str], str | None, str]:
     layout = prep.raw.layout.name if prep.raw.layout else "canonical"
-    return layout, prep.labels, prep.warnings
+    return (
+        layout, prep.labels, prep.warnings, download_header(prep), prep.timezone,
+        prep.time_note,
+    )  # fmt: skip
+
+
+def download_header(prep: Prepared) -> list[str]:
+    """The header row of the rejected-rows download: the file's own labels, in one row,
+    such that the file loads again as it did. A column with no header is named by the
+    canonical column it was mapped to (else left blank); a column whose times the file put
+    in a zone of its own (a Qualtrics timeZone) names that zone in brackets."""
+    layout = prep.raw.layout
+    assert layout is not None
+    mapped = {p: name for name, p in prep.positions.items() if p is not None}
+    header = []
+    for pos, label in enumerate(layout.labels):
+        if pos in layout.unnamed:
+            label = mapped.get(pos, "")
+        zone = layout.zone(pos)
+        if zone and layouts.split_zone(label)[1] is None:
+            label = f"{label} ({zone})"
+        header.append(label)
+    return header
 
 
 # ---------------------------------------------------------------- undo and listings
@@ -1389,13 +1589,33 @@ def list_batches(store: Store) -> pd.DataFrame:
 
 
 def rejected_rows(store: Store, batch_id: str) -> pd.DataFrame:
-    """A batch's rejected rows: line_no, error (the reason), raw (the row as a CSV line)."""
+    """A batch's rejected rows, to fix in a spreadsheet and load again: the file's own
+    columns (its header labels, each cell as read), then `line_no` and `error` (the reason).
+
+    A batch loaded before its header was kept gives line_no, error and raw (the row as a
+    CSV line).
+    """
     if not store.scalar("SELECT count(*) FROM upload_batches WHERE batch_id = :b", {"b": batch_id}):
         raise ValueError(
             f"there is no batch `{batch_id}`: run `cxmetrics batches` to list batch ids"
         )
-    return store.frame(
-        "SELECT line_no, reason AS error, raw FROM rejected_rows WHERE batch_id = :b "
+    header = store.scalar("SELECT labels FROM batch_columns WHERE batch_id = :b", {"b": batch_id})
+    rows = store.frame(
+        "SELECT line_no, reason AS error, raw, cells FROM rejected_rows WHERE batch_id = :b "
         "ORDER BY line_no",
         {"b": batch_id},
     )
+    if header is None or rows["cells"].isna().any():
+        return rows[["line_no", "error", "raw"]]
+    labels = json.loads(header)
+    cells = [json.loads(c) for c in rows["cells"]]
+    keep = [p for p, label in enumerate(labels) if label not in DOWNLOAD_COLUMNS]
+    out = pd.DataFrame(
+        {str(p): [row[p] if p < len(row) else "" for row in cells] for p in keep},
+        index=rows.index,
+        dtype="str",
+    )
+    out.columns = [labels[p] for p in keep]
+    out["line_no"] = rows["line_no"].astype("int64")
+    out["error"] = rows["error"].astype("str")
+    return out.reset_index(drop=True)

@@ -15,6 +15,12 @@ Workbooks are read with python-calamine: date cells arrive as dates, numbers as 
 and both are written out here as unambiguous text (ISO dates, plain decimals).
 
 Nothing is trimmed or converted beyond that: every cell of the result is the text as read.
+
+Limits (`config.IngestLimits`: expanded size, columns, line length, cells) are checked while
+the bytes stream past, before anything large is held: a .gz is decompressed once in bounded
+pieces to count what it expands to (and to find one cut short), a workbook's zip members are
+unpacked the same way before python-calamine (which reads a whole sheet at once) sees them.
+A file past a limit is refused whole with a one-line reason.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import hashlib
 import io
 import math
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
@@ -37,8 +44,10 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from cxmetrics.config import IngestLimits
 from cxmetrics.ingest.canonical import UnreadableFile
 
 HEAD_BYTES = 1 << 20  # what inspection and sniffing look at
@@ -49,6 +58,9 @@ CHUNK_RECORDS = 65_536  # rows per Arrow chunk in the record-by-record parser
 BLOCK_SIZE = 8 << 20  # pyarrow block; grown when one record is larger
 MAX_BLOCK = 1 << 30
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+READ_CHUNK = 1 << 20  # bytes read (and decompressed) at a time
+MAX_ZIP_MEMBERS = 10_000  # parts of a workbook
+DEFAULT_LIMITS = IngestLimits()
 
 BROKEN_QUOTE = (
     'the row opens a quote (") that is never closed, which would swallow the rest of the '
@@ -61,6 +73,48 @@ def _long_row(values: int, width: int) -> str:
         f"the row has {values} values but the header has {width} columns: "
         "quote values that contain the delimiter, or remove the extra values"
     )
+
+
+def _short_row(values: int, width: int) -> str:
+    return (
+        f"the row has {values} values but the header has {width} columns: add the missing "
+        "values (an empty one still needs its delimiter)"
+    )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):,.0f} MB" if size >= 1 << 20 else f"{size / 1024:,.0f} KB"
+
+
+def _too_big(what: str, limits: IngestLimits) -> UnreadableFile:
+    return UnreadableFile(
+        f"{what} more than {_megabytes(limits.input_bytes)}, the most one upload may hold: "
+        "split the export into smaller files (or raise CXMETRICS_MAX_INPUT_MB)"
+    )
+
+
+def _line_too_long(where: str, limits: IngestLimits) -> UnreadableFile:
+    return UnreadableFile(
+        f"{where} is longer than {_megabytes(limits.line_bytes)}, the most one line may hold: "
+        "check that it is a data export (or raise CXMETRICS_MAX_LINE_KB)"
+    )
+
+
+def _too_wide(width: int, limits: IngestLimits) -> UnreadableFile:
+    return UnreadableFile(
+        f"the header has {width:,} columns, more than the {limits.max_columns:,} one upload "
+        "may have: remove the columns not needed (or raise CXMETRICS_MAX_COLUMNS)"
+    )
+
+
+def _check_cells(rows: int, width: int, limits: IngestLimits, *, about: bool) -> None:
+    if rows * width > limits.max_cells:
+        count = f"about {rows:,}" if about else f"{rows:,}"
+        raise UnreadableFile(
+            f"it has {count} rows of {width:,} columns, more than the {limits.max_cells:,} "
+            "cells one upload may hold: split it into smaller files (or raise "
+            "CXMETRICS_MAX_CELLS)"
+        )
 
 
 # ---------------------------------------------------------------- where the bytes are
@@ -185,6 +239,12 @@ def _sniff_container(src: Source, head: bytes) -> str:
     if head[:2] == b"\x1f\x8b":
         return "gzip"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):
+        entries = _zip_entries(src)
+        if entries is not None and entries > MAX_ZIP_MEMBERS:
+            raise UnreadableFile(
+                f"it is a zip archive of more than {MAX_ZIP_MEMBERS:,} parts, not a workbook: "
+                "export the data as .xlsx or CSV"
+            )
         try:
             with src.open() as fh, zipfile.ZipFile(fh) as zf:
                 names = zf.namelist()
@@ -213,19 +273,101 @@ def _gunzip_head(src: Source, n: int) -> tuple[bytes, bool]:
         with src.open() as fh, gzip.GzipFile(fileobj=fh) as gz:
             data = gz.read(n + 1)
     except (OSError, EOFError, zlib.error) as exc:
-        raise UnreadableFile(
-            f"it is a .gz archive that cannot be decompressed ({exc}): compress it again, "
-            "or load the uncompressed file"
-        ) from exc
+        raise _damaged_gzip(exc) from exc
     return data[:n], len(data) <= n
 
 
-def _gunzip_all(src: Source) -> bytes:
+def _damaged_gzip(exc: BaseException) -> UnreadableFile:
+    if isinstance(exc, EOFError):
+        return UnreadableFile(
+            "the .gz file is cut short (it ends before its compressed data does), so none of "
+            "it is loaded: copy or download it again, or load the uncompressed file"
+        )
+    return UnreadableFile(
+        "the .gz file is damaged and cannot be decompressed, so none of it is loaded: "
+        "compress it again, or load the uncompressed file"
+    )
+
+
+class _Gunzip:
+    """A .gz (one member or several, zero padding allowed, as gzip writes them)
+    decompressed piece by piece: no piece is larger than READ_CHUNK whatever the ratio."""
+
+    def __init__(self):
+        self.inflate: Any = zlib.decompressobj(wbits=31)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while True:
+            if self.inflate is None:  # between members: zero padding, or the next member
+                data = data.lstrip(b"\x00")
+                if not data:
+                    return
+                self.inflate = zlib.decompressobj(wbits=31)
+            out = self.inflate.decompress(data, READ_CHUNK)
+            if out:
+                yield out
+            if self.inflate.eof:
+                data, self.inflate = self.inflate.unused_data, None
+                continue
+            data = self.inflate.unconsumed_tail
+            if not data and len(out) < READ_CHUNK:
+                return
+
+    @property
+    def complete(self) -> bool:
+        """Every member ended where its compressed data says it does."""
+        return self.inflate is None
+
+
+@dataclass
+class Scan:
+    """What one pass over a file found: the sha256 of its bytes as uploaded, and the size
+    and line count of its content (decompressed, for a .gz)."""
+
+    sha256: str
+    size: int
+    lines: int
+
+
+def scan(src: Source, gz: bool, limits: IngestLimits) -> Scan:
+    """One streaming pass: the sha256, and (a .gz decompressed in bounded pieces) the size and
+    lines of the content. Refuses a file larger than the input limit, or a .gz that is cut
+    short or damaged, before anything is parsed."""
+    digest = hashlib.sha256()
+    unzip = _Gunzip() if gz else None
+    size = lines = 0
     try:
-        with src.open() as fh, gzip.GzipFile(fileobj=fh) as gz:
-            return gz.read()
-    except (OSError, EOFError, zlib.error) as exc:  # pragma: no cover - head read first
-        raise UnreadableFile(f"the .gz archive is damaged ({exc}): compress it again") from exc
+        with src.open() as fh:
+            while chunk := fh.read(READ_CHUNK):
+                digest.update(chunk)
+                for part in (chunk,) if unzip is None else unzip.feed(chunk):
+                    size += len(part)
+                    lines += part.count(b"\n")
+                    if size > limits.input_bytes:
+                        raise _too_big("it expands to" if gz else "it holds", limits)
+    except zlib.error as exc:
+        raise _damaged_gzip(exc) from exc
+    if unzip is not None and not unzip.complete:
+        raise _damaged_gzip(EOFError())
+    return Scan(digest.hexdigest(), size, lines)
+
+
+def _gunzip_all(src: Source, limits: IngestLimits) -> bytes:
+    """The whole content of a .gz (a workbook inside one), refused past the input limit."""
+    unzip, parts, size = _Gunzip(), [], 0
+    try:
+        with src.open() as fh:
+            while chunk := fh.read(READ_CHUNK):
+                for part in unzip.feed(chunk):
+                    size += len(part)
+                    if size > limits.input_bytes:
+                        raise _too_big("it expands to", limits)
+                    parts.append(part)
+    except zlib.error as exc:
+        raise _damaged_gzip(exc) from exc
+    if not unzip.complete:
+        raise _damaged_gzip(EOFError())
+    return b"".join(parts)
 
 
 # ---------------------------------------------------------------- encoding
@@ -275,10 +417,13 @@ def detect_encoding(head: bytes, complete: bool) -> str:
         guess = _utf16_without_bom(head)
         if guess and _decodes(head[: len(head) & ~1], guess, False):
             return guess
-        raise UnreadableFile(
-            "it is not a text file (binary content): export the data as CSV (UTF-8) "
-            "or .xlsx and load that file"
-        )
+        # A stray zero byte in a cell rejects that row (validation); control bytes beyond
+        # the odd one make it binary.
+        if len(_CONTROL_BYTES.findall(head)) > max(2, 0.01 * len(head)):
+            raise UnreadableFile(
+                "it is not a text file (binary content): export the data as CSV (UTF-8) "
+                "or .xlsx and load that file"
+            )
     if _decodes(head, "utf-8", complete):
         return "utf-8"
     import charset_normalizer
@@ -300,6 +445,7 @@ def detect_encoding(head: bytes, complete: bool) -> str:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
 def _decode_head(head: bytes, encoding: str, complete: bool) -> str:
@@ -404,10 +550,26 @@ def _raw_csv(values: list[str], delimiter: str) -> str:
     return buf.getvalue()
 
 
+def _fit(values: list[str], width: int, delimiter: str) -> list[str]:
+    """A record's values in `width` cells: values past the last column are kept, joined
+    by the delimiter, in the last cell (so a rejected row still shows all its text)."""
+    if len(values) > width:
+        return [*values[: width - 1], delimiter.join(values[width - 1 :])]
+    return values + [""] * (width - len(values))
+
+
 def _parse_records(
-    lines: Iterable[str], delimiter: str, *, skip: int = 0, limit: int | None = None
+    lines: Iterable[str],
+    delimiter: str,
+    *,
+    skip: int = 0,
+    limit: int | None = None,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> Grid:
-    """Parse text record by record into a grid (header = the first record)."""
+    """Parse text record by record into a grid (header = the first record).
+
+    A row with more or fewer values than the header is kept (its cells as read, see `_fit`)
+    with the reason it will be rejected; so is the first line of a quote never closed."""
     csv.field_size_limit(2**31 - 1)
     width = 0
     columns: list[list[pa.Array]] = []
@@ -415,6 +577,7 @@ def _parse_records(
     line_no: list[int] = []
     width_errors: dict[int, str] = {}
     raw_override: dict[int, str] = {}
+    longest = limits.line_bytes
 
     def flush():
         if not pending:
@@ -428,19 +591,27 @@ def _parse_records(
             break
         if pos == 0:
             width = max(1, len(rec))
+            if width > limits.max_columns:
+                raise _too_wide(width, limits)
             columns = [[] for _ in range(width)]
         line_no.append(pos + 1 + skip)
+        if sum(map(len, rec)) + len(rec) > longest:
+            raise _line_too_long(f"line {pos + 1 + skip}", limits)
         if broken is not None:
             width_errors[pos] = BROKEN_QUOTE
             raw_override[pos] = broken
-            rec = [""] * width
+            rec = _fit(next(csv.reader([broken], delimiter=delimiter), []), width, delimiter)
         elif len(rec) > width:
             if any(cell.strip() for cell in rec[width:]):
                 width_errors[pos] = _long_row(len(rec), width)
                 raw_override[pos] = _raw_csv(rec, ",")
-            rec = rec[:width]
+                rec = _fit(rec, width, delimiter)
+            else:
+                rec = rec[:width]
         elif len(rec) < width:
-            rec = rec + [""] * (width - len(rec))
+            if any(cell.strip() for cell in rec):  # a blank line is no row (dropped later)
+                width_errors[pos] = _short_row(len(rec), width)
+            rec = _fit(rec, width, delimiter)
         pending.append(rec)
         if len(pending) >= CHUNK_RECORDS:
             flush()
@@ -477,7 +648,20 @@ class TextFormat:
 _SEP_LINE = re.compile(r"^\ufeff?sep=(.)\r?\n", re.IGNORECASE)
 
 
-def text_format(head: bytes, complete: bool) -> TextFormat:
+def _check_header_line(head: bytes, complete: bool, limits: IngestLimits) -> None:
+    """Refuse a file whose first line does not end within the head read (or the limit)."""
+    ends = [p for p in (head.find(b"\n"), head.find(b"\r")) if p != -1]
+    if not ends and not complete:
+        raise UnreadableFile(
+            f"the first line (the header row) is longer than {_megabytes(len(head))}: check "
+            "that it is a data export whose first row holds the column names"
+        )
+    if (min(ends) if ends else len(head)) > limits.line_bytes:
+        raise _line_too_long("the first line (the header row)", limits)
+
+
+def text_format(head: bytes, complete: bool, limits: IngestLimits = DEFAULT_LIMITS) -> TextFormat:
+    _check_header_line(head, complete, limits)
     encoding = detect_encoding(head, complete)
     text = _decode_head(head, encoding, complete)
     if not text.lstrip("\ufeff").strip():
@@ -491,31 +675,37 @@ def text_format(head: bytes, complete: bool) -> TextFormat:
     return TextFormat(encoding, delimiter, skip, text, complete)
 
 
-def _text_lines(stream: IO[bytes], fmt: TextFormat) -> Iterator[str]:
-    wrapper = io.TextIOWrapper(stream, encoding=fmt.encoding, newline="")
-    first = True
-    skipped = 0
-    for line in wrapper:
-        if first:
+def _text_lines(stream: IO[bytes], fmt: TextFormat, limits: IngestLimits) -> Iterator[str]:
+    """The file's lines as text, a line longer than the limit refused before it is held."""
+    readline = io.TextIOWrapper(stream, encoding=fmt.encoding, newline="").readline
+    longest = limits.line_bytes
+    number = 0
+    while line := readline(longest + 1):
+        number += 1
+        if len(line) > longest:
+            raise _line_too_long(f"line {number}", limits)
+        if number == 1:
             line = line.lstrip("\ufeff")
-            first = False
-        if skipped < fmt.skip:
-            skipped += 1
-            continue
-        yield line
+        if number > fmt.skip:
+            yield line
 
 
 def _arrow_encoding(encoding: str) -> str:
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
-def _first_width(fmt: TextFormat) -> int:
+def _first_width(fmt: TextFormat, limits: IngestLimits) -> int:
+    """Columns in the header row (refused past the column limit)."""
     lines = io.StringIO(fmt.text.lstrip("\ufeff"), newline="")
     for _ in range(fmt.skip):
         lines.readline()
+    width = 1
     for rec in csv.reader(lines, delimiter=fmt.delimiter):
-        return max(1, len(rec))
-    return 1
+        width = max(1, len(rec))
+        break
+    if width > limits.max_columns:
+        raise _too_wide(width, limits)
+    return width
 
 
 class _Irregular(Exception):
@@ -526,8 +716,25 @@ class _NotUtf8(Exception):
     """A part of the file after its head is not UTF-8."""
 
 
-def _read_arrow(src: Source, fmt: TextFormat, gz: bool) -> pd.DataFrame:
-    width = _first_width(fmt)
+def _check_record_lengths(table: pa.Table, first_line: int, limits: IngestLimits) -> None:
+    """Refuse a file with a record longer than the line limit (naming its line)."""
+    lengths = [pc.binary_length(col) for col in table.columns]
+    longest = sum(pc.max(length).as_py() or 0 for length in lengths) + table.num_columns
+    if longest <= limits.line_bytes:
+        return  # even the longest cells of every column side by side fit
+    total = lengths[0]
+    for length in lengths[1:]:
+        total = pc.add(total, length)
+    over = np.flatnonzero(_as_numpy(total) + table.num_columns > limits.line_bytes)
+    if len(over):
+        raise _line_too_long(f"line {int(over[0]) + first_line}", limits)
+
+
+def _as_numpy(arr: pa.ChunkedArray) -> np.ndarray:
+    return arr.to_numpy() if arr.num_chunks else np.array([], dtype=np.int64)
+
+
+def _read_arrow(src: Source, fmt: TextFormat, gz: bool, width: int, limits: IngestLimits):
     names = [f"f{i}" for i in range(width)]
 
     def refuse(row) -> str:
@@ -566,8 +773,12 @@ def _read_arrow(src: Source, fmt: TextFormat, gz: bool) -> pd.DataFrame:
             )
         except pa.ArrowInvalid as exc:
             message = str(exc)
-            if "straddling" in message and block < MAX_BLOCK:
-                block *= 8
+            if "straddling" in message:
+                # One record is larger than a block: grow the block while a record of that
+                # size may be allowed, else let the record parser name the line too long.
+                if block >= 2 * limits.line_bytes or block >= MAX_BLOCK:
+                    raise _Irregular(message) from exc
+                block = min(block * 8, MAX_BLOCK)
                 continue
             if "UTF8" in message or "UTF-8" in message:
                 raise _NotUtf8(message) from exc
@@ -581,17 +792,18 @@ def _read_arrow(src: Source, fmt: TextFormat, gz: bool) -> pd.DataFrame:
             if "\n" in (col[0].as_py() or "") or "\r" in (col[0].as_py() or ""):
                 # Maybe a quote never closed swallowed the end of the file: check slowly.
                 raise _Irregular("a value in the last record spans lines")
+    _check_record_lengths(table, 1 + fmt.skip, limits)
     frame = table.to_pandas()
     frame.columns = range(width)
     return frame
 
 
-def _whole_file_encoding(src: Source, gz: bool) -> str:
+def _whole_file_encoding(src: Source, gz: bool, limits: IngestLimits) -> str:
     """Encoding when the head was UTF-8 but a later part is not: look at those lines."""
     with src.open() as fh:
         stream: IO[bytes] = gzip.GzipFile(fileobj=fh) if gz else fh
         found, size = [], 0
-        for line in stream:
+        while line := stream.readline(limits.line_bytes + 1):
             if line.isascii():
                 continue
             if not found:
@@ -607,30 +819,41 @@ def _whole_file_encoding(src: Source, gz: bool) -> str:
     return detect_encoding(b"".join(found), False) if found else "utf-8"
 
 
-def read_text(src: Source, container: str) -> Grid:
-    """The whole delimited file as a grid (fast path, else record by record)."""
+def _text_head(src: Source, gz: bool) -> tuple[bytes, bool]:
+    if gz:
+        return _gunzip_head(src, HEAD_BYTES)
+    return src.head(), src.size <= HEAD_BYTES
+
+
+def read_text(src: Source, container: str, limits: IngestLimits, lines: int) -> Grid:
+    """The whole delimited file as a grid (fast path, else record by record).
+
+    lines: how many line breaks the content holds (from `scan`), to refuse a file with more
+    cells than the limit before it is parsed."""
     gz = container == "gzip"
-    head, complete = _gunzip_head(src, HEAD_BYTES) if gz else (src.head(), src.size <= HEAD_BYTES)
-    fmt = text_format(head, complete)
+    head, complete = _text_head(src, gz)
+    fmt = text_format(head, complete, limits)
+    width = _first_width(fmt, limits)
+    _check_cells(max(lines - fmt.skip, 1), width, limits, about=True)
     notes: list[str] = []
     for _attempt in range(2):
         try:
-            frame = _read_arrow(src, fmt, gz)
+            frame = _read_arrow(src, fmt, gz, width, limits)
             line_no = np.arange(1 + fmt.skip, len(frame) + 1 + fmt.skip, dtype=np.int64)
             grid = Grid(frame=frame, line_no=line_no, sha256="", container=container)
             break
         except _NotUtf8:
-            encoding = _whole_file_encoding(src, gz)
+            encoding = _whole_file_encoding(src, gz, limits)
             notes.append(
                 f"the file starts as UTF-8 but later lines are {encoding}: read as {encoding}; "
                 "check accented letters"
             )
             fmt = TextFormat(encoding, fmt.delimiter, fmt.skip, fmt.text, fmt.complete)
         except _Irregular:
-            grid = _read_slow(src, fmt, gz)
+            grid = _read_slow(src, fmt, gz, limits)
             break
     else:  # pragma: no cover - the second attempt has a single-byte encoding
-        grid = _read_slow(src, fmt, gz)
+        grid = _read_slow(src, fmt, gz, limits)
     grid.container = container
     grid.encoding = fmt.encoding
     grid.delimiter = fmt.delimiter
@@ -638,11 +861,13 @@ def read_text(src: Source, container: str) -> Grid:
     return grid
 
 
-def _read_slow(src: Source, fmt: TextFormat, gz: bool) -> Grid:
+def _read_slow(src: Source, fmt: TextFormat, gz: bool, limits: IngestLimits) -> Grid:
     with src.open() as fh:
         stream: IO[bytes] = gzip.GzipFile(fileobj=fh) if gz else fh
         try:
-            return _parse_records(_text_lines(stream, fmt), fmt.delimiter, skip=fmt.skip)
+            return _parse_records(
+                _text_lines(stream, fmt, limits), fmt.delimiter, skip=fmt.skip, limits=limits
+            )
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
                 f"it is not valid {fmt.encoding} text throughout ({exc.reason}): save it as "
@@ -650,19 +875,21 @@ def _read_slow(src: Source, fmt: TextFormat, gz: bool) -> Grid:
             ) from exc
 
 
-def head_text(src: Source, container: str) -> Grid:
+def head_text(src: Source, container: str, limits: IngestLimits) -> Grid:
     """The first records of a delimited file (for an inspection), with a row estimate."""
     gz = container == "gzip"
-    head, complete = _gunzip_head(src, HEAD_BYTES) if gz else (src.head(), src.size <= HEAD_BYTES)
-    fmt = text_format(head, complete)
+    head, complete = _text_head(src, gz)
+    fmt = text_format(head, complete, limits)
+    _first_width(fmt, limits)
     text = fmt.text.lstrip("\ufeff")
     if fmt.skip:
         text = text.split("\n", 1)[1] if "\n" in text else ""
     if not complete:
         text = _complete_lines(text, len(text), False)
     grid = _parse_records(
-        io.StringIO(text, newline=""), fmt.delimiter, skip=fmt.skip, limit=HEAD_RECORDS
-    )
+        io.StringIO(text, newline=""), fmt.delimiter, skip=fmt.skip, limit=HEAD_RECORDS,
+        limits=limits,
+    )  # fmt: skip
     grid.container, grid.encoding, grid.delimiter = container, fmt.encoding, fmt.delimiter
     records = len(grid.frame)
     grid.complete = complete and records < HEAD_RECORDS
@@ -705,8 +932,91 @@ def _cell_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def read_xlsx(src: Source, limit: int | None = None) -> Grid:
-    """The first worksheet with data, as text cells (dates in ISO form, plain numbers)."""
+def _zip_entries(src: Source) -> int | None:
+    """How many entries a zip's end record declares (None when there is no end record);
+    read before `zipfile` builds an object for each of them."""
+    tail = src.tail(65_535 + 22)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < 22:
+        return None
+    return struct.unpack("<H", tail[at + 10 : at + 12])[0]
+
+
+def _damaged_workbook(why: str) -> UnreadableFile:
+    return UnreadableFile(
+        f"the workbook is damaged ({why}): open it in Excel and save it again as .xlsx"
+    )
+
+
+def _unpacked_size(fh: IO[bytes], info: zipfile.ZipInfo, budget: int, limits) -> int:
+    """The bytes one zip member really unpacks to, counted while it is decompressed in
+    bounded pieces (refused as soon as it passes `budget`)."""
+    fh.seek(info.header_offset)
+    local = fh.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise _damaged_workbook("a part cannot be found where its directory says")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    fh.seek(info.header_offset + 30 + name_len + extra_len)
+    left = info.compress_size
+    if info.compress_type == zipfile.ZIP_STORED:
+        if left > budget:
+            raise _too_big("its parts unpack to", limits)
+        return left
+    inflate = zlib.decompressobj(-15)
+    size = 0
+    try:
+        while left > 0:
+            chunk = fh.read(min(READ_CHUNK, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+            while chunk:
+                size += len(inflate.decompress(chunk, READ_CHUNK))
+                if size > budget:
+                    raise _too_big("its parts unpack to", limits)
+                chunk = inflate.unconsumed_tail
+        while not inflate.eof and (piece := inflate.decompress(b"", READ_CHUNK)):
+            size += len(piece)
+            if size > budget:
+                raise _too_big("its parts unpack to", limits)
+    except zlib.error as exc:
+        raise _damaged_workbook("a part cannot be decompressed") from exc
+    if not inflate.eof:
+        raise _damaged_workbook("a part is cut short")
+    return size
+
+
+def check_workbook(src: Source, limits: IngestLimits) -> None:
+    """Refuse a workbook whose parts unpack to more than the input limit, before
+    python-calamine (which reads a whole sheet at once) sees it. The sizes the zip directory
+    declares are checked first and then not trusted: each part is unpacked and counted."""
+    if src.size > limits.input_bytes:
+        raise _too_big("it holds", limits)
+    try:
+        with src.open() as fh, zipfile.ZipFile(fh) as book:
+            infos = book.infolist()
+            if sum(info.file_size for info in infos) > limits.input_bytes:
+                raise _too_big("its parts unpack to", limits)
+            budget = limits.input_bytes
+            for info in infos:
+                if info.flag_bits & 0x1:
+                    raise UnreadableFile(
+                        "the workbook is password-protected: save it without a password"
+                    )
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise _damaged_workbook("a part uses a compression Excel does not write")
+                size = _unpacked_size(fh, info, budget, limits)
+                if size != info.file_size:
+                    raise _damaged_workbook("a part is not the size its directory says")
+                budget -= size
+    except (zipfile.BadZipFile, OSError, EOFError, struct.error) as exc:
+        raise _damaged_workbook("its zip directory cannot be read") from exc
+
+
+def read_xlsx(src: Source, limit: int | None = None, limits: IngestLimits = DEFAULT_LIMITS) -> Grid:
+    """The first worksheet with data, as text cells (dates in ISO form, plain numbers).
+
+    The workbook must have passed `check_workbook` (its unpacked size is bounded)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -733,6 +1043,10 @@ def read_xlsx(src: Source, limit: int | None = None) -> Grid:
             notes.append(f"the workbook has {len(book.sheet_names)} sheets: read '{name}'")
         start = sheet.start[0] if sheet.start else 0
         width = sheet.width
+        if width > limits.max_columns:
+            raise _too_wide(width, limits)
+        if limit is None:
+            _check_cells(sheet.height, width, limits, about=False)
         columns: list[list[pa.Array]] = [[] for _ in range(width)]
         pending: list[list[str]] = []
 
@@ -760,6 +1074,7 @@ def read_xlsx(src: Source, limit: int | None = None) -> Grid:
         ) from exc
     text = pa.large_string()
     table = pa.table({str(j): pa.chunked_array(columns[j], text) for j in range(width)})
+    _check_record_lengths(table, start + 1, limits)
     frame = table.combine_chunks().to_pandas()
     frame.columns = range(width)
     return Grid(
@@ -776,32 +1091,46 @@ def read_xlsx(src: Source, limit: int | None = None) -> Grid:
 # ---------------------------------------------------------------- entry points
 
 
-def _container(src: Source) -> tuple[Source, str]:
+def _container(src: Source, limits: IngestLimits) -> tuple[Source, str]:
     container = _sniff_container(src, src.head(8))
     if container == "gzip":
         inner, _ = _gunzip_head(src, 8)
         if inner[:4] == b"PK\x03\x04":  # a workbook inside a .gz
-            unpacked = Source(_gunzip_all(src), src.name)
+            unpacked = Source(_gunzip_all(src, limits), src.name)
             unpacked._sha = src.sha256
+            check_workbook(unpacked, limits)
             return unpacked, "xlsx"
         if not inner:
             raise UnreadableFile(
                 "the .gz archive holds an empty file: export it again, with its header row"
             )
+    elif container == "csv" and src.size > limits.input_bytes:
+        raise _too_big("it holds", limits)
+    if container == "xlsx":
+        check_workbook(src, limits)
     return src, container
 
 
-def read_grid(src: Source) -> Grid:
-    """The whole file as a grid of text cells; UnreadableFile (one line) when it cannot be."""
-    src, container = _container(src)
-    grid = read_xlsx(src) if container == "xlsx" else read_text(src, container)
+def read_grid(src: Source, limits: IngestLimits = DEFAULT_LIMITS) -> Grid:
+    """The whole file as a grid of text cells; UnreadableFile (one line) when it cannot be
+    read, or holds more than `limits` allow."""
+    src, container = _container(src, limits)
+    if container == "xlsx":
+        grid = read_xlsx(src, limits=limits)
+    else:
+        found = scan(src, container == "gzip", limits)
+        src._sha = found.sha256
+        grid = read_text(src, container, limits, found.lines)
     grid.sha256 = src.sha256
     return grid
 
 
-def read_head(src: Source) -> Grid:
+def read_head(src: Source, limits: IngestLimits = DEFAULT_LIMITS) -> Grid:
     """The first records only (an inspection), with an estimate of the file's records."""
-    src, container = _container(src)
-    grid = read_xlsx(src, limit=HEAD_RECORDS) if container == "xlsx" else head_text(src, container)
+    src, container = _container(src, limits)
+    if container == "xlsx":
+        grid = read_xlsx(src, limit=HEAD_RECORDS, limits=limits)
+    else:
+        grid = head_text(src, container, limits)
     grid.sha256 = ""
     return grid

@@ -172,6 +172,12 @@ V4 = [
         grain VARCHAR NOT NULL, date DATE NOT NULL, measure VARCHAR NOT NULL,
         value DOUBLE NOT NULL)""",
     # -- end metrics (A2)
+    # ---- ingest: rejected rows download with the file's own columns (loader.rejected_rows)
+    # Each batch's header (a JSON list of the file's column labels) ...
+    """CREATE TABLE batch_columns (batch_id VARCHAR NOT NULL, labels VARCHAR NOT NULL)""",
+    # ... and each rejected row's cells as read (a JSON list, one per label).
+    "ALTER TABLE rejected_rows ADD COLUMN cells VARCHAR",
+    # ---- end of ingest
 ]
 
 # Each entry: the statements that bring the schema from version N-1 to N.
