@@ -182,7 +182,7 @@ def test_the_cli_refuses_in_one_line_within_memory(tmp_path, loaded_store, case)
     err = done.stderr
     assert done.returncode == 2, err
     assert err.endswith("\n") and err.count("\n") == 1, err  # exactly one line
-    assert err.startswith(f"cxmetrics: cannot read {name}: ") and expected in err
+    assert err.startswith(f"cxmetrics: cannot read `{name}`: ") and expected in err
     assert "Traceback" not in err and done.stdout == ""
     assert str(tmp_path) not in err and not re.search(r"(?:^|[\s'(])/\w", err)  # no path
     assert not re.search(rf"\b{pid}\b", err) and "pid" not in err.lower()
