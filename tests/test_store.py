@@ -117,12 +117,14 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_data(tmp_path):
 
 
 def _back_to_version_3(conn) -> None:
-    """Undo schema version 4 (team history, supervisor e-mail) on a store."""
+    """Undo schema version 4 (team history, supervisor e-mail, batch headers) on a store."""
     for statement in (
         "DROP TABLE agent_team_changes",
         "DROP TABLE agent_teams",
         "ALTER TABLE teams DROP COLUMN supervisor_email",
         "ALTER TABLE roster_replaced DROP COLUMN supervisor_email",
+        "DROP TABLE batch_columns",
+        "ALTER TABLE rejected_rows DROP COLUMN cells",
         "DELETE FROM schema_version WHERE version = 4",
     ):
         conn.execute(text(statement))
@@ -179,8 +181,6 @@ def test_a_version_2_store_gets_its_team_rollup_when_migrated(known_store, tmp_p
         _back_to_version_3(conn)
         conn.execute(text("DROP TABLE rollup_team_daily"))
         conn.execute(text("DROP TABLE rollup_org_daily"))
-        conn.execute(text("DROP TABLE batch_columns"))  # and what version 4 added
-        conn.execute(text("ALTER TABLE rejected_rows DROP COLUMN cells"))
         conn.execute(text("DELETE FROM schema_version WHERE version >= 3"))
     known_store.close()
     store = open_store(known_store.url)

@@ -377,7 +377,7 @@ def test_reasons_and_errors_are_plain_text_without_backticks(empty_db):
     click(at, "upload_dry_run")
     reasons = list(frame_with(at, "Reason")["Reason"])
     assert reasons and all("`" not in r for r in reasons), reasons
-    assert any("“nps”" in r for r in reasons), reasons  # quoted as a person reads it
+    assert any('"nps"' in r for r in reasons), reasons  # the file's own column, quoted
     assert all("`" not in why for why in frame_with(at, "Why")["Why"])
     # an unreadable file: the one-line reason, without raw backticks
     upload(at, "broken.xlsx", b"PK\x03\x04 this is not really a workbook", kind="surveys")
