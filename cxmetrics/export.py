@@ -35,15 +35,24 @@ def _is_number(text: str) -> bool:
     return math.isfinite(value) and text == text.strip()
 
 
-def _looks_like_formula(text: str) -> bool:
+def looks_like_formula(text: str) -> bool:
+    """True for text a spreadsheet would run as a formula (what `safe_cell` guards)."""
     if text.startswith(CONTROL_STARTS):
         return True
     return text.lstrip().startswith(FORMULA_STARTS) and not _is_number(text)
 
 
+def unguarded(text: str) -> str:
+    """Text as it was before `safe_cell` guarded it: a re-uploaded export loads its cells
+    as they were, not with the added quote."""
+    if text.startswith("'") and looks_like_formula(text[1:]):
+        return text[1:]
+    return text
+
+
 def safe_cell(value: Any) -> Any:
     """The value, with a leading `'` when it is text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and _looks_like_formula(value):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 

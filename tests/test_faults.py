@@ -395,6 +395,10 @@ seen = {
     "tiles": [m.label for m in at.metric],
     "errors": [e.value for e in at.error],
 }
+at.button(key="demo_clear").click().run()
+at.button(key="demo_clear_confirm").click().run()
+seen["clear_exceptions"] = [e.value for e in at.exception]
+seen["clear_errors"] = [e.value for e in at.error]
 at.switch_page(sys.argv[2]).run()
 seen["upload_exceptions"] = [e.value for e in at.exception]
 seen["upload_warnings"] = [w.value for w in at.warning]
@@ -416,6 +420,9 @@ def test_the_app_shows_a_read_only_store_and_the_upload_page_refuses(work):
     assert seen["exceptions"] == [] and seen["errors"] == []
     assert "Net Promoter Score" in seen["tiles"]
     assert any("Read-only store" in c for c in seen["captions"])
+    # Clearing the demo on a read-only store says why it did not happen (no traceback)
+    assert seen["clear_exceptions"] == []
+    assert any("not cleared" in e and "read" in e for e in seen["clear_errors"])
     assert seen["upload_exceptions"] == []
     assert any("read-only" in w and "write access" in w for w in seen["upload_warnings"])
     assert not any(label in ("Load", "Dry run", "Undo") for label in seen["upload_buttons"])

@@ -327,6 +327,26 @@ def test_rejected_rows_come_back_with_the_files_own_columns_and_load_again(store
     assert stored(store, "comment")["R3"] == "score typo, with a comma"
 
 
+def test_cells_the_download_guarded_against_formulas_load_back_as_they_were(store):
+    """The download prefixes formula-like text with a quote (a spreadsheet must not run it);
+    loading the fixed download again stores the text as the customer wrote it."""
+    rows = [
+        ["Response ID", "Recorded Date", "NPS", "Comment"],
+        ["R1", "2026-10-05 09:00", "12", '=HYPERLINK("http://x","click")'],
+        ["R2", "2026-10-05 09:30", "99", "-- not great --"],
+    ]
+    report = load_batch(store, "surveys", csv_bytes(rows), filename="week.csv")
+    sheet = download(store, report.batch_id)
+    comments = [row[3] for row in sheet[1:]]
+    assert comments == ['\'=HYPERLINK("http://x","click")', "'-- not great --"]
+    again = fixed_file(sheet, {("R1", "NPS"): "9", ("R2", "NPS"): "3"})
+    assert load_batch(store, "surveys", again, filename="fixed.csv").loaded == 2
+    assert stored(store, "comment") == {
+        "R1": '=HYPERLINK("http://x","click")',
+        "R2": "-- not great --",
+    }
+
+
 def test_a_batch_loaded_before_headers_were_kept_downloads_as_before(store):
     data = b"response_id,responded_at,nps\nR1,2026-10-05,12\n"
     report = load_batch(store, "surveys", data)

@@ -27,6 +27,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cxmetrics.export import unguarded
+
 KINDS = ("roster", "interactions", "adherence", "surveys", "targets", "kpis")
 
 # Cell values that mean "empty" (compared case-insensitively after trimming).
@@ -481,6 +483,7 @@ def _clean(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     text = pc.utf8_trim_whitespace(raw)
     if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)):
         text = raw  # nothing to trim: keep the buffers already read
+    text = _unguarded(text)
     empty = _bools(
         pc.or_kleene(pc.is_null(text), pc.is_in(text, _value_set(NULL_SPELLINGS, text.type)))
     )
@@ -1213,9 +1216,25 @@ def _figures_in_full(
     return nums
 
 
+def _unguarded(text: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Cells that a cxmetrics CSV export guarded against formula injection (a quote before
+    `=`, `+`, `-`, `@`…) as they were before, so a fixed download loads its text unchanged."""
+    guarded = _bools(pc.starts_with(text, "'"))
+    if not guarded.any():
+        return text
+    cells = text.to_pylist()
+    for pos in np.flatnonzero(guarded):
+        cells[pos] = unguarded(cells[pos])
+    return pa.chunked_array([pa.array(cells, text.type)])
+
+
 def _comment(values: pd.Series) -> pd.Series:
-    """A comment exactly as given (not even trimmed), NaN for an empty cell or a null token."""
-    arr = _arrow_text(values)
+    """A comment exactly as given (not even trimmed), NaN for an empty cell or a null token;
+    a quote our own export put before a formula-like comment is taken off."""
+    raw = _arrow_text(values)
+    arr = _unguarded(raw)
+    if arr is not raw:
+        values = _text_series(arr, values.index)
     # Only short cells can be a null token: long comments are not copied to be trimmed and
     # lower-cased (a file of long comments would briefly need its text three times over).
     short = pc.less_equal(pc.binary_length(arr), _NULL_CELL_BYTES).fill_null(True)

@@ -168,9 +168,16 @@ def _cancel_clear_demo() -> None:
 
 
 def _clear_demo() -> None:
-    data.clear_demo()
     st.session_state.pop("confirm_clear_demo", None)
-    st.session_state["demo_notice"] = "Demo data cleared: every page now shows your data only."
+    try:
+        data.clear_demo()
+    except ValueError as exc:  # e.g. a read-only store
+        st.session_state["demo_notice"] = ("error", f"The demo data was not cleared: {exc}")
+        return
+    st.session_state["demo_notice"] = (
+        "success",
+        "Demo data cleared: every page now shows your data only.",
+    )
 
 
 def _clear_demo_button(*, subtle: bool) -> None:
@@ -202,7 +209,11 @@ def _confirm_clear_demo() -> None:
 def _demo_notice() -> None:
     notice = st.session_state.pop("demo_notice", None)
     if notice:
-        st.success(notice, icon=":material/check_circle:")
+        kind, text = notice
+        if kind == "error":
+            st.error(inert_markdown(text), icon=":material/error:")
+        else:
+            st.success(text, icon=":material/check_circle:")
 
 
 def demo_banner() -> None:

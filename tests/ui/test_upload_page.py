@@ -95,7 +95,7 @@ def test_upload_page_on_the_demo_store(app_db):
     assert at.button(key="demo_clear")
     assert at.segmented_control(key="upload_kind").value == "surveys"
     assert at.file_uploader(key="upload_file").allowed_type == [".csv", ".gz", ".xlsx", ".txt"]
-    assert any("200 MB" in c.value for c in at.caption), "the size limit is not said"
+    assert any("100 MB" in c.value for c in at.caption), "the size limit is not said"
     assert at.download_button(key="sample_download")
     table = history(at)
     assert list(table["Batch"]) == ["demo"]
@@ -408,3 +408,18 @@ def test_after_undo_the_batch_picker_says_undone(empty_db, tmp_path):
     picker = batch_picker(at)
     assert picker.value == batch["batch_id"]  # the pick is kept
     assert picker.options[0].endswith("· undone")
+
+
+def test_the_report_lists_duplicates_by_line_and_names_the_time_zone(empty_db):
+    content = (
+        b"response_id,responded_at,agent_id,nps\n"
+        b"a1,2026-11-16 10:00,A1,9\n"
+        b"a2,2026-11-16 11:00,A1,7\n"
+        b"a1,2026-11-16 10:00,A1,9\n"
+    )
+    at = open_upload_page()
+    upload(at, "dups.csv", content, kind="surveys")
+    click(at, "upload_dry_run")
+    dups = frame_with(at, "Why")
+    assert dups.values.tolist() == [[4, 'same "response_id" as line 2']]
+    assert any("read as UTC time" in c.value for c in at.caption)

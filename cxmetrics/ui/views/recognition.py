@@ -199,7 +199,11 @@ def _thank(
 
 
 def _unthank(response_id: str, agent_id: str) -> None:
-    recognition.unmark_thanked(data.get_store(), response_id, agent_id)
+    try:
+        recognition.unmark_thanked(data.get_store(), response_id, agent_id)
+    except ValueError as exc:  # e.g. a read-only store
+        st.session_state["thank_done"] = f"Not changed: {exc}"
+        return
     st.session_state["thank_done"] = "Moved back to New."
     data.clear_caches()
 

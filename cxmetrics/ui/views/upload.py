@@ -473,7 +473,26 @@ def show_report(report: dict) -> None:
                 },
             )
         if status == "committed":
-            st.caption("Every rejected row is kept: download them from the batch history.")
+            st.caption(
+                "Every rejected row is kept: download them from the batch history, with the "
+                "file's own columns, fix them in a spreadsheet and load that file again."
+            )
+    if report.get("duplicate_sample"):
+        dups = pd.DataFrame(report["duplicate_sample"], columns=["Line", "Why"])
+        st.markdown(f"**The first {len(dups):,} duplicate lines** (not loaded again)")
+        st.dataframe(
+            dups,
+            hide_index=True,
+            column_config={
+                "Line": st.column_config.NumberColumn(format="plain"),
+                "Why": st.column_config.TextColumn(width="large"),
+            },
+        )
+    if report.get("timezone"):
+        st.caption(
+            f"Times without a UTC offset were read as {plain(report['timezone'])} time "
+            "(the business time zone, unless the file names its own)."
+        )
     if report["unknown_agents"]:
         st.warning(
             f"{len(report['unknown_agents']):,} agent id(s) are not in the roster. Their rows "
