@@ -41,6 +41,7 @@ _FONTS = {
 # Larger type for fewer words: (size, most lines at that size).
 QUOTE_SIZES = ((60, 3), (52, 4), (46, 6), (42, 7), (38, 8), (34, 8), (30, 8))
 MAX_QUOTE_LINES = 8
+MAX_QUOTE_CHARS = 2_000  # more than 8 lines of the smallest type can hold
 NAME_SIZES = (92, 80, 68, 58, 50)
 
 
@@ -59,15 +60,26 @@ def _width(text: str, font: Font) -> float:
     return font.getlength(text)
 
 
+def _fitting(text: str, font: Font, width: float, suffix: str = "") -> int:
+    """How many leading characters of `text` (then `suffix`) fit in `width` px: a binary
+    search, so a long token costs O(n log n), not a measurement per character."""
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if _width(text[:mid] + suffix, font) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _wrap(text: str, font: Font, width: float) -> list[str]:
     """Greedy word wrap to `width` px; a word longer than a line is cut."""
     lines: list[str] = []
     line = ""
     for word in text.split(" "):
         while _width(word, font) > width:  # a very long token: cut it where it overflows
-            cut = max(1, len(word) - 1)
-            while cut > 1 and _width(word[:cut], font) > width:
-                cut -= 1
+            cut = max(1, _fitting(word, font, width))
             if line:
                 lines.append(line)
                 line = ""
@@ -87,8 +99,7 @@ def _wrap(text: str, font: Font, width: float) -> list[str]:
 def _ellipsize(text: str, font: Font, width: float) -> str:
     if _width(text, font) <= width:
         return text
-    while text and _width(text + "…", font) > width:
-        text = text[:-1]
+    text = text[: _fitting(text, font, width, "…")]
     return text.rstrip(" ,.;:–-") + "…"
 
 
@@ -134,7 +145,10 @@ def card_lines(
 ) -> CardText:
     """Lay out a kudos card: the customer's words redacted, whitespace tidied, wrapped to
     the card (smaller type for longer words, at most MAX_QUOTE_LINES lines, then "…")."""
-    words = re.sub(r"\s+", " ", redact(str(comment or "")) or "").strip()
+    # A card shows at most MAX_QUOTE_LINES lines: what could never show is not laid out
+    # (cut after redaction, so that no half of a phone number escapes it).
+    words = (redact(str(comment or "")) or "")[:MAX_QUOTE_CHARS]
+    words = re.sub(r"\s+", " ", words).strip()
     words = words.strip("\"'“”‘’ ")
     inner = width - 2 * PAD
     name = " ".join(str(agent_name or "").split()) or "Our colleague"

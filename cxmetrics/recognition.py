@@ -423,6 +423,11 @@ class _Matcher:
     entries: dict[str, tuple[tuple[str, ...], bool]]
 
 
+# A name form longer than this is never looked for in comments: nobody is addressed by a
+# longer name, and the trie regex nests a group per branching character.
+MAX_NAME_MATCH = 60
+
+
 @lru_cache(maxsize=8)
 def _matcher(names: tuple[tuple[str, str, str | None], ...]) -> _Matcher | None:
     """The compiled name regex and key table for a roster of (agent_id, name, nickname)."""
@@ -434,8 +439,8 @@ def _matcher(names: tuple[tuple[str, str, str | None], ...]) -> _Matcher | None:
         for kind, value in (("full", full), ("first", first), ("nick", nick)):
             form = _NAME_SEP.sub(" ", fold(value)).strip(" '")
             key = _lookup_key(form)
-            if len(key) < 2 or not any(c.isalnum() for c in key):
-                continue
+            if not 2 <= len(key) <= MAX_NAME_MATCH or not any(c.isalnum() for c in key):
+                continue  # too short to be a name, or longer than anyone is addressed by
             if kind == "full" and " " not in key:
                 continue  # a one-word name is its first name
             if (agent_id, kind) not in entries.setdefault(key, []):

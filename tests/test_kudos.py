@@ -118,3 +118,25 @@ def test_a_card_made_while_demo_data_is_in_says_so():
         return sum(1 for r, g, b in pixels if r > 150 and g < 90 and b < 90)
 
     assert reddish(image) > 50 and reddish(plain_image) == 0
+
+
+@pytest.mark.parametrize("length", [2_000, 10_000])
+def test_a_long_unbroken_token_is_laid_out_with_few_measurements(length, monkeypatch):
+    """A 2,000-character token once took 157 s: its width was measured once per character
+    per cut, cubic in its length. Cuts are binary searches now, and only what a card can
+    show is laid out, so the number of measurements stays small whatever the comment."""
+    measured = []
+    width = kudos._width
+    monkeypatch.setattr(kudos, "_width", lambda text, font: measured.append(1) or width(text, font))
+    text = kudos.card_lines(
+        agent_name="N" * 500, team_name="T" * 300, comment="x" * length, responded_at=None
+    )
+    # 7 type sizes × about 25 cut lines × about 12 probes each, and the name: a few thousand
+    # (the old layout measured about length² / 2 times).
+    assert len(measured) < 5_000, len(measured)
+    assert len(text.quote_lines) <= kudos.MAX_QUOTE_LINES
+    assert text.quote_lines[-1].endswith("…") and text.name.endswith("…")
+    png = kudos.kudos_card_png(
+        agent_name="N" * 500, team_name="T" * 300, comment="x" * length, responded_at=None
+    )
+    assert png.startswith(b"\x89PNG")

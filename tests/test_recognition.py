@@ -557,3 +557,16 @@ def test_demo_praise_is_found_and_detractors_never_are(store):
     assert found == expected
     assert not found & set(comments.loc[detractor, "response_id"])
     assert not frame["ambiguous"].any()
+
+
+def test_a_very_long_nickname_breaks_nothing(store):
+    """A 500-character nickname (a store loaded before names had a length limit) once raised
+    RecursionError in the name matcher: it is simply never looked for."""
+    long_nick = "Bea" + "x" * 497
+    agents = [*AGENTS[:7], ("A08", "Beatriz Costa", "T2", long_nick)]
+    insert_org(store, agents)
+    rows = [response("A08", 10, "Beatriz was wonderful, thank you"), *scores("A08", 25, 0, 0)]
+    frame = praise_of(store, rows)
+    assert named(frame, rows[0]["response_id"]) == ["A08"]
+    assert rec.stars(store, WEEK)[0].agent_id == "A08"
+    assert rec.stars_report(store, WEEK)["praise"]
