@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py
+	$(BIN)/cxmetrics serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

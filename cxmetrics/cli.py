@@ -122,6 +122,43 @@ def _fmt(value, unit: str) -> str:
     return f"{value:.2f}"
 
 
+def cmd_serve(args) -> int:
+    """Start the web app: on an empty store, build the demo first (saying so), then hand
+    the process to Streamlit with the packaged settings, in the cxmetrics home folder (where
+    `.streamlit/secrets.toml` is read)."""
+    from cxmetrics.config import PROJECT_ROOT
+    from cxmetrics.demo import build_demo
+    from cxmetrics.serve import streamlit_command
+    from cxmetrics.store import is_empty, locate
+    from cxmetrics.store.errors import StoreError
+
+    if locate(load_settings(args.db).db_url).in_memory:
+        raise StoreError(
+            "an in-memory store would be empty in the app (it keeps nothing between "
+            "processes): serve a store file, e.g. --db duckdb:///data/cxmetrics.duckdb"
+        )
+    store = _open(args, write=False, create=True)
+    try:
+        if not store.read_only and is_empty(store):
+            print("First start: building the demo organisation …", flush=True)
+            summary = build_demo(store, progress=lambda step: print(f"  · {step}", flush=True))
+            print(
+                f"  demo ready: {summary.agents} agents, {summary.interactions:,} contacts, "
+                f"{summary.responses:,} survey responses ({summary.seconds:.1f} s)",
+                flush=True,
+            )
+        url = store.url
+    finally:
+        store.close()  # DuckDB: one process opens the file at a time; the server opens it next
+    options = [f"--server.address={args.address}"] if args.address else []
+    command = streamlit_command(*options, port=args.port)
+    os.chdir(PROJECT_ROOT)
+    os.environ["CXMETRICS_DB_URL"] = url
+    print(f"Serving on http://{args.address or 'localhost'}:{args.port} (Ctrl-C stops)", flush=True)
+    os.execv(command[0], command)
+    return 0  # pragma: no cover - execv does not return
+
+
 def cmd_demo(args) -> int:
     from cxmetrics.demo import build_demo
 
@@ -375,6 +412,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--db", metavar="URL", help="store URL (default: $CXMETRICS_DB_URL)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "serve",
+        help="start the web app (builds the demo first on an empty store)",
+        description="Serve the scorecard in the browser with Streamlit. An empty store is "
+        "filled with the demo organisation first, with progress printed here.",
+    )
+    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    p.add_argument(
+        "--address",
+        metavar="ADDR",
+        help="address to listen on (default: every interface Streamlit chooses)",
+    )
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
         "demo",

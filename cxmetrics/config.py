@@ -1,4 +1,5 @@
-"""Settings from the environment, `.streamlit/secrets.toml`, or defaults (in that order)."""
+"""Settings from the environment, `.streamlit/secrets.toml` in the cxmetrics home, or
+defaults (in that order)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+SAMPLES_DIR = PACKAGE_DIR / "samples"  # a small file of each kind (installed with the package)
+
+
+def _home() -> Path:
+    """Where cxmetrics keeps its files (the default store under `data/`, and
+    `.streamlit/secrets.toml`): `CXMETRICS_HOME`, else the source checkout this package sits
+    in, else the current directory (an installed package)."""
+    chosen = os.environ.get("CXMETRICS_HOME")
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / ".git").exists():
+        return checkout
+    return Path.cwd()
+
+
+PROJECT_ROOT = _home()
 DEFAULT_DB_URL = "duckdb:///data/cxmetrics.duckdb"
 
 

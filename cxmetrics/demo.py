@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -682,14 +683,22 @@ def _count(conn: Connection, table: str) -> int:
 
 
 def build_demo(
-    store, *, agents: int = 60, weeks: int = 26, seed: int = 7, end: date | None = None
+    store,
+    *,
+    agents: int = 60,
+    weeks: int = 26,
+    seed: int = 7,
+    end: date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> DemoSummary:
     """Fill an empty store with the deterministic demo organisation, as batch ``demo``.
 
     The data covers `weeks` whole ISO weeks ending on `end` (a Sunday; by default the last
-    complete week). Same arguments, same rows. Raises ValueError on a store that already
-    holds the demo or any uploaded data, and on arguments that make no sense.
+    complete week). Same arguments, same rows. `progress(step)` is told each step as it
+    starts (`cxmetrics serve` prints them). Raises ValueError on a store that already holds
+    the demo or any uploaded data, and on arguments that make no sense.
     """
+    tell = progress or (lambda step: None)
     started = time.perf_counter()
     if agents < 1 or weeks < 1:
         raise ValueError("the demo needs at least 1 agent and 1 week (--agents, --weeks)")
@@ -715,18 +724,21 @@ def build_demo(
         conn.execute(text("DELETE FROM upload_batches WHERE batch_id = :b"), {"b": BATCH_ID})
         for sql in _MACROS:
             conn.execute(text(sql))
+        tell(f"planning {agents:,} agents over {weeks} weeks")
         for sql in (*_LOOKUPS, _TEAMS, _DAYS, _TEAM_DAYS, _AGENTS, _AGENT_DAYS):
             _run(conn, sql, params)
-        for sql in (
-            _INSERT_TEAMS,
-            _INSERT_AGENTS,
-            _INSERT_TEAM_CHANGES,
-            _INSERT_ADHERENCE,
-            _INSERT_INTERACTIONS,
-            _INSERT_RESPONSES,
-            _INSERT_KPIS,
-            _INSERT_TARGET,
+        for step, sql in (
+            ("teams and agents", _INSERT_TEAMS),
+            (None, _INSERT_AGENTS),
+            (None, _INSERT_TEAM_CHANGES),
+            ("schedule adherence", _INSERT_ADHERENCE),
+            ("contacts", _INSERT_INTERACTIONS),
+            ("survey responses", _INSERT_RESPONSES),
+            ("business KPIs and targets", _INSERT_KPIS),
+            (None, _INSERT_TARGET),
         ):
+            if step:
+                tell(step)
             _run(conn, sql, params)
         for salt, comment in (("xss", XSS_COMMENT), ("formula", FORMULA_COMMENT)):
             _run(conn, _SPECIAL_COMMENT, {**params, "salt": salt, "comment": comment})
@@ -753,6 +765,7 @@ def build_demo(
             conn.execute(text(f"DROP TABLE IF EXISTS temp.{table}"))
         conn.execute(text("DROP MACRO IF EXISTS temp.demo_z"))
         conn.execute(text("DROP MACRO IF EXISTS temp.demo_u"))
+        tell("daily rollups")
         rollups.rebuild(conn, store.settings)
 
     return DemoSummary(

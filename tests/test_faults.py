@@ -29,15 +29,17 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from cxmetrics.config import SAMPLES_DIR
 from cxmetrics.demo import build_demo
 from cxmetrics.periods import last_complete_week
+from cxmetrics.serve import MAIN_SCRIPT
 from cxmetrics.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = ROOT / "app.py"
-SAMPLES = ROOT / "data" / "samples"
-UPLOAD_PAGE = "cxmetrics/ui/views/upload.py"
-TEAM_PAGE = "cxmetrics/ui/views/team.py"
+APP = MAIN_SCRIPT
+SAMPLES = SAMPLES_DIR
+UPLOAD_PAGE = "views/upload.py"
+TEAM_PAGE = "views/team.py"
 WEEK = last_complete_week().label
 INTERACTIONS_HEADER = (
     "interaction_id,started_at,channel,queue,team_id,agent_id,customer_id,wait_seconds,"

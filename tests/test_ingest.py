@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from cxmetrics.config import Settings
+from cxmetrics.config import SAMPLES_DIR, Settings
 from cxmetrics.ingest import (
     KINDS,
     BatchReport,
@@ -26,7 +26,7 @@ from cxmetrics.ingest import (
 from cxmetrics.store import Store, open_store, rollups
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+SAMPLES = SAMPLES_DIR
 TABLES = (
     "teams", "agents", "roster_replaced", "interactions", "adherence", "survey_responses",
     "kpi_values", "targets", "upload_batches", "rejected_rows", "rollup_interactions",

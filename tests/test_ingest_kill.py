@@ -21,13 +21,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
+from cxmetrics.config import SAMPLES_DIR
 from cxmetrics.ingest import list_batches, load_batch
 from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import parse_period
 from cxmetrics.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "data" / "samples"
+SAMPLES = SAMPLES_DIR
 ROWS = 300_000
 TABLES = (
     "survey_responses", "upload_batches", "rejected_rows", "agents", "teams",

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cxmetrics.config import SAMPLES_DIR
 from cxmetrics.ingest import (
     Inspection,
     UnreadableFile,
@@ -27,7 +28,7 @@ from cxmetrics.ingest import (
 from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import parse_period
 
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+SAMPLES = SAMPLES_DIR
 CORPUS = Path(__file__).parent / "corpus"
 OCTOBER = parse_period("2026-10")
 

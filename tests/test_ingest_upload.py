@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from cxmetrics.cli import main
+from cxmetrics.config import SAMPLES_DIR
 from cxmetrics.export import rejected_csv, safe_cell, safe_csv
 from cxmetrics.ingest import (
     get_template,
@@ -24,7 +25,7 @@ from cxmetrics.ingest import (
 from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import parse_period
 
-SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+SAMPLES = SAMPLES_DIR
 CORPUS = Path(__file__).parent / "corpus"
 TABLES = (
     "teams", "agents", "roster_replaced", "survey_responses", "upload_batches",

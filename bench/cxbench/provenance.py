@@ -80,10 +80,11 @@ def methods(opts: Options) -> dict:
         "whose roster was loaded first (untimed); median of --ingest-repeat; the export is "
         "written by DuckDB COPY (three header rows written first); per row compared with the "
         "canonical ingest of item 4",
-        "page_render": "all-hands page (app.py's default page). AppTest: in a fresh spawned "
+        "page_render": "all-hands page (the app's default page). AppTest: in a fresh spawned "
         "process, imports done first (shown, not in the figure), Streamlit caches cleared, "
         "first at.run() = store open + every query + render; warm = median of reruns. "
-        "Browser: `streamlit run app.py` on a free port against the bench store, headless "
+        "Browser: the app served as `cxmetrics serve` serves it, on a free port against the "
+        "bench store, headless "
         "Chromium (Playwright); time from page.goto until an h1 is visible and Streamlit is "
         "connected and not running: a fresh server's first visit from a new browser "
         "context, then a new context (server caches warm), then a new tab of that context "

@@ -1,4 +1,4 @@
-"""Canonical layouts (the columns of each kind; a sample of each in data/samples/): column
+"""Canonical layouts (the columns of each kind; a sample of each in cxmetrics/samples/): column
 specs per kind, header mapping, value parsing and vectorised row validation.
 
 Everything here works on whole columns (pyarrow and pandas string kernels); nothing loops over
@@ -363,7 +363,7 @@ def checked_mapping(
         shown = ", ".join(found_names[:12]) + (" …" if len(found_names) > 12 else "")
         raise UnreadableFile(
             f"no {what} column: {spec.kind} files need the columns {', '.join(need)} in their "
-            f"first row (found: {shown or 'nothing'}); see data/samples/{spec.kind}.csv"
+            f"first row (found: {shown or 'nothing'}); see the sample {spec.kind}.csv (Upload page)"
         )
     used = set(columns.values())
     ignored = [name for p, name in enumerate(labels) if p not in used and name.strip()]

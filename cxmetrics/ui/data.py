@@ -26,7 +26,7 @@ def get_store() -> Store:
     """The store for this server; an empty store is filled with the demo organisation
     (unless it is read-only).
 
-    Raises StoreError when the store cannot be opened (busy, damaged, …): app.py shows it,
+    Raises StoreError when the store cannot be opened (busy, damaged, …): main.py shows it,
     and as a failure is not cached the next run tries again.
     """
     store = open_store(settings=load_settings())
@@ -37,6 +37,11 @@ def get_store() -> Store:
         store.close()
         raise
     return store
+
+
+def ingest_limit_mb() -> int:
+    """The largest file (once decompressed) a load accepts, in MB."""
+    return get_store().settings.ingest.max_input_mb
 
 
 def read_only() -> bool:

@@ -1,7 +1,7 @@
 """Serve the app and drive it in headless Chromium: shared by the browser tests and the
 page-render benchmark, so both start, wait for and stop the app the same way.
 
-No streamlit import: the app runs in its own process (`streamlit run app.py`); page
+No streamlit import: the app runs in its own process (`cxmetrics serve`'s command); page
 objects are Playwright pages passed in by the caller.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cxmetrics.config import PROJECT_ROOT
+from cxmetrics.serve import streamlit_command
 
 # Chromium on this kind of machine: root (no sandbox), no GPU, and no calls to the outside
 # network (refused here, and slow to fail).
@@ -65,27 +65,13 @@ def healthy(url: str) -> bool:
 def serve_app(
     db_url: str, log_path: Path, *options: str, start_timeout: float = 60.0
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """`streamlit run app.py` on a free port against the store at `db_url` (closed by the
-    caller: DuckDB allows one process per file); yields (base URL, server process) once it
-    is healthy and stops it afterwards. RuntimeError with the log's tail if it never is."""
+    """The app (`cxmetrics serve`'s command) on a free port against the store at `db_url`
+    (closed by the caller: DuckDB allows one process per file); yields (base URL, server
+    process) once it is healthy and stops it afterwards. RuntimeError with the log's tail if
+    it never is."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        # No "source file changed" prompt when someone edits the code during a run.
-        "--server.fileWatcherType",
-        "none",
-        *options,
-    ]
+    # No "source file changed" prompt when someone edits the code during a run.
+    command = streamlit_command("--server.fileWatcherType=none", *options, port=port)
     env = {**os.environ, "CXMETRICS_DB_URL": db_url}
     with open(log_path, "wb") as log:
         server = subprocess.Popen(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -12,9 +11,10 @@ from sqlalchemy import text
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from cxmetrics.serve import MAIN_SCRIPT
 from cxmetrics.store import open_store
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+APP = MAIN_SCRIPT
 # Markup Streamlit would render in a markdown source when it is not backslash-escaped: HTML,
 # images, links, KaTeX, colour directives and autolinks.
 LIVE_MARKUP = re.compile(r"(?<!\\)(?:<|!\[|\]\(|\$|:[a-z-]+\[|https?://|www\.)")

@@ -10,7 +10,7 @@ from cxmetrics.metrics.registry import business_registry, default_registry
 from cxmetrics.store import open_store
 from tests.ui.conftest import APP
 
-PAGE = "cxmetrics/ui/views/definitions.py"
+PAGE = "views/definitions.py"
 
 
 def open_page() -> AppTest:

@@ -15,10 +15,10 @@ from cxmetrics.export import DEMO_NOTE
 from cxmetrics.periods import last_complete_week
 from tests.ui.conftest import run_app
 
-TEAM_PAGE = "cxmetrics/ui/views/team.py"
-RECOGNITION_PAGE = "cxmetrics/ui/views/recognition.py"
-UPLOAD_PAGE = "cxmetrics/ui/views/upload.py"
-DEFINITIONS_PAGE = "cxmetrics/ui/views/definitions.py"
+TEAM_PAGE = "views/team.py"
+RECOGNITION_PAGE = "views/recognition.py"
+UPLOAD_PAGE = "views/upload.py"
+DEFINITIONS_PAGE = "views/definitions.py"
 PAGES = (None, TEAM_PAGE, RECOGNITION_PAGE, UPLOAD_PAGE, DEFINITIONS_PAGE)
 SLIDE_NOTE = "demo data (synthetic organisation)"
 

@@ -18,10 +18,10 @@ from tests.ui import hostile
 from tests.ui.conftest import live_markup, run_app
 
 PIXEL = "http://127.0.0.1:9/pixel.png"
-TEAM_PAGE = "cxmetrics/ui/views/team.py"
-RECOGNITION_PAGE = "cxmetrics/ui/views/recognition.py"
-UPLOAD_PAGE = "cxmetrics/ui/views/upload.py"
-DEFINITIONS_PAGE = "cxmetrics/ui/views/definitions.py"
+TEAM_PAGE = "views/team.py"
+RECOGNITION_PAGE = "views/recognition.py"
+UPLOAD_PAGE = "views/upload.py"
+DEFINITIONS_PAGE = "views/definitions.py"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Every markup construct of hostile.payload(), as it reads when it is live.
 PAYLOAD_PIECES = ("![i](", "](http", ":red[", "$x^2$", "<b>", "</b>", "://127.0.0.1")

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from cxmetrics.store import open_store, rollups
 from tests.ui.conftest import run_app
 
-PAGE = "cxmetrics/ui/views/recognition.py"
+PAGE = "views/recognition.py"
 XSS = "<img src=x onerror=alert(1)>"
 
 

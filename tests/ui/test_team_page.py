@@ -11,7 +11,7 @@ from cxmetrics.store import open_store
 from tests.fixtures.known_answer import insert_directly
 from tests.ui.conftest import APP
 
-TEAM_PAGE = "cxmetrics/ui/views/team.py"
+TEAM_PAGE = "views/team.py"
 XSS = "<img src=x onerror=alert(1)>"
 
 

@@ -17,7 +17,7 @@ from cxmetrics import ingest
 from tests.fixtures.known_answer import SURVEYS, write_csvs
 from tests.ui.conftest import live_markup, run_app
 
-UPLOAD_PAGE = "cxmetrics/ui/views/upload.py"
+UPLOAD_PAGE = "views/upload.py"
 XSS = "<img src=x onerror=alert(1)>"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -353,7 +353,7 @@ def test_clear_demo_data_removes_the_banner(app_db):
     assert [b["status"] for b in batch_rows()] == ["undone"]
     at.run()
     assert not any("Demo data" in i.value for i in at.info)
-    at.switch_page("cxmetrics/ui/views/allhands.py").run()
+    at.switch_page("views/allhands.py").run()
     assert not at.exception
     assert not any("Demo data" in i.value for i in at.info)
 

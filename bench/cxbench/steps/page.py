@@ -10,13 +10,14 @@ from pathlib import Path
 
 import psutil
 
+from cxmetrics.serve import MAIN_SCRIPT
 from cxmetrics.ui import harness
 
 from .. import db
 from ..context import Context, MainStore
 from ..measure import in_child, log, mb, median_time, memory_entry, timed
 
-APP = Path(__file__).resolve().parents[3] / "app.py"
+APP = MAIN_SCRIPT
 RENDER_TIMEOUT_S = 300  # AppTest / page waits: generous, a slow run is measured, not killed
 SERVER_START_S = 60
 # Runs before any page script: the page-clock time (ms since navigation start) of the
@@ -44,7 +45,7 @@ def _check_app(at, when: str) -> None:
 
 
 def render_step(url: str, repeat: int) -> dict:
-    """The all-hands page (app.py, default page) through Streamlit's AppTest, in this fresh
+    """The all-hands page (the default page) through Streamlit's AppTest, in this fresh
     process: imports first (untimed in the render figure), Streamlit caches cleared, then
     the first `at.run()` (store open + every query + render) and `repeat` warm reruns."""
     t0 = time.perf_counter()
@@ -164,8 +165,8 @@ def _three_visits(playwright, chromium: str, base: str) -> tuple[float, list[dic
 
 
 def browser_render(url: str, log_path: Path, chromium: str) -> dict:
-    """`streamlit run app.py` on a free port against the store at `url` (the caller has
-    closed it: DuckDB allows one process per file), then the page opened three times in
+    """The app (`cxmetrics serve`'s command) on a free port against the store at `url` (the
+    caller has closed it: DuckDB allows one process per file), then the page opened three times in
     headless Chromium (see `_three_visits`)."""
     why = _browser_missing(chromium)
     if why:
@@ -200,7 +201,7 @@ def page_render(ctx: Context, main: MainStore) -> dict:
     if ctx.opts.skip_browser:
         browser = {"skipped": "--skip-browser"}
     else:
-        log("page render: streamlit run app.py + headless Chromium …")
+        log("page render: the served app + headless Chromium …")
         browser = browser_render(url, ctx.tmp / "streamlit-server.log", ctx.opts.chromium)
     if browser.get("skipped"):
         log(f"page render in the browser skipped: {browser['skipped']}")

@@ -159,7 +159,7 @@ def section_teams(large: bool) -> None:
     if chosen:
         st.session_state["team"] = table.iloc[chosen[0]]["id"]
         st.switch_page(
-            "cxmetrics/ui/views/team.py",
+            "views/team.py",
             query_params={"team": st.session_state["team"], "period": period},
         )
 

@@ -48,7 +48,7 @@ def _reset_comment_page() -> None:
 
 
 def pick_team(teams: pd.DataFrame) -> pd.Series:
-    """The team picker (session key `team`, kept in the URL by app.py); the first by default."""
+    """The team picker (session key `team`, kept in the URL by main.py); the first by default."""
     ids = list(teams["team_id"])
     wanted = st.session_state.get("team")
     if wanted not in ids:

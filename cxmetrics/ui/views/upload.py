@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 import zlib
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from cxmetrics import ingest
+from cxmetrics.config import SAMPLES_DIR
 from cxmetrics.ui import components, data
 
 KINDS = {
@@ -50,7 +50,6 @@ KINDS = {
         "for the organisation or one team.",
     ),
 }
-SAMPLES = Path(__file__).resolve().parents[3] / "data" / "samples"
 FILE_TYPES = ["csv", "gz", "xlsx", "txt"]
 VENDORS = {
     "qualtrics": "Qualtrics export",
@@ -107,8 +106,8 @@ def pick_kind() -> str:
         persist_state="session",
     )
     st.caption(KINDS[kind][1])
-    path = SAMPLES / f"{kind}.csv"
-    more = sorted(SAMPLES.glob(f"{kind}_*.csv"))
+    path = SAMPLES_DIR / f"{kind}.csv"
+    more = sorted(SAMPLES_DIR.glob(f"{kind}_*.csv"))
     with st.container(horizontal=True, key="upload-samples"):
         if path.is_file():
             st.download_button(
@@ -119,7 +118,7 @@ def pick_kind() -> str:
                 key="sample_download",
                 icon=":material/download:",
                 on_click="ignore",
-                help=f"A small canonical {KINDS[kind][0].lower()} file (data/samples/"
+                help=f"A small canonical {KINDS[kind][0].lower()} file (cxmetrics/samples/"
                 f"{path.name}) with the expected columns",
             )
         if more:
@@ -160,7 +159,9 @@ def pick_template(kind: str) -> str | None:
 
 
 def file_input():
-    limit = st.get_option("server.maxUploadSize")
+    # What the browser may send (Streamlit's maxUploadSize) and what a load accepts
+    # (the ingest input limit, also for a compressed file once expanded): the smaller says.
+    limit = min(st.get_option("server.maxUploadSize"), data.ingest_limit_mb())
     upload = st.file_uploader(
         "Your file",
         type=FILE_TYPES,
@@ -169,8 +170,8 @@ def file_input():
         ".csv.gz, .xlsx or .txt",
     )
     st.caption(
-        f"CSV, .csv.gz, .xlsx or .txt, up to {limit:,} MB per file (the server's "
-        "`maxUploadSize`). Larger files: split them, or load them on the server with "
+        f"CSV, .csv.gz, .xlsx or .txt, up to {limit:,} MB per file (once decompressed). "
+        "Larger files: split them, or load them on the server with "
         "`cxmetrics ingest KIND FILE`."
     )
     return upload

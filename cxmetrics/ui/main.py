@@ -1,4 +1,5 @@
-"""cxmetrics Streamlit entry point: page config, shared filters kept in the URL, navigation.
+"""The Streamlit entry script (`cxmetrics serve` runs it): page config, shared filters kept
+in the URL, navigation.
 
 A link's values that are not understood are named on the page, with what is shown
 instead; a store that cannot be opened is one message (with Retry when it is busy); a
@@ -18,7 +19,7 @@ from cxmetrics.ui import components, data
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
 SLIDE = re.compile(r"[0-9]{1,4}")  # ASCII digits only: `²` is a digit to str.isdigit
-VIEWS = "cxmetrics/ui/views"
+VIEWS = "views"  # page scripts, relative to this script (as Streamlit resolves them)
 NOTICES = "_url_notices"
 
 
