@@ -800,7 +800,7 @@ def clear_demo(store) -> None:
 def is_demo_present(store) -> bool:
     """True while any row of the demo organisation remains, whatever else was loaded: every
     page, slide and export then says "demo data"."""
-    from cxmetrics.ingest.loader import BATCH_TABLES
+    from cxmetrics.store.schema import BATCH_TABLES
 
     committed = store.scalar(
         "SELECT count(*) FROM upload_batches WHERE batch_id = :b AND status = 'committed'",

@@ -35,7 +35,7 @@ from cxmetrics.config import IngestLimits, load_settings
 from cxmetrics.demo import BATCH_ID as DEMO_BATCH
 from cxmetrics.ingest import canonical, layouts, sources
 from cxmetrics.ingest.canonical import KINDS, UnreadableFile, quote_label
-from cxmetrics.store import membership, register_table, rollups, unregister_table
+from cxmetrics.store import membership, register_table, rollups, schema, unregister_table
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store
@@ -57,10 +57,7 @@ SAMPLE_SIZE = 20  # (line_no, reason) pairs kept in a report
 # is such a download, loaded again).
 DOWNLOAD_COLUMNS = layouts.DOWNLOAD_COLUMNS
 LOADED, REJECTED, DUPLICATE = 0, 1, 2
-# Every table whose rows carry the batch that brought them (undo deletes from all of them).
-BATCH_TABLES = (
-    "interactions", "adherence", "survey_responses", "kpi_values", "targets", "agents", "teams",
-)  # fmt: skip
+BATCH_TABLES = schema.BATCH_TABLES
 AGENT_FIELDS = ("name", "team_id", "email", "hired_on", "active", "nickname")
 TEAM_FIELDS = ("name", "supervisor", "supervisor_email", "function")
 

@@ -180,6 +180,12 @@ V4 = [
     # ---- end of ingest
 ]
 
+# Every table whose rows carry the batch that brought them (undo deletes from all of them,
+# the demo is present while any of them holds a demo row).
+BATCH_TABLES = (
+    "interactions", "adherence", "survey_responses", "kpi_values", "targets", "agents", "teams",
+)  # fmt: skip
+
 # Each entry: the statements that bring the schema from version N-1 to N.
 MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4}
 LONG_ROLLUPS = 3  # the version that added the team and org rollups (filled by the Store)
