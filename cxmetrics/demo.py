@@ -32,7 +32,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, text
 
 from cxmetrics.periods import last_complete_week
-from cxmetrics.store import membership, rollups
+from cxmetrics.store import batches, membership, rollups
 
 BATCH_ID = "demo"
 
@@ -751,14 +751,18 @@ def build_demo(
             )
         }  # fmt: skip
         total = sum(counts.values())
-        conn.execute(
-            text(
-                "INSERT INTO upload_batches (batch_id, kind, filename, sha256, uploaded_by,"
-                " uploaded_at, rows_in, loaded, rejected, duplicates, status)"
-                " VALUES (:b, 'demo', 'demo organisation', NULL, 'cxmetrics demo', :at,"
-                " :n, :n, 0, 0, 'committed')"
-            ),
-            {"b": BATCH_ID, "at": _now(store), "n": total},
+        batches.record_batch(
+            conn,
+            batch_id=BATCH_ID,
+            kind="demo",
+            filename="demo organisation",
+            sha256=None,
+            uploaded_by="cxmetrics demo",
+            uploaded_at=_now(store),
+            rows_in=total,
+            loaded=total,
+            rejected=0,
+            duplicates=0,
         )
         membership.replay(conn, "demo_agents")
         for table in _TEMP_TABLES:

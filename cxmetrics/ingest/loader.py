@@ -35,7 +35,14 @@ from cxmetrics.config import IngestLimits, load_settings
 from cxmetrics.demo import BATCH_ID as DEMO_BATCH
 from cxmetrics.ingest import canonical, layouts, sources
 from cxmetrics.ingest.canonical import KINDS, UnreadableFile, quote_label
-from cxmetrics.store import membership, register_table, rollups, schema, unregister_table
+from cxmetrics.store import (
+    batches,
+    membership,
+    register_table,
+    rollups,
+    schema,
+    unregister_table,
+)
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store
@@ -792,25 +799,18 @@ def write_batch(conn: Connection, b: Batch, settings, progress=None) -> None:
         text("INSERT INTO batch_columns (batch_id, labels) VALUES (:b, :labels)"),
         {"b": b.batch_id, "labels": json.dumps(b.download_header, ensure_ascii=False)},
     )
-    conn.execute(
-        text(
-            "INSERT INTO upload_batches (batch_id, kind, filename, sha256, uploaded_by, "
-            "uploaded_at, rows_in, loaded, rejected, duplicates, status) VALUES "
-            "(:b, :kind, :filename, :sha, :by, :at, :rows_in, :loaded, :rejected, :dups, "
-            "'committed')"
-        ),
-        {
-            "b": b.batch_id,
-            "kind": spec.kind,
-            "filename": b.filename,
-            "sha": b.raw.sha256,
-            "by": b.uploaded_by,
-            "at": b.uploaded_at,
-            "rows_in": rows_in,
-            "loaded": loaded,
-            "rejected": rejected,
-            "dups": duplicates,
-        },
+    batches.record_batch(
+        conn,
+        batch_id=b.batch_id,
+        kind=spec.kind,
+        filename=b.filename,
+        sha256=b.raw.sha256,
+        uploaded_by=b.uploaded_by,
+        uploaded_at=b.uploaded_at,
+        rows_in=rows_in,
+        loaded=loaded,
+        rejected=rejected,
+        duplicates=duplicates,
     )
     if spec.rollup:
         tell(0.85, "writing: updating the daily rollups")
