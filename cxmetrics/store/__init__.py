@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, text
 
 from cxmetrics.config import DEFAULT_DB_URL, PROJECT_ROOT, Settings, load_settings
-from cxmetrics.store import rollups, schema
+from cxmetrics.store import measures, rollups, schema
 from cxmetrics.store.errors import (
     OTHER_STORE,
     BadStoreURL,
@@ -240,23 +240,22 @@ class Store:
         return self.location.label
 
     def _bring_up_to_date(self) -> None:
-        """Migrate the schema and rebuild rollups whose settings changed, writing nothing
-        when both are current (so a read-only store opens)."""
+        """Migrate the schema and bring the rollups in line with their declarations and
+        settings, writing nothing when all are current (so a read-only store opens)."""
         with self.reading() as conn:
             have = schema.current_version(conn)
             schema.check_not_newer(have)
-            built_for = (
-                conn.execute(
-                    text("SELECT value FROM store_settings WHERE key = :key"),
-                    {"key": SERVICE_LEVEL_KEY},
-                ).scalar()
-                if have
-                else None
-            )
-        if have == schema.SCHEMA_VERSION and built_for == service_level_setting(self.settings):
+            built = rollups.built_with(conn) if have else {}
+        layout_current = built.get(rollups.LAYOUT_KEY) == measures.layout_signature()
+        wanted = rollups.service_level_setting(self.settings)
+        if (
+            have == schema.SCHEMA_VERSION
+            and layout_current
+            and built.get(rollups.SERVICE_LEVEL_KEY) == wanted
+        ):
             return
         if self.read_only:
-            if have < schema.SCHEMA_VERSION:
+            if have < schema.SCHEMA_VERSION or not layout_current:
                 raise StoreReadOnly(
                     f"{self.label} is read-only and "
                     + (
@@ -264,21 +263,21 @@ class Store:
                         if not have
                         else f"was made by an older cxmetrics (schema {have}; this one uses "
                         f"{schema.SCHEMA_VERSION})"
+                        if have < schema.SCHEMA_VERSION
+                        else "its rollups were built by another cxmetrics version"
                     )
                     + ": open it once with write access so it can be set up, or "
                     + OTHER_STORE
                 )
             # The rollups were built for other thresholds and cannot be rebuilt here: show
             # the numbers they hold, labelled with the thresholds they were built for.
-            self.settings = settings_built_for(self.settings, built_for)
+            self.settings = rollups.settings_built_for(
+                self.settings, built[rollups.SERVICE_LEVEL_KEY]
+            )
             return
         with self.transaction() as conn:
             applied = schema.migrate(conn)
-            if schema.LONG_ROLLUPS in applied:
-                rollups.refresh_long(conn)
-            if schema.MATCHED_ROLLUP in applied:
-                rollups.rebuild(conn, self.settings, ("adherence",))
-            self._sync_rollup_settings(conn)
+            rollups.bring_current(conn, self.settings, migrated=bool(applied))
 
     @contextmanager
     def _faults(self) -> Iterator[None]:
@@ -361,57 +360,6 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
-
-    def _sync_rollup_settings(self, conn: Connection) -> None:
-        """Rebuild rollups when a setting they depend on has changed since they were built:
-        the service-level thresholds (`SERVICE_LEVEL_KEY`, one value for every channel)."""
-        wanted = service_level_setting(self.settings)
-        stored = dict(
-            conn.execute(
-                text("SELECT key, value FROM store_settings WHERE key IN (:old, :new)"),
-                {"old": LEGACY_SERVICE_LEVEL_KEY, "new": SERVICE_LEVEL_KEY},
-            ).all()
-        )
-        if stored.get(SERVICE_LEVEL_KEY) == wanted:
-            return
-        if stored:  # rollups built under other thresholds (or under one for every channel)
-            rollups.rebuild(conn, self.settings, ("interactions",))
-        conn.execute(
-            text("DELETE FROM store_settings WHERE key IN (:old, :new)"),
-            {"old": LEGACY_SERVICE_LEVEL_KEY, "new": SERVICE_LEVEL_KEY},
-        )
-        conn.execute(
-            text("INSERT INTO store_settings VALUES (:key, :v)"),
-            {"key": SERVICE_LEVEL_KEY, "v": wanted},
-        )
-
-
-# The store_settings row recording the service-level thresholds the rollups were built with
-# (before per-channel thresholds: one number of seconds under the legacy key).
-SERVICE_LEVEL_KEY = "service_level"
-LEGACY_SERVICE_LEVEL_KEY = "service_level_seconds"
-
-
-def service_level_setting(settings: Settings) -> str:
-    """The thresholds as one stored value: `default=20;email=86400;…`."""
-    by_channel = sorted(settings.service_level_thresholds().items())
-    return ";".join(
-        [f"default={settings.service_level_seconds}"] + [f"{c}={t}" for c, t in by_channel]
-    )
-
-
-def settings_built_for(settings: Settings, stored: str) -> Settings:
-    """`settings` with the service-level thresholds a store's rollups were built with
-    (`service_level_setting`'s text)."""
-    values = dict(part.split("=", 1) for part in stored.split(";") if "=" in part)
-    default = int(values.pop("default", settings.service_level_seconds))
-    return replace(
-        settings,
-        service_level_seconds=default,
-        service_level_by_channel=tuple(
-            sorted((channel, int(seconds)) for channel, seconds in values.items())
-        ),
-    )
 
 
 def register_table(conn: Connection, name: str, table: Any) -> None:

@@ -30,67 +30,17 @@ The service-level threshold depends on the contact's channel (settings).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import Connection, text
 
 from cxmetrics.config import Settings
 from cxmetrics.periods import GRAINS, period_containing
+from cxmetrics.store import measures
+from cxmetrics.store.measures import ROLLUP_SUMS, measure_name
 from cxmetrics.store.membership import fact_team
 
-# The sums each rollup offers to metric definitions (registry parts name these).
-ROLLUP_SUMS: dict[str, tuple[str, ...]] = {
-    "interactions": (
-        "offered",
-        "answered",
-        "abandoned",
-        "abandoned_after_t",
-        "answered_within_t",
-        "wait_seconds",
-        "wait_seconds_sq",
-        "handle_seconds",
-        "handle_seconds_sq",
-        "handle_minutes",
-        "transferred",
-        "fcr_known",
-        "fcr_resolved",
-        "callback_promised",
-        "callback_kept",
-        "repeat_eligible",
-        "repeat_followed",
-    ),
-    "surveys": (
-        "responses",
-        "customer_responses",
-        "colleague_responses",
-        "nps_n",
-        "promoters",
-        "detractors",
-        "csat_n",
-        "csat_top2",
-        "ces_n",
-        "ces_easy",
-        "inps_n",
-        "inps_promoters",
-        "inps_detractors",
-    ),
-    "adherence": (
-        "agent_days",
-        "scheduled_minutes",
-        "in_adherence_minutes",
-        "logged_in_minutes",
-        "available_minutes",
-        # Agent-days with both contacts and logged time, and those sums over them only, so
-        # that occupancy and productivity take top and bottom from the same agent-days.
-        "matched_days",
-        "matched_handle_minutes",
-        "matched_answered",
-        "matched_available_minutes",
-        "matched_logged_in_minutes",
-        # Agent-days with only one of the two (left out of the matched sums).
-        "unmatched_days",
-    ),
-}
 SOURCES = tuple(ROLLUP_SUMS)
 FACT_TABLE = {
     "interactions": "interactions",
@@ -140,106 +90,6 @@ TEAM_JOIN = _JOIN + " "
 # Rollups computed partly from another rollup: the adherence rollup's matched sums read the
 # interactions rollup, so refreshing interactions for some dates refreshes those dates there.
 DEPENDENTS = {"interactions": ("adherence",), "surveys": (), "adherence": ()}
-
-# What each agent rollup holds per agent and date, in ROLLUP_SUMS order after (date,
-# team_id, agent_id).
-_SELECT = {
-    "interactions": """
-        WITH base AS (
-            SELECT *, {threshold} AS t FROM interactions
-            WHERE started_at >= :start AND started_at < :stop
-        ), following AS (
-            SELECT interaction_id,
-                   lead(started_at) OVER (
-                       PARTITION BY customer_id ORDER BY started_at, interaction_id
-                   ) AS next_at
-            FROM interactions
-            WHERE customer_id IS NOT NULL AND started_at >= :start AND started_at < :repeat_stop
-        )
-        SELECT CAST(b.started_at AS DATE), b.team_id, b.agent_id,
-            count(*),
-            count(*) FILTER (WHERE NOT b.abandoned),
-            count(*) FILTER (WHERE b.abandoned),
-            count(*) FILTER (WHERE b.abandoned AND b.wait_seconds > b.t),
-            count(*) FILTER (WHERE NOT b.abandoned AND b.wait_seconds <= b.t),
-            coalesce(sum(b.wait_seconds) FILTER (WHERE NOT b.abandoned), 0),
-            coalesce(sum(b.wait_seconds * b.wait_seconds) FILTER (WHERE NOT b.abandoned), 0),
-            coalesce(sum(b.handle_seconds) FILTER (WHERE NOT b.abandoned), 0),
-            coalesce(sum(b.handle_seconds * b.handle_seconds) FILTER (WHERE NOT b.abandoned), 0),
-            coalesce(sum(b.handle_seconds) FILTER (WHERE NOT b.abandoned), 0) / 60.0,
-            count(*) FILTER (WHERE NOT b.abandoned AND b.transferred),
-            count(*) FILTER (WHERE NOT b.abandoned AND b.resolved_first_contact IS NOT NULL),
-            count(*) FILTER (WHERE NOT b.abandoned AND b.resolved_first_contact),
-            count(*) FILTER (WHERE b.callback_promised),
-            count(*) FILTER (WHERE b.callback_promised AND b.callback_kept),
-            count(*) FILTER (WHERE NOT b.abandoned AND b.customer_id IS NOT NULL),
-            count(*) FILTER (
-                WHERE NOT b.abandoned AND b.customer_id IS NOT NULL
-                AND f.next_at <= b.started_at + INTERVAL 7 DAY
-            )
-        FROM base b LEFT JOIN following f USING (interaction_id)
-        GROUP BY ALL
-        ORDER BY 1
-    """,
-    "surveys": """
-        SELECT CAST(responded_at AS DATE), team_id, agent_id,
-            count(*),
-            count(*) FILTER (WHERE respondent_type = 'customer'),
-            count(*) FILTER (WHERE respondent_type = 'colleague'),
-            count(nps) FILTER (WHERE respondent_type = 'customer'),
-            count(*) FILTER (WHERE respondent_type = 'customer' AND nps >= 9),
-            count(*) FILTER (WHERE respondent_type = 'customer' AND nps <= 6),
-            count(csat) FILTER (WHERE respondent_type = 'customer'),
-            count(*) FILTER (WHERE respondent_type = 'customer' AND csat >= 4),
-            count(ces) FILTER (WHERE respondent_type = 'customer'),
-            count(*) FILTER (WHERE respondent_type = 'customer' AND ces >= 5),
-            count(nps) FILTER (WHERE respondent_type = 'colleague'),
-            count(*) FILTER (WHERE respondent_type = 'colleague' AND nps >= 9),
-            count(*) FILTER (WHERE respondent_type = 'colleague' AND nps <= 6)
-        FROM survey_responses
-        WHERE responded_at >= :start AND responded_at < :stop
-        GROUP BY ALL
-        ORDER BY 1
-    """,
-    "adherence": """
-        WITH planned AS (
-            SELECT date, agent_id, count(*) AS agent_days,
-                coalesce(sum(scheduled_minutes), 0) AS scheduled,
-                coalesce(sum(in_adherence_minutes), 0) AS in_adherence,
-                coalesce(sum(logged_in_minutes), 0) AS logged_in,
-                coalesce(sum(available_minutes), 0) AS available
-            FROM adherence WHERE date >= :start AND date < :stop
-            GROUP BY ALL
-        ), worked AS (
-            SELECT date, agent_id, sum(answered) AS answered, sum(handle_minutes) AS handle
-            FROM rollup_interactions
-            WHERE date >= :start AND date < :stop AND agent_id IS NOT NULL
-            GROUP BY ALL
-        ), paired AS (
-            SELECT coalesce(p.date, w.date) AS date, coalesce(p.agent_id, w.agent_id) AS agent,
-                coalesce(p.agent_days, 0) AS agent_days, coalesce(p.scheduled, 0) AS scheduled,
-                coalesce(p.in_adherence, 0) AS in_adherence,
-                coalesce(p.logged_in, 0) AS logged_in, coalesce(p.available, 0) AS available,
-                coalesce(p.logged_in, 0) > 0 AS has_time, w.agent_id IS NOT NULL AS has_contacts,
-                coalesce(w.answered, 0) AS answered, coalesce(w.handle, 0) AS handle
-            FROM planned p FULL JOIN worked w ON w.date = p.date AND w.agent_id = p.agent_id
-        )
-        SELECT date, NULL, agent, agent_days, scheduled, in_adherence, logged_in, available,
-            CAST(has_time AND has_contacts AS BIGINT),
-            CASE WHEN has_time AND has_contacts THEN handle ELSE 0 END,
-            CASE WHEN has_time AND has_contacts THEN answered ELSE 0 END,
-            CASE WHEN has_time AND has_contacts THEN available ELSE 0 END,
-            CASE WHEN has_time AND has_contacts THEN logged_in ELSE 0 END,
-            CAST(has_time <> has_contacts AS BIGINT)
-        FROM paired
-        ORDER BY 1
-    """,
-}
-
-
-def measure_name(source: str, name: str) -> str:
-    """The `measure` of a rollup sum in `rollup_team_daily` (e.g. `surveys.promoters`)."""
-    return f"{source}.{name}"
 
 
 def product_measure(source: str, a: str, b: str) -> str:
@@ -340,9 +190,7 @@ def _refresh_one(
         span,
     )
     params: dict[str, object] = dict(span)
-    # Only fixed names from this module reach the SQL text; values are bound.
-    columns = ", ".join(("date", "team_id", "agent_id", *ROLLUP_SUMS[source]))
-    sql = f"INSERT INTO rollup_{source} ({columns}) {_SELECT[source]}"
+    sql = measures.insert_sql(source, f"rollup_{source}")
     if source == "interactions":
         threshold, bound = threshold_sql(settings)
         sql = sql.format(threshold=threshold)
@@ -523,3 +371,90 @@ def rebuild(conn: Connection, settings: Settings, sources: tuple[str, ...] = SOU
         lo, hi = conn.execute(text(SPAN_SQL[source])).one()
         if lo is not None:
             _refresh_one(conn, source, lo - timedelta(days=LOOKBACK_DAYS[source]), hi, settings)
+
+
+# ---------------------------------------------------------------- what rollups are built with
+
+LAYOUT_KEY = "rollup_layout"  # store_settings: the measure declarations' signature
+# The store_settings row recording the service-level thresholds the rollups were built with
+# (before per-channel thresholds: one number of seconds under the legacy key).
+SERVICE_LEVEL_KEY = "service_level"
+LEGACY_SERVICE_LEVEL_KEY = "service_level_seconds"
+
+
+def service_level_setting(settings: Settings) -> str:
+    """The thresholds as one stored value: `default=20;email=86400;…`."""
+    by_channel = sorted(settings.service_level_thresholds().items())
+    return ";".join(
+        [f"default={settings.service_level_seconds}"] + [f"{c}={t}" for c, t in by_channel]
+    )
+
+
+def settings_built_for(settings: Settings, stored: str) -> Settings:
+    """`settings` with the service-level thresholds a store's rollups were built with
+    (`service_level_setting`'s text)."""
+    values = dict(part.split("=", 1) for part in stored.split(";") if "=" in part)
+    default = int(values.pop("default", settings.service_level_seconds))
+    return replace(
+        settings,
+        service_level_seconds=default,
+        service_level_by_channel=tuple(
+            sorted((channel, int(seconds)) for channel, seconds in values.items())
+        ),
+    )
+
+
+def built_with(conn: Connection) -> dict[str, str]:
+    """What the store's rollups were built with: layout signature and thresholds."""
+    return dict(
+        conn.execute(
+            text("SELECT key, value FROM store_settings WHERE key IN (:layout, :sl, :legacy)"),
+            {"layout": LAYOUT_KEY, "sl": SERVICE_LEVEL_KEY, "legacy": LEGACY_SERVICE_LEVEL_KEY},
+        ).all()
+    )
+
+
+def _remember(conn: Connection, key: str, value: str) -> None:
+    conn.execute(text("DELETE FROM store_settings WHERE key = :k"), {"k": key})
+    conn.execute(text("INSERT INTO store_settings VALUES (:k, :v)"), {"k": key, "v": value})
+
+
+def _create_agent_tables(conn: Connection) -> None:
+    """The agent rollups (and agents' period totals) with the declared measure columns."""
+    for source in SOURCES:
+        columns = measures.columns_ddl(source)
+        # Only declared names reach the SQL text (store/measures.py validates them).
+        conn.execute(text(f"DROP TABLE IF EXISTS rollup_{source}_period"))
+        conn.execute(text(f"DROP TABLE IF EXISTS rollup_{source}"))
+        conn.execute(
+            text(
+                f"CREATE TABLE rollup_{source} (date DATE NOT NULL, team_id VARCHAR, "
+                f"agent_id VARCHAR, {columns})"
+            )
+        )
+        if source in PERIOD_ROLLUPS:
+            conn.execute(
+                text(
+                    f"CREATE TABLE rollup_{source}_period (grain VARCHAR NOT NULL, "
+                    f"date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR, {columns})"
+                )
+            )
+
+
+def bring_current(conn: Connection, settings: Settings, *, migrated: bool = False) -> None:
+    """Make the rollups what the declarations and settings say: recreate and rebuild them
+    all when the measure declarations changed or the schema was just migrated (a new version
+    may add derived tables), rebuild the interactions rollup when the service-level
+    thresholds changed."""
+    built = built_with(conn)
+    wanted = service_level_setting(settings)
+    if migrated or built.get(LAYOUT_KEY) != measures.layout_signature():
+        _create_agent_tables(conn)
+        rebuild(conn, settings)
+        _remember(conn, LAYOUT_KEY, measures.layout_signature())
+    elif built.get(SERVICE_LEVEL_KEY) != wanted and (
+        built.get(SERVICE_LEVEL_KEY) or built.get(LEGACY_SERVICE_LEVEL_KEY)
+    ):
+        rebuild(conn, settings, ("interactions",))
+    conn.execute(text("DELETE FROM store_settings WHERE key = :k"), {"k": LEGACY_SERVICE_LEVEL_KEY})
+    _remember(conn, SERVICE_LEVEL_KEY, wanted)

@@ -188,8 +188,6 @@ BATCH_TABLES = (
 
 # Each entry: the statements that bring the schema from version N-1 to N.
 MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4}
-LONG_ROLLUPS = 3  # the version that added the team and org rollups (filled by the Store)
-MATCHED_ROLLUP = 4  # the version that added the adherence rollup's matched sums (rebuilt)
 SCHEMA_VERSION = max(MIGRATIONS)
 
 
