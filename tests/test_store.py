@@ -117,8 +117,11 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_data(tmp_path):
 
 
 def _back_to_version_3(conn) -> None:
-    """Undo schema version 4 (team history, supervisor e-mail, batch headers) on a store."""
+    """Undo schema versions 5 (data version) and 4 (team history, supervisor e-mail, batch
+    headers) on a store."""
     for statement in (
+        "DROP TABLE data_version",
+        "DELETE FROM schema_version WHERE version = 5",
         "DROP TABLE agent_team_changes",
         "DROP TABLE agent_teams",
         "ALTER TABLE teams DROP COLUMN supervisor_email",
@@ -177,7 +180,7 @@ def test_team_and_org_rollups_hold_the_agent_sums(known_store):
 def test_a_version_2_store_gets_its_team_rollup_when_migrated(known_store, tmp_path):
     w45 = parse_period("2026-W45")
     before = {team: scorecard(known_store, w45, team=team).to_dict() for team in (None, "T1")}
-    with known_store.transaction() as conn:  # as cxmetrics with schema version 2 left it
+    with known_store.engine.begin() as conn:  # as cxmetrics with schema version 2 left it
         _back_to_version_3(conn)
         conn.execute(text("DROP TABLE rollup_team_daily"))
         conn.execute(text("DROP TABLE rollup_org_daily"))
@@ -220,32 +223,47 @@ def test_a_dated_roster_move_takes_an_agents_untagged_rows_to_the_new_team(known
     assert team_rollup(known_store) == team_rollup_from_scratch(known_store)
 
 
-def test_remembered_values_are_forgotten_at_every_write(known_store):
+def test_every_committed_write_bumps_the_data_version_and_a_rollback_does_not(known_store):
+    before = known_store.data_version()
+    with known_store.transaction() as conn:
+        conn.execute(text("DELETE FROM targets WHERE metric_id = 'nothing'"))
+    assert known_store.data_version() == before + 1
+    with pytest.raises(RuntimeError), known_store.transaction() as conn:
+        conn.execute(text("DELETE FROM targets"))
+        raise RuntimeError("changed my mind")
+    assert known_store.data_version() == before + 1
+    assert known_store.scalar("SELECT count(*) FROM targets") > 0
+
+
+def test_remembered_values_follow_the_data_version_whoever_writes(known_store):
     from datetime import date
 
     from cxmetrics.metrics.engine import data_as_of, targets_for
 
     calls = []
 
-    def count():
+    def count(db):
         calls.append(1)
-        return known_store.scalar("SELECT count(*) FROM targets")
+        return db.scalar("SELECT count(*) FROM targets")
 
     first = known_store.remembered("targets", count)
     assert known_store.remembered("targets", count) == first and len(calls) == 1
     w45_end = date(2026, 11, 8)
     assert targets_for(known_store, w45_end, None)["nps"][0] != 99
     assert data_as_of(known_store) < date(2026, 11, 20)
-    with known_store.transaction() as conn:
+    # Another writer (as another process would be: its own Store on the same file)
+    other = open_store(known_store.url)
+    with other.transaction() as conn:
         conn.execute(
             text(
                 "INSERT INTO targets VALUES ('nps', NULL, 99, 5, DATE '2026-11-02', 'x');"
                 "INSERT INTO rollup_org_daily VALUES (DATE '2026-11-20', 'surveys.responses', 1)"
             )
         )
-        # read beside the open transaction (which it cannot see yet): not kept
+        # read beside the open transaction (which it cannot see yet): the old value
         assert known_store.remembered("targets", count) == first
-    assert known_store.remembered("targets", count) == first + 1 and len(calls) == 3
+    other.close()
+    assert known_store.remembered("targets", count) == first + 1 and len(calls) == 2
     assert targets_for(known_store, w45_end, None)["nps"][0] == 99
     assert data_as_of(known_store) == date(2026, 11, 20)
 
@@ -284,7 +302,7 @@ def test_a_version_3_store_gets_a_team_history_that_keeps_its_numbers(tmp_path):
         "available_minutes\n002,2025-11-03,100,90,95,10\n001,2025-11-03,100,80,95,10\n"
     )
     load_batch(store, "adherence", adherence)
-    with store.transaction() as conn:
+    with store.engine.begin() as conn:  # surgery: no data-version bump
         _back_to_version_3(conn)
         # Version 3 put every untagged row in its agent's roster team.
         conn.execute(text("DELETE FROM rollup_team_daily"))

@@ -24,110 +24,20 @@ from cxmetrics.metrics.registry import (
     default_registry,
     default_tolerance,
 )
-from cxmetrics.periods import GRAINS, Period
-from cxmetrics.store import Reader, Store
+from cxmetrics.periods import Period
+from cxmetrics.store import Reader, Store, sums
+from cxmetrics.store import targets as stored_targets
+from cxmetrics.store.measures import ROLLUP_SUMS, SOURCES, measure_name
 from cxmetrics.store.membership import stretches_of, team_in, team_on, teams_on
-from cxmetrics.store.rollups import (
-    ROLLUP_SUMS,
-    SOURCES,
-    TEAM_JOIN,
-    TEAM_OF_ROW,
-    measure_name,
-    product_measure,
-    unit_moment_names,
-    unit_moments_sql,
-    units_measure,
-)
+from cxmetrics.store.rollups import product_measure, units_measure
+from cxmetrics.store.sums import Sums
 
 SIGNIFICANCE = 0.05
-BY_KEYS = {"team": TEAM_OF_ROW, "agent": "r.agent_id"}
-
-# Sums of every rollup measure per (bucket, key): bucket is the start of a period when a
-# grain was asked (else None), key the team or agent when a breakdown was (else None).
-Sums = dict[tuple[date | None, str | None], dict[str, float]]
 
 
 def sum_column(source: str, name: str) -> str:
     """Column name of a rollup sum in `period_sums` frames (the measure's name)."""
     return measure_name(source, name)
-
-
-def _moments_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str | None:
-    """Unit moments for one agent's scorecard or an agent table, where the agent's days are
-    the units: computed from the agent × day rollup, one row per (bucket, key)."""
-    if not sources:
-        return None
-    (source,) = sources  # the registry keeps clustered ratios in one rollup
-    where = ["r.date >= :first", "r.date <= :last"]
-    if team is not None:
-        where.append(f"{TEAM_OF_ROW} = :team")
-    if agent is not None:
-        where.append("r.agent_id = :agent")
-    return unit_moments_sql(
-        source,
-        f"rollup_{source}",
-        f"CAST(date_trunc('{grain}', r.date) AS DATE)" if grain else "NULL",
-        BY_KEYS[by] if by else "NULL",
-        "r.date",
-        TEAM_JOIN if team is not None or by == "team" else "",
-        " AND ".join(where),
-    )
-
-
-def _units_sql(grain: str, team, by) -> str:
-    """The stored unit moments (agents as the units) of whole periods, as long rows."""
-    key = "team_id" if by == "team" else "NULL"
-    table = "rollup_team_units" if team is not None or by == "team" else "rollup_org_units"
-    where = [f"grain = '{grain}'", "date >= :first", "date <= :last"]
-    if team is not None:
-        where.append("team_id = :team")
-    return f"SELECT date, {key}, measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
-
-
-def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
-    """One statement over the agent rollups: a UNION ALL of the sources, summed once."""
-    columns = [(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    needs_teams = team is not None or by == "team"
-    branches = []
-    for source in sources:
-        select = [
-            f"CAST(date_trunc('{grain}', r.date) AS DATE)" if grain else "NULL",
-            BY_KEYS[by] if by else "NULL",
-        ]
-        select += [f"r.{c}" if src == source else "0" for src, c in columns]
-        where = ["r.date >= :first", "r.date <= :last"]
-        if team is not None:
-            where.append(f"{TEAM_OF_ROW} = :team")
-        if agent is not None:
-            where.append("r.agent_id = :agent")
-        join = TEAM_JOIN if needs_teams else ""
-        # Only fixed names from this module reach the SQL text; values are bound.
-        branches.append(
-            f"SELECT {', '.join(select)} FROM rollup_{source} r {join}"  # noqa: S608
-            f"WHERE {' AND '.join(where)}"
-        )
-    names = [f"c{i}" for i in range(len(columns))]
-    sums = ", ".join(f"coalesce(sum({n}), 0)" for n in names)
-    return (
-        f"SELECT bucket, key, {sums} FROM ({' UNION ALL '.join(branches)}) "  # noqa: S608
-        f"AS u(bucket, key, {', '.join(names)}) GROUP BY ALL"
-    )
-
-
-def _long_sql(sources: tuple[str, ...], grain: str | None, team, by) -> str:
-    """One statement over a long rollup: the org's, or the teams' for a team or by team."""
-    bucket = f"CAST(date_trunc('{grain}', date) AS DATE)" if grain else "NULL"
-    key = "team_id" if by == "team" else "NULL"
-    table = "rollup_team_daily" if team is not None or by == "team" else "rollup_org_daily"
-    where = ["date >= :first", "date <= :last"]
-    if team is not None:
-        where.append("team_id = :team")
-    if set(sources) != set(SOURCES):
-        where.append("(" + " OR ".join(f"starts_with(measure, '{s}.')" for s in sources) + ")")
-    return (
-        f"SELECT {bucket}, {key}, measure, sum(value) FROM {table} "  # noqa: S608
-        f"WHERE {' AND '.join(where)} GROUP BY ALL"
-    )
 
 
 def read_sums(
@@ -142,46 +52,18 @@ def read_sums(
     sources: Iterable[str] = SOURCES,
     clustered: Iterable[Metric] = (),
 ) -> Sums:
-    """Sums of every rollup measure between two local dates, per period bucket and group.
-
-    `grain` buckets rows by the start date of their week/month/quarter/year; `by` ("team"
-    or "agent") groups by team or agent. The team of a row is its own team_id, else the
-    team its agent was in on the row's date (`membership.fact_team`). The org scope reads
-    the org × date rollup, team scopes and team breakdowns the team × date one, agent
-    scopes and agent breakdowns the agent rollups.
-    With `clustered` ratio metrics, their unit moments come in the same statement: stored
-    per whole period (agents as the units) for org and team scopes, computed from the
-    agent × day rollup (days as the units) for agent scopes and agent breakdowns. One
-    statement each.
-    """
-    if grain is not None and grain not in GRAINS:
-        raise ValueError(f"unknown grain `{grain}`")
-    if by is not None and by not in BY_KEYS:
-        raise ValueError(f"cannot break down by `{by}`: use team or agent")
+    """Sums of every rollup measure between two local dates, per period bucket and group
+    (`store.sums.read`). `grain` buckets rows by the start date of their week/month/quarter/
+    year; `by` ("team" or "agent") groups by team or agent. The team of a row is its own
+    team_id, else the team its agent was in on the row's date. With `clustered` ratio
+    metrics, their unit moments come in the same statement."""
     sources = tuple(sources)
     clustered = tuple(m for m in clustered if set(m.sources) <= set(sources))
     unit_sources = tuple(sorted({m.sources[0] for m in clustered}))
-    params = {"first": first, "last": last, "team": team, "agent": agent}
-    out: Sums = {}
-    if agent is None and by != "agent":
-        sql = _long_sql(sources, grain, team, by)
-        if unit_sources and grain:  # stored for whole periods, agents as the units
-            sql += " UNION ALL " + _units_sql(grain, team, by)
-        for bucket, key, measure, total in db.rows(sql, params):
-            out.setdefault((bucket, key), {})[measure] = total
-        return out
-    names = [measure_name(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    sql = _wide_sql(sources, grain, team, agent, by)
-    moments = _moments_sql(unit_sources, grain, team, agent, by)
-    if moments:
-        names += unit_moment_names(unit_sources[0])
-        sql = (  # the unit moments as more columns of the same rows
-            f"SELECT w.*, m.* EXCLUDE (bucket, key) FROM ({sql}) w LEFT JOIN ({moments}) m "  # noqa: S608
-            "ON m.bucket IS NOT DISTINCT FROM w.bucket AND m.key IS NOT DISTINCT FROM w.key"
-        )
-    for row in db.rows(sql, params):
-        out[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
-    return out
+    return sums.read(
+        db, first, last, grain=grain, team=team, agent=agent, by=by, sources=sources,
+        unit_sources=unit_sources,
+    )  # fmt: skip
 
 
 def clustered_metrics(registry: Mapping[str, Metric]) -> tuple[Metric, ...]:
@@ -451,17 +333,13 @@ def compare(metric: Metric, cur: Estimate, prev: Estimate, provisional: bool = F
 def target_rows(store: Store | Reader, on: date) -> list[tuple]:
     """Every target row effective on or before `on` (any team), in override order:
     org-wide rows before team rows, each oldest first (see `resolve_targets`).
-    Remembered by a Store until its next write."""
+    Remembered for the store's data version."""
 
-    def read() -> list[tuple]:
-        rows = store.rows(
-            "SELECT metric_id, team_id, target, amber_tolerance, effective_from FROM targets "
-            "WHERE effective_from <= :on",
-            {"on": on},
-        )
-        return sorted((tuple(r) for r in rows), key=lambda r: (r[1] is not None, r[4]))
+    def read(db: Reader) -> list[tuple]:
+        rows = stored_targets.rows_in_force(db, on)
+        return sorted(rows, key=lambda r: (r[1] is not None, r[4]))
 
-    return store.remembered(("target_rows", on), read) if isinstance(store, Store) else read()
+    return store.remembered(("target_rows", on), read)
 
 
 def resolve_targets(
@@ -522,8 +400,8 @@ def scorecard(
             clustered=clustered_metrics(registry),
         )
         target_team = team if agent is None else team_of_agent(db, agent, period.end)
-    targets = targets_for(store, period.end, target_team, registry)
-    as_of = source_dates(store)
+        targets = targets_for(db, period.end, target_team, registry)
+        as_of = source_dates(db)
     notes = metric_notes(store)
     scope = "agent" if agent is not None else "team" if team is not None else "org"
     cur_sums, prev_sums = sums.get((period.start, None), {}), sums.get((prev.start, None), {})
@@ -671,9 +549,9 @@ def breakdown(
         if not sums:
             return out
         teams = teams_on(db, period.end) if by == "agent" else {}
-    as_of = source_dates(store)
+        as_of = source_dates(db)
+        targets = target_rows(db, period.end)
     notes = metric_notes(store)
-    targets = target_rows(store, period.end)
     keys = sorted({key for _, key in sums}, key=lambda k: (k is None, k or ""))
     target_cache: dict[str | None, dict] = {}
     for key in keys:
@@ -727,8 +605,8 @@ def trend(
         target_teams = {
             p.end: team if agent is None else team_in(stretches, p.end) for p in periods
         }
-    as_of = source_dates(store)
-    in_force = target_rows(store, period.end)
+        as_of = source_dates(db)
+        in_force = target_rows(db, period.end)
     targets_by_end = {
         p.end: resolve_targets(in_force, p.end, target_teams[p.end], registry) for p in periods
     }
@@ -760,10 +638,8 @@ def data_as_of(store: Store | Reader) -> date | None:
     """The latest local date with any interaction, survey or adherence data (remembered by
     a Store until its next write)."""
 
-    def read() -> date | None:
-        return store.scalar("SELECT max(date) FROM rollup_org_daily")
-
-    return store.remembered("data_as_of", read) if isinstance(store, Store) else read()
+    dates = source_dates(store)
+    return max(dates.values()) if dates else None
 
 
 def source_dates(store: Store | Reader) -> dict[str, date]:
@@ -771,13 +647,7 @@ def source_dates(store: Store | Reader) -> dict[str, date]:
     adherence), remembered by a Store until its next write: a metric's maturity is judged
     against its own source, not against the newest row of any upload."""
 
-    def read() -> dict[str, date]:
-        rows = store.rows(
-            "SELECT split_part(measure, '.', 1), max(date) FROM rollup_org_daily GROUP BY 1"
-        )
-        return {source: day for source, day in rows}
-
-    return store.remembered("source_dates", read) if isinstance(store, Store) else read()
+    return store.remembered("source_dates", sums.last_dates)
 
 
 @dataclass
@@ -807,13 +677,7 @@ def business_kpis(store: Store, period: Period, *, team: str | None = None) -> l
     there are any, else every team's rows. No statistics: these arrive as finished numbers.
     """
     prev = period.previous()
-    frame = store.frame(
-        "SELECT metric_id, date >= :start AS current, team_id IS NULL AS org_row, "
-        "count(*) AS n, sum(value) AS total, avg(value) AS mean FROM kpi_values "
-        "WHERE date >= :prev_start AND date <= :end "
-        "AND (CAST(:team AS VARCHAR) IS NULL OR team_id = :team) GROUP BY ALL",
-        {"start": period.start, "prev_start": prev.start, "end": period.end, "team": team},
-    )
+    frame = sums.business_sums(store, period.start, prev.start, period.end, team)
     declared = business_registry()
     targets = targets_for(store, period.end, team)
     out = []

@@ -188,10 +188,27 @@ def _check_file(where: Location, *, create: bool) -> bool:
 
 
 class Reader:
-    """Parameterised reads on one open connection (see `Store.snapshot`)."""
+    """Parameterised reads on one open connection and transaction (see `Store.snapshot`):
+    they all see the same data."""
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, store: Store | None = None):
         self.conn = conn
+        self.store = store
+        self._version: int | None = None
+
+    @property
+    def data_version(self) -> int:
+        """The data version this snapshot sees (read once)."""
+        if self._version is None:
+            self._version = int(self.scalar("SELECT version FROM data_version"))
+        return self._version
+
+    def remembered(self, key: Hashable, compute: Callable[[Reader], T]) -> T:
+        """`compute(self)`, remembered by the store for the data version this snapshot sees:
+        any committed write, by this process or another, makes it stale."""
+        if self.store is None:
+            return compute(self)
+        return self.store._remember(self.data_version, key, lambda: compute(self))
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[sa.Row]:
         return list(self.conn.execute(text(sql), dict(params or {})).fetchall())
@@ -221,9 +238,9 @@ class Store:
         args = {"read_only": True} if self.read_only else {}
         self.engine = sa.create_engine(self.url, connect_args=args)
         self._write_lock = _write_lock(self.url)
-        self._writes = 0
-        self._remembered: dict[Hashable, Any] = {}
-        self._remembered_at = 0
+        self._memo: dict[Hashable, Any] = {}
+        self._memo_version: int | None = None
+        self._memo_lock = threading.Lock()
         try:
             self._bring_up_to_date()
         except BaseException:
@@ -304,31 +321,33 @@ class Store:
 
         Write transactions on one store take turns (see `_write_lock`)."""
         self.require_writable()
-        with self._write_lock:
-            self._writes += 1  # what is remembered from now on may be about to change…
-            try:
-                with self._faults(), self.engine.begin() as conn:
-                    yield conn
-            finally:
-                self._writes += 1  # …and is forgotten once the transaction has ended
+        with self._write_lock, self._faults(), self.engine.begin() as conn:
+            yield conn
+            # Committed with the writes: every cache keyed by the version goes stale.
+            conn.execute(text("UPDATE data_version SET version = version + 1"))
 
-    def remembered(self, key: Hashable, compute: Callable[[], T]) -> T:
-        """`compute()`, remembered until the next write through `transaction()`.
+    def remembered(self, key: Hashable, compute: Callable[[Reader], T]) -> T:
+        """`compute(reader)`, remembered for the store's current data version (see
+        `Reader.remembered`): small reads that only a write can change."""
+        with self.snapshot() as db:
+            return db.remembered(key, compute)
 
-        For small reads that only a write can change (targets in force, the last date with
-        data). A DuckDB file has one writing process, this one, so no other writer can make
-        a remembered value stale; with any other database every call computes.
-        """
-        if not self.is_duckdb:
-            return compute()
-        writes = self._writes
-        if self._remembered_at != writes:
-            self._remembered, self._remembered_at = {}, writes
-        elif key in self._remembered:
-            return self._remembered[key]
+    def data_version(self) -> int:
+        """The store's data version: it changes with every committed write, from any
+        process, so caches keyed by it never serve what a writer replaced."""
+        with self.snapshot() as db:
+            return db.data_version
+
+    def _remember(self, version: int, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._memo_lock:
+            if self._memo_version != version:
+                self._memo, self._memo_version = {}, version
+            elif key in self._memo:
+                return self._memo[key]
         value = compute()
-        if self._writes == writes:  # no write began meanwhile
-            self._remembered[key] = value
+        with self._memo_lock:
+            if self._memo_version == version:
+                self._memo[key] = value
         return value
 
     @contextmanager
@@ -342,7 +361,7 @@ class Store:
         """Several reads on one connection and one transaction: they see the same data, and
         pay for the connection checkout and the BEGIN/ROLLBACK once."""
         with self.reading() as conn:
-            yield Reader(conn)
+            yield Reader(conn, self)
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[sa.Row]:
         """Run a parameterised read and return its rows."""

@@ -186,8 +186,16 @@ BATCH_TABLES = (
     "interactions", "adherence", "survey_responses", "kpi_values", "targets", "agents", "teams",
 )  # fmt: skip
 
+V5 = [
+    # The data version: every committed write bumps it (Store.transaction), so any cache
+    # keyed by it (the app's, the store's own) goes stale whoever wrote: a page, the CLI,
+    # another process.
+    "CREATE TABLE data_version (version BIGINT NOT NULL)",
+    "INSERT INTO data_version VALUES (0)",
+]
+
 # Each entry: the statements that bring the schema from version N-1 to N.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -1,13 +1,18 @@
 """The one UI module that caches: every cached function takes its scope as arguments.
 
-Views call these functions and never open connections or write SQL. After any write,
-call `clear_caches()` so every page shows the new numbers.
+Views call these functions and never open connections or write SQL. Reads of stored data
+are cached by `versioned`, keyed by the store's data version as well as their arguments:
+every committed write bumps it (a page, the CLI, another process), so no writer has to
+remember to clear anything, and the next rerun shows the new numbers.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import asdict, fields
 from datetime import date
+from typing import ParamSpec, TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +24,10 @@ from cxmetrics.metrics import engine
 from cxmetrics.metrics.registry import Metric, business_registry, default_registry
 from cxmetrics.periods import Period, last_complete, parse_period, period_containing
 from cxmetrics.store import Store, is_empty, open_store
+
+P = ParamSpec("P")
+R = TypeVar("R")
+CACHED_VERSIONS = 256  # results kept per function (older data versions fall out first)
 
 
 @st.cache_resource(show_spinner="Opening the store…")
@@ -37,6 +46,36 @@ def get_store() -> Store:
         store.close()
         raise
     return store
+
+
+def data_version() -> int:
+    """The store's data version now (one small read): the key of every cached read."""
+    return get_store().data_version()
+
+
+def versioned(
+    spinner: bool | str = False,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Cache a read of stored data by its arguments and the data version, so any committed
+    write (from any process) makes it stale by itself."""
+
+    def wrap(read: Callable[P, R]) -> Callable[P, R]:
+        # (Streamlit leaves arguments named with a leading underscore out of the key.)
+        def cached(read_name: str, data_version: int, *args, **kwargs):
+            return read(*args, **kwargs)
+
+        # Streamlit keys a cache by the function's qualified name and code: name it after
+        # the read it wraps, and pass the name, so two reads never share entries.
+        cached.__qualname__ = f"{read.__qualname__}[versioned]"
+        cached_read = st.cache_data(show_spinner=spinner, max_entries=CACHED_VERSIONS)(cached)
+
+        @functools.wraps(read)
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            return cached_read(read.__qualname__, data_version(), *args, **kwargs)
+
+        return call
+
+    return wrap
 
 
 def ingest_limit_mb() -> int:
@@ -58,24 +97,23 @@ def metric_label(metric_id: str) -> str:
     return registry()[metric_id].label.format(t=get_store().settings.service_level_seconds)
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def demo_present() -> bool:
     """True while any demo row remains: every page, slide and export says "demo data"."""
     return demo.is_demo_present(get_store())
 
 
 def clear_demo() -> None:
-    """Take the demo organisation out (your own batches stay) and forget cached results."""
+    """Take the demo organisation out (your own batches stay)."""
     demo.clear_demo(get_store())
-    clear_caches()
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def data_range() -> tuple[date, date] | None:
     return org.data_range(get_store())
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def period_options(grain: str) -> list[str]:
     """Period labels of `grain` from the first to the last period with data, newest first."""
     span = data_range()
@@ -98,12 +136,12 @@ def default_period(grain: str) -> str:
     return period_options(grain)[0]
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def teams() -> pd.DataFrame:
     return org.list_teams(get_store())
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def agents(team: str | None = None, period: str | None = None) -> pd.DataFrame:
     """Roster agents (of a team when given): now, or who was in it during `period`."""
     if period is None:
@@ -112,31 +150,31 @@ def agents(team: str | None = None, period: str | None = None) -> pd.DataFrame:
     return org.list_agents(get_store(), team, first=p.start, last=p.end)
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def scorecard(period: str, team: str | None = None, agent: str | None = None) -> dict:
     """Every metric for a period and scope, as plain data (see MetricResult.to_dict)."""
     card = engine.scorecard(get_store(), parse_period(period), team=team, agent=agent)
     return card.to_dict()
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def breakdown(period: str, by: str, team: str | None = None) -> dict[str | None, dict]:
     """Scorecard lines per team or per agent: {key: {metric_id: line dict}}."""
     lines = engine.breakdown(get_store(), parse_period(period), by, team=team)
     return {key: {m.id: m.to_dict() for m in ms} for key, ms in lines.items()}
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def trend(period: str, count: int = 13, team: str | None = None) -> pd.DataFrame:
     return engine.trend(get_store(), parse_period(period), count=count, team=team)
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def business(period: str, team: str | None = None) -> list[dict]:
     return [k.to_dict() for k in engine.business_kpis(get_store(), parse_period(period), team=team)]
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def data_as_of() -> str | None:
     day = engine.data_as_of(get_store())
     return day.isoformat() if day else None
@@ -146,12 +184,7 @@ def period_of(label: str) -> Period:
     return parse_period(label)
 
 
-def clear_caches() -> None:
-    """Forget every cached result (after a load, an undo or clearing the demo)."""
-    st.cache_data.clear()
-
-
-@st.cache_data(show_spinner=False)
+@versioned()
 def comments(
     period: str,
     team: str | None = None,
@@ -194,7 +227,7 @@ def definitions() -> dict[str, list[dict]]:
 # ----------------------------------------------------------------------------- upload page
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def batches() -> pd.DataFrame:
     """Every upload batch (all upload_batches columns), newest first."""
     from cxmetrics import ingest
@@ -202,7 +235,7 @@ def batches() -> pd.DataFrame:
     return ingest.list_batches(get_store())
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def templates(kind: str | None = None) -> pd.DataFrame:
     """Saved column-mapping templates (name, kind, saved_by, saved_at), of one kind or all."""
     from cxmetrics import ingest
@@ -210,7 +243,7 @@ def templates(kind: str | None = None) -> pd.DataFrame:
     return ingest.list_templates(get_store(), kind)
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def template(name: str) -> dict:
     """One saved template: its mapping and options."""
     from cxmetrics import ingest
@@ -218,7 +251,7 @@ def template(name: str) -> dict:
     return ingest.get_template(get_store(), name)
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def rejected_csv(batch_id: str) -> bytes:
     """A batch's rejected rows as a formula-safe CSV (line_no, error, raw)."""
     from cxmetrics import export, ingest
@@ -234,7 +267,7 @@ def recognition_min_n() -> int:
     return get_store().settings.stars_min_n
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def recognition_stars(period: str, team: str | None = None, limit: int = 5) -> list[dict]:
     """Service stars of a period and scope (see recognition.Star), best first."""
     from cxmetrics import recognition
@@ -243,7 +276,7 @@ def recognition_stars(period: str, team: str | None = None, limit: int = 5) -> l
     return [s.to_dict() for s in found]
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def recognition_improved(period: str, team: str | None = None, limit: int = 3) -> list[dict]:
     """Agents with the largest significant rise since the previous period."""
     from cxmetrics import recognition
@@ -252,7 +285,7 @@ def recognition_improved(period: str, team: str | None = None, limit: int = 3) -
     return [i.to_dict() for i in found]
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def recognition_team_change(period: str) -> dict | None:
     """The team with the best significant change since the previous period, or None."""
     from cxmetrics import recognition
@@ -261,7 +294,7 @@ def recognition_team_change(period: str) -> dict | None:
     return None if change is None else change.to_dict()
 
 
-@st.cache_data(show_spinner="Reading comments for praise…")
+@versioned(spinner="Reading comments for praise…")
 def recognition_praise(period: str, team: str | None = None) -> pd.DataFrame:
     """Praise naming an agent in a period and scope, newest first (comments redacted)."""
     from cxmetrics import recognition
@@ -270,7 +303,7 @@ def recognition_praise(period: str, team: str | None = None) -> pd.DataFrame:
     return recognition.find_praise(get_store(), p.start, p.end, team=team)
 
 
-@st.cache_data(show_spinner=False)
+@versioned()
 def recognition_agent_names() -> dict[str, str]:
     """agent_id -> name for every roster agent."""
     frame = org.list_agents(get_store())

@@ -31,3 +31,20 @@ def test_period_and_grain_come_from_the_url(known_db):
     assert at.query_params["period"] == "2026-11"
     bad = run_app({"period": "not-a-period"})
     assert not bad.exception and bad.session_state["grain"] == "week"
+
+
+def test_a_write_from_elsewhere_shows_on_the_next_rerun_without_clearing_caches(known_db):
+    """Cached reads are keyed by the store's data version: a load through another Store
+    (as the CLI would make, in another process) is on the page at the next rerun."""
+    at = run_app({"period": "2026-W45"})
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Survey responses"] == "22"  # the hand-worked fixture: 22 answers in W45
+    other = open_store(known_db)  # a second store object: nothing shared with the app's
+    rows = ["response_id,responded_at,nps"] + [f"new{i},2026-11-03 10:00,10" for i in range(5)]
+    from cxmetrics.ingest import load_batch
+
+    assert load_batch(other, "surveys", "\n".join(rows).encode()).loaded == 5
+    other.close()
+    at.run()
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Survey responses"] == "27"

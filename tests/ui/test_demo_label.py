@@ -75,7 +75,6 @@ def test_labels_stay_beside_a_real_upload_and_go_with_clear_demo(app_db, capture
     for kind, content in (("roster", real_roster()), ("kpis", real_kpis())):
         report = ingest.load_batch(store, kind, content, filename=f"real-{kind}.csv")
         assert report.status == "committed" and report.loaded > 0, report.to_dict()
-    data.clear_caches()
 
     # every page: the banner (saying real uploads are mixed in) and the clear button
     for page in PAGES:

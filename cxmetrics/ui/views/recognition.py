@@ -195,7 +195,6 @@ def _thank(
         f"Marked as thanked: {agent_label(agent_id)} for the comment of "
         f"{pd.Timestamp(responded_at):%a %d %b %Y %H:%M}. It is in the Thanked list now."
     )
-    data.clear_caches()
 
 
 def _unthank(response_id: str, agent_id: str) -> None:
@@ -205,7 +204,6 @@ def _unthank(response_id: str, agent_id: str) -> None:
         st.session_state["thank_done"] = f"Not changed: {exc}"
         return
     st.session_state["thank_done"] = "Moved back to New."
-    data.clear_caches()
 
 
 def kudos_card(row, demo: bool) -> bytes:

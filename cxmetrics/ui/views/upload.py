@@ -336,7 +336,6 @@ def _save_template(kind: str, mapping: dict, dayfirst: bool | None) -> None:
     except ValueError as exc:
         st.session_state["upload_template_msg"] = ("error", str(exc))
         return
-    data.clear_caches()
     st.session_state["upload_template_msg"] = (
         "success",
         "Template saved: pick it under “Saved mapping” next time this file comes in.",
@@ -406,7 +405,6 @@ def run_batch(upload, kind, mapping, template, dayfirst, token, dry_run: bool) -
     if report.batch_id:  # the new batch, or the one that already holds this file
         st.session_state["batch_pick"] = report.batch_id
     if not dry_run:
-        data.clear_caches()
         st.rerun()  # every count on the page (and the banner) from the new data
 
 
@@ -594,7 +592,6 @@ def _undo(batch_id: str) -> None:
     except ValueError as exc:
         st.session_state["upload_notice_error"] = str(exc)
         return
-    data.clear_caches()
     st.session_state["upload_notice"] = result.message
 
 

@@ -1,0 +1,179 @@
+"""Reading the rollups' sums for a period, a scope and a breakdown: the statements the
+metric engine runs (one per scorecard, breakdown or trend).
+
+The org scope reads the org × date rollup, team scopes and team breakdowns the team × date
+one (long form, one row per measure), agent scopes and agent breakdowns the agent rollups
+(wide, a column per measure). Unit moments of the ratios clustered by agent come in the same
+statement: stored per whole period for org and team scopes, computed from the agent × day
+rollup (the agent's days as the units) for agent scopes and agent tables. Only names
+checked against fixed lists reach the SQL text (grains, sources, scopes); values are bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+
+from cxmetrics.periods import GRAINS
+from cxmetrics.store import Reader, Store
+from cxmetrics.store.measures import ROLLUP_SUMS, SOURCES, measure_name
+from cxmetrics.store.rollups import (
+    TEAM_JOIN,
+    TEAM_OF_ROW,
+    unit_moment_names,
+    unit_moments_sql,
+)
+from cxmetrics.store.sql import ident
+
+BY_KEYS = {"team": TEAM_OF_ROW, "agent": "r.agent_id"}
+
+# Sums of every rollup measure per (bucket, key): bucket is the start of a period when a
+# grain was asked (else None), key the team or agent when a breakdown was (else None).
+Sums = dict[tuple[date | None, str | None], dict[str, float]]
+
+
+def _bucket(grain: str | None, column: str) -> str:
+    if grain is None:
+        return "NULL"
+    return f"CAST(date_trunc('{ident(grain, GRAINS)}', {column}) AS DATE)"
+
+
+def _moments_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str | None:
+    """Unit moments for one agent's scorecard or an agent table, where the agent's days are
+    the units: computed from the agent × day rollup, one row per (bucket, key)."""
+    if not sources:
+        return None
+    (source,) = sources  # the registry keeps clustered ratios in one rollup
+    where = ["r.date >= :first", "r.date <= :last"]
+    if team is not None:
+        where.append(f"{TEAM_OF_ROW} = :team")
+    if agent is not None:
+        where.append("r.agent_id = :agent")
+    return unit_moments_sql(
+        source,
+        f"rollup_{source}",
+        _bucket(grain, "r.date"),
+        BY_KEYS[by] if by else "NULL",
+        "r.date",
+        TEAM_JOIN if team is not None or by == "team" else "",
+        " AND ".join(where),
+    )
+
+
+def _units_sql(grain: str, team, by) -> str:
+    """The stored unit moments (agents as the units) of whole periods, as long rows."""
+    key = "team_id" if by == "team" else "NULL"
+    table = "rollup_team_units" if team is not None or by == "team" else "rollup_org_units"
+    where = [f"grain = '{ident(grain, GRAINS)}'", "date >= :first", "date <= :last"]
+    if team is not None:
+        where.append("team_id = :team")
+    return f"SELECT date, {key}, measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
+
+
+def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
+    """One statement over the agent rollups: a UNION ALL of the sources, summed once."""
+    columns = [(src, c) for src in sources for c in ROLLUP_SUMS[src]]
+    needs_teams = team is not None or by == "team"
+    branches = []
+    for source in sources:
+        select = [_bucket(grain, "r.date"), BY_KEYS[by] if by else "NULL"]
+        select += [f"r.{c}" if src == source else "0" for src, c in columns]
+        where = ["r.date >= :first", "r.date <= :last"]
+        if team is not None:
+            where.append(f"{TEAM_OF_ROW} = :team")
+        if agent is not None:
+            where.append("r.agent_id = :agent")
+        join = TEAM_JOIN if needs_teams else ""
+        # Only fixed names from this module reach the SQL text; values are bound.
+        branches.append(
+            f"SELECT {', '.join(select)} FROM rollup_{source} r {join}"  # noqa: S608
+            f"WHERE {' AND '.join(where)}"
+        )
+    names = [f"c{i}" for i in range(len(columns))]
+    sums = ", ".join(f"coalesce(sum({n}), 0)" for n in names)
+    return (
+        f"SELECT bucket, key, {sums} FROM ({' UNION ALL '.join(branches)}) "  # noqa: S608
+        f"AS u(bucket, key, {', '.join(names)}) GROUP BY ALL"
+    )
+
+
+def _long_sql(sources: tuple[str, ...], grain: str | None, team, by) -> str:
+    """One statement over a long rollup: the org's, or the teams' for a team or by team."""
+    bucket = _bucket(grain, "date")
+    key = "team_id" if by == "team" else "NULL"
+    table = "rollup_team_daily" if team is not None or by == "team" else "rollup_org_daily"
+    where = ["date >= :first", "date <= :last"]
+    if team is not None:
+        where.append("team_id = :team")
+    if set(sources) != set(SOURCES):
+        where.append("(" + " OR ".join(f"measure LIKE '{s}.%'" for s in sources) + ")")
+    return (
+        f"SELECT {bucket}, {key}, measure, sum(value) FROM {table} "  # noqa: S608
+        f"WHERE {' AND '.join(where)} GROUP BY ALL"
+    )
+
+
+def read(
+    db: Store | Reader,
+    first: date,
+    last: date,
+    *,
+    grain: str | None = None,
+    team: str | None = None,
+    agent: str | None = None,
+    by: str | None = None,
+    sources: Iterable[str] = SOURCES,
+    unit_sources: tuple[str, ...] = (),
+) -> Sums:
+    """Sums of every rollup measure of `sources` between two local dates, per period bucket
+    (`grain`) and group (`by`: "team" or "agent"), with the unit moments of `unit_sources`.
+    One statement."""
+    if grain is not None and grain not in GRAINS:
+        raise ValueError(f"unknown grain `{grain}`")
+    if by is not None and by not in BY_KEYS:
+        raise ValueError(f"cannot break down by `{by}`: use team or agent")
+    sources = tuple(ident(s, SOURCES) for s in sources)
+    params = {"first": first, "last": last, "team": team, "agent": agent}
+    out: Sums = {}
+    if agent is None and by != "agent":
+        sql = _long_sql(sources, grain, team, by)
+        if unit_sources and grain:  # stored for whole periods, agents as the units
+            sql += " UNION ALL " + _units_sql(grain, team, by)
+        for bucket, key, measure, total in db.rows(sql, params):
+            out.setdefault((bucket, key), {})[measure] = total
+        return out
+    names = [measure_name(src, c) for src in sources for c in ROLLUP_SUMS[src]]
+    sql = _wide_sql(sources, grain, team, agent, by)
+    moments = _moments_sql(unit_sources, grain, team, agent, by)
+    if moments:
+        names += unit_moment_names(unit_sources[0])
+        sql = (  # the unit moments as more columns of the same rows
+            f"SELECT w.*, m.* EXCLUDE (bucket, key) FROM ({sql}) w LEFT JOIN ({moments}) m "  # noqa: S608
+            "ON m.bucket IS NOT DISTINCT FROM w.bucket AND m.key IS NOT DISTINCT FROM w.key"
+        )
+    for row in db.rows(sql, params):
+        out[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
+    return out
+
+
+def last_dates(db: Store | Reader) -> dict[str, date]:
+    """The latest local date with data of each rollup source."""
+    rows = db.rows("SELECT split_part(measure, '.', 1), max(date) FROM rollup_org_daily GROUP BY 1")
+    return {source: day for source, day in rows}
+
+
+def business_sums(
+    db: Store | Reader, start: date, prev_start: date, end: date, team: str | None
+) -> pd.DataFrame:
+    """kpi_values between prev_start and end (a team's rows, or all): per metric, whether
+    current (on or after `start`), whether an org-wide row, count, sum and mean."""
+    return db.frame(
+        "SELECT metric_id, date >= :start AS current, team_id IS NULL AS org_row, "
+        "count(*) AS n, sum(value) AS total, avg(value) AS mean FROM kpi_values "
+        "WHERE date >= :prev_start AND date <= :end "
+        "AND (CAST(:team AS VARCHAR) IS NULL OR team_id = :team) "
+        "GROUP BY metric_id, date >= :start, team_id IS NULL",
+        {"start": start, "prev_start": prev_start, "end": end, "team": team},
+    )
