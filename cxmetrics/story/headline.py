@@ -141,7 +141,10 @@ def _stars_sentence(pick: StarsPick, when: str) -> str:
         for s in pick.stars
     )
     if pick.fallback:
-        return f"No agent had {pick.min_n} answers {when}, so the stars of {pick.label}: {names}."
+        return (
+            f"No agent had {pick.min_n} or more answers {when}, so the stars of "
+            f"{pick.label}: {names}."
+        )
     return f"Service stars: {names}."
 
 
