@@ -166,16 +166,9 @@ def test_parts_add_up_on_random_parts(seed):
     inputs = []
     for k in range(rng.randint(1, 6)):
         n, n0 = rng.choice([0, 0, 1, 3, 17]), rng.choice([0, 1, 2, 9, 40])
-        inputs.append(
-            PartInput(
-                f"T{k}",
-                f"T{k}",
-                n,
-                rng.uniform(-100, 100) if n else None,
-                n0,
-                rng.uniform(-100, 100) if n0 else None,
-            )  # fmt: skip
-        )
+        value = rng.uniform(-100, 100) if n else None
+        previous = rng.uniform(-100, 100) if n0 else None
+        inputs.append(PartInput(f"T{k}", f"T{k}", n, value, n0, previous))
     rate, mix, parts = decompose(inputs)
     total, total0 = sum(p.n for p in inputs), sum(p.previous_n for p in inputs)
     if not total or not total0:
