@@ -40,6 +40,8 @@ abandonment 9.26; Billing ASA 7.5/10 = 75 %, SL 28.57, then AHT 75/300 = 25 %, t
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from cxmetrics.metrics.engine import MetricResult, Scorecard
@@ -50,13 +52,14 @@ from cxmetrics.story.periods import period_notes
 from cxmetrics.story.stars import StarsPick
 
 W45 = parse_period("2026-W45")
+TODAY = date(2026, 11, 13)  # the fixture's last day, a Friday in W46
 
 ORG_REAL = ["asa", "service_level", "fcr", "aht", "transfer_rate", "abandon_rate"]
 BILLING_REAL = ["asa", "service_level", "aht", "transfer_rate", "fcr"]
 
 
 def test_headline_names_exactly_the_significant_changes(known_store):
-    h = read_story(known_store, W45).headline()
+    h = read_story(known_store, W45, today=TODAY).headline()
     assert [(m.scope, m.metric) for m in h.changes] == [(None, m) for m in ORG_REAL] + [
         ("T2", m) for m in BILLING_REAL
     ]
@@ -75,7 +78,7 @@ def test_headline_says_what_is_off_target(known_store):
     # SL 67.3 vs 80 (tolerance 5: 12.7 under) and transfers 24.5 vs 10 (14.5 over): red;
     # abandonment 9.26 vs 5 (4.26 over), adherence 89.63 vs 90, FCR 73.91 vs 75: amber.
     # NPS 29.4 is below its target 35 but has 17 answers (< 30): not judged, not listed.
-    h = read_story(known_store, W45).headline()
+    h = read_story(known_store, W45, today=TODAY).headline()
     assert [(o.metric, o.status) for o in h.off_target] == [
         ("service_level", "red"),
         ("transfer_rate", "red"),
@@ -92,7 +95,7 @@ def test_headline_says_what_is_off_target(known_store):
 def test_headline_says_why_there_are_no_stars_and_counts_praise(known_store):
     # stars need 20 answers (stars_min_n): A1 has 8 in W45 and 8 in November up to 11-08.
     # Praise: r01 "Ana was great" (NPS 10, names Ana Alves) -> 1 comment.
-    h = read_story(known_store, W45).headline()
+    h = read_story(known_store, W45, today=TODAY).headline()
     assert (
         "No service stars this week: no agent had 20 or more answers in 2026-W45 or in "
         "November 2026 so far." in h.sentences
@@ -103,11 +106,11 @@ def test_headline_says_why_there_are_no_stars_and_counts_praise(known_store):
 
 def test_partial_and_empty_periods_are_said_first(known_store):
     # Data run from 2026-10-27 (W44's Tuesday) to 2026-11-13 (W46's Friday).
-    h = read_story(known_store, W45).headline()
+    h = read_story(known_store, W45, today=TODAY).headline()
     assert h.sentences[0] == "Compared with 2026-W44 from 27 Oct 2026 only: 6 of 7 days."
-    w46 = read_story(known_store, parse_period("2026-W46")).headline()
+    w46 = read_story(known_store, parse_period("2026-W46"), today=TODAY).headline()
     assert w46.sentences[0] == "2026-W46 so far: 5 of 7 days."
-    empty = read_story(known_store, parse_period("2019-W01")).headline()
+    empty = read_story(known_store, parse_period("2019-W01"), today=TODAY).headline()
     assert empty.sentences == ["No data for 2019-W01 — data runs from 27 Oct 2026 to 13 Nov 2026."]
 
 
@@ -182,16 +185,15 @@ def test_month_stars_stand_in_for_a_week_without_any():
 
 
 def test_empty_period_says_only_where_the_data_is():
-    from datetime import date
-
-    notes = period_notes(parse_period("2019-W01"), (date(2026, 5, 25), date(2026, 11, 22)))
+    span = (date(2026, 5, 25), date(2026, 11, 22))
+    notes = period_notes(parse_period("2019-W01"), span, date(2026, 11, 25))
     h = headline(_card([]), coverage=notes)
     assert h.sentences == ["No data for 2019-W01 — data runs from 25 May 2026 to 22 Nov 2026."]
 
 
 @pytest.mark.parametrize(("team", "scope"), [("T1", "Customer Care"), ("T2", "Billing")])
 def test_a_teams_headline_is_about_that_team(known_store, team, scope):
-    h = read_story(known_store, W45, team=team).headline()
+    h = read_story(known_store, W45, team=team, today=TODAY).headline()
     assert h.scope_name == scope
     if team == "T2":
         assert [m.metric for m in h.changes] == BILLING_REAL
@@ -202,4 +204,4 @@ def test_a_teams_headline_is_about_that_team(known_store, team, scope):
 
 def test_unknown_team_is_refused_naming_the_known_ones(known_store):
     with pytest.raises(ValueError, match=r"team `NOPE` is not in the roster; teams: T1, T2, T3"):
-        read_story(known_store, W45, team="NOPE")
+        read_story(known_store, W45, team="NOPE", today=TODAY)

@@ -11,49 +11,64 @@ from cxmetrics.story.numbers import fmt
 from cxmetrics.story.periods import coverage, period_notes, trend_count
 from cxmetrics.story.stars import month_so_far
 
-# The demo's span: Monday 2026-05-25 to Tuesday 2026-11-24.
+# Data from Monday 2026-05-25 to Tuesday 2026-11-24; today is Wednesday 2026-11-25.
 SPAN = (date(2026, 5, 25), date(2026, 11, 24))
+TODAY = date(2026, 11, 25)
 
 
 def test_a_week_cut_by_the_last_day_of_data_says_so_far():
     # W48 is Mon 23 – Sun 29 Nov; the data end on Tue 24: 2 of 7 days.
-    notes = period_notes(parse_period("2026-W48"), SPAN)
-    assert coverage(parse_period("2026-W48"), SPAN).days == 2
+    notes = period_notes(parse_period("2026-W48"), SPAN, TODAY)
+    assert coverage(parse_period("2026-W48"), SPAN, TODAY).days == 2
     assert notes.notes() == ["2026-W48 so far: 2 of 7 days."]
 
 
 def test_a_partial_previous_period_is_named_too():
     # June is whole; May has data from the 25th: 25..31 = 7 of 31 days.
-    notes = period_notes(parse_period("2026-06"), SPAN)
+    notes = period_notes(parse_period("2026-06"), SPAN, TODAY)
     assert notes.notes() == ["Compared with 2026-05 from 25 May 2026 only: 7 of 31 days."]
     # Q2 starts 1 Apr: 25 May .. 30 Jun = 7 + 30 = 37 of 91 days; Q3 whole.
-    assert period_notes(parse_period("2026-Q3"), SPAN).notes() == [
+    assert period_notes(parse_period("2026-Q3"), SPAN, TODAY).notes() == [
         "Compared with 2026-Q2 from 25 May 2026 only: 37 of 91 days."
     ]
 
 
 def test_whole_periods_say_nothing():
-    assert period_notes(parse_period("2026-W47"), SPAN).notes() == []
+    assert period_notes(parse_period("2026-W47"), SPAN, TODAY).notes() == []
+
+
+def test_an_ended_period_is_whole_though_its_last_days_are_quiet():
+    # Data end on Saturday 21 Nov (nobody works Sundays); today is Wednesday 25 Nov: W47
+    # (16–22 Nov) has ended and counts as whole. Seen on Saturday itself it is running:
+    # 6 of 7 days so far.
+    span = (date(2026, 5, 25), date(2026, 11, 21))
+    assert period_notes(parse_period("2026-W47"), span, TODAY).notes() == []
+    on_saturday = period_notes(parse_period("2026-W47"), span, date(2026, 11, 21))
+    assert on_saturday.notes() == ["2026-W47 so far: 6 of 7 days."]
+    # the running week with no data yet is empty
+    assert period_notes(parse_period("2026-W48"), span, TODAY).notes() == [
+        "No data for 2026-W48 — data runs from 25 May 2026 to 21 Nov 2026."
+    ]
 
 
 def test_a_period_cut_at_both_ends():
     # 2026: 25 May .. 24 Nov = 7 + 30 + 31 + 31 + 30 + 31 + 24 = 184 of 365 days
-    assert coverage(parse_period("2026"), SPAN).note() == (
+    assert coverage(parse_period("2026"), SPAN, TODAY).note() == (
         "2026: 184 of 365 days (25 May 2026 to 24 Nov 2026)"
     )
 
 
 def test_an_empty_period_says_where_the_data_is():
-    notes = period_notes(parse_period("2019-W01"), SPAN)
+    notes = period_notes(parse_period("2019-W01"), SPAN, TODAY)
     assert notes.empty
     assert notes.notes() == ["No data for 2019-W01 — data runs from 25 May 2026 to 24 Nov 2026."]
-    nothing = period_notes(parse_period("2026-W47"), None)
+    nothing = period_notes(parse_period("2026-W47"), None, TODAY)
     assert nothing.notes() == ["No data for 2026-W47 — nothing has been loaded yet."]
 
 
 def test_first_period_of_the_data_has_nothing_to_compare_with():
     # W22 is 25–31 May, whole; W21 holds no data
-    assert period_notes(parse_period("2026-W22"), SPAN).notes() == [
+    assert period_notes(parse_period("2026-W22"), SPAN, TODAY).notes() == [
         "Nothing to compare with: no data for 2026-W21."
     ]
 

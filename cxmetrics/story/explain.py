@@ -146,12 +146,18 @@ def decompose(inputs: Sequence[PartInput]) -> tuple[float | None, float | None, 
             mix += mix_part
         parts.append(
             Part(
-                p.key, p.name, w1, w0,
-                p.value if p.n > 0 else None,
-                p.previous_value if p.previous_n > 0 else None,
-                p.n, p.previous_n, rate_part, mix_part,
+                key=p.key,
+                name=p.name,
+                weight=w1,
+                previous_weight=w0,
+                value=p.value if p.n > 0 else None,
+                previous_value=p.previous_value if p.previous_n > 0 else None,
+                n=p.n,
+                previous_n=p.previous_n,
+                rate_effect=rate_part,
+                mix_effect=mix_part,
             )
-        )  # fmt: skip
+        )
     if whole_before is None:
         return None, None, parts
     return rate, mix, parts

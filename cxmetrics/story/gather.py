@@ -6,6 +6,7 @@ the deck are made from a `Story` without reading the store again."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -85,8 +86,16 @@ def _listed(ids: list[str], limit: int = 12) -> str:
     return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
 
-def read_story(store, period: Period, *, team: str | None = None) -> Story:
-    """Read everything the story of `period` (the organisation's, or `team`'s) needs."""
+def business_today(store) -> date:
+    """Today's date in the business time zone."""
+    return datetime.now(store.settings.tz).date()
+
+
+def read_story(
+    store, period: Period, *, team: str | None = None, today: date | None = None
+) -> Story:
+    """Read everything the story of `period` (the organisation's, or `team`'s) needs;
+    `today` (default: the business date now) tells a running period from an ended one."""
     teams_frame = org.list_teams(store)
     team_names = teams_frame.set_index("team_id")["name"].to_dict()
     team_internal = teams_frame.set_index("team_id")["internal"].astype(bool).to_dict()
@@ -94,7 +103,7 @@ def read_story(store, period: Period, *, team: str | None = None) -> Story:
         known = f"teams: {_listed(sorted(team_names))}" if team_names else "no roster yet"
         raise ValueError(f"team `{team}` is not in the roster; {known}")
     span = org.data_range(store)
-    coverage = period_notes(period, span)
+    coverage = period_notes(period, span, today or business_today(store))
     card = scorecard(store, period, team=team)
     internal = bool(team_internal.get(team, False)) if team is not None else False
     metric = headline_metric(card, internal)

@@ -4,7 +4,10 @@ says where the data is ("No data for 2019-W01 — data runs from … to …"); a
 where the data starts, not years before it.
 
 Coverage is judged from the span of the data (`org.data_range`: the first and last local
-date holding interactions, surveys or adherence)."""
+date holding interactions, surveys or adherence) and today's date: a period still running
+today is covered up to the data's last date ("so far"); a period that has ended counts as
+covered to its end once it holds data (a quiet Sunday does not make a week partial), and
+a period the data start within says from when."""
 
 from __future__ import annotations
 
@@ -24,18 +27,30 @@ def day_text(day: date) -> str:
 @dataclass(frozen=True)
 class Coverage:
     """How much of a period the data covers. `first`/`last`: the span of all data (None
-    when nothing has been loaded)."""
+    when nothing has been loaded); `today`: the business date now."""
 
     period: Period
     first: date | None
     last: date | None
+    today: date
+
+    @property
+    def running(self) -> bool:
+        """The period has not ended yet."""
+        return self.today <= self.period.end
+
+    @property
+    def _covered_to(self) -> date | None:
+        if self.last is None or self.running or self.last < self.period.start:
+            return self.last
+        return max(self.last, self.period.end)
 
     @property
     def days(self) -> int:
         """Days of the period inside the span of the data."""
-        if self.first is None or self.last is None:
+        if self.first is None or self._covered_to is None:
             return 0
-        start, end = max(self.period.start, self.first), min(self.period.end, self.last)
+        start, end = max(self.period.start, self.first), min(self.period.end, self._covered_to)
         return max((end - start).days + 1, 0)
 
     @property
@@ -61,8 +76,8 @@ class Coverage:
             return None
         if self.state == "empty":
             return f"No data for {label} — {self.span_text()}"
-        assert self.first is not None and self.last is not None
-        cut_at_end = self.last < self.period.end
+        assert self.first is not None and self._covered_to is not None
+        cut_at_end = self._covered_to < self.period.end
         cut_at_start = self.first > self.period.start
         if cut_at_end and not cut_at_start:
             return f"{label} so far: {days} of {total} days"
@@ -71,10 +86,10 @@ class Coverage:
         return f"{label}: {days} of {total} days ({day_text(self.first)} to {day_text(self.last)})"
 
 
-def coverage(period: Period, span: tuple[date, date] | None) -> Coverage:
-    """The coverage of `period` by data spanning `span` (`org.data_range`)."""
+def coverage(period: Period, span: tuple[date, date] | None, today: date) -> Coverage:
+    """The coverage of `period` by data spanning `span` (`org.data_range`) on `today`."""
     first, last = span if span is not None else (None, None)
-    return Coverage(period, first, last)
+    return Coverage(period, first, last, today)
 
 
 @dataclass(frozen=True)
@@ -102,9 +117,9 @@ class PeriodNotes:
         return out
 
 
-def period_notes(period: Period, span: tuple[date, date] | None) -> PeriodNotes:
-    """Coverage of `period` and of its previous period by data spanning `span`."""
-    return PeriodNotes(coverage(period, span), coverage(period.previous(), span))
+def period_notes(period: Period, span: tuple[date, date] | None, today: date) -> PeriodNotes:
+    """Coverage of `period` and of its previous period by data spanning `span`, on `today`."""
+    return PeriodNotes(coverage(period, span, today), coverage(period.previous(), span, today))
 
 
 def trend_count(period: Period, span: tuple[date, date] | None, most: int = TREND_PERIODS) -> int:
