@@ -18,7 +18,7 @@ from cxmetrics.story.deck_charts import FONT, INK, MUTED
 from cxmetrics.story.numbers import fmt
 from cxmetrics.story.wording import is_real
 
-SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
+SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 16:9, 13.33 × 7.5 in
 MARGIN = Inches(0.5)
 CONTENT_TOP = Inches(1.45)
 CONTENT_BOTTOM = Inches(6.95)

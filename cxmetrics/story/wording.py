@@ -73,6 +73,13 @@ def change_sentence(label: str, line: MetricResult, scope_name: str | None = Non
     return f"{scope_name}: {text}" if scope_name else text
 
 
+def p_text(p_value: float) -> str:
+    """ "p = 0.49", "p = 0.012", "p < 0.001"."""
+    if p_value < 0.001:
+        return "p < 0.001"
+    return f"p = {p_value:.3f}" if p_value < 0.1 else f"p = {p_value:.2f}"
+
+
 def _untested_reason(line: MetricResult, noun: str) -> str:
     if line.provisional:
         return "the value is provisional (its follow-up window is still open): no change is claimed"
@@ -91,9 +98,10 @@ def spoken(line: MetricResult, label: str, period: str, previous_period: str) ->
     noun = noun_of(line.id)
     if line.value is None:
         return f"{label}: no data in {period}."
-    words = [f"{label} is {fmt(line.value, line.unit)} in {period}"]
-    if line.unit != "count":
-        words.append(f" from {line.n:,} {noun}")
+    if line.unit == "count":
+        words = [f"{label}: {fmt(line.value, line.unit)} in {period}"]
+    else:
+        words = [f"{label} is {fmt(line.value, line.unit)} in {period} from {line.n:,} {noun}"]
     if line.ci_low is not None and line.ci_high is not None:
         half = (line.ci_high - line.ci_low) / 2
         words.append(f", give or take {fmt(half, line.unit, 'change')} (95 % margin)")
@@ -115,9 +123,9 @@ def spoken(line: MetricResult, label: str, period: str, previous_period: str) ->
         f" Compared with {previous_period} ({before}{n_before}) it {moved(line.delta, line.unit)}"
     )
     if is_real(line):
-        words.append(f": {verdict(line)} (p = {line.p_value:.3f}).")
+        words.append(f": {verdict(line)} ({p_text(line.p_value)}).")
     elif line.change == "no real change":
-        words.append(f": not a real change, within the noise (p = {line.p_value:.2f}).")
+        words.append(f": not a real change, within the noise ({p_text(line.p_value)}).")
     else:
         words.append(f"; {_untested_reason(line, noun)}.")
     return "".join(words)
