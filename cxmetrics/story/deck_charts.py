@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-from lxml import etree
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.chart import (
@@ -23,6 +22,7 @@ from pptx.enum.chart import (
 )
 from pptx.enum.dml import MSO_LINE
 from pptx.oxml.ns import qn
+from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Pt
 
 from cxmetrics.story.explain import Step
@@ -67,14 +67,22 @@ def _style_axes(chart, unit: str, size: int) -> None:
     category_axis.format.line.color.rgb = GRID
 
 
+def _element(tag: str, val: str | None = None):
+    """A chart XML element, with its `val` attribute when given."""
+    element = OxmlElement(tag)
+    if val is not None:
+        element.set("val", val)
+    return element
+
+
 def _band_to_area(chart) -> None:
     """Move the first two series of the chart's line plot (band low end and width) into a
     stacked area plot drawn on the same axes, underneath the lines."""
     plot_area = chart._chartSpace.chart.plotArea
     line_chart = plot_area.find(qn("c:lineChart"))
-    area = etree.SubElement(plot_area, qn("c:areaChart"))
-    etree.SubElement(area, qn("c:grouping")).set("val", "stacked")
-    etree.SubElement(area, qn("c:varyColors")).set("val", "0")
+    area = _element("c:areaChart")
+    area.append(_element("c:grouping", "stacked"))
+    area.append(_element("c:varyColors", "0"))
     for ser in line_chart.findall(qn("c:ser"))[:2]:
         for child in ser.findall(qn("c:marker")) + ser.findall(qn("c:smooth")):
             ser.remove(child)
@@ -133,9 +141,9 @@ def trend_chart(
     width.format.fill.fore_color.rgb = BAND_FILL
     width.format.line.fill.background()
     # the low end has no legend entry: the shaded width is "95 % interval"
-    entry = etree.Element(qn("c:legendEntry"))
-    etree.SubElement(entry, qn("c:idx")).set("val", "0")
-    etree.SubElement(entry, qn("c:delete")).set("val", "1")
+    entry = _element("c:legendEntry")
+    entry.append(_element("c:idx", "0"))
+    entry.append(_element("c:delete", "1"))
     chart.legend._element.find(qn("c:legendPos")).addnext(entry)
     value_series = line_plot.series[0]
     value_series.smooth = False
