@@ -93,8 +93,8 @@ def test_charts_are_native_and_end_on_the_scorecards_values(known_deck):
     ends = [sum(parts) for parts in zip(*(_series(steps, n) for n in names), strict=True)]
     assert ends[0] == approx(50.0) and ends[-1] == approx(29.411765, abs=1e-6)
     categories = list(steps.plots[0].categories)
-    assert categories[0] == "2026-W44\n+50" and categories[-1] == "2026-W45\n+29"
-    assert categories[1] == "Customer Care\n−26.5 points"
+    assert categories[0] == "W44\n+50" and categories[-1] == "W45\n+29"
+    assert categories[1] == "Customer Care\n−26.5 pts"
 
 
 def test_notes_say_the_number_with_n_margin_and_whether_it_is_real(known_deck):

@@ -235,5 +235,8 @@ def test_waterfall_steps_run_from_previous_to_current(shares_store):
     ]
     assert [round(s.end, 6) for s in steps] == [-12.0, 0.4, 10.4, 16.0, 25.0, 25.0]
     assert steps[1].start == approx(-12.0)
+    # one part more than `most` is shown as itself; two or more are grouped
+    alone = waterfall(explain(shares_store, W45, "nps"), most=2)
+    assert [s.label for s in alone[1:4]] == ["Team C", "Team B", "No team"]
     grouped = waterfall(explain(shares_store, W45, "nps"), most=1)
     assert grouped[2].label == "Other teams (2)" and grouped[2].amount == approx(15.6)

@@ -54,7 +54,7 @@ from cxmetrics.story.stars import quotes_for
 from cxmetrics.story.wording import is_real, moved, spoken
 
 GLANCE = ("nps", "csat", "service_level", "fcr", "callback_kept", "transfer_rate")
-TEAM_ROWS = 10  # teams per slide
+TEAM_ROWS = 8  # teams per slide
 TEAM_SLIDES = 3  # at most; more teams are counted, not shown
 REAL_NOTE = (
     "A change is called real only when it is statistically significant (p < 0.05); "
@@ -62,6 +62,10 @@ REAL_NOTE = (
 )
 DEMO_NOTE = "Demo data: these numbers come from the synthetic demo organisation."
 WIDTH = SLIDE_WIDTH - 2 * MARGIN
+
+
+def _signed(amount: float, unit: str) -> str:
+    return fmt(amount, unit, "signed").replace(" points", " pts")
 
 
 def short_period(label: str) -> str:
@@ -194,8 +198,9 @@ class Deck:
         panel = [(self.said(line), 14)]
         if steps:
             names = [
-                f"{shorten(clean(s.label), 22)}\n"
-                + (fmt(s.end, why.unit) if s.kind == "total" else fmt(s.amount, why.unit, "signed"))
+                f"{short_period(s.label)}\n{fmt(s.end, why.unit)}"
+                if s.kind == "total"
+                else f"{shorten(clean(s.label), 22)}\n{_signed(s.amount, why.unit)}"
                 for s in steps
             ]
             waterfall_chart(
@@ -272,8 +277,8 @@ class Deck:
             table.columns[i].width = int((WIDTH - Inches(2.3)) / (len(heads) - 1))
         header_row(table, heads)
         notes = []
-        big = len(rows) <= 6  # few rows: larger type, read from the back of the room
-        value_size, change_size = (13, 11) if big else (11, 10)
+        big = len(rows) <= 5  # few rows: larger type, read from the back of the room
+        value_size, change_size = (14, 11) if big else (12, 10)
         for r, (name, lines, internal) in enumerate(rows, 1):
             by_id = {line.id: line for line in lines}
             fill_cell(table.cell(r, 0), [(name, value_size + 1, True)], NAME_CELL)
@@ -289,7 +294,8 @@ class Deck:
                 fill_cell(
                     cell,
                     [
-                        (f"{fmt(line.value, line.unit)}  {status_words(line)}", value_size, True),
+                        (fmt(line.value, line.unit), value_size, True),
+                        (status_words(line), change_size, True),
                         (self._cell_change(line), change_size, is_real(line)),
                     ],
                     look,
@@ -388,7 +394,7 @@ class Deck:
                 change, fmt(kpi.target, kpi.unit), status,
             ]  # fmt: skip
             for c, text in enumerate(cells):
-                fill_cell(table.cell(r, c), [(text, 13, c in (0, 1))], look if c == 5 else None)
+                fill_cell(table.cell(r, c), [(text, 13, c in (0, 1, 5))], look if c == 5 else None)
             notes.append(
                 f"{clean(kpi.label)} is {fmt(kpi.value, kpi.unit)} (mean of {kpi.n:,} reported "
                 f"values); previous {fmt(kpi.previous, kpi.unit)}"

@@ -151,7 +151,9 @@ def status_words(line: MetricResult, *, target: bool = False) -> str:
     """How a status reads: "✔ On target", with the target "✖ Off target · 80.0 %",
     below min_n "○ Too few (n 17 < 30)"."""
     look = STATUS.get(line.status, GREY)
-    if line.status == "insufficient" and line.value is not None:
+    if line.status == "insufficient":
+        if line.value is None:
+            return f"{look.icon} No data"
         return f"{look.icon} Too few (n {line.n:,} < {line.min_n})"
     words = f"{look.icon} {look.word}".strip()
     if target and line.target is not None and line.status in ("green", "amber", "red"):
@@ -168,8 +170,10 @@ def short_change(line: MetricResult) -> str:
 
 def change_words(line: MetricResult) -> str:
     """The change against the previous period as a tile says it."""
-    if line.status == "not_applicable" or line.delta is None:
-        return "no previous value" if line.status != "not_applicable" else ""
+    if line.status == "not_applicable" or line.value is None:
+        return ""
+    if line.delta is None:
+        return "no previous value"
     if line.provisional:
         return "no change claimed"
     amount = short_change(line)
@@ -209,7 +213,7 @@ def tile(slide, x, y, w, h, line: MetricResult, label: str) -> None:
         (fmt(line.value, line.unit), 24, True, INK),
         (status_words(line, target=True), 11, True, look.ink),
         (change_words(line), 10, is_real(line), INK),
-        (detail_words(line) if line.value is not None else "no data", 10, False, MUTED),
+        (detail_words(line) if line.value is not None else "", 10, False, MUTED),
     ]
     for text, size, bold, colour in rows:
         paragraph = frame.add_paragraph()
@@ -235,7 +239,7 @@ def fill_cell(cell, lines: Sequence[tuple[str, int, bool]], look: Look | None = 
         run.text = text
         font = run.font
         font.name, font.size, font.bold = FONT, Pt(size), bold
-        font.color.rgb = look.ink if (look is not None and i == 0) else INK
+        font.color.rgb = look.ink if (look is not None and bold) else INK
 
 
 def header_row(table, names: Sequence[str], size: int = 12) -> None:

@@ -267,6 +267,8 @@ def waterfall(decomposition: Decomposition, most: int = 6) -> list[Step]:
         (p for p in d.parts if p.rate_effect), key=lambda p: (-abs(p.rate_effect), p.name)
     )
     shown, rest = moving[:most], moving[most:]
+    if len(rest) == 1:  # one more part is shown as itself, not as "Other teams (1)"
+        shown, rest = moving, []
     level = d.previous
     for part in shown:
         steps.append(Step(part.name, "rate", part.rate_effect, level, level + part.rate_effect))

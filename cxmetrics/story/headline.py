@@ -131,12 +131,12 @@ def _noise_text(moves: list[Movement]) -> str:
     return ", ".join(f"{m.label} {fmt(m.delta, m.unit, 'signed')}" for m in moves)
 
 
-def _stars_sentence(pick: StarsPick, when: str) -> str:
+def _stars_sentence(pick: StarsPick, when: str, scope_name: str) -> str:
     if not pick.stars:
         return f"No service stars {when}: {pick.reason}."
     names = "; ".join(
         f"{s.name}"
-        + (f" ({s.team_name})" if s.team_name else "")
+        + (f" ({s.team_name})" if s.team_name and s.team_name != scope_name else "")
         + f", {STAR_METRIC.get(s.metric, s.metric)} {fmt(s.value, 'pts')} from {s.n:,} answers"
         for s in pick.stars
     )
@@ -229,7 +229,7 @@ def headline(
 
     if stars is not None:
         out.stars = stars
-        out.sentences.append(_stars_sentence(stars, when))
+        out.sentences.append(_stars_sentence(stars, when, scope_name))
     if praise is not None:
         out.praise = praise
         out.sentences.append(_praise_sentence(praise, when))
