@@ -86,7 +86,7 @@ class Deck:
         self.prs.slide_width, self.prs.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
         self.lines = story.card.by_id()
         period = story.period
-        self.title = "All-hands" if story.team is None else clean(story.scope_name)
+        self.title = "All-hands" if story.team is None else shorten(clean(story.scope_name), 40)
         as_of = story.coverage.current.last
         self.subtitle = (
             f"{period.label} · {day_text(period.start)} – {day_text(period.end)} · "
@@ -118,9 +118,14 @@ class Deck:
         height = CONTENT_BOTTOM - CONTENT_TOP
         size = fitting_size(sentences, WIDTH, height)
         text_box(
-            slide, MARGIN, CONTENT_TOP, WIDTH, height,
-            [(s, size) for s in sentences], space_after=int(size * 0.5),
-        )  # fmt: skip
+            slide,
+            MARGIN,
+            CONTENT_TOP,
+            WIDTH,
+            height,
+            [(s, size) for s in sentences],
+            space_after=int(size * 0.5),
+        )
         self.notes(slide, *sentences, REAL_NOTE)
 
     def customers_and_service(self) -> None:
@@ -162,17 +167,27 @@ class Deck:
             def column(name: str, rows=rows) -> list[float | None]:
                 return [None if v != v or v is None else float(v) for v in rows[name]]
 
-            trend_chart(
-                slide,
-                (MARGIN + i * (half + Inches(0.3)), CONTENT_TOP, half, Inches(5.4)),
-                title=self.label(metric_id),
-                unit=line.unit,
-                periods=[short_period(label) for label in rows["period"]],
-                values=column("value"),
-                lows=column("ci_low"),
-                highs=column("ci_high"),
-                targets=column("target"),
-            )
+            box = (MARGIN + i * (half + Inches(0.3)), CONTENT_TOP, half, Inches(5.4))
+            if rows["value"].notna().any():
+                trend_chart(
+                    slide,
+                    box,
+                    title=self.label(metric_id),
+                    unit=line.unit,
+                    periods=[short_period(label) for label in rows["period"]],
+                    values=column("value"),
+                    lows=column("ci_low"),
+                    highs=column("ci_high"),
+                    targets=column("target"),
+                )
+            else:  # an empty chart would say nothing; this says why
+                text_box(
+                    slide,
+                    *box,
+                    [(self.label(metric_id), 16), (f"No data in {span}.", 14)],
+                    bold=True,
+                    colour=MUTED,
+                )
             notes.append(self.said(line) + self._range_words(rows, line.unit))
         self.notes(slide, *notes, "Shaded: the 95 % interval of each period. Dashed: the target.")
 
@@ -204,24 +219,46 @@ class Deck:
                 for s in steps
             ]
             waterfall_chart(
-                slide, (MARGIN, CONTENT_TOP, Inches(8.2), Inches(5.4)), steps,
-                unit=why.unit, labels=names,
-            )  # fmt: skip
+                slide,
+                (MARGIN, CONTENT_TOP, Inches(8.2), Inches(5.4)),
+                steps,
+                unit=why.unit,
+                labels=names,
+            )
             panel += [
-                (f"{by.title()}s scoring differently (rate): "
-                 f"{fmt(why.rate_effect, why.unit, 'signed')}.", 14),
-                (f"The share of answers from each {by} changing (mix): "
-                 f"{fmt(why.mix_effect, why.unit, 'signed')}.", 14),
-            ]  # fmt: skip
+                (
+                    f"{by.title()}s scoring differently (rate): "
+                    f"{fmt(why.rate_effect, why.unit, 'signed')}.",
+                    14,
+                ),
+                (
+                    f"The share of answers from each {by} changing (mix): "
+                    f"{fmt(why.mix_effect, why.unit, 'signed')}.",
+                    14,
+                ),
+            ]
         else:
             panel.append(
-                (f"Nothing to split: {label} has no value in "
-                 f"{story.card.previous_period.label} or {story.period.label}.", 14)
-            )  # fmt: skip
-        text_box(slide, panel_x, CONTENT_TOP, WIDTH - Inches(8.4), Inches(4.6), panel,
-                 space_after=8)  # fmt: skip
-        text_box(slide, panel_x, Inches(6.2), WIDTH - Inches(8.4), Inches(0.7), CAVEAT,
-                 size=11, italic=True, colour=MUTED)  # fmt: skip
+                (
+                    f"Nothing to split: {label} has no value in "
+                    f"{story.card.previous_period.label} or {story.period.label}.",
+                    14,
+                )
+            )
+        text_box(
+            slide, panel_x, CONTENT_TOP, WIDTH - Inches(8.4), Inches(4.6), panel, space_after=8
+        )
+        text_box(
+            slide,
+            panel_x,
+            Inches(6.2),
+            WIDTH - Inches(8.4),
+            Inches(0.7),
+            CAVEAT,
+            size=11,
+            italic=True,
+            colour=MUTED,
+        )
         notes = [self.said(line)]
         if steps:
             notes.append(
@@ -240,12 +277,16 @@ class Deck:
     def _team_rows(self) -> list[tuple[str, list[MetricResult], bool]]:
         story = self.story
         if story.team is not None:
-            rows = [(clean(story.scope_name), story.card.metrics, story.internal)]
+            rows = [(shorten(clean(story.scope_name), 48), story.card.metrics, story.internal)]
             if story.org_card is not None:
                 rows.append(("Whole organisation", story.org_card.metrics, False))
             return rows
         return [
-            (clean(name), story.teams.get(team_id, []), story.team_internal.get(team_id, False))
+            (
+                shorten(clean(name), 48),
+                story.teams.get(team_id, []),
+                story.team_internal.get(team_id, False),
+            )
             for team_id, name in sorted(story.team_names.items())
         ]
 
@@ -390,9 +431,13 @@ class Deck:
             change = "—" if kpi.delta is None else f"{fmt(kpi.delta, kpi.unit, 'signed')} · no test"
             status = f"{look.icon} {look.word}" if kpi.value is not None else "no values"
             cells = [
-                clean(kpi.label), fmt(kpi.value, kpi.unit), fmt(kpi.previous, kpi.unit),
-                change, fmt(kpi.target, kpi.unit), status,
-            ]  # fmt: skip
+                shorten(clean(kpi.label), 60),
+                fmt(kpi.value, kpi.unit),
+                fmt(kpi.previous, kpi.unit),
+                change,
+                fmt(kpi.target, kpi.unit),
+                status,
+            ]
             for c, text in enumerate(cells):
                 fill_cell(table.cell(r, c), [(text, 13, c in (0, 1, 5))], look if c == 5 else None)
             notes.append(
