@@ -191,7 +191,7 @@ def detail_words(line: MetricResult) -> str:
     parts = [f"n {line.n:,}"]
     if line.ci_low is not None and line.ci_high is not None:
         half = fmt((line.ci_high - line.ci_low) / 2, line.unit, "margin")
-        parts.append(half.replace(" points", " pts"))
+        parts.append(half.replace(" points", " pts").replace(" per hour", "/h"))
     return " · ".join(parts)
 
 
