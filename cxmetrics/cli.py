@@ -29,6 +29,8 @@ examples:
   cxmetrics scorecard --period 2026-11 --team T01 --json
   cxmetrics ingest surveys export.csv --dry-run    see what would load, write nothing
   cxmetrics stars --period 2026-11 --json          service stars and praise naming agents
+  cxmetrics explain --period 2026-W46 --metric nps why NPS moved: rate and mix by team
+  cxmetrics deck --period 2026-W46 --out week.pptx the all-hands deck (PowerPoint)
   cxmetrics batches                                what was uploaded, when, with what counts
   cxmetrics undo b20261123-101502-3f2a             take a batch out again
 
@@ -351,6 +353,91 @@ def cmd_stars(args) -> int:
     return 0
 
 
+def _known_team(store, team: str | None) -> None:
+    """Refuse a team id the roster does not know, naming the ones it does."""
+    from cxmetrics import org
+
+    if team is None:
+        return
+    teams = list(org.list_teams(store)["team_id"])
+    if team not in teams:
+        known = f"teams: {_listed(teams)}" if teams else "no roster has been loaded yet"
+        raise ValueError(f"team `{plain(team)}` is not in the roster; {known}")
+
+
+def cmd_explain(args) -> int:
+    from cxmetrics.story.explain import CAVEAT, explain
+    from cxmetrics.story.numbers import fmt
+
+    out = Output(args)
+    period = parse_period(args.period) if args.period else last_complete_week()
+    store = _open(args, write=False)
+    _known_team(store, args.team)
+    result = explain(store, period, args.metric, team=args.team)
+    if args.json:
+        out.data(result.to_dict())
+        return 0
+    scope = f"team {args.team}, by agent" if args.team else "organisation, by team"
+    out.say(f"{result.label}: {period.label} vs {result.previous_period} ({scope})")
+    if result.delta is None:
+        out.say(
+            f"  {fmt(result.value, result.unit)} now, {fmt(result.previous, result.unit)} "
+            "before: no change to split (a period without answers)"
+        )
+    else:
+        out.say(
+            f"  {fmt(result.previous, result.unit)} -> {fmt(result.value, result.unit)}: "
+            f"{fmt(result.delta, result.unit, 'signed')}",
+            f"  rate (scoring differently)  {fmt(result.rate_effect, result.unit, 'signed')}",
+            f"  mix (shares of answers)     {fmt(result.mix_effect, result.unit, 'signed')}",
+        )
+    out.say(
+        f"  {'part':<28}{'share':>8}{'before':>8}{'value':>8}{'before':>8}{'rate':>9}{'mix':>9}"
+    )
+    for part in result.parts:
+        out.say(
+            f"  {plain(part.name)[:27]:<28}{part.weight:>8.1%}{part.previous_weight:>8.1%}"
+            f"{fmt(part.value, result.unit):>8}{fmt(part.previous_value, result.unit):>8}"
+            f"{_effect(part.rate_effect):>9}{_effect(part.mix_effect):>9}"
+        )
+    out.say(CAVEAT)
+    return 0
+
+
+def _effect(value: float | None) -> str:
+    """A part's effect in the explain table: "+4.2", "−0.5", "0.0"."""
+    if value is None:
+        return "—"
+    if round(value, 1) == 0:
+        return "0.0"
+    return f"{value:+.1f}".replace("-", "\u2212")
+
+
+def cmd_deck(args) -> int:
+    from cxmetrics.story.deck import write_deck
+
+    period = parse_period(args.period) if args.period else last_complete_week()
+    target = Path(args.out)
+    if target.suffix.lower() != ".pptx":
+        raise ValueError(f"`{plain(target.name)}` does not end in .pptx: name the deck FILE.pptx")
+    if not target.parent.is_dir():
+        raise ValueError(
+            f"cannot write `{plain(target.name)}`: its folder does not exist (create it first)"
+        )
+    store = _open(args, write=False)
+    _known_team(store, args.team)
+    try:
+        slides = write_deck(store, period, target, team=args.team)
+    except OSError as exc:
+        reason = (exc.strerror or "the file cannot be written").lower()
+        raise ValueError(
+            f"cannot write `{plain(target.name)}`: {reason} (choose another name or folder, "
+            "or close the file if PowerPoint has it open)"
+        ) from exc
+    print(f"wrote `{plain(target.name)}`: {slides} slides for {period.label}")
+    return 0
+
+
 def cmd_batches(args) -> int:
     from cxmetrics.ingest import list_batches
 
@@ -507,6 +594,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--team", help="a team id (default: whole organisation)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_stars)
+
+    p = sub.add_parser(
+        "explain",
+        help="why a number moved: its change split by team into rate and mix",
+        description="Split the change of NPS, iNPS or CSAT against the previous period "
+        "into rate (teams scoring differently) and mix (the share of answers from each team "
+        "changing), team by team; with --team, within that team agent by agent. The parts "
+        "add up to the change; they describe it and are not tests.",
+    )
+    p.add_argument("--period", help="2026-W46, 2026-11, 2026-Q4 or 2026 (default: last week)")
+    p.add_argument("--team", help="split this team's change by agent (default: the org by team)")
+    p.add_argument(
+        "--metric",
+        default="nps",
+        metavar="METRIC",
+        help="nps, inps, csat (or any other share-of-answers metric; default nps)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_explain)
+
+    p = sub.add_parser(
+        "deck",
+        help="write the all-hands deck as a PowerPoint file",
+        description="A 16:9 PowerPoint of the period: the headline, customers and service, "
+        "trends, why NPS moved, teams at a glance, stars and praise, business KPIs, with "
+        "native charts and speaker notes on every slide.",
+    )
+    p.add_argument("--period", help="2026-W46, 2026-11, 2026-Q4 or 2026 (default: last week)")
+    p.add_argument("--team", help="a team's deck (default: the whole organisation)")
+    p.add_argument("--out", required=True, metavar="FILE.pptx", help="where to write the deck")
+    p.set_defaults(func=cmd_deck)
 
     p = sub.add_parser("batches", help="list uploaded batches with their counts")
     p.add_argument("--json", action="store_true")
