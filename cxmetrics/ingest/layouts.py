@@ -1,4 +1,4 @@
-"""Which export a file is, and which of its columns feed which canonical column (step 2).
+"""Which export a file is, and which of its columns feed which canonical column.
 
 Layouts recognised from the first rows, with no help:
 
@@ -36,14 +36,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from cxmetrics.ingest.canonical import (
-    NULL_TOKENS,
-    Errors,
-    KindSpec,
-    UnreadableFile,
-    normalise_header,
-    read_scores,
-)
+from cxmetrics.ingest.cells import NULL_TOKENS
+from cxmetrics.ingest.reasons import Errors, UnreadableFile
+from cxmetrics.ingest.scores import read_scores
+from cxmetrics.ingest.specs import KindSpec
 
 SAMPLE_ROWS = 500  # rows that detection looks at
 # Columns the rejected-rows download adds after a file's own: never taken for data.
@@ -119,6 +115,15 @@ TEST_STATUS = {"survey test", "2", "test"}
 
 
 # ---------------------------------------------------------------- layout
+
+
+def normalise_header(name: str) -> str:
+    """`  Agent ID ` → `agent_id`, `RecordedDate` → `recorded_date` (trim, split camelCase,
+    lower case, spaces / dashes / dots / brackets → `_`)."""
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", str(name).strip())
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"[\s\-./()\[\]]+", "_", text.lower())
+    return re.sub(r"_+", "_", text).strip("_")
 
 
 @dataclass
