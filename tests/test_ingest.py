@@ -22,8 +22,8 @@ from cxmetrics.ingest import (
     rejected_rows,
     undo_batch,
 )
+from cxmetrics.ingest.mapping import map_columns
 from cxmetrics.ingest.plan import plan_batch
-from cxmetrics.ingest.prepare import map_columns
 from cxmetrics.ingest.read import read_file
 from cxmetrics.ingest.specs import spec_for
 from cxmetrics.ingest.validation import validate_file

@@ -32,7 +32,7 @@ INGEST_PARTS = {
     ("read.py", "read_grid"): "1 read_grid (bytes → grid of str)",
     ("read.py", "split_grid"): "1b split_grid (header, data rows)",
     ("prepare.py", "prepare"): "2 prepare (layout, mapping)",
-    ("prepare.py", "map_columns"): "2 map_columns",
+    ("mapping.py", "map_columns"): "2 map_columns",
     ("validation.py", "validate"): "3 validate (types, rules)",
     ("dates.py", "parse_times"): "3a   of which parse_times",
     ("response_ids.py", "fill_response_ids"): "3b fill_response_ids",

@@ -18,6 +18,7 @@ from cxmetrics.ingest.cells import clean
 from cxmetrics.ingest.dates import date_order, parse_times
 from cxmetrics.ingest.figures import DECIMAL_COMMA
 from cxmetrics.ingest.limits import DEFAULT_LIMITS
+from cxmetrics.ingest.mapping import SAMPLE_ROWS
 from cxmetrics.ingest.prepare import prepare, template_for
 from cxmetrics.ingest.read import read_head, split_grid
 from cxmetrics.ingest.reasons import Errors
@@ -99,7 +100,7 @@ def inspect_file(
         estimate = None
 
     # What the sample says about rows that will be rejected or read in a particular way.
-    sample = raw.data.iloc[: layouts.SAMPLE_ROWS]
+    sample = raw.data.iloc[:SAMPLE_ROWS]
     errors = Errors(len(sample))
     excluded = layouts.layout_rejections(layout, sample, errors, kind)
     if excluded:

@@ -1,7 +1,7 @@
 """Preparing a read file (step 2 of a load): its mapping and its day/month order settled.
 
 The mapping is the analyst's (or a saved template's), else what the layout and the columns
-suggest (`layouts.detect_mapping`); it is checked to give every required column a source,
+suggest (`mapping.detect_mapping`); it is checked to give every required column a source,
 and a column with values but no header must be mapped. The day/month order comes from the
 analyst, the template, or the layout; the time zone of times without an offset from the
 column's own label or the export, else the business zone. An inspection and a load share
@@ -20,67 +20,23 @@ import pyarrow.compute as pc
 
 from cxmetrics.config import load_settings
 from cxmetrics.ingest import layouts
+from cxmetrics.ingest.mapping import (
+    SAMPLE_ROWS,
+    Mapping,
+    checked_mapping,
+    detect_mapping,
+    labels_of,
+    resolve_mapping,
+)
 from cxmetrics.ingest.read import RawTable
 from cxmetrics.ingest.reasons import UnreadableFile
+from cxmetrics.ingest.roster_lookup import Roster
 from cxmetrics.ingest.specs import KindSpec
 from cxmetrics.ingest.templates import get_template
 from cxmetrics.store import roster as stored_roster
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store
-
-
-@dataclass
-class Mapping:
-    """Which file column (position) feeds each canonical column."""
-
-    columns: dict[str, int]  # canonical name -> position in the file
-    ignored: list[str] = field(default_factory=list)  # header names not used
-
-
-def map_columns(spec: KindSpec, header: list[str]) -> Mapping:
-    """Match a canonical file's header names to canonical columns (exact name first, then
-    aliases).
-
-    Raises UnreadableFile when a required column is missing or two columns claim one name.
-    """
-    labels = [str(h).strip() for h in header]
-    layout = layouts.Layout("canonical", 1, labels, labels, [""] * len(labels))
-    found = layouts.detect_mapping(spec, layout, pd.DataFrame())
-    if found.conflicts:
-        raise UnreadableFile(found.conflicts[0])
-    return checked_mapping(spec, found.mapping, labels)
-
-
-def checked_mapping(
-    spec: KindSpec, positions: dict[str, int | None], labels: list[str], *, explicit: bool = False
-) -> Mapping:
-    """The mapping as positions, once every required column has a source.
-
-    Raises UnreadableFile naming what is missing (and, for a mapping the analyst gave, that
-    it is the mapping that leaves it out).
-    """
-    columns = {c: p for c, p in positions.items() if p is not None}
-    missing = [c.name for c in spec.columns if c.required and c.name not in columns]
-    if missing or (spec.any_of and not any(c in columns for c in spec.any_of)):
-        need = [c.name for c in spec.columns if c.required]
-        if spec.any_of:
-            need.append(" or ".join(spec.any_of))
-        what = f"`{missing[0]}`" if missing else " / ".join(spec.any_of)
-        if explicit:
-            raise UnreadableFile(
-                f"the mapping gives no column for {what}: {spec.kind} files need "
-                f"{', '.join(need)}; choose the file's column for it"
-            )
-        found_names = [name for name in labels if name and not name.endswith("(no header)")]
-        shown = ", ".join(found_names[:12]) + (" …" if len(found_names) > 12 else "")
-        raise UnreadableFile(
-            f"no {what} column: {spec.kind} files need the columns {', '.join(need)} in their "
-            f"first row (found: {shown or 'nothing'}); see the sample {spec.kind}.csv (Upload page)"
-        )
-    used = set(columns.values())
-    ignored = [name for p, name in enumerate(labels) if p not in used and name.strip()]
-    return Mapping(columns=columns, ignored=ignored)
 
 
 @dataclass
@@ -94,7 +50,7 @@ class Prepared:
     dayfirst: bool | None  # the day/month order in force (None: the file settles it)
     order_from: str | None  # "you" | "template" | "layout" | None
     warnings: list[str]
-    roster: layouts.Roster | None
+    roster: Roster | None
     problem: str | None = None  # why the file cannot load with this mapping
     zones: dict[str, ZoneInfo] = field(default_factory=dict)  # canonical -> zone of naive times
     timezone: str | None = None  # the zone times without an offset are read in
@@ -102,19 +58,19 @@ class Prepared:
 
     @property
     def labels(self) -> dict[str, str | None]:
-        return layouts.labels_of(self.raw.layout, self.positions)
+        return labels_of(self.raw.layout, self.positions)
 
     @property
     def layout_name(self) -> str:
         return self.raw.layout.name if self.raw.layout else "canonical"
 
 
-def read_roster(store: Store | None, spec: KindSpec) -> layouts.Roster | None:
+def read_roster(store: Store | None, spec: KindSpec) -> Roster | None:
     """The store's agents and teams, to turn names and e-mails in a file into ids."""
     if store is None or spec.kind == "roster" or "agent_id" not in spec.names:
         return None
     agents, teams = stored_roster.names(store)
-    return layouts.Roster.from_frames(agents, teams)
+    return Roster.from_frames(agents, teams)
 
 
 def template_for(store: Store | None, template: str | None, kind: str) -> tuple[dict | None, dict]:
@@ -155,10 +111,10 @@ def prepare(
     conflicts: list[str] = []
     if mapping is not None:
         missing: list[str] | None = None if strict else []
-        positions = layouts.resolve_mapping(spec, layout, mapping, missing=missing)
+        positions = resolve_mapping(spec, layout, mapping, missing=missing)
         warnings += missing or []
     else:
-        found = layouts.detect_mapping(spec, layout, raw.data.iloc[: layouts.SAMPLE_ROWS], roster)
+        found = detect_mapping(spec, layout, raw.data.iloc[:SAMPLE_ROWS], roster)
         positions, conflicts = found.mapping, found.conflicts
         warnings += [f"guessed {note}" for note in found.notes]
     problem = conflicts[0] if conflicts else None

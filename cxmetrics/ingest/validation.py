@@ -50,6 +50,7 @@ from cxmetrics.ingest.reasons import (
 )
 from cxmetrics.ingest.records import BROKEN_QUOTE
 from cxmetrics.ingest.response_ids import fill_response_ids
+from cxmetrics.ingest.roster_lookup import Roster, translate
 from cxmetrics.ingest.specs import Column, KindSpec
 
 if TYPE_CHECKING:
@@ -287,7 +288,7 @@ def validate_file(
     mapping: Mapping,
     dayfirst: bool | None,
     *,
-    roster: layouts.Roster | None = None,
+    roster: Roster | None = None,
     notes: list[str] | None = None,
     zones: dict[str, ZoneInfo] | None = None,
 ) -> Validated:
@@ -334,14 +335,12 @@ def validate_file(
         frame = checked.frame
         matched = 0
         if "agent_id" in columns:
-            frame["agent_id"], count = layouts.translate(
+            frame["agent_id"], count = translate(
                 frame["agent_id"], roster.agent_ids, roster.agent_keys
             )
             matched += count
         if "team_id" in columns:
-            frame["team_id"], count = layouts.translate(
-                frame["team_id"], roster.team_ids, roster.team_keys
-            )
+            frame["team_id"], count = translate(frame["team_id"], roster.team_ids, roster.team_keys)
             matched += count
         if matched and notes is not None:
             notes.append(
