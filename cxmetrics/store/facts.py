@@ -49,6 +49,11 @@ def _table(table: str) -> str:
     return ident(table, FACT_COLUMNS)
 
 
+def _columns(table: str) -> tuple[str, ...]:
+    """The columns a statement may name in `table` (a fact table, checked first)."""
+    return FACT_COLUMNS[_table(table)]
+
+
 def _key_match(
     table: str, key: Sequence[str], nullable: Collection[str], left: str, right: str
 ) -> str:
@@ -58,7 +63,7 @@ def _key_match(
         f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}"
         if k in nullable
         else f"{left}.{k} = {right}.{k}"
-        for k in (ident(name, FACT_COLUMNS[table]) for name in key)
+        for k in (ident(name, _columns(table)) for name in key)
     )
 
 
@@ -79,7 +84,7 @@ def duplicate_keys(
     outside the demo batch holds already (`first` -1): apply them in that order. Demo rows
     never shadow real ones: a key held only by the demo loads (`demo_rows_keyed_like`).
     """
-    names = idents(key, FACT_COLUMNS[table])
+    names = idents(key, _columns(table))
     match = _key_match(table, key, nullable, "c", "d")
     in_file = (
         f"WITH c AS (SELECT row_pos, {names} FROM cx_incoming_keys WHERE ok), "  # noqa: S608
@@ -198,7 +203,7 @@ def insert_rows(
 ) -> None:
     """Insert the rows of `rows` whose `cx_loaded` holds into `table` as batch `batch_id`,
     streamed in row groups (the file's order is kept)."""
-    names = idents(columns, FACT_COLUMNS[table])
+    names = idents(columns, _columns(table))
     with Registered(conn) as reg:
         reg("cx_incoming", _in_row_groups(rows))
         conn.execute(
