@@ -68,6 +68,7 @@ def gunzip_head(src: Source, n: int) -> tuple[bytes, bool]:
 
 
 def damaged_gzip(exc: BaseException) -> UnreadableFile:
+    """The refusal of a .gz cut short (EOFError) or otherwise damaged."""
     if isinstance(exc, EOFError):
         return UnreadableFile(
             "the .gz file is cut short (it ends before its compressed data does), so none of "
@@ -161,12 +162,14 @@ def gunzip_all(src: Source, limits: IngestLimits) -> bytes:
 
 
 def container_of(src: Source, limits: IngestLimits) -> tuple[Source, str]:
+    """What the bytes are ("csv", "gzip" or "xlsx") and the source to read (a workbook
+    inside a .gz unpacked), refused when too large or not a data file."""
     container = _sniff_container(src, src.head(8))
     if container == "gzip":
         inner, _ = gunzip_head(src, 8)
         if inner[:4] == b"PK\x03\x04":  # a workbook inside a .gz
             unpacked = Source(gunzip_all(src, limits), src.name)
-            unpacked._sha = src.sha256
+            unpacked.sha256 = src.sha256
             check_workbook(unpacked, limits)
             return unpacked, "xlsx"
         if not inner:

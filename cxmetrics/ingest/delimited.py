@@ -114,6 +114,8 @@ def _decode_head(head: bytes, encoding: str, complete: bool) -> str:
 
 
 def complete_lines(text: str, limit: int, complete: bool) -> str:
+    """The first `limit` characters of `text`, cut after their last whole line when there
+    is more text than that."""
     sample = text[:limit]
     if (len(text) > limit or not complete) and "\n" in sample:
         sample = sample[: sample.rindex("\n") + 1]
@@ -147,6 +149,8 @@ def sniff_delimiter(text: str, complete: bool = True) -> str:
 
 @dataclass
 class TextFormat:
+    """How a delimited file is written, found from its head."""
+
     encoding: str
     delimiter: str
     skip: int  # lines before the header (an Excel "sep=;" line)
@@ -170,6 +174,7 @@ def _check_header_line(head: bytes, complete: bool, limits: IngestLimits) -> Non
 
 
 def text_format(head: bytes, complete: bool, limits: IngestLimits = DEFAULT_LIMITS) -> TextFormat:
+    """The encoding, delimiter and lines to skip of delimited text, from its head."""
     _check_header_line(head, complete, limits)
     encoding = detect_encoding(head, complete)
     text = _decode_head(head, encoding, complete)
@@ -200,6 +205,7 @@ def text_lines(stream: IO[bytes], fmt: TextFormat, limits: IngestLimits) -> Iter
 
 
 def arrow_encoding(encoding: str) -> str:
+    """A Python codec name as pyarrow's CSV reader names it."""
     return "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 

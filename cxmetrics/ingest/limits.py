@@ -17,10 +17,12 @@ DEFAULT_LIMITS = IngestLimits()
 
 
 def megabytes(size: int) -> str:
+    """A size as messages give it: "100 MB", "512 KB"."""
     return f"{size / (1 << 20):,.0f} MB" if size >= 1 << 20 else f"{size / 1024:,.0f} KB"
 
 
 def too_big(what: str, limits: IngestLimits) -> UnreadableFile:
+    """The refusal of a file larger than the input limit ("it holds", "it expands to" …)."""
     return UnreadableFile(
         f"{what} more than {megabytes(limits.input_bytes)}, the most one upload may hold: "
         "split the export into smaller files (or raise CXMETRICS_MAX_INPUT_MB)"
@@ -28,6 +30,7 @@ def too_big(what: str, limits: IngestLimits) -> UnreadableFile:
 
 
 def line_too_long(where: str, limits: IngestLimits) -> UnreadableFile:
+    """The refusal of a file with a line (`where`: "line 48") longer than the limit."""
     return UnreadableFile(
         f"{where} is longer than {megabytes(limits.line_bytes)}, the most one line may hold: "
         "check that it is a data export (or raise CXMETRICS_MAX_LINE_KB)"
@@ -35,6 +38,7 @@ def line_too_long(where: str, limits: IngestLimits) -> UnreadableFile:
 
 
 def too_wide(width: int, limits: IngestLimits) -> UnreadableFile:
+    """The refusal of a header with more columns than the limit."""
     return UnreadableFile(
         f"the header has {width:,} columns, more than the {limits.max_columns:,} one upload "
         "may have: remove the columns not needed (or raise CXMETRICS_MAX_COLUMNS)"
@@ -42,6 +46,8 @@ def too_wide(width: int, limits: IngestLimits) -> UnreadableFile:
 
 
 def check_cells(rows: int, width: int, limits: IngestLimits, *, about: bool) -> None:
+    """Refuse a file of more cells (rows × columns) than the limit; `about`: rows counted
+    as lines, before parsing."""
     if rows * width > limits.max_cells:
         count = f"about {rows:,}" if about else f"{rows:,}"
         raise UnreadableFile(

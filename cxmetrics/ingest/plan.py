@@ -33,6 +33,8 @@ TEAM_FIELDS = stored_roster.ROSTER_FIELDS["teams"][1]
 
 @dataclass
 class Plan:
+    """Each row's fate against the store, and what writing the batch needs."""
+
     status: np.ndarray  # LOADED / REJECTED / DUPLICATE per row
     rows: pd.DataFrame | None  # roster: merged agents to (re)insert
     table: pa.Table | None = None  # facts: every row typed, in file order (LOADED ones go in)
@@ -50,6 +52,8 @@ class Plan:
 
 
 def to_arrow(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pa.Table:
+    """A typed frame as the Arrow table the store takes: `dates` as dates, timestamps in
+    microseconds, all-empty columns as text."""
     table = pa.Table.from_pandas(frame.reset_index(drop=True), preserve_index=False)
     for i, name in enumerate(table.column_names):
         typ = table.schema.field(i).type
@@ -63,6 +67,7 @@ def to_arrow(frame: pd.DataFrame, dates: tuple[str, ...] = ()) -> pa.Table:
 
 
 def date_columns(spec: KindSpec) -> tuple[str, ...]:
+    """The kind's columns of type date (stored as DATE, not TIMESTAMP)."""
     return tuple(c.name for c in spec.columns if c.type == "date")
 
 

@@ -32,7 +32,7 @@ def read_grid(src: Source, limits: IngestLimits = DEFAULT_LIMITS) -> Grid:
         grid = read_xlsx(src, limits=limits)
     else:
         found = scan(src, container == "gzip", limits)
-        src._sha = found.sha256
+        src.sha256 = found.sha256
         grid = read_text(src, container, limits, found.lines)
     grid.sha256 = src.sha256
     return grid

@@ -61,6 +61,8 @@ class BatchReport:
 
 @dataclass
 class UndoReport:
+    """What undoing a batch did."""
+
     batch_id: str
     kind: str
     removed: int  # rows deleted from fact / roster tables

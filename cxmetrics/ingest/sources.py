@@ -101,6 +101,7 @@ class Source:
 
     @property
     def sha256(self) -> str:
+        """The sha256 of the bytes as uploaded (read once, when first asked)."""
         if self._sha is None:
             digest = hashlib.sha256()
             if self.path is None:
@@ -111,6 +112,12 @@ class Source:
                         digest.update(chunk)
             self._sha = digest.hexdigest()
         return self._sha
+
+    @sha256.setter
+    def sha256(self, digest: str) -> None:
+        """Keep a sha256 found while the bytes were read anyway (or those of the upload a
+        source was unpacked from)."""
+        self._sha = digest
 
     def arrow_input(self) -> Any:
         """What pyarrow reads: the path itself, or the bytes without a copy."""

@@ -58,6 +58,8 @@ class Column:
 
 @dataclass(frozen=True)
 class KindSpec:
+    """One kind of upload: its table, columns, key, rollup and the rules of its rows."""
+
     kind: str
     table: str | None  # None for the roster (agents + teams)
     columns: tuple[Column, ...]
@@ -276,6 +278,7 @@ SPECS: dict[str, KindSpec] = {
 
 
 def spec_for(kind: str) -> KindSpec:
+    """The spec of `kind`; ValueError naming the kinds for any other."""
     if kind not in SPECS:
         raise ValueError(f"unknown kind `{kind}`: use one of {', '.join(KINDS)}")
     return SPECS[kind]

@@ -8,12 +8,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection, Row, text
 
 from cxmetrics.store.arrow import Registered
+
+if TYPE_CHECKING:
+    from cxmetrics.store import Reader, Store
 
 
 def record_batch(
@@ -89,6 +93,7 @@ def batch_state(conn: Connection, batch_id: str) -> Row | None:
 
 
 def mark_undone(conn: Connection, batch_id: str) -> None:
+    """Mark a batch undone (its ledger row stays, with its rejected rows)."""
     conn.execute(
         text("UPDATE upload_batches SET status = 'undone' WHERE batch_id = :b"), {"b": batch_id}
     )
@@ -134,18 +139,18 @@ def record_rejects(
         )
 
 
-def list_batches(db) -> pd.DataFrame:
+def list_batches(db: Store | Reader) -> pd.DataFrame:
     """Every batch (all upload_batches columns), newest first (a Store or a Reader)."""
     return db.frame("SELECT * FROM upload_batches ORDER BY uploaded_at DESC, batch_id DESC")
 
 
-def batch_columns(db, batch_id: str) -> list[str] | None:
+def batch_columns(db: Store | Reader, batch_id: str) -> list[str] | None:
     """A batch's header row, None when it was loaded before headers were kept."""
     labels = db.scalar("SELECT labels FROM batch_columns WHERE batch_id = :b", {"b": batch_id})
     return None if labels is None else json.loads(labels)
 
 
-def rejected_of(db, batch_id: str) -> pd.DataFrame:
+def rejected_of(db: Store | Reader, batch_id: str) -> pd.DataFrame:
     """A batch's rejected rows by line: line_no, error (the reason), raw (the row as a CSV
     line) and cells (a list of the cells as read; None for rows kept before cells were)."""
     rows = db.frame(
@@ -212,7 +217,7 @@ class UndoImpact:
     roster_batches: int  # later roster batches that build on it
 
 
-def undo_impact_counts(db, batch_id: str) -> UndoImpact:
+def undo_impact_counts(db: Store | Reader, batch_id: str) -> UndoImpact:
     """What later data depends on a batch: the agents and teams undoing it takes off the
     roster, the rows of later batches that name them, later roster batches built on it."""
     return UndoImpact(*(int(n) for n in db.rows(_UNDO_IMPACT_SQL, {"b": batch_id})[0]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -20,6 +21,9 @@ from cxmetrics.store import rollups
 from cxmetrics.store.arrow import Registered
 from cxmetrics.store.schema import BATCH_TABLES
 from cxmetrics.store.sql import ident, idents
+
+if TYPE_CHECKING:
+    from cxmetrics.store import Reader, Store
 
 # The columns a load writes into each fact table (besides batch_id), as the schema makes
 # them; the only names the statements below write into SQL.
@@ -265,7 +269,7 @@ def delete_batch_rows(conn: Connection, batch_id: str, tables: Collection[str]) 
         )
 
 
-def data_span(db) -> tuple[date, date] | None:
+def data_span(db: Store | Reader) -> tuple[date, date] | None:
     """First and last local date holding interactions, surveys or adherence (a Store or a
     Reader), read from the daily rollups."""
     row = db.rows(

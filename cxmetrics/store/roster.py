@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -15,6 +16,9 @@ from sqlalchemy import Connection, text
 
 from cxmetrics.store.arrow import Registered
 from cxmetrics.store.sql import ident
+
+if TYPE_CHECKING:
+    from cxmetrics.store import Reader, Store
 
 # Each roster table: its key and the fields a roster row sets.
 ROSTER_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -164,7 +168,7 @@ def restore_replaced(conn: Connection, batch_id: str) -> int:
     return int(restored)
 
 
-def names(db) -> tuple[pd.DataFrame, pd.DataFrame]:
+def names(db: Store | Reader) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(agents: agent_id, name, email, nickname; teams: team_id, name), to recognise agents
     and teams named in a file (a Store or a Reader)."""
     agents = db.frame("SELECT agent_id, name, email, nickname FROM agents")
@@ -172,7 +176,7 @@ def names(db) -> tuple[pd.DataFrame, pd.DataFrame]:
     return agents, teams
 
 
-def teams_with_size(db) -> pd.DataFrame:
+def teams_with_size(db: Store | Reader) -> pd.DataFrame:
     """Teams with their active agents: team_id, name (else the id), supervisor, function,
     agents; by team_id."""
     return db.frame(
@@ -183,7 +187,7 @@ def teams_with_size(db) -> pd.DataFrame:
     )
 
 
-def agents_now(db, team: str | None) -> pd.DataFrame:
+def agents_now(db: Store | Reader, team: str | None) -> pd.DataFrame:
     """Agents (agent_id, name, team_id, active) with their roster team now, of `team` only
     when given; by name."""
     return db.frame(
@@ -193,7 +197,7 @@ def agents_now(db, team: str | None) -> pd.DataFrame:
     )
 
 
-def agents_during(db, team: str | None, first: date, last: date) -> pd.DataFrame:
+def agents_during(db: Store | Reader, team: str | None, first: date, last: date) -> pd.DataFrame:
     """Agents (agent_id, name, team_id, active) over local dates first..last: those of
     `team` on any of its days, each with `team`, else the last team they were in during
     the period (None when in none); by name."""

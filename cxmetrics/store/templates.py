@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 from sqlalchemy import Connection, text
+
+if TYPE_CHECKING:
+    from cxmetrics.store import Reader, Store
 
 
 def save_template(
@@ -38,7 +42,7 @@ def save_template(
     )
 
 
-def list_templates(db, kind: str | None = None) -> pd.DataFrame:
+def list_templates(db: Store | Reader, kind: str | None = None) -> pd.DataFrame:
     """Saved templates (name, kind, saved_by, saved_at) by name, of `kind` only when given
     (a Store or a Reader)."""
     return db.frame(
@@ -48,7 +52,7 @@ def list_templates(db, kind: str | None = None) -> pd.DataFrame:
     )
 
 
-def template(db, name: str) -> dict | None:
+def template(db: Store | Reader, name: str) -> dict | None:
     """{"kind", "mapping", "options"} of the template `name`, else None."""
     rows = db.rows(
         "SELECT kind, mapping, options FROM mapping_templates WHERE name = :n", {"n": name}
@@ -63,6 +67,6 @@ def template(db, name: str) -> dict | None:
     }
 
 
-def template_names(db) -> list[str]:
+def template_names(db: Store | Reader) -> list[str]:
     """The names of the saved templates, in order."""
     return [row[0] for row in db.rows("SELECT name FROM mapping_templates ORDER BY name")]
