@@ -158,7 +158,11 @@ def rejected_of(db: Store | Reader, batch_id: str) -> pd.DataFrame:
         "ORDER BY line_no",
         {"b": batch_id},
     )
-    rows["cells"] = [None if c is None else json.loads(c) for c in rows["cells"]]
+    rows["cells"] = pd.Series(
+        [json.loads(c) if isinstance(c, str) else None for c in rows["cells"]],
+        index=rows.index,
+        dtype=object,
+    )
     return rows
 
 
