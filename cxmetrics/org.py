@@ -6,7 +6,7 @@ from datetime import date
 
 import pandas as pd
 
-from cxmetrics.store import Store
+from cxmetrics.store import Store, facts, roster
 
 
 def is_internal(function: str | None) -> bool:
@@ -17,12 +17,7 @@ def is_internal(function: str | None) -> bool:
 
 def list_teams(store: Store) -> pd.DataFrame:
     """Teams with their size: team_id, name, supervisor, function, internal, agents."""
-    frame = store.frame(
-        "SELECT t.team_id, coalesce(t.name, t.team_id) AS name, t.supervisor, t.function, "
-        "count(a.agent_id) AS agents FROM teams t "
-        "LEFT JOIN agents a ON a.team_id = t.team_id AND coalesce(a.active, true) "
-        "GROUP BY ALL ORDER BY t.team_id"
-    )
+    frame = roster.teams_with_size(store)
     frame["internal"] = frame["function"].map(is_internal)
     return frame
 
@@ -42,29 +37,10 @@ def list_agents(
     when in none).
     """
     if first is None or last is None:
-        return store.frame(
-            "SELECT agent_id, coalesce(name, agent_id) AS name, team_id, active FROM agents "
-            "WHERE CAST(:team AS VARCHAR) IS NULL OR team_id = :team ORDER BY name",
-            {"team": team},
-        )
-    return store.frame(
-        "WITH stretches AS (SELECT agent_id, arg_max(team_id, valid_from) AS team_id, "
-        "bool_or(team_id = :team) AS in_team FROM agent_teams "
-        "WHERE valid_from <= :last AND (valid_to IS NULL OR valid_to > :first) "
-        "GROUP BY agent_id) "
-        "SELECT a.agent_id, coalesce(a.name, a.agent_id) AS name, "
-        "coalesce(CAST(:team AS VARCHAR), s.team_id) AS team_id, a.active "
-        "FROM agents a LEFT JOIN stretches s ON s.agent_id = a.agent_id "
-        "WHERE CAST(:team AS VARCHAR) IS NULL OR s.in_team ORDER BY name",
-        {"team": team, "first": first, "last": last},
-    )
+        return roster.agents_now(store, team)
+    return roster.agents_during(store, team, first, last)
 
 
 def data_range(store: Store) -> tuple[date, date] | None:
     """First and last local date holding interactions, surveys or adherence."""
-    row = store.rows(
-        "SELECT min(d), max(d) FROM ("
-        "SELECT date AS d FROM rollup_interactions UNION ALL "
-        "SELECT date FROM rollup_surveys UNION ALL SELECT date FROM rollup_adherence)"
-    )[0]
-    return None if row[0] is None else (row[0], row[1])
+    return facts.data_span(store)

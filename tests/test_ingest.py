@@ -16,13 +16,18 @@ from cxmetrics.ingest import (
     KINDS,
     BatchReport,
     UnreadableFile,
-    canonical,
+    dates,
     list_batches,
     load_batch,
-    loader,
     rejected_rows,
     undo_batch,
 )
+from cxmetrics.ingest.mapping import map_columns
+from cxmetrics.ingest.plan import plan_batch
+from cxmetrics.ingest.read import read_file
+from cxmetrics.ingest.specs import spec_for
+from cxmetrics.ingest.validation import validate_file
+from cxmetrics.ingest.write import Batch, write_batch
 from cxmetrics.store import Store, open_store, rollups
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
@@ -454,7 +459,7 @@ def test_parse_times_unit():
         ],
         dtype="str",
     )  # fmt: skip
-    parsed = canonical.parse_times(values, ZoneInfo("Europe/Paris"), None)
+    parsed = dates.parse_times(values, ZoneInfo("Europe/Paris"), None)
     # The column holds both 31/12 and 12/31: its order is not settled, yet each of those two
     # is unambiguous on its own; 1/2/25 is ambiguous.
     assert parsed.bad.tolist() == [True] + [False] * 2 + [True] + [False] * 6 + [True]
@@ -465,7 +470,7 @@ def test_parse_times_unit():
     assert parsed.values[7] == pd.Timestamp("2025-11-16 08:00")
     assert parsed.values[8] == pd.Timestamp("2025-11-16 10:30")  # UTC → Paris (CET)
     assert parsed.values[9] == pd.Timestamp("2025-11-16")
-    settled = canonical.parse_times(values, ZoneInfo("UTC"), False)
+    settled = dates.parse_times(values, ZoneInfo("UTC"), False)
     assert settled.values[4] == pd.Timestamp("2025-01-02 23:59")
 
 
@@ -642,16 +647,14 @@ def test_undo_and_listing_errors_name_the_fix(store):
 def test_a_failure_inside_the_transaction_leaves_nothing(store):
     load(store, "roster", "roster_v1.csv")
     before = snapshot(store)
-    spec = canonical.spec_for("interactions")
-    raw = loader.read_file(FIX / "interactions_a.csv")
-    mapping = canonical.map_columns(spec, raw.header)
-    checked = loader.validate_file(store, spec, raw, mapping, None)
+    spec = spec_for("interactions")
+    raw = read_file(FIX / "interactions_a.csv")
+    mapping = map_columns(spec, raw.header)
+    checked = validate_file(store, spec, raw, mapping, None)
     with pytest.raises(RuntimeError, match="disk full"), store.transaction() as conn:
-        plan = loader.plan_batch(conn, spec, checked)
-        batch = loader.Batch(
-            "b-test", spec, raw, checked, plan, "x.csv", None, datetime(2025, 11, 5)
-        )
-        loader.write_batch(conn, batch, store.settings)
+        planned = plan_batch(conn, spec, checked)
+        batch = Batch("b-test", spec, raw, checked, planned, "x.csv", None, datetime(2025, 11, 5))
+        write_batch(conn, batch, store.settings)
         # Inside the transaction the rows, the batch and the rollups are there ...
         assert conn.execute(text("SELECT count(*) FROM interactions")).scalar_one() == 3
         assert conn.execute(text("SELECT count(*) FROM rollup_interactions")).scalar_one() > 0
@@ -661,15 +664,15 @@ def test_a_failure_inside_the_transaction_leaves_nothing(store):
 
 
 def test_the_invariant_is_checked_before_writing(store):
-    spec = canonical.spec_for("kpis")
-    raw = loader.read_file(FIX / "kpis.csv")
-    checked = loader.validate_file(store, spec, raw, canonical.map_columns(spec, raw.header), None)
+    spec = spec_for("kpis")
+    raw = read_file(FIX / "kpis.csv")
+    checked = validate_file(store, spec, raw, map_columns(spec, raw.header), None)
     with store.reading() as conn:
-        plan = loader.plan_batch(conn, spec, checked)
-    plan.status = plan.status[:-1]  # one row unaccounted for
-    batch = loader.Batch("b-x", spec, raw, checked, plan, "k.csv", None, datetime(2025, 1, 1))
+        planned = plan_batch(conn, spec, checked)
+    planned.status = planned.status[:-1]  # one row unaccounted for
+    batch = Batch("b-x", spec, raw, checked, planned, "k.csv", None, datetime(2025, 1, 1))
     with pytest.raises(RuntimeError, match="internal error"), store.transaction() as conn:
-        loader.write_batch(conn, batch, store.settings)
+        write_batch(conn, batch, store.settings)
     assert store.scalar("SELECT count(*) FROM upload_batches") == 0
 
 

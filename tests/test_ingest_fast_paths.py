@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxmetrics.ingest import canonical, load_batch, undo_batch
+from cxmetrics.ingest import cells, dates, figures, load_batch, specs, undo_batch, validation
 
 TZ = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 20, 12, 0)
@@ -47,12 +47,12 @@ POOLS = {"id": TEXT, "text": TEXT, "timestamp": TIMES, "date": TIMES, "number": 
          "score": FIGURES, "bool": FLAGS, "choice": CHOICES, "comment": COMMENTS}  # fmt: skip
 
 
-def _columns(spec: canonical.KindSpec, n: int, seed: int, plain: float) -> dict[str, pd.Series]:
+def _columns(spec: specs.KindSpec, n: int, seed: int, plain: float) -> dict[str, pd.Series]:
     """Text columns for every column of `spec`: a share `plain` of well-formed values (what
     the shortcuts take), the rest drawn from the pools of awkward ones."""
     rng = random.Random(seed)
 
-    def well_formed(col: canonical.Column) -> str:
+    def well_formed(col: specs.Column) -> str:
         if col.type in ("timestamp", "date"):
             day = f"2026-{rng.randint(1, 10):02d}-{rng.randint(1, 31):02d}"
             return day if rng.random() < 0.2 else f"{day} {rng.randint(0, 23):02d}:17:42"
@@ -62,7 +62,7 @@ def _columns(spec: canonical.KindSpec, n: int, seed: int, plain: float) -> dict[
             return f"{rng.randint(0, 900)}.{rng.randint(0, 99)}"
         return rng.choice(POOLS[col.type])
 
-    def cell(col: canonical.Column) -> str:
+    def cell(col: specs.Column) -> str:
         if rng.random() < plain:
             return well_formed(col)
         value = rng.choice(POOLS[col.type])
@@ -74,7 +74,7 @@ def _columns(spec: canonical.KindSpec, n: int, seed: int, plain: float) -> dict[
 
 
 def _validate(spec, columns, decimal_comma=False, dayfirst=None):
-    return canonical.validate(
+    return validation.validate(
         spec, columns, tz=TZ, now=NOW, dayfirst=dayfirst, decimal_comma=decimal_comma
     )
 
@@ -87,12 +87,12 @@ def _general_path_only(monkeypatch):
         dtype = np.int16 if col.type == "score" else np.float64
         return np.zeros(len(text), dtype=bool), np.full(len(text), fill, dtype=dtype)
 
-    monkeypatch.setattr(canonical, "_plain_iso", lambda text: None)
-    monkeypatch.setattr(canonical, "_plain_figures", no_plain_figures)
-    monkeypatch.setattr(canonical, "PARALLEL_ROWS", 10**12)
+    monkeypatch.setattr(dates, "_plain_iso", lambda text: None)
+    monkeypatch.setattr(figures, "_plain_figures", no_plain_figures)
+    monkeypatch.setattr(validation, "PARALLEL_ROWS", 10**12)
 
 
-def _assert_same(got: canonical.Validated, want: canonical.Validated) -> None:
+def _assert_same(got: validation.Validated, want: validation.Validated) -> None:
     pd.testing.assert_frame_equal(got.frame, want.frame)
     assert got.errors.reason.tolist() == want.errors.reason.tolist()
     assert got.errors.group.tolist() == want.errors.group.tolist()
@@ -105,9 +105,9 @@ def _assert_same(got: canonical.Validated, want: canonical.Validated) -> None:
 def test_the_shortcuts_read_what_the_general_path_reads(
     monkeypatch, kind, plain, decimal_comma, dayfirst
 ):
-    spec = canonical.spec_for(kind)
+    spec = specs.spec_for(kind)
     columns = _columns(spec, 3000, seed=len(kind) + int(plain * 10), plain=plain)
-    monkeypatch.setattr(canonical, "PARALLEL_ROWS", 0)  # threads even for a small file
+    monkeypatch.setattr(validation, "PARALLEL_ROWS", 0)  # threads even for a small file
     fast = _validate(spec, columns, decimal_comma, dayfirst)
     with monkeypatch.context() as patched:
         _general_path_only(patched)
@@ -117,17 +117,17 @@ def test_the_shortcuts_read_what_the_general_path_reads(
 
 
 def test_a_file_of_plain_values_takes_the_shortcuts_throughout():
-    spec = canonical.spec_for("surveys")
+    spec = specs.spec_for("surveys")
     columns = _columns(spec, 2000, seed=3, plain=1.0)
-    text, _ = canonical._clean(columns["responded_at"])
-    plain, _ = canonical._plain_iso(text)
+    text, _ = cells.clean(columns["responded_at"])
+    plain, _ = dates._plain_iso(text)
     # Only the 29th, 30th and 31st of a month that may not have them go the general way.
     assert plain.sum() == sum(
         not (v[5:7] == "02" and v[8:10] > "28") and not (v[5:7] in "04 06 09 11" and v[8:10] > "30")
         for v in text
     )
-    nps, _ = canonical._clean(columns["nps"])
-    assert canonical._plain_figures(spec.column("nps"), nps)[0].all()
+    nps, _ = cells.clean(columns["nps"])
+    assert figures._plain_figures(spec.column("nps"), nps)[0].all()
 
 
 def test_plain_iso_values_are_read_as_pandas_reads_them():
@@ -135,11 +135,11 @@ def test_plain_iso_values_are_read_as_pandas_reads_them():
     values = [f"{d:%Y-%m-%d}" for d in days] + [f"{d:%Y-%m-%d}T{d.day % 24:02d}:59" for d in days]
     values += ["2024-02-29 23:59:59", "2023-02-29", "2024-04-31", "9999-12-31 23:59:59"]
     text = pd.Series(values, dtype="str")
-    plain, stamps = canonical._plain_iso(text)
+    plain, stamps = dates._plain_iso(text)
     expected = pd.to_datetime(text[plain], format="ISO8601").to_numpy(dtype="datetime64[us]")
     assert (stamps[plain] == expected).all()
     assert not plain[-3:-1].any()  # 29 February and 31 April are left to the general path
-    parsed = canonical.parse_times(text, TZ, None)
+    parsed = dates.parse_times(text, TZ, None)
     assert parsed.bad.tolist()[-3:] == [True, True, False]
     assert parsed.values.iloc[-4] == pd.Timestamp("2024-02-29 23:59:59")
 
@@ -147,7 +147,7 @@ def test_plain_iso_values_are_read_as_pandas_reads_them():
 def test_cleaning_trims_every_space_pandas_trims():
     spaces = [chr(c) for c in range(0x3001) if chr(c).isspace()]
     raw = pd.Series([f"{s}x{s}" for s in spaces] + [f"{s}NA{s}" for s in spaces], dtype="str")
-    text, empty = canonical._clean(raw)
+    text, empty = cells.clean(raw)
     stripped = raw.str.strip()
     assert text.tolist()[: len(spaces)] == stripped.tolist()[: len(spaces)] == ["x"] * len(spaces)
     assert empty.tolist() == [False] * len(spaces) + [True] * len(spaces)

@@ -19,11 +19,12 @@ from cxmetrics.config import SAMPLES_DIR
 from cxmetrics.ingest import (
     Inspection,
     UnreadableFile,
-    canonical,
+    dates,
+    delimited,
     inspect_file,
     layouts,
     load_batch,
-    sources,
+    specs,
 )
 from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import parse_period
@@ -107,7 +108,7 @@ def test_inspection_of_a_qualtrics_export(store):
     assert ins.mapping["csat"].startswith("Overall, how satisfied")
     assert ins.mapping["ces"] == "How easy was it to get your issue resolved?"
     assert ins.mapping["comment"].startswith("Is there anything else")
-    assert set(ins.mapping) == set(canonical.spec_for("surveys").names)
+    assert set(ins.mapping) == set(specs.spec_for("surveys").names)
     assert ins.required == ["responded_at"]
     assert list(ins.preview.columns) == [c for c, s in ins.mapping.items() if s is not None]
     assert len(ins.preview) == 20
@@ -192,7 +193,7 @@ def test_a_canonical_file_with_vendor_like_names_stays_canonical(store):
 
 def test_qualtrics_columns_answer_to_ids_too():
     top = _rows(SAMPLES / "surveys_qualtrics.csv")[:3]
-    layout = layouts.detect_layout(top, canonical.spec_for("surveys"))
+    layout = layouts.detect_layout(top, specs.spec_for("surveys"))
     assert layout.find("Q1") == layout.find(layout.labels[layout.ids.index("Q1")])
     assert layout.find("QID1") is None
 
@@ -209,7 +210,7 @@ def test_qualtrics_columns_answer_to_ids_too():
     ],
 )
 def test_delimiter_sniffing(text, delimiter):
-    assert sources.sniff_delimiter(text) == delimiter
+    assert delimited.sniff_delimiter(text) == delimiter
 
 
 @pytest.mark.parametrize(
@@ -227,6 +228,6 @@ def test_delimiter_sniffing(text, delimiter):
 def test_date_forms(value, expected):
     from zoneinfo import ZoneInfo
 
-    parsed = canonical.parse_times(pd.Series([value], dtype="str"), ZoneInfo("UTC"), None)
+    parsed = dates.parse_times(pd.Series([value], dtype="str"), ZoneInfo("UTC"), None)
     assert not parsed.bad[0] and not parsed.ambiguous[0]
     assert parsed.values[0] == pd.Timestamp(expected)

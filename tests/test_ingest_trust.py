@@ -23,10 +23,10 @@ from cxmetrics.config import IngestLimits, Settings, load_settings
 from cxmetrics.export import safe_csv
 from cxmetrics.ingest import (
     UnreadableFile,
-    canonical,
     inspect_file,
     load_batch,
     rejected_rows,
+    validation,
 )
 from cxmetrics.store import open_store
 
@@ -200,8 +200,8 @@ def test_one_bad_value_at_row_27000_of_30000_is_caught(store, case):
 
 
 def test_late_bad_scores_dates_and_choices_are_caught_on_the_threaded_path(store):
-    # 60,000 rows: columns are checked on several threads (canonical.PARALLEL_ROWS).
-    assert canonical.PARALLEL_ROWS <= 60_000
+    # 60,000 rows: columns are checked on several threads (validation.PARALLEL_ROWS).
+    assert validation.PARALLEL_ROWS <= 60_000
     good = ["2026-10-05 09:00", "customer", "A1", "9", "5", "7", ""]
     changes = {
         27_000: ["R27000", "2026-10-05 09:00", "customer", "A1", "banana8", "5", "7", ""],

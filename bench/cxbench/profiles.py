@@ -26,19 +26,19 @@ SCORECARD_PARTS = {
 }
 # The same for the stages of one load_batch call.
 INGEST_PARTS = {
-    ("loader.py", "load_batch"): "0 total load_batch",
-    ("loader.py", "_earlier"): "0a _earlier (file loaded before?)",
-    ("loader.py", "read_file"): "1 read_file (bytes → frame of str)",
-    ("sources.py", "read_grid"): "1 read_grid (bytes → grid of str)",
-    ("loader.py", "split_grid"): "1b split_grid (header, data rows)",
-    ("loader.py", "prepare"): "2 prepare (layout, mapping)",
-    ("canonical.py", "map_columns"): "2 map_columns",
-    ("canonical.py", "validate"): "3 validate (types, rules)",
-    ("canonical.py", "parse_times"): "3a   of which parse_times",
-    ("canonical.py", "fill_response_ids"): "3b fill_response_ids",
-    ("loader.py", "plan_batch"): "4 plan_batch (duplicates, unknown agents)",
-    ("loader.py", "write_batch"): "5 write_batch (insert, batch row, rollups)",
-    ("loader.py", "_arrow"): "5a   of which frame → Arrow (also in plan)",
+    ("load.py", "load_batch"): "0 total load_batch",
+    ("batches.py", "committed_with"): "0a committed_with (file loaded before?)",
+    ("read.py", "read_file"): "1 read_file (bytes → frame of str)",
+    ("read.py", "read_grid"): "1 read_grid (bytes → grid of str)",
+    ("read.py", "split_grid"): "1b split_grid (header, data rows)",
+    ("prepare.py", "prepare"): "2 prepare (layout, mapping)",
+    ("mapping.py", "map_columns"): "2 map_columns",
+    ("validation.py", "validate"): "3 validate (types, rules)",
+    ("dates.py", "parse_times"): "3a   of which parse_times",
+    ("response_ids.py", "fill_response_ids"): "3b fill_response_ids",
+    ("plan.py", "plan_batch"): "4 plan_batch (duplicates, unknown agents)",
+    ("write.py", "write_batch"): "5 write_batch (insert, batch row, rollups)",
+    ("plan.py", "to_arrow"): "5a   of which frame → Arrow (also in plan)",
     ("rollups.py", "refresh"): "5b   of which rollup refresh",
     ("duckdb_engine", "execute"): "6 DuckDB statement execution (all stages)",
 }
@@ -102,13 +102,13 @@ class StageMemory:
     """
 
     STAGES = (
-        ("cxmetrics.ingest.sources", "read_grid"),
-        ("cxmetrics.ingest.loader", "read_file"),
-        ("cxmetrics.ingest.loader", "split_grid"),
-        ("cxmetrics.ingest.loader", "prepare"),
-        ("cxmetrics.ingest.loader", "validate_file"),
-        ("cxmetrics.ingest.loader", "plan_batch"),
-        ("cxmetrics.ingest.loader", "write_batch"),
+        ("cxmetrics.ingest.read", "read_grid"),
+        ("cxmetrics.ingest.load", "read_file"),
+        ("cxmetrics.ingest.read", "split_grid"),
+        ("cxmetrics.ingest.load", "prepare"),
+        ("cxmetrics.ingest.load", "validate_file"),
+        ("cxmetrics.ingest.load", "plan_batch"),
+        ("cxmetrics.ingest.load", "write_batch"),
     )
 
     def __init__(self):

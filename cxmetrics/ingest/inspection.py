@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from cxmetrics.ingest import canonical, layouts, sources
-from cxmetrics.ingest.loader import prepare, split_grid, template_for
+from cxmetrics.ingest import layouts
+from cxmetrics.ingest.cells import clean
+from cxmetrics.ingest.dates import date_order, parse_times
+from cxmetrics.ingest.figures import DECIMAL_COMMA
+from cxmetrics.ingest.limits import DEFAULT_LIMITS
+from cxmetrics.ingest.mapping import SAMPLE_ROWS
+from cxmetrics.ingest.prepare import prepare, template_for
+from cxmetrics.ingest.read import read_head, split_grid
+from cxmetrics.ingest.reasons import Errors
+from cxmetrics.ingest.sources import Source
+from cxmetrics.ingest.specs import spec_for
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store
@@ -63,13 +73,13 @@ def inspect_file(
     UnreadableFile when the file cannot be read at all, ValueError for an unknown kind or
     template.
     """
-    spec = canonical.spec_for(kind)
+    spec = spec_for(kind)
     saved, options = template_for(store, template, kind)
     if mapping is None:
         mapping = saved
-    src = sources.Source(source, filename)
-    limits = store.settings.ingest if store is not None else sources.DEFAULT_LIMITS
-    grid = sources.read_head(src, limits)
+    src = Source(source, filename)
+    limits = store.settings.ingest if store is not None else DEFAULT_LIMITS
+    grid = read_head(src, limits)
     raw = split_grid(grid, spec)
     prep = prepare(
         store, spec, raw, mapping=mapping, dayfirst=dayfirst, options=options, strict=False
@@ -90,8 +100,8 @@ def inspect_file(
         estimate = None
 
     # What the sample says about rows that will be rejected or read in a particular way.
-    sample = raw.data.iloc[: layouts.SAMPLE_ROWS]
-    errors = canonical.Errors(len(sample))
+    sample = raw.data.iloc[:SAMPLE_ROWS]
+    errors = Errors(len(sample))
     excluded = layouts.layout_rejections(layout, sample, errors, kind)
     if excluded:
         parts = ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for what, n in excluded.items())
@@ -108,12 +118,12 @@ def inspect_file(
     if order is None and dated:
         settled = set()
         for name in dated:
-            text = canonical._clean(sample[prep.positions[name]])[0]
-            said = canonical.date_order(text)
+            text = clean(sample[prep.positions[name]])[0]
+            said = date_order(text)
             if said is not None:
                 settled.add(said)
             else:
-                parsed = canonical.parse_times(text, _utc(), None)
+                parsed = parse_times(text, ZoneInfo("UTC"), None)
                 unsure = int(parsed.ambiguous.sum())
                 if unsure:
                     example = text[parsed.ambiguous].iloc[0]
@@ -132,7 +142,7 @@ def inspect_file(
         ]
         for name in numeric:
             text = sample[prep.positions[name]].str.strip()
-            if text.str.match(canonical._DECIMAL_COMMA).fillna(False).any():
+            if text.str.match(DECIMAL_COMMA).fillna(False).any():
                 warnings.append(
                     f"`{name}` has decimal commas (e.g. 12,5): read as 12.5 "
                     "(identifiers stay as written)"
@@ -154,12 +164,6 @@ def inspect_file(
         timezone=prep.timezone,
         problem=prep.problem,
     )
-
-
-def _utc():
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo("UTC")
 
 
 __all__ = ["Inspection", "inspect_file"]

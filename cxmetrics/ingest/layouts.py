@@ -1,6 +1,5 @@
-"""Which export a file is, and which of its columns feed which canonical column (step 2).
-
-Layouts recognised from the first rows, with no help:
+"""Which export a file is, found from its first rows with no help, and the rows its layout
+excludes.
 
 - **qualtrics**: three header rows: column ids (`StartDate`, `ResponseId`, `Q1`, embedded
   data such as `AgentID`), question text, and `{"ImportId":"QID1"}` JSON, whose `timeZone`
@@ -18,13 +17,8 @@ Layouts recognised from the first rows, with no help:
   times without an offset.
 
 A column with values but no header is labelled by its letter, "column C (no header)": it is
-offered in the mapping, and a file is refused while such a column is left unmapped.
-A mapping is `{canonical column: source column label or None}`; labels are what the analyst
-recognises (question text when there is one). Detection: the layout's known columns, then
-canonical names and aliases, then (surveys) question text — "how likely … recommend" → nps,
-"easy" / "effort" → ces, "satisf" → csat — checked against the values, an agent column by
-its name or because its values match the roster, and the comment by its name or as the
-longest free-text column.
+offered in the mapping, and a file is refused while such a column is left unmapped. Which
+column feeds which canonical column is `mapping`'s.
 """
 
 from __future__ import annotations
@@ -36,16 +30,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
-from cxmetrics.ingest.canonical import (
-    NULL_TOKENS,
-    Errors,
-    KindSpec,
-    UnreadableFile,
-    normalise_header,
-    read_scores,
-)
+from cxmetrics.ingest.reasons import Errors, UnreadableFile
+from cxmetrics.ingest.specs import KindSpec
 
-SAMPLE_ROWS = 500  # rows that detection looks at
 # Columns the rejected-rows download adds after a file's own: never taken for data.
 DOWNLOAD_COLUMNS = ("line_no", "error")
 
@@ -94,31 +81,21 @@ KNOWN = {
     "canonical": {},
 }
 
-NPS_TEXT = re.compile(r"recommend|\bnps\b|net promoter", re.IGNORECASE)
-CES_TEXT = re.compile(r"\beas(?:y|e|ier|ily)\b|effort", re.IGNORECASE)
-CSAT_TEXT = re.compile(r"satisf", re.IGNORECASE)
-COMMENT_TEXT = re.compile(
-    r"comment|anything else|tell us|feedback|verbatim|\bwhy\b|reason|suggest|improv|explain|"
-    r"in your own words|thoughts",
-    re.IGNORECASE,
-)
-AGENT_NAMES = {
-    "agent_id", "agentid", "agent", "agent_email", "agentemail", "agent_name", "agentname",
-    "agent_code", "employee_id", "rep_id", "advisor", "advisor_id", "representative",
-}  # fmt: skip
-AGENT_TEXT = re.compile(
-    r"\bagent\b|who (?:helped|served|assisted)|representative|advisor", re.IGNORECASE
-)
-TEAM_NAMES = {"team", "team_id", "teamid", "team_name", "teamname", "team_code"}
-_EMAIL = r"^[^@ ]+@[^@ ]+\.[^@ ]+$"
-_DATEISH = r"^[0-9]{1,4}[-/.][0-9]{1,2}[-/.][0-9]{1,4}"
-
 # Qualtrics response types (text, or the legacy numeric codes).
 PREVIEW_STATUS = {"survey preview", "1", "9", "17", "preview"}
 TEST_STATUS = {"survey test", "2", "test"}
 
 
 # ---------------------------------------------------------------- layout
+
+
+def normalise_header(name: str) -> str:
+    """`  Agent ID ` → `agent_id`, `RecordedDate` → `recorded_date` (trim, split camelCase,
+    lower case, spaces / dashes / dots / brackets → `_`)."""
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", str(name).strip())
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"[\s\-./()\[\]]+", "_", text.lower())
+    return re.sub(r"_+", "_", text).strip("_")
 
 
 @dataclass
@@ -324,273 +301,6 @@ def detect_layout(top: list[list[str]], spec: KindSpec) -> Layout:
         "canonical", 1, labels, first, [""] * width, header_values=top[:1],
         zones=[split_zone(label)[1] for label in labels], unnamed=unnamed,
     )  # fmt: skip
-
-
-# ---------------------------------------------------------------- roster look-up
-
-
-@dataclass
-class Roster:
-    """Agents (and teams) of the store, to recognise names and e-mails in a file."""
-
-    agent_ids: set[str]
-    agent_keys: dict[str, str]  # lower-case name / e-mail / nickname -> agent_id (unique)
-    team_ids: set[str]
-    team_keys: dict[str, str]  # lower-case team name -> team_id (unique)
-
-    @classmethod
-    def from_frames(cls, agents: pd.DataFrame, teams: pd.DataFrame) -> Roster:
-        return cls(
-            set(agents["agent_id"].dropna().astype(str)),
-            _unique_keys(agents, "agent_id", ("email", "name", "nickname")),
-            set(teams["team_id"].dropna().astype(str)),
-            _unique_keys(teams, "team_id", ("name",)),
-        )
-
-    def match_share(self, values: pd.Series) -> float:
-        text = values.dropna().astype(str).str.strip()
-        text = text[text != ""]
-        if not len(text):
-            return 0.0
-        hit = text.isin(self.agent_ids) | _lower(text).isin(self.agent_keys.keys())
-        return float(hit.mean())
-
-
-def _lower(text: pd.Series) -> pd.Series:
-    return text.str.strip().str.lower().str.replace(r"\s+", " ", regex=True)
-
-
-def _unique_keys(frame: pd.DataFrame, key: str, fields: tuple[str, ...]) -> dict[str, str]:
-    pairs: dict[str, set[str]] = {}
-    for f in fields:
-        if f not in frame.columns:
-            continue
-        sub = frame[[key, f]].dropna()
-        for k, v in zip(sub[key].astype(str), _lower(sub[f].astype(str)), strict=True):
-            if v:
-                pairs.setdefault(v, set()).add(k)
-    return {v: next(iter(ks)) for v, ks in pairs.items() if len(ks) == 1}
-
-
-def translate(values: pd.Series, ids: set[str], keys: dict[str, str]) -> tuple[pd.Series, int]:
-    """Values that are not ids but name exactly one roster entry become its id."""
-    if not keys:
-        return values, 0
-    todo = values.notna() & ~values.isin(ids)
-    if not todo.any():
-        return values, 0
-    found = _lower(values[todo]).map(keys)
-    found = found[found.notna()]
-    if not len(found):
-        return values, 0
-    out = values.copy()
-    out.loc[found.index] = found.astype(str)
-    return out, len(found)
-
-
-# ---------------------------------------------------------------- detection
-
-
-@dataclass
-class Detection:
-    mapping: dict[str, int | None]  # canonical -> position
-    conflicts: list[str] = field(default_factory=list)  # canonical layout: names clashing
-    notes: list[str] = field(default_factory=list)  # how a column was chosen
-
-
-def _present(values: pd.Series) -> pd.Series:
-    text = values.astype(str).str.strip()
-    return text[~text.str.lower().isin(NULL_TOKENS)]
-
-
-def _score_share(values: pd.Series, col) -> float | None:
-    text = _present(values)
-    if not len(text):
-        return None
-    nums = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
-    todo = nums.isna()
-    if todo.any():
-        nums[todo] = read_scores(text[todo], col).values
-    ok = nums.notna() & (nums >= col.minimum) & (nums <= col.maximum) & (nums == nums.round())
-    return float(ok.mean())
-
-
-def _textiness(values: pd.Series) -> tuple[float, float]:
-    """(share of free-text values, mean length) of a sample column."""
-    text = _present(values)
-    if not len(text):
-        return 0.0, 0.0
-    numeric = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce").notna()
-    odd = text.str.match(_EMAIL) | text.str.match(_DATEISH)
-    free = ~numeric & ~odd
-    return float(free.mean()), float(text[free].str.len().mean() if free.any() else 0.0)
-
-
-def detect_mapping(
-    spec: KindSpec, layout: Layout, sample: pd.DataFrame, roster: Roster | None = None
-) -> Detection:
-    """The mapping a file's columns suggest (positions), with notes on the guesses."""
-    width = len(layout.labels)
-    det = Detection({c.name: None for c in spec.columns})
-    used: set[int] = set()
-
-    def take(name: str, pos: int, note: str | None = None) -> None:
-        det.mapping[name] = pos
-        used.add(pos)
-        if note:
-            det.notes.append(f"`{name}` ← '{layout.labels[pos]}' ({note})")
-
-    # 1. Columns the vendor layout names.
-    for name, ids in KNOWN[layout.name].items():
-        if name not in det.mapping:
-            continue
-        for wanted in ids:
-            hits = [p for p in range(width) if layout.id_of(p) == wanted and p not in used]
-            if hits:
-                take(name, hits[0])
-                break
-
-    # 2. Canonical names, then aliases.
-    names = [layout.names(p) for p in range(width)]
-    for col in spec.columns:
-        if det.mapping[col.name] is not None:
-            continue
-        exact = [p for p in range(width) if col.name in names[p] and p not in used]
-        ranked = []
-        for alias in col.aliases:
-            ranked += [
-                p for p in range(width) if alias in names[p] and p not in used and p not in exact
-            ]
-        if layout.name == "canonical":
-            found = exact or sorted(set(ranked))
-            if len(found) > 1:
-                shown = " and ".join(f"`{layout.labels[p]}`" for p in found)
-                det.conflicts.append(
-                    f"columns {shown} (columns {', '.join(str(p + 1) for p in found)}) both "
-                    f"mean `{col.name}`: rename or remove one"
-                )
-        else:
-            found = exact or list(dict.fromkeys(ranked))
-        if found:
-            take(col.name, found[0])
-
-    if spec.kind != "surveys":
-        return det
-
-    questions = [
-        p
-        for p in range(width)
-        if p not in used and layout.id_of(p) not in layout.meta
-        and not layout.id_of(p).endswith("_nps_group")
-        and layout.labels[p] not in DOWNLOAD_COLUMNS
-    ]  # fmt: skip
-
-    def text_of(pos: int) -> str:
-        return layout.questions[pos] or layout.labels[pos]
-
-    # 3. Scores by question text, confirmed by the values.
-    for name, pattern in (("nps", NPS_TEXT), ("ces", CES_TEXT), ("csat", CSAT_TEXT)):
-        if det.mapping[name] is not None:
-            continue
-        col = spec.column(name)
-        hits = []
-        for pos in questions:
-            if pos in used or not pattern.search(text_of(pos)):
-                continue
-            share = _score_share(sample[pos], col) if pos in sample.columns else None
-            if share is None or share >= 0.8:
-                hits.append(pos)
-        if hits:
-            note = "question text"
-            if len(hits) > 1:
-                others = ", ".join(f"'{layout.labels[p]}'" for p in hits[1:])
-                note += f"; also possible: {others}"
-            take(name, hits[0], note)
-
-    # 4. The agent: by its name, by question text, or because its values are in the roster.
-    if det.mapping.get("agent_id") is None:
-        named = [p for p in range(width) if p not in used and names[p] & AGENT_NAMES]
-        asked = [p for p in questions if p not in used and AGENT_TEXT.search(text_of(p))]
-        if named or asked:
-            take("agent_id", (named or asked)[0], "column name" if named else "question text")
-        elif roster is not None and roster.agent_ids:
-            shares = {
-                p: roster.match_share(sample[p])
-                for p in range(width)
-                if p not in used and p in sample.columns
-            }
-            best = max(shares, key=lambda p: shares[p], default=None)
-            if best is not None and shares[best] >= 0.6:
-                take("agent_id", best, f"{shares[best]:.0%} of its values are agents of the roster")
-    if det.mapping.get("team_id") is None:
-        named = [p for p in range(width) if p not in used and names[p] & TEAM_NAMES]
-        if named:
-            take("team_id", named[0], "column name")
-
-    # 5. The comment: by its question text, else the longest free text.
-    if det.mapping.get("comment") is None:
-        scored = {}
-        for pos in questions:
-            if pos in used or pos not in sample.columns:
-                continue
-            free, length = _textiness(sample[pos])
-            scored[pos] = (free, length)
-        asked = [
-            p
-            for p in scored
-            if COMMENT_TEXT.search(text_of(p)) and (scored[p][0] >= 0.5 or not scored[p][1])
-        ]
-        if asked:
-            best = max(asked, key=lambda p: scored[p][1])
-            take("comment", best, "question text")
-        else:
-            free_text = [p for p in scored if scored[p][0] >= 0.8 and scored[p][1] >= 12]
-            if free_text:
-                best = max(free_text, key=lambda p: scored[p][1])
-                take("comment", best, "the longest free-text column")
-    return det
-
-
-def resolve_mapping(
-    spec: KindSpec,
-    layout: Layout,
-    mapping: dict[str, str | None],
-    *,
-    missing: list[str] | None = None,
-) -> dict[str, int | None]:
-    """Positions for a mapping of canonical columns to source-column labels.
-
-    Raises ValueError for a name that is not a canonical column of the kind, UnreadableFile
-    for a source column the file does not have (or, given a `missing` list, says so there
-    and leaves that column unmapped).
-    """
-    names = set(spec.names)
-    out: dict[str, int | None] = {c: None for c in spec.names}
-    for canon, source in mapping.items():
-        if canon not in names:
-            raise ValueError(
-                f"`{canon}` is not a {spec.kind} column: map one of {', '.join(spec.names)}"
-            )
-        if source is None or str(source).strip() == "":
-            continue
-        pos = layout.find(str(source))
-        if pos is None:
-            shown = ", ".join(f"'{label}'" for label in layout.labels[:15])
-            more = " …" if len(layout.labels) > 15 else ""
-            problem = UnreadableFile(
-                f"the mapping takes `{canon}` from column '{source}', which this file does not "
-                f"have (its columns: {shown}{more}): choose another column or inspect it again"
-            )
-            if missing is None:
-                raise problem
-            missing.append(str(problem))
-            continue
-        out[canon] = pos
-    return out
-
-
-def labels_of(layout: Layout, positions: dict[str, int | None]) -> dict[str, str | None]:
-    return {c: (None if p is None else layout.labels[p]) for c, p in positions.items()}
 
 
 # ---------------------------------------------------------------- rows a layout excludes

@@ -7,14 +7,13 @@ existing name replaces it.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from sqlalchemy import text
 
-from cxmetrics.ingest.canonical import spec_for
+from cxmetrics.ingest.specs import spec_for
+from cxmetrics.store import templates as stored
 
 if TYPE_CHECKING:
     from cxmetrics.store import Store
@@ -59,20 +58,14 @@ def save_template(
     name, mapping, options = _check(name, kind, mapping, options)
     saved_at = datetime.now(store.settings.tz).replace(tzinfo=None)
     with store.transaction() as conn:
-        conn.execute(text("DELETE FROM mapping_templates WHERE name = :n"), {"n": name})
-        conn.execute(
-            text(
-                "INSERT INTO mapping_templates (name, kind, mapping, options, saved_by, saved_at) "
-                "VALUES (:n, :k, :m, :o, :by, :at)"
-            ),
-            {
-                "n": name,
-                "k": kind,
-                "m": json.dumps(mapping, ensure_ascii=False),
-                "o": json.dumps(options, ensure_ascii=False),
-                "by": saved_by,
-                "at": saved_at,
-            },
+        stored.save_template(
+            conn,
+            name=name,
+            kind=kind,
+            mapping=mapping,
+            options=options,
+            saved_by=saved_by,
+            saved_at=saved_at,
         )
 
 
@@ -80,11 +73,7 @@ def list_templates(store: Store, kind: str | None = None) -> pd.DataFrame:
     """Saved templates (name, kind, saved_by, saved_at), by name; only `kind` when given."""
     if kind is not None:
         spec_for(kind)
-    frame = store.frame(
-        "SELECT name, kind, saved_by, saved_at FROM mapping_templates "
-        "WHERE (:k IS NULL OR kind = :k) ORDER BY name",
-        {"k": kind},
-    )
+    frame = stored.list_templates(store, kind)
     if frame.empty:
         return pd.DataFrame(columns=["name", "kind", "saved_by", "saved_at"])
     return frame
@@ -92,19 +81,12 @@ def list_templates(store: Store, kind: str | None = None) -> pd.DataFrame:
 
 def get_template(store: Store, name: str) -> dict:
     """{"kind", "mapping", "options"} of a saved template; ValueError when there is none."""
-    rows = store.rows(
-        "SELECT kind, mapping, options FROM mapping_templates WHERE name = :n", {"n": name}
-    )
-    if not rows:
-        names = [r[0] for r in store.rows("SELECT name FROM mapping_templates ORDER BY name")]
+    saved = stored.template(store, name)
+    if saved is None:
+        names = stored.template_names(store)
         known = f"saved templates: {', '.join(names)}" if names else "no template is saved yet"
         raise ValueError(
             f"there is no mapping template `{name}` ({known}): save one from the Upload page "
             "or with `cxmetrics ingest KIND FILE --save-template NAME`"
         )
-    kind, mapping, options = rows[0]
-    return {
-        "kind": kind,
-        "mapping": json.loads(mapping),
-        "options": json.loads(options) if options else {},
-    }
+    return saved

@@ -22,7 +22,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 from sqlalchemy import Connection, text
+
+from cxmetrics.store.arrow import Registered
 
 SINCE_ALWAYS = date(1, 1, 1)  # valid_from of a first team: covers every fact there is
 _OPEN_END = "DATE '9999-12-31'"
@@ -213,18 +216,14 @@ def restatement(
             "WHERE r.team_id IS NULL AND old.team_id IS DISTINCT FROM new.team_id "
             "GROUP BY ALL"
         )
-    from cxmetrics.store import register_table, unregister_table  # the package imports us
-
     ids = [agent for agent, _ in changed]
     frame = pd.DataFrame({"agent_id": ids, "since": [since for _, since in changed]})
-    register_table(conn, "cx_changed_agents", frame)
-    try:
+    with Registered(conn) as reg:
+        reg("cx_changed_agents", frame)
         rows = conn.execute(
             text(f"WITH new AS ({new}), old AS ({old}) " + " UNION ALL ".join(branches)),
             params,
         ).all()
-    finally:
-        unregister_table(conn, "cx_changed_agents")
     groups: dict[tuple, list[int]] = {}
     for source, day, from_team, to_team, since, *counts in rows:
         lo, hi = spans[source] or (day, day)
@@ -237,6 +236,53 @@ def restatement(
         for (since, from_team, to_team), totals in sorted(groups.items())
     ]
     return Restatement(ids, moves, spans)
+
+
+def restatement_by(conn: Connection, changes: pa.Table) -> Restatement:
+    """What a load's team changes (`changes`: agent_team_changes columns, numbered to follow
+    the stored ones) would do to the stored facts. Reads only."""
+    with Registered(conn) as reg:
+        reg("cx_roster_agents", changes.select(["agent_id"]))
+        reg("cx_roster_changes", changes)
+        return restatement(conn, "cx_roster_agents", extra="cx_roster_changes")
+
+
+def add_changes(conn: Connection, batch_id: str, changes: pa.Table) -> None:
+    """Keep a batch's team changes (`changes`, in load order from seq 0) after the stored
+    ones, and replay the history of their agents."""
+    with Registered(conn) as reg:
+        reg("cx_team_changes", changes)
+        conn.execute(
+            text(
+                "INSERT INTO agent_team_changes (batch_id, seq, agent_id, team_id, "
+                "effective_from, loaded_on) SELECT :b, :seq + seq, agent_id, team_id, "
+                "effective_from, loaded_on FROM cx_team_changes"
+            ),
+            {"b": batch_id, "seq": next_seq(conn)},
+        )
+        replay(conn, "cx_team_changes")
+
+
+def drop_changes(conn: Connection, batch_id: str) -> Restatement | None:
+    """Take a batch's team changes out and replay the history of its agents without them;
+    returns what that does to the stored facts (None when the batch changed no team). The
+    caller rewrites the team rollups of the dates whose facts change team."""
+    params = {"b": batch_id}
+    agents = (
+        conn.execute(
+            text("SELECT DISTINCT agent_id FROM agent_team_changes WHERE batch_id = :b"), params
+        )
+        .scalars()
+        .all()
+    )
+    if not agents:
+        return None
+    with Registered(conn) as reg:
+        reg("cx_undo_agents", pa.table({"agent_id": pa.array(agents, pa.string())}))
+        restated = restatement(conn, "cx_undo_agents", skip_batch=True, params=params)
+        conn.execute(text("DELETE FROM agent_team_changes WHERE batch_id = :b"), params)
+        replay(conn, "cx_undo_agents")
+    return restated
 
 
 def _first_difference(rows: str, other: str) -> str:
