@@ -71,6 +71,7 @@ def in_address(text: str, start: int, end: int) -> bool:
 
 
 def capitalised(mention: str) -> bool:
+    """True for "Will", not for "will" or an all-capitals "WILL"."""
     return mention[:1].isupper() and not (len(mention) > 1 and mention.isupper())
 
 
