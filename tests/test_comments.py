@@ -176,3 +176,38 @@ def test_empty_store_has_no_comments(store):
     assert page.empty
     assert total == 0
     assert "comment" in page.columns
+
+
+def test_every_answer_falls_in_the_segment_of_the_scales(store):
+    """Every NPS answer (none, 0–10) beside every CSAT answer (none, 1–5): the query and
+    `segment_of` both place it by the scales, written out here by hand."""
+    by_nps = {**dict.fromkeys(range(0, 7), "detractor"), 7: "passive", 8: "passive"}
+    by_nps |= {9: "promoter", 10: "promoter"}
+    by_csat = {1: "detractor", 2: "detractor", 3: "detractor", 4: "passive", 5: "promoter"}
+    rows, expected = [], {}
+    for nps in (None, *range(0, 11)):
+        for csat in (None, *range(1, 6)):
+            rid = f"g{'-' if nps is None else nps}-{'-' if csat is None else csat}"
+            rows.append({"r": rid, "nps": nps, "csat": csat})
+            expected[rid] = by_nps[nps] if nps is not None else by_csat.get(csat)
+    with store.transaction() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO survey_responses (response_id, responded_at, respondent_type, "
+                "team_id, nps, csat, comment, batch_id) VALUES (:r, TIMESTAMP '2026-11-04 "
+                "12:00:00', 'customer', 'T1', :nps, :csat, 'a comment', 'grid')"
+            ),
+            rows,
+        )
+    page, total = comments(store, *W45, limit=1000)
+    assert total == len(rows) == 12 * 6
+    got = {
+        r["response_id"]: None if pd.isna(r["segment"]) else r["segment"]
+        for r in page.to_dict("records")
+    }
+    assert got == expected
+    for row in rows:
+        assert segment_of(row["nps"], row["csat"]) == expected[row["r"]], row["r"]
+    for segment in SEGMENTS:
+        _, count = comments(store, *W45, segment=segment)
+        assert count == sum(1 for s in expected.values() if s == segment)

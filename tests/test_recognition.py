@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from datetime import date, datetime, timedelta
 from itertools import count
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import text
 
+from cxmetrics import comments as comments_module
+from cxmetrics import demo as demo_module
 from cxmetrics import recognition as rec
+from cxmetrics.comments import comments
 from cxmetrics.config import Settings
 from cxmetrics.metrics import stats
 from cxmetrics.periods import parse_period
@@ -251,6 +257,31 @@ def test_most_improved_needs_a_significant_rise(org):
     assert team.p_value < 0.05
 
 
+def test_scores_are_the_scorecards_nps_to_the_last_digit(org):
+    """Stars take NPS from metrics/stats, exactly as the scorecard does. A01: 1 promoter,
+    15 passives, 4 detractors = 20 answers: 100·(1 − 4)/20 = −15 exactly. (Recomputed as
+    100·(1/20 − 4/20) in pandas it came out −15.000000000000002.)"""
+    insert_responses(org, scores("A01", 1, 15, 4))
+    (star,) = rec.stars(org, WEEK)
+    assert star.value == -15.0
+    assert star.value == stats.nps_score(1, 4, 20)
+
+
+def test_most_improved_scores_are_the_scorecards_nps(org):
+    """Last week 0 promoters, 9 passives, 11 detractors: 100·(0 − 11)/20 = −55 exactly;
+    this week 15 promoters, 5 passives: 100·15/20 = +75; the rise is 130. (The pandas
+    recomputation made last week −55.00000000000001.)"""
+    before, after = PREVIOUS.start + timedelta(days=1), WEEK.start + timedelta(days=1)
+    insert_responses(org, scores("A01", 0, 9, 11, day=before) + scores("A01", 15, 5, 0, day=after))
+    (a01,) = rec.most_improved(org, WEEK)
+    assert (a01.previous, a01.value, a01.delta) == (-55.0, 75.0, 130.0)
+    assert (a01.previous_n, a01.n) == (20, 20)
+    # se last week 100·√((0.55 − 0.3025)/20) ≈ 11.12, this week 100·√((0.75 − 0.5625)/20)
+    # ≈ 9.68: z = 130/√(11.12² + 9.68²) ≈ 8.8, far beyond 1.96.
+    z = stats.z_test(75.0, stats.nps_se(15, 0, 20), -55.0, stats.nps_se(0, 11, 20))
+    assert z[0] == pytest.approx(8.8, abs=0.05) and a01.p_value == pytest.approx(z[1])
+
+
 # ============================================================================ praise: names
 
 
@@ -430,6 +461,24 @@ def test_praise_columns_and_order(org):
     assert not frame["thanked"].any()
 
 
+def test_praise_reads_the_scorecards_comment_window(org):
+    """Praise is read from the comments the team scorecard lists as promoters: the same
+    window (local days, both ends included), the same segment rule (NPS 9–10, else CSAT 5)."""
+    rows = [
+        response("A01", 10, "Ana was great", day=WEEK.start),  # first day: in
+        response("A01", 9, "Ana was great again", day=WEEK.end),  # last day: in
+        response("A01", 10, "Ana was great before", day=PREVIOUS.end),  # the day before: out
+        response("A01", None, "Ana was lovely", csat=5),  # no NPS, CSAT 5: a promoter
+        response("A01", None, "Ana was lovely too", csat=4),  # CSAT 4: passive, never praise
+        response("A01", 8, "Ana was nice"),  # a passive
+    ]
+    praise = praise_of(org, rows)
+    page, total = comments(org, WEEK.start, WEEK.end, segment="promoter", limit=50)
+    assert total == 3
+    expected = {rows[i]["response_id"] for i in (0, 1, 3)}
+    assert set(praise["response_id"]) == set(page["response_id"]) == expected
+
+
 def test_fold_keeps_length_and_folds_accents():
     for word, plain in [
         ("Tomás", "tomas"),
@@ -527,12 +576,51 @@ def test_most_improved_in_report(org):
     assert {"previous", "delta", "p_value"} <= set(improved[0])
 
 
+# ============================================================================ where SQL lives
+
+_SQL = re.compile(
+    r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+INTO\b|\bDELETE\s+FROM\b|\bUPDATE\s+\w+\s+SET\b"
+    r"|\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMP\s+)?(?:TABLE|MACRO|VIEW|INDEX)\b"
+    r"|\bDROP\s+(?:TABLE|MACRO|VIEW)\b|\bALTER\s+TABLE\b|\bWITH\s+\w+\s+AS\s*\("
+)
+_NO_SQL_MODULES = [
+    *sorted(Path(rec.__file__).parent.glob("*.py")),
+    Path(comments_module.__file__),
+    Path(demo_module.__file__),
+]
+
+
+@pytest.mark.parametrize("path", _NO_SQL_MODULES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_recognition_comments_and_demo_hold_no_sql(path):
+    """Their statements live in store/ (recognition, comments, demo_sql): these modules
+    call store functions, never build SQL, and never reach for the database driver."""
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    strings = [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+    for value in strings:
+        assert not _SQL.search(value), f"SQL in {path.name}: {value[:60]!r}"
+    assert "driver_connection" not in source
+    assert "import sqlalchemy" not in source and "from sqlalchemy import text" not in source
+
+
 # ============================================================================ the demo
 
 
 def test_demo_praise_is_found_and_detractors_never_are(store):
-    import re
-
     from cxmetrics.demo import TEMPLATES, build_demo
 
     summary = build_demo(store)

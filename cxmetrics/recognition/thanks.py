@@ -1,0 +1,44 @@
+"""The thank-you loop: a leader marks that an agent was thanked for a praise (who, when, an
+optional note), or takes the mark back. `find_praise` shows the marks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cxmetrics.store import Store
+from cxmetrics.store import recognition as recognition_store
+
+
+def _now(store: Store) -> datetime:
+    """Now in the business time zone, as the naive local timestamp the store keeps."""
+    return datetime.now(store.settings.tz).replace(tzinfo=None, microsecond=0)
+
+
+def mark_thanked(
+    store: Store, response_id: str, agent_id: str, *, thanked_by: str, note: str | None = None
+) -> None:
+    """Record that the agent was thanked for this praise (who, when, an optional note).
+
+    Idempotent per (response_id, agent_id): marking again replaces who, when and the note.
+    """
+    who = (thanked_by or "").strip()
+    if not who:
+        raise ValueError("say who thanked the agent (thanked_by is empty)")
+    note = (note or "").strip() or None
+    with store.transaction() as conn:
+        response_found, agent_found = recognition_store.response_and_agent_exist(
+            conn, response_id, agent_id
+        )
+        if not response_found:
+            raise ValueError(f"no survey response `{response_id}`")
+        if not agent_found:
+            raise ValueError(f"no agent `{agent_id}` in the roster")
+        recognition_store.record_thanks(
+            conn, response_id, agent_id, thanked_by=who, thanked_at=_now(store), note=note
+        )
+
+
+def unmark_thanked(store: Store, response_id: str, agent_id: str) -> None:
+    """Take a thank-you mark back (the praise returns to "new")."""
+    with store.transaction() as conn:
+        recognition_store.forget_thanks(conn, response_id, agent_id)
