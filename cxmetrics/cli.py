@@ -307,9 +307,8 @@ def cmd_scorecard(args) -> int:
         if m.note and m.status != "not_applicable":
             out.say(f"{m.label.format(t=store.settings.service_level_seconds)}: {m.note}")
         if m.excluded:
-            out.say(
-                f"{m.label}: {m.excluded:,} agent-days left out (contacts or logged time missing)"
-            )
+            left_out = format_count(m.excluded)
+            out.say(f"{m.label}: {left_out} agent-days left out (contacts or logged time missing)")
     return 0
 
 

@@ -3,10 +3,13 @@ the pages, the charts and the command line. Expected strings are written out by 
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from cxmetrics import formatting
+from cxmetrics.cli import main
 from cxmetrics.metrics.registry import UNITS
 
 
@@ -120,3 +123,19 @@ def test_module_imports_neither_streamlit_nor_pandas():
     with open(formatting.__file__, encoding="utf-8") as handle:
         text = handle.read()
     assert "import streamlit" not in text and "import pandas" not in text
+
+
+def test_the_command_line_writes_numbers_as_the_pages_do(known_store, capsys):
+    """One rule everywhere: the CLI used to print NPS as "+29.4" where the page says "+29"."""
+    url = known_store.url
+    known_store.close()
+    assert main(["--db", url, "scorecard", "--period", "2026-W45"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    nps = next(line for line in lines if line.startswith("Net Promoter Score"))
+    # Hand-worked (tests/test_metrics_known.py): NPS 100 × (10 − 5) / 17 = 29.41 -> "+29";
+    # adjusted-Wald interval -13.27 .. 63.27 -> half-width 38.27 -> "± 38.3 pts"; n 17;
+    # org target 35 -> "+35"; change from 50 (W44) = -20.59 -> "-20.6 pts", as on the tile.
+    assert re.search(r"\s\+29\s+± 38\.3 pts\s+17\s+\+35\s+insufficient\s+-20\.6 pts", nps), nps
+    csat = next(line for line in lines if line.startswith("Customer satisfaction"))
+    # 10 / 16 = 62.5 %; Wilson 38.64 .. 81.52 -> ± 21.4 pp; n 16; target 85.0 %
+    assert re.search(r"\s62\.5 %\s+± 21\.4 pp\s+16\s+85\.0 %", csat), csat
