@@ -20,6 +20,7 @@ from cxmetrics.metrics.registry import (
     load_registry,
     parse_registry,
 )
+from cxmetrics.store.rollups import ROLLUP_SUMS
 
 SHIPPED_METRICS = {
     "nps", "inps", "csat", "ces", "responses", "service_level", "asa", "aht",
@@ -239,7 +240,7 @@ def test_every_problem_is_reported_at_once_naming_entry_and_field():
         "business `sales_per_fte`: field `aggregation` is 'median'; use one of mean, sum",
         "metric `csat`: field `kind` is 'median'; use one of nps, proportion, ratio, mean, count",
         "metric `asa`: field `numerator` names source `calls`; known sources: "
-        + ", ".join(registry_module.ROLLUP_SUMS),
+        + ", ".join(ROLLUP_SUMS),
         "metric `asa`: field `direction` is 'up'; use one of higher, lower, none",
         "metric `fcr`: field `short_label` 'AHT' is also metric `aht`'s: tables and tiles "
         "need them distinct",
