@@ -212,9 +212,14 @@ def test_sections_and_groups_are_checked():
     document["section"][0]["group"] = "money"
     document["group"].append({"id": "spare", "title": "Spare", "colour": "red"})
     document["slides"] = []
+    document["metric"].append("oops")
+    document["business"].append(dict(document["business"][0]))
     with pytest.raises(RegistryError) as err:
         parse_registry(document)
     problems = err.value.problems
+    position = len(document["metric"])
+    assert f"metric `#{position}` is 'oops', not a table of fields" in problems
+    assert "business `sales_per_fte` is declared twice" in problems
     assert "section `customer`: field `group` is 'money'; declared groups: customer, service, " \
         "spare" in problems  # fmt: skip
     assert "section `empty` has no metric: remove it or give it one" in problems

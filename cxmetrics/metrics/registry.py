@@ -32,7 +32,7 @@ from cxmetrics.metrics.model import (
     Section,
     default_tolerance,
 )
-from cxmetrics.metrics.validation import parse_business, parse_declarations, parse_registry
+from cxmetrics.metrics.validation import parse_declarations, parse_registry
 
 __all__ = [
     "AGGREGATIONS",
@@ -62,7 +62,6 @@ __all__ = [
     "internal_headlines",
     "load_declarations",
     "load_registry",
-    "parse_business",
     "parse_declarations",
     "parse_registry",
     "registry_path",

@@ -50,14 +50,12 @@ class _Entry:
     """One table of the file being read (a metric, a section…): its fields, read with
     their problems collected under the entry's name."""
 
-    def __init__(self, table: str, raw: object, position: int, problems: list[str]):
-        self.raw = raw if isinstance(raw, dict) else {}
-        raw_id = self.raw.get("id")
+    def __init__(self, table: str, raw: dict, position: int, problems: list[str]):
+        self.raw = raw
+        raw_id = raw.get("id")
         self.id = raw_id if isinstance(raw_id, str) and raw_id.strip() else f"#{position}"
         self.name = f"{table} `{self.id}`"
         self.problems = problems
-        if not isinstance(raw, dict):
-            self.problem(f"is {raw!r}, not a table of fields")
 
     def problem(self, text: str) -> None:
         self.problems.append(f"{self.name}: {text}")
@@ -236,7 +234,7 @@ def _label(entry: _Entry) -> str | None:
     return label
 
 
-def parse_metric(raw: object, position: int, problems: list[str], sections: Mapping) -> Metric:
+def parse_metric(raw: dict, position: int, problems: list[str], sections: Mapping) -> Metric:
     """Validate one [[metric]] entry, appending its problems; the Metric it describes (only
     meaningful when no problem was found)."""
     entry = _Entry("metric", raw, position, problems)
@@ -353,12 +351,12 @@ def _check_together(metrics: list[Metric], problems: list[str]) -> None:
 
 def _parse_groups(data: dict, problems: list[str]) -> dict[str, Group]:
     groups: dict[str, Group] = {}
-    for position, raw in enumerate(_tables(data, "group", problems), start=1):
+    for position, raw in _tables(data, "group", problems):
         entry = _Entry("group", raw, position, problems)
         group_id, title = entry.identifier(), entry.text("title")
         entry.unknown(GROUP_FIELDS)
         if group_id in groups:
-            entry.problem("is declared twice")
+            entry.problems.append(f"{entry.name} is declared twice")
         elif group_id and title:
             groups[group_id] = Group(group_id, title)
     if not groups:
@@ -368,7 +366,7 @@ def _parse_groups(data: dict, problems: list[str]) -> dict[str, Group]:
 
 def _parse_sections(data: dict, groups: Mapping, problems: list[str]) -> dict[str, Section]:
     sections: dict[str, Section] = {}
-    for position, raw in enumerate(_tables(data, "section", problems), start=1):
+    for position, raw in _tables(data, "section", problems):
         entry = _Entry("section", raw, position, problems)
         section_id, title = entry.identifier(), entry.text("title")
         group = entry.text("group")
@@ -379,7 +377,7 @@ def _parse_sections(data: dict, groups: Mapping, problems: list[str]) -> dict[st
             )
             group = None
         if section_id in sections:
-            entry.problem("is declared twice")
+            entry.problems.append(f"{entry.name} is declared twice")
         elif section_id and title and group:
             sections[section_id] = Section(section_id, title, group)
     if not sections:
@@ -387,20 +385,17 @@ def _parse_sections(data: dict, groups: Mapping, problems: list[str]) -> dict[st
     return sections
 
 
-def parse_business(data: dict, problems: list[str] | None = None) -> dict[str, BusinessKpi]:
-    """Validate the optional [[business]] entries (raising when `problems` is not given)."""
-    collect = [] if problems is None else problems
+def _parse_business(data: dict, problems: list[str]) -> dict[str, BusinessKpi]:
+    """The optional [[business]] entries."""
     out: dict[str, BusinessKpi] = {}
-    for position, raw in enumerate(_tables(data, "business", collect), start=1):
-        entry = _Entry("business", raw, position, collect)
-        entry.id = entry.raw.get("id") or f"business #{position}"
-        entry.name = f"business `{entry.id}`"
+    for position, raw in _tables(data, "business", problems):
+        entry = _Entry("business", raw, position, problems)
         entry.unknown(BUSINESS_FIELDS)
         kpi_id, label = entry.text("id"), entry.text("label")
         direction = entry.choice("direction", DIRECTIONS, "none")
         aggregation = entry.choice("aggregation", AGGREGATIONS, "mean")
         if kpi_id in out:
-            collect.append(f"business `{kpi_id}` is declared twice")
+            entry.problems.append(f"{entry.name} is declared twice")
         elif kpi_id and label and direction and aggregation:
             out[kpi_id] = BusinessKpi(
                 id=kpi_id,
@@ -410,17 +405,19 @@ def parse_business(data: dict, problems: list[str] | None = None) -> dict[str, B
                 direction=direction,
                 aggregation=aggregation,
             )
-    if problems is None and collect:
-        raise RegistryError(collect)
     return out
 
 
-def _tables(data: dict, name: str, problems: list[str]) -> list:
+def _tables(data: dict, name: str, problems: list[str]) -> list[tuple[int, dict]]:
+    """The [[name]] tables with their position (1, 2, …); anything else is a problem."""
     raw = data.get(name, [])
     if not isinstance(raw, list):
         problems.append(f"`{name}` must be a list of tables, written [[{name}]]")
         return []
-    return raw
+    for position, entry in enumerate(raw, start=1):
+        if not isinstance(entry, dict):
+            problems.append(f"{name} `#{position}` is {entry!r}, not a table of fields")
+    return [(position, e) for position, e in enumerate(raw, start=1) if isinstance(e, dict)]
 
 
 def parse_declarations(data: dict, where: str = "") -> Declarations:
@@ -431,14 +428,11 @@ def parse_declarations(data: dict, where: str = "") -> Declarations:
         problems.append(f"unknown table `{name}`; the registry has {', '.join(TABLES)}")
     groups = _parse_groups(data, problems)
     sections = _parse_sections(data, groups, problems)
-    business = parse_business(data, problems)
+    business = _parse_business(data, problems)
     entries = _tables(data, "metric", problems)
     if not entries:
         problems.append("the registry has no [[metric]] entries")
-    metrics = [
-        parse_metric(raw, position, problems, sections)
-        for position, raw in enumerate(entries, start=1)
-    ]
+    metrics = [parse_metric(raw, position, problems, sections) for position, raw in entries]
     _check_together(metrics, problems)
     used_sections = {m.section for m in metrics}
     for section in sections.values():
