@@ -20,6 +20,13 @@ from datetime import date
 from pathlib import Path
 
 from cxmetrics.config import load_settings
+from cxmetrics.formatting import (
+    format_count,
+    format_delta,
+    format_margin,
+    format_target,
+    format_value,
+)
 from cxmetrics.periods import last_complete_week, parse_period
 
 EPILOG = """\
@@ -45,7 +52,6 @@ damaged, missing…), 1 an unexpected error (CXMETRICS_DEBUG=1 shows its traceba
 """
 
 
-STAR_METRIC = {"nps": "NPS", "inps": "iNPS"}
 DEBUG_HINT = "run with CXMETRICS_DEBUG=1 for details"
 MEMORY_WRITE = (
     "an in-memory store (duckdb:///:memory:) keeps nothing after the command ends: point "
@@ -108,20 +114,6 @@ def _open(args, *, write: bool, create: bool = False):
     if write:
         store.require_writable()
     return store
-
-
-def _fmt(value, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "%":
-        return f"{value:.1f} %"
-    if unit == "s":
-        return f"{value:.0f} s"
-    if unit == "pts":
-        return f"{value:+.1f}"
-    if unit == "count":
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
 
 
 def cmd_serve(args) -> int:
@@ -298,34 +290,35 @@ def cmd_scorecard(args) -> int:
     out.say(
         f"{period.label} ({period.start} to {period.end}), {scope}; "
         f"previous {card.previous_period}",
-        f"{'metric':<30}{'value':>10}{'±95%':>9}{'n':>9}{'target':>9}  {'status':<13}change",
+        f"{'metric':<30}{'value':>11}{'± 95 %':>12}{'n':>9}{'target':>10}  {'status':<13}change",
     )
-    for m in card.metrics:
-        margin = "" if m.ci_low is None else f"{(m.ci_high - m.ci_low) / 2:.1f}"
+    for m in card.metrics:  # in card order, numbers as the pages write them
         label = m.label.format(t=store.settings.service_level_seconds)
         change = m.change or ""
         if m.delta is not None:
-            change = f"{m.delta:+.1f} {change}".strip()
+            change = f"{format_delta(m.delta, m.unit)} {change}".strip()
         status = m.status.replace("_", " ") + (
             f" ({m.note})" if m.status == "not_applicable" else ""
         )
         out.say(
-            f"{label:<30}{_fmt(m.value, m.unit):>10}{margin:>9}{m.n:>9,}"
-            f"{_fmt(m.target, m.unit):>9}  {status:<13}{change}"
+            f"{label:<30}{format_value(m.value, m.unit):>11}"
+            f"{format_margin(m.ci_low, m.ci_high, m.unit):>12}{format_count(m.n):>9}"
+            f"{format_target(m.target, m.unit):>10}  {status:<13}{change}"
         )
     for m in card.metrics:  # what a number rests on beyond its formula
         if m.note and m.status != "not_applicable":
             out.say(f"{m.label.format(t=store.settings.service_level_seconds)}: {m.note}")
         if m.excluded:
-            out.say(
-                f"{m.label}: {m.excluded:,} agent-days left out (contacts or logged time missing)"
-            )
+            left_out = format_count(m.excluded)
+            out.say(f"{m.label}: {left_out} agent-days left out (contacts or logged time missing)")
     return 0
 
 
 def cmd_stars(args) -> int:
+    from cxmetrics.metrics.registry import default_registry
     from cxmetrics.recognition import stars_report
 
+    registry = default_registry()
     out = Output(args)
     period = parse_period(args.period) if args.period else last_complete_week()
     report = stars_report(_open(args, write=False), period, team=args.team)
@@ -336,16 +329,16 @@ def cmd_stars(args) -> int:
     if not report["stars"]:
         out.say("  no agent has enough answers in this period: try a month or a quarter")
     for rank, star in enumerate(report["stars"], 1):
+        metric = registry[star["metric"]]
         out.say(
             f"  {rank}. {plain(star['name'])} ({plain(star['team_id'])}): "
-            f"{STAR_METRIC[star['metric']]} {star['value']:+.0f}, "
-            f"95 % {star['ci_low']:+.0f} to {star['ci_high']:+.0f}, n {star['n']}"
+            f"{metric.short_label} {format_value(star['value'], metric.unit)}, "
+            f"95 % {format_value(star['ci_low'], metric.unit)} to "
+            f"{format_value(star['ci_high'], metric.unit)}, n {format_count(star['n'])}"
         )
     for item in report["most_improved"]:
-        out.say(
-            f"  most improved: {plain(item['name'])} {item['delta']:+.1f} pts "
-            f"(p {item['p_value']:.3f})"
-        )
+        delta = format_delta(item["delta"], registry[item["metric"]].unit)
+        out.say(f"  most improved: {plain(item['name'])} {delta} (p {item['p_value']:.3f})")
     out.say(f"Praise naming an agent: {len(report['praise'])}")
     for praise in report["praise"][:10]:
         mark = "thanked" if praise["thanked"] else "new"

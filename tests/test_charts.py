@@ -328,54 +328,7 @@ def test_small_multiples_missing_metric_is_an_empty_panel():
     assert list(fig.data[1].y) == []
 
 
-# ------------------------------------------------------------------------ formatting
-
-
-@pytest.mark.parametrize(
-    ("value", "unit", "expected"),
-    [
-        (None, "%", "—"),
-        (float("nan"), "pts", "—"),
-        (pd.NA, "s", "—"),
-        (83.24, "%", "83.2 %"),
-        (100, "%", "100.0 %"),
-        (-0.04, "%", "0.0 %"),
-        (31.4, "pts", "+31"),
-        (-12.6, "pts", "-13"),
-        (0.3, "pts", "0"),
-        (-0.3, "pts", "0"),
-        (27.4, "s", "27 s"),
-        (599.4, "s", "599 s"),
-        (605, "s", "10 min 5 s"),
-        (600, "s", "10 min"),
-        (3725, "s", "62 min 5 s"),
-        (-605, "s", "-10 min 5 s"),
-        (2.3149, "per hour", "2.31"),
-        (-1.5, "per hour", "-1.50"),
-        (1234, "count", "1,234"),
-        (0, "count", "0"),
-    ],
-)
-def test_format_value(value, unit, expected):
-    assert charts.format_value(value, unit) == expected
-
-
-@pytest.mark.parametrize(
-    ("low", "high", "unit", "expected"),
-    [
-        (None, None, "pts", ""),
-        (10.0, None, "%", ""),
-        (float("nan"), 3.0, "%", ""),
-        (26.9, 35.1, "pts", "± 4.1 pts"),
-        (-40.0, -20.0, "pts", "± 10.0 pts"),
-        (80.9, 85.5, "%", "± 2.3 pp"),
-        (25.0, 29.8, "s", "± 2.4 s"),
-        (300.0, 340.0, "s", "± 20 s"),
-        (2.1, 2.5, "per hour", "± 0.20"),
-    ],
-)
-def test_format_margin(low, high, unit, expected):
-    assert charts.format_margin(low, high, unit) == expected
+# ------------------------------------------------------------------------ palette
 
 
 def test_palette_and_status_icons():

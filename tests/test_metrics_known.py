@@ -151,9 +151,9 @@ def _check(card, expected):
             assert line.value == approx(value, abs=1e-4), metric_id
 
 
-def test_registry_has_all_seventeen_metrics_and_fixture_covers_them():
+def test_fixture_covers_every_registry_metric():
+    # a new registry entry needs its known answer here (worked by hand from the fixture)
     assert set(ORG) == set(default_registry())
-    assert len(ORG) == 17
 
 
 @pytest.mark.parametrize(
@@ -285,7 +285,7 @@ def test_breakdown_by_team_matches_team_scorecards(known_store):
 
 def test_trend_has_one_row_per_period_and_metric(known_store):
     rows = trend(known_store, W45, count=13)
-    assert len(rows) == 13 * 17
+    assert len(rows) == 13 * len(default_registry())
     nps = rows[rows.metric == "nps"].set_index("period")
     assert nps.loc["2026-W45", "value"] == approx(29.411765, abs=1e-4)
     assert nps.loc["2026-W44", "value"] == approx(50.0)

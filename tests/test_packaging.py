@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cxmetrics.ui.harness import free_port
+from tests.harness import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

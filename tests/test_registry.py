@@ -6,52 +6,93 @@ import tomllib
 
 import pytest
 
+from cxmetrics.metrics import registry as registry_module
 from cxmetrics.metrics.registry import (
-    REGISTRY_PATH,
+    PACKAGED_REGISTRY,
+    VIEWS,
     RegistryError,
     default_registry,
+    for_team,
+    headline_metric,
+    in_section,
+    in_view,
+    load_declarations,
     load_registry,
     parse_registry,
 )
+from cxmetrics.store.rollups import ROLLUP_SUMS
+
+SHIPPED_METRICS = {
+    "nps", "inps", "csat", "ces", "responses", "service_level", "asa", "aht",
+    "abandon_rate", "adherence", "conformance", "occupancy", "productivity",
+    "transfer_rate", "fcr", "callback_kept", "repeat_contact",
+}  # fmt: skip
+
+
+def _document() -> dict:
+    with PACKAGED_REGISTRY.open("rb") as fh:
+        return tomllib.load(fh)
 
 
 def _entries():
-    with REGISTRY_PATH.open("rb") as fh:
-        return tomllib.load(fh)["metric"]
+    return _document()["metric"]
 
 
 def _with(metric_id, **changes):
-    entries = _entries()
-    for entry in entries:
+    """The packaged registry with one metric entry changed (None removes a field)."""
+    document = _document()
+    for entry in document["metric"]:
         if entry["id"] == metric_id:
             entry.update(changes)
             for key, value in list(entry.items()):
                 if value is None:
                     del entry[key]
-    return {"metric": entries}
+    return document
 
 
-def test_default_registry_loads_all_design_metrics():
+def test_default_registry_loads_the_shipped_metrics():
     ids = list(default_registry())
-    assert ids == [
-        "nps",
-        "inps",
-        "csat",
-        "ces",
-        "responses",
-        "service_level",
-        "asa",
-        "aht",
-        "abandon_rate",
-        "adherence",
-        "conformance",
-        "occupancy",
-        "productivity",
-        "transfer_rate",
-        "fcr",
-        "callback_kept",
-        "repeat_contact",
-    ]
+    assert set(ids) >= SHIPPED_METRICS
+    assert set(ids) == {entry["id"] for entry in _entries()}  # every entry, once
+    assert len(ids) == len(_entries())
+
+
+def test_metrics_come_in_card_order_sections_then_order():
+    document = _document()
+    section_rank = {s["id"]: i for i, s in enumerate(document["section"])}
+    group_rank = {g["id"]: i for i, g in enumerate(document["group"])}
+    group_of = {s["id"]: s["group"] for s in document["section"]}
+
+    def rank(entry):
+        section = entry["section"]
+        return group_rank[group_of[section]], section_rank[section], entry["order"]
+
+    expected = [e["id"] for e in sorted(document["metric"], key=rank)]
+    assert list(default_registry()) == expected
+    assert expected[0] == "nps"  # the headline opens the card
+    reg = default_registry()
+    for section in document["section"]:
+        members = in_section(reg, section["id"])
+        assert members, section["id"]
+        assert [reg[m].order for m in members] == sorted(reg[m].order for m in members)
+        assert {reg[m].group for m in members} == {section["group"]}
+
+
+def test_presentation_fields_are_declared():
+    reg = default_registry()
+    assert reg["nps"].short_label == "NPS" and reg["aht"].short_label == "AHT"
+    assert len({m.short_label for m in reg.values()}) == len(reg)  # distinct table columns
+    assert in_view(reg, "headline") == ["nps"]
+    # the rule "an internal team's headline is iNPS" is one field of one entry
+    assert reg["nps"].internal_headline == "inps"
+    assert [m.id for m in reg.values() if m.internal_headline] == ["nps"]
+    assert headline_metric(reg) == "nps" and headline_metric(reg, internal=True) == "inps"
+    assert for_team(reg, "csat", internal=True) == "csat"
+    assert reg["inps"].only_with_data
+    for view in VIEWS:
+        for metric_id in in_view(reg, view):
+            assert view in reg[metric_id].views
+    assert not [m for m in in_view(reg, "agent_table") if reg[m].queue_measure]
 
 
 def test_every_metric_is_described():
@@ -60,7 +101,7 @@ def test_every_metric_is_described():
         assert metric.formula and metric.source, metric.id
 
 
-def test_directions_and_default_tolerances_follow_design():
+def test_directions_and_default_tolerances():
     reg = default_registry()
     lower = {m.id for m in reg.values() if m.direction == "lower"}
     assert lower == {"asa", "aht", "abandon_rate", "transfer_rate", "repeat_contact"}
@@ -134,16 +175,118 @@ def test_bad_entries_fail_naming_entry_and_field(metric_id, changes, message):
     with pytest.raises(RegistryError) as err:
         parse_registry(_with(metric_id, **changes))
     assert message in str(err.value)
+    assert len(err.value.problems) == 1, err.value.problems  # one change, one problem
+
+
+@pytest.mark.parametrize(
+    ("metric_id", "changes", "message"),
+    [
+        ("csat", {"section": "money"}, "metric `csat`: field `section` is 'money'"),
+        ("csat", {"section": None}, "metric `csat`: field `section` is missing"),
+        ("csat", {"order": 1}, "metric `csat`: field `order` is 1, as is metric `nps`'s"),
+        ("csat", {"order": "3"}, "metric `csat`: field `order` must be a whole number"),
+        ("csat", {"short_label": "NPS"}, "metric `csat`: field `short_label` 'NPS' is also"),
+        ("csat", {"short_label": None}, "metric `csat`: field `short_label` is missing"),
+        ("csat", {"views": ["glanse"]}, "metric `csat`: field `views` names 'glanse'"),
+        ("csat", {"views": "glance"}, "metric `csat`: field `views` must be a list"),
+        ("csat", {"views": ["glance", "glance"]}, "metric `csat`: field `views` names a view"),
+        ("asa", {"views": ["agent_table"]}, "metric `asa`: field `views` has `agent_table`"),
+        ("csat", {"views": ["headline"]}, "exactly one metric must have view `headline`"),
+        ("nps", {"views": ["headline"]}, "metric `nps`: field `views` has `headline` without"),
+        ("nps", {"internal_headline": "inpss"}, "field `internal_headline` is 'inpss'"),
+        ("nps", {"internal_headline": "csat"}, "names `csat`, which must have the same unit"),
+        ("csat", {"only_with_data": "yes"}, "metric `csat`: field `only_with_data` must be"),
+        ("csat", {"label": "CSAT {x}"}, "metric `csat`: field `label` may hold only {t}"),
+        ("csat", {"label": "Net Promoter Score"}, "field `label` 'Net Promoter Score' is also"),
+    ],
+)
+def test_bad_presentation_fields_fail_naming_entry_and_field(metric_id, changes, message):
+    with pytest.raises(RegistryError) as err:
+        parse_registry(_with(metric_id, **changes))
+    assert message in str(err.value)
+
+
+def test_sections_and_groups_are_checked():
+    document = _document()
+    document["section"].append({"id": "empty", "group": "service", "title": "Nothing here"})
+    document["section"][0]["group"] = "money"
+    document["group"].append({"id": "spare", "title": "Spare", "colour": "red"})
+    document["slides"] = []
+    document["metric"].append("oops")
+    document["business"].append(dict(document["business"][0]))
+    with pytest.raises(RegistryError) as err:
+        parse_registry(document)
+    problems = err.value.problems
+    position = len(document["metric"])
+    assert f"metric `#{position}` is 'oops', not a table of fields" in problems
+    assert "business `sales_per_fte` is declared twice" in problems
+    assert "section `customer`: field `group` is 'money'; declared groups: customer, service, " \
+        "spare" in problems  # fmt: skip
+    assert "section `empty` has no metric: remove it or give it one" in problems
+    assert "group `spare`: unknown field(s) colour" in problems
+    assert "group `spare` has no section: remove it or give it one" in problems
+    assert any(p.startswith("unknown table `slides`") for p in problems)
+
+
+def test_every_problem_is_reported_at_once_naming_entry_and_field():
+    """Like MetricFlow's validator: one pass finds all of them, not the first only."""
+    document = _with("csat", kind="median")
+    for entry in document["metric"]:
+        if entry["id"] == "asa":
+            entry["numerator"] = "calls.wait_seconds"
+            entry["direction"] = "up"
+        if entry["id"] == "fcr":
+            entry["short_label"] = "AHT"
+    document["business"][0]["aggregation"] = "median"
+    with pytest.raises(RegistryError) as err:
+        parse_registry(document)
+    problems = err.value.problems
+    assert problems == [
+        "business `sales_per_fte`: field `aggregation` is 'median'; use one of mean, sum",
+        "metric `csat`: field `kind` is 'median'; use one of nps, proportion, ratio, mean, count",
+        "metric `asa`: field `numerator` names source `calls`; known sources: "
+        + ", ".join(ROLLUP_SUMS),
+        "metric `asa`: field `direction` is 'up'; use one of higher, lower, none",
+        "metric `fcr`: field `short_label` 'AHT' is also metric `aht`'s: tables and tiles "
+        "need them distinct",
+    ]
+    message = str(err.value)
+    assert message.startswith("5 problems: business `sales_per_fte`")
+    assert "\n" not in message  # one line on the command line
 
 
 def test_duplicate_id_and_bad_toml_fail(tmp_path):
-    entries = _entries()
+    document = _document()
+    document["metric"].append(dict(document["metric"][0], order=99, short_label="x", label="y"))
     with pytest.raises(RegistryError, match="declared twice"):
-        parse_registry({"metric": [*entries, entries[0]]})
+        parse_registry(document)
     bad = tmp_path / "bad.toml"
     bad.write_text("[[metric]\nid = ")
-    with pytest.raises(RegistryError, match="not valid TOML"):
+    with pytest.raises(RegistryError, match=r"registry bad\.toml: not valid TOML"):
         load_registry(bad)
+
+
+def test_the_registry_setting_names_the_file_in_use(tmp_path, monkeypatch):
+    """CXMETRICS_REGISTRY points the app and the command line at another registry file."""
+    document = PACKAGED_REGISTRY.read_text(encoding="utf-8")
+    other = tmp_path / "ours.toml"
+    other.write_text(document.replace('label = "Net Promoter Score"', 'label = "Our NPS"'))
+    monkeypatch.setenv("CXMETRICS_REGISTRY", str(other))
+    registry_module.reset()
+    try:
+        assert default_registry()["nps"].label == "Our NPS"
+        monkeypatch.setenv("CXMETRICS_REGISTRY", str(tmp_path / "missing" / "gone.toml"))
+        registry_module.reset()
+        with pytest.raises(RegistryError) as err:
+            default_registry()
+        message = str(err.value)
+        assert message.startswith("registry gone.toml: cannot be read")
+        assert "CXMETRICS_REGISTRY" in message and str(tmp_path) not in message  # no path
+    finally:
+        monkeypatch.delenv("CXMETRICS_REGISTRY")
+        registry_module.reset()
+    assert default_registry()["nps"].label == "Net Promoter Score"
+    assert load_declarations().sections.keys() == {"customer", "speed", "right"}
 
 
 def test_readme_states_how_the_numbers_are_made():

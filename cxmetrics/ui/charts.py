@@ -21,6 +21,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from cxmetrics.formatting import axis_title, format_margin, format_value, is_missing, tick_suffix
+
 PALETTE: dict[str, str] = {
     # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
     "black": "#000000",
@@ -50,14 +52,6 @@ STATUS_ICON: dict[str, str] = {
     "none": "– no target",
     "provisional": "◷ provisional: may still change",
     "not_applicable": "– not applicable",
-}
-
-UNIT_AXIS_TITLE: dict[str, str] = {
-    "pts": "NPS points",
-    "%": "%",
-    "s": "seconds",
-    "per hour": "per hour",
-    "count": "count",
 }
 
 FONT_FAMILY = '"Source Sans Pro", "Source Sans 3", "Segoe UI", Helvetica, Arial, sans-serif'
@@ -106,16 +100,7 @@ def _look(theme: str, large: bool) -> _Look:
     )
 
 
-# ---------------------------------------------------------------------------- formatting
-
-
-def _missing(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
+# ---------------------------------------------------------------------------- text
 
 
 def chart_text(value: object) -> str:
@@ -123,48 +108,6 @@ def chart_text(value: object) -> str:
     title, legend, tick and hover text (`<a href>`, `<b>`, `<span style>`) and LaTeX between
     `$…$`, so `&`, `<`, `>` and `$` become entities, which it shows as the characters."""
     return escape(str(value), quote=False).replace("$", "&#36;")
-
-
-def _unsigned_zero(value: float) -> float:
-    return value + 0.0  # turns -0.0 into 0.0
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """A metric value as shown on the scorecard: "83.2 %", "+31", "27 s", "1,234"; "—" if null."""
-    if _missing(value):
-        return "—"
-    v = float(value)
-    if unit == "%":
-        return f"{_unsigned_zero(round(v, 1)):.1f} %"
-    if unit == "pts":
-        whole = round(v)
-        return "0" if whole == 0 else f"{whole:+d}"
-    if unit == "s":
-        total = round(v)
-        if abs(total) < 600:
-            return f"{total:d} s"
-        sign = "-" if total < 0 else ""
-        minutes, seconds = divmod(abs(total), 60)
-        return f"{sign}{minutes} min" + (f" {seconds} s" if seconds else "")
-    if unit == "count":
-        return f"{round(v):,d}"
-    return f"{_unsigned_zero(round(v, 2)):.2f}"  # "per hour" and anything else
-
-
-def format_margin(ci_low: float | None, ci_high: float | None, unit: str) -> str:
-    """Half-width of the 95 % interval: "± 4.1 pts", "± 2.3 pp" for rates; "" when unknown."""
-    if _missing(ci_low) or _missing(ci_high):
-        return ""
-    half = abs(float(ci_high) - float(ci_low)) / 2
-    if unit == "%":
-        return f"± {half:.1f} pp"
-    if unit == "pts":
-        return f"± {half:.1f} pts"
-    if unit == "s":
-        return f"± {half:.0f} s" if half >= 10 else f"± {half:.1f} s"
-    if unit == "count":
-        return f"± {half:,.0f}"
-    return f"± {half:.2f}"
 
 
 # ---------------------------------------------------------------------------- data prep
@@ -184,7 +127,7 @@ class _Series:
 
 
 def _num(value: object) -> float | None:
-    return None if _missing(value) else float(value)
+    return None if is_missing(value) else float(value)
 
 
 def _series(rows: pd.DataFrame) -> _Series:
@@ -197,7 +140,7 @@ def _series(rows: pd.DataFrame) -> _Series:
     def col(name: str) -> list:
         return list(frame[name]) if name in frame.columns else [None] * count
 
-    ns = [0 if _missing(n) else int(n) for n in col("n")]
+    ns = [0 if is_missing(n) else int(n) for n in col("n")]
     keep = [n > 0 for n in ns]
     return _Series(
         periods=[str(p) for p in col("period")],
@@ -206,7 +149,7 @@ def _series(rows: pd.DataFrame) -> _Series:
         high=[_num(v) if k else None for v, k in zip(col("ci_high"), keep, strict=True)],
         target=[_num(v) for v in col("target")],
         n=ns,
-        provisional=[not _missing(p) and bool(p) for p in col("provisional")],
+        provisional=[not is_missing(p) and bool(p) for p in col("provisional")],
     )
 
 
@@ -485,7 +428,7 @@ def trend_chart(
         **_axis_common(look),
     )
     fig.update_yaxes(
-        title={"text": UNIT_AXIS_TITLE.get(unit, unit), "font": {"size": look.font}},
+        title={"text": axis_title(unit), "font": {"size": look.font}},
         range=_y_range(unit, s, zoom=unit == "%"),
         **_axis_common(look),
     )
@@ -605,7 +548,7 @@ def small_multiples(
         fig.update_yaxes(
             range=_y_range(unit, s, zoom=True),
             nticks=5,
-            ticksuffix={"%": " %", "s": " s"}.get(unit, ""),
+            ticksuffix=tick_suffix(unit),
             row=row,
             col=col,
         )

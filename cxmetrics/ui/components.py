@@ -18,8 +18,16 @@ import streamlit as st
 from PIL import Image, ImageDraw
 
 from cxmetrics import export
+from cxmetrics.formatting import (
+    format_business,
+    format_business_delta,
+    format_count,
+    format_delta,
+    format_margin,
+    format_target,
+    format_value,
+)
 from cxmetrics.ui import data
-from cxmetrics.ui.charts import format_margin, format_value
 
 # Every ASCII character that starts markup in Streamlit's markdown: CommonMark and GFM
 # (links, images, emphasis, code, tables, headings, lists, entities), KaTeX ($), and
@@ -31,7 +39,6 @@ ABOUT = (
     "**cxmetrics**: a customer-experience scorecard with honest numbers (sample size, 95 % "
     "interval, real change or noise). Choose the light or dark theme in this menu."
 )
-STAR_METRIC = {"nps": "NPS", "inps": "iNPS"}
 QUOTES_PER_STAR = 2
 
 
@@ -82,7 +89,6 @@ STATUS = {
     "provisional": ("Provisional: may still change", ":material/schedule:", "gray"),
     "not_applicable": ("Not applicable", ":material/block:", "gray"),
 }
-DELTA_UNIT = {"%": " pp", "pts": " pts", "s": " s", "per hour": "", "count": ""}
 
 BASE_CSS = """
 <style>
@@ -286,7 +292,7 @@ def status_badge(
 ):
     word, icon, colour = STATUS[status]
     if status == "insufficient" and n is not None and min_n is not None:
-        word = f"Too few to judge (n {n:,} < {min_n})"
+        word = f"Too few to judge (n {format_count(n)} < {format_count(min_n)})"
     if status == "not_applicable" and note:
         word = f"Not applicable ({note})"
     if provisional and status != "provisional":
@@ -302,9 +308,7 @@ def change_text(line: dict) -> tuple[str | None, str, str]:
         return "provisional", "off", "off"
     if line["delta"] is None:
         return None, "off", "off"
-    unit = DELTA_UNIT.get(line["unit"], "")
-    digits = {"count": 0, "per hour": 2}.get(line["unit"], 1)
-    amount = f"{line['delta']:+,.{digits}f}{unit}"
+    amount = format_delta(line["delta"], line["unit"])
     if line["change"] in ("better", "worse", "up", "down"):
         if line["direction"] == "none":
             return f"{amount} · real change", "off", "auto"
@@ -342,26 +346,15 @@ def metric_tile(line: dict, *, description: str = "") -> None:
         if line.get("note"):  # which thresholds apply (service level)
             parts.append(line["note"])
         if line.get("excluded"):
-            parts.append(f"{line['excluded']:,} agent-days left out")
+            parts.append(f"{format_count(line['excluded'])} agent-days left out")
         if line["target"] is not None:
-            parts.append(f"target {format_value(line['target'], line['unit'])}")
-        parts.append(f"n {line['n']:,}")
+            parts.append(f"target {format_target(line['target'], line['unit'])}")
+        parts.append(f"n {format_count(line['n'])}")
         margin = format_margin(line["ci_low"], line["ci_high"], line["unit"])
         if margin:
             parts.append(margin)
         # non-breaking spaces keep "± 1.1 pp" and "target 80.0 %" on one line each
         st.caption(" · ".join(part.replace(" ", "\u00a0") for part in parts))
-
-
-def business_value(value: float | None, unit: str) -> str:
-    """A business KPI with its unit as people write it: "4.35 per FTE", "88.4/100"."""
-    if value is None:
-        return "—"
-    digits = 1 if abs(value) >= 10 else 2
-    number = f"{value:,.{digits}f}"
-    if not unit:
-        return number
-    return f"{number}{unit}" if unit.startswith("/") else f"{number} {unit}"
 
 
 def business_tile(kpi: dict) -> None:
@@ -370,18 +363,18 @@ def business_tile(kpi: dict) -> None:
     with st.container(border=True, key=f"tile-{kpi['status']}-biz-{key_part(kpi['id'])}"):
         delta = None
         if kpi["delta"] is not None:
-            digits = 1 if kpi["value"] is not None and abs(kpi["value"]) >= 10 else 2
-            delta = f"{kpi['delta']:+.{digits}f} · {kpi.get('change') or 'no test'}"
+            change = format_business_delta(kpi["delta"], kpi["value"])
+            delta = f"{change} · {kpi.get('change') or 'no test'}"
         st.metric(
             inert_markdown(kpi["label"]),  # an undeclared KPI is labelled by its uploaded id
-            business_value(kpi["value"], kpi["unit"]),
+            format_business(kpi["value"], kpi["unit"]),
             delta=delta,
             delta_color="off",
             delta_arrow="off",
         )
         if kpi["target"] is not None:
             status_badge(kpi["status"])
-        st.caption(f"mean of {kpi['n']:,} reported values" if kpi["n"] else "no values")
+        st.caption(f"mean of {format_count(kpi['n'])} reported values" if kpi["n"] else "no values")
 
 
 def tile_grid(lines: list[dict], columns: int) -> None:
@@ -469,11 +462,12 @@ def star_card(rank: int, star: dict, quotes: list[str]) -> None:
             st.caption(inert_markdown(star["team_name"]))
         margin = format_margin(star["ci_low"], star["ci_high"], "pts")
         st.metric(
-            STAR_METRIC[star["metric"]],
+            data.registry()[star["metric"]].short_label,
             format_value(star["value"], "pts"),
             help="Net Promoter Score from this agent's customers (iNPS: from colleagues)",
         )
         low = format_value(star["ci_low"], "pts")
-        st.caption(f"{margin} · n {star['n']:,} · low end {low}".replace(" ", "\u00a0"))
+        n = format_count(star["n"])
+        st.caption(f"{margin} · n {n} · low end {low}".replace(" ", "\u00a0"))
         for quote in quotes:
             st.text(f"“{quote}”", wrap=True)

@@ -75,9 +75,11 @@ def _from_url() -> None:
 
 
 def _open_store() -> None:
-    """Open the store, or say in one message why it cannot be opened and stop."""
+    """Open the store and read the metric registry, or say in one message why one of them
+    cannot be used and stop (a registry problem is a ValueError naming entry and field)."""
     try:
         data.get_store()
+        data.registry()
     except StoreBusy:
         st.error(
             "The store is busy: another process has it open, most likely a load from the "

@@ -20,7 +20,7 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy import text
 
-from cxmetrics.ui import harness
+from tests import harness
 from tests.ui import hostile
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from cxmetrics.formatting import format_value
 from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import last_complete_week
 from cxmetrics.store import open_store
-from cxmetrics.ui.charts import format_value
 from tests.ui.conftest import run_app
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
+from cxmetrics.metrics.registry import default_registry, in_view
 from cxmetrics.store import open_store
 from tests.fixtures.known_answer import insert_directly
 from tests.ui.conftest import APP
@@ -47,7 +48,10 @@ def test_team_page_on_the_demo_store(app_db):
     assert at.selectbox(key="team").value == "T02"
     assert "Billing" in at.title[0].value
     # every metric but iNPS: a customer-facing team has no colleague respondents
-    assert len(team_vs_org(at)) == 16 and "Internal NPS" not in team_vs_org(at).index
+    only_with_data = [m for m in default_registry().values() if m.only_with_data]
+    assert [m.id for m in only_with_data] == ["inps"]
+    assert len(team_vs_org(at)) == len(default_registry()) - 1
+    assert "Internal NPS" not in team_vs_org(at).index
     assert at.query_params["team"] == "T02"  # app.py keeps the team in the URL
     # agents: roster names only, one row each
     agents = agent_table(at)
@@ -147,7 +151,7 @@ def test_presentation_mode_keeps_the_page_and_can_be_left(app_db):
     store.close()
     at = open_team_page({"period": "2026-W45", "team": "T1", "present": "true"})
     assert at.session_state["present"]
-    assert len(at.metric) == 6
+    assert len(at.metric) == len(in_view(default_registry(), "team_tiles"))  # headline tiles
     at.button(key="team-present-exit").click().run()
     assert not at.exception
     assert not at.session_state["present"]

@@ -4,18 +4,26 @@ Streamlit's AppTest in a fresh process (the target), then, for information, a
 
 from __future__ import annotations
 
+import importlib
 import os
+import sys
 import time
 from pathlib import Path
 
 import psutil
 
 from cxmetrics.serve import MAIN_SCRIPT
-from cxmetrics.ui import harness
 
 from .. import db
 from ..context import Context, MainStore
 from ..measure import in_child, log, mb, median_time, memory_entry, timed
+
+# The app's serve-and-wait helpers are test infrastructure (tests/harness.py, shared with
+# the browser tests); the benchmark runs from the source checkout, whose root holds tests/.
+REPO = Path(__file__).resolve().parents[3]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+harness = importlib.import_module("tests.harness")
 
 APP = MAIN_SCRIPT
 RENDER_TIMEOUT_S = 300  # AppTest / page waits: generous, a slow run is measured, not killed

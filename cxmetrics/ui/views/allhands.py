@@ -1,16 +1,25 @@
-"""All-hands scorecard: what customers feel beside how we serve, for the whole organisation."""
+"""All-hands scorecard: what customers feel beside how we serve, for the whole organisation.
+
+Which metric shows where comes from the registry: its groups are the card's columns, its
+sections the blocks of tiles (and the slides when presenting), and its views the headline
+trend, the small trends and the columns of teams at a glance.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from cxmetrics.formatting import format_value
+from cxmetrics.metrics.registry import (
+    declarations,
+    for_team,
+    headline_metric,
+    in_group,
+    in_section,
+    in_view,
+)
 from cxmetrics.ui import charts, components, data
-
-CUSTOMER = ["nps", "inps", "csat", "ces", "responses"]
-SPEED = ["service_level", "asa", "aht", "abandon_rate", "occupancy", "productivity"]
-RIGHT = ["adherence", "conformance", "transfer_rate", "fcr", "callback_kept", "repeat_contact"]
-GLANCE = ["nps", "csat", "service_level", "fcr", "callback_kept", "transfer_rate"]
 
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
@@ -18,11 +27,14 @@ theme = components.chart_theme()
 card = data.scorecard(period)
 lines = {m["id"]: m for m in card["metrics"]}
 as_of = data.data_as_of()
+registry = data.registry()
+layout = declarations()  # the card's groups and sections
 
 
-def customer_lines() -> list[dict]:
-    # iNPS belongs on the card only where internal service teams have colleague responses
-    return [lines[m] for m in CUSTOMER if m != "inps" or lines[m]["n"] > 0]
+def shown(metric_ids: list[str]) -> list[dict]:
+    """Scorecard lines of these metrics, without those shown only where they have answers
+    (iNPS, where internal service teams have colleague respondents)."""
+    return [lines[m] for m in metric_ids if not registry[m].only_with_data or lines[m]["n"] > 0]
 
 
 def header() -> None:
@@ -45,22 +57,23 @@ def trend_rows(metric_id: str) -> pd.DataFrame:
     return rows[rows["metric"] == metric_id]
 
 
-def nps_trend(large: bool) -> None:
+def headline_trend(large: bool) -> None:
+    """The headline metric's trend (NPS), large beside its tiles."""
+    head = headline_metric(registry)
     fig = charts.trend_chart(
-        trend_rows("nps"),
-        "Net Promoter Score",
-        "pts",
+        trend_rows(head),
+        data.metric_label(head),
+        registry[head].unit,
         large=large,
         theme=theme,
-        min_n=data.registry()["nps"].min_n,
+        min_n=registry[head].min_n,
         height=440 if large else None,
     )
-    components.chart(fig, "nps-trend")
+    components.chart(fig, f"{head}-trend")
 
 
-def service_trends(ids: list[str], large: bool, key: str) -> None:
-    reg = data.registry()
-    metrics = [(m, data.metric_label(m), reg[m].unit) for m in ids]
+def small_trends(ids: list[str], large: bool, key: str) -> None:
+    metrics = [(m, data.metric_label(m), registry[m].unit) for m in ids]
     rows = data.trend(period, 13)
     fig = charts.small_multiples(
         rows[rows["metric"].isin(ids)], metrics, large=large, theme=theme, columns=3
@@ -68,17 +81,27 @@ def service_trends(ids: list[str], large: bool, key: str) -> None:
     components.chart(fig, key)
 
 
-def section_customers(large: bool) -> None:
-    st.subheader("What customers feel", anchor=False)
-    cust = customer_lines()
-    components.tile_grid(cust, columns=len(cust) if large else 2)
-    if large:
-        nps_trend(True)
-
-
-def section_service(ids: list[str], title: str, large: bool) -> None:
+def group_column(group: str, title: str, tile_columns: int) -> None:
+    """One column of the card: its tiles, then the trends of its metrics."""
     st.subheader(title, anchor=False)
-    components.tile_grid([lines[m] for m in ids], columns=3 if large else 4)
+    ids = in_group(registry, group)
+    components.tile_grid(shown(ids), columns=tile_columns)
+    if headline_metric(registry) in ids:
+        headline_trend(False)
+    trends = [m for m in in_view(registry, "card_trends") if m in ids]
+    if trends:
+        small_trends(trends, False, f"{group}-trends")
+
+
+def section_slide(section: str, title: str) -> None:
+    """A section of the card as a slide: its tiles in large type, and the headline trend
+    when the headline is among them."""
+    st.subheader(title, anchor=False)
+    ids = in_section(registry, section)
+    tiles = shown(ids)
+    components.tile_grid(tiles, columns=len(tiles) if len(tiles) <= 5 else 3)
+    if headline_metric(registry) in ids:
+        headline_trend(True)
 
 
 def section_business() -> None:
@@ -115,6 +138,24 @@ def section_stars(large: bool) -> None:
         )
 
 
+def internal_note() -> str:
+    """What internal service teams show instead: "NPS for internal teams is iNPS."."""
+    return " ".join(
+        f"{m.short_label} for internal teams is {registry[m.internal_headline].short_label}."
+        for m in registry.values()
+        if m.internal_headline and m.id in in_view(registry, "glance")
+    )
+
+
+def glance_label(metric_id: str) -> str:
+    """A column of teams at a glance: the metric's label, or "NPS / iNPS" where internal
+    service teams show another metric in its place."""
+    stand_in = registry[metric_id].internal_headline
+    if stand_in:
+        return f"{registry[metric_id].short_label} / {registry[stand_in].short_label}"
+    return data.metric_label(metric_id)
+
+
 def glance_table() -> pd.DataFrame:
     teams = data.teams().set_index("team_id")
     per_team = data.breakdown(period, "team")
@@ -122,15 +163,14 @@ def glance_table() -> pd.DataFrame:
     for team_id, team in teams.iterrows():
         team_lines = per_team.get(team_id, {})
         row = {"Team": team["name"], "Supervisor": team["supervisor"] or "", "id": team_id}
-        for m in GLANCE:
-            metric = "inps" if m == "nps" and team["internal"] else m
-            line = team_lines.get(metric)
-            label = "NPS / iNPS" if m == "nps" else data.metric_label(m)
+        for m in in_view(registry, "glance"):
+            line = team_lines.get(for_team(registry, m, bool(team["internal"])))
+            label = glance_label(m)
             if line is None or line["value"] is None:
                 row[label] = "—"
             else:
                 word = components.STATUS[line["status"]][0].lower()
-                value = charts.format_value(line["value"], line["unit"])
+                value = format_value(line["value"], line["unit"])
                 row[label] = f"{value} · {word}" if line["status"] != "none" else value
         rows.append(row)
     return pd.DataFrame(rows)
@@ -150,7 +190,7 @@ def section_teams(large: bool) -> None:
         )
         st.table(cells.set_index("Team"))
         return
-    st.caption("Pick a row to open that team's scorecard. NPS for internal teams is iNPS.")
+    st.caption("Pick a row to open that team's scorecard. " + internal_note())
     event = st.dataframe(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="glance"
     )
@@ -167,27 +207,19 @@ def section_teams(large: bool) -> None:
 if not present:
     components.demo_banner()
     header()
-    left, right = st.columns([5, 8], gap="large")
-    with left:
-        section_customers(False)
-        nps_trend(False)
-    with right:
-        section_service(SPEED + RIGHT, "How we serve", False)
-        service_trends(["service_level", "fcr", "callback_kept"], False, "service-trends")
+    # the first group (what customers feel) narrower: its tiles sit two to a row
+    widths = [5 if index == 0 else 8 for index in range(len(layout.groups))]
+    columns = st.columns(widths, gap="large")
+    for index, (column, group) in enumerate(zip(columns, layout.groups.values(), strict=True)):
+        with column:
+            group_column(group.id, group.title, tile_columns=2 if index == 0 else 4)
     section_business()
     section_stars(False)
     section_teams(False)
 else:
     slides = [
-        ("What customers feel", lambda: section_customers(True)),
-        (
-            "How we serve: speed and access",
-            lambda: section_service(SPEED, "How we serve: speed and access", True),
-        ),
-        (
-            "How we serve: getting it right",
-            lambda: section_service(RIGHT, "How we serve: getting it right", True),
-        ),
+        (section.title, lambda section=section: section_slide(section.id, section.title))
+        for section in layout.sections.values()
     ]
     if data.business(period):
         slides.append(("Beyond service", section_business))

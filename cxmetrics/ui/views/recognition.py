@@ -14,12 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from cxmetrics import recognition
+from cxmetrics.formatting import format_count, format_delta, format_value
 from cxmetrics.periods import period_containing
-from cxmetrics.ui import charts, components, data
+from cxmetrics.ui import components, data
 
 PAGE_SIZE = 10
 VIEWS = {"new": "New", "thanked": "Thanked"}
-METRIC = components.STAR_METRIC
 
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
@@ -28,8 +28,13 @@ present = bool(st.session_state.get("present"))
 plain = components.inert_markdown
 
 
+def short(metric_id: str) -> str:
+    """The metric's short label (NPS, iNPS)."""
+    return data.registry()[metric_id].short_label
+
+
 def pts(value: float | None) -> str:
-    return charts.format_value(value, "pts")
+    return format_value(value, "pts")
 
 
 def _show_period(grain: str, label: str) -> None:
@@ -114,12 +119,14 @@ def improved_rows(improved: list[dict]) -> pd.DataFrame:
         {
             "Agent": [plain(i["name"]) for i in improved],
             "Team": [plain(i["team_name"]) if i["team_name"] else "—" for i in improved],
-            "Metric": [METRIC[i["metric"]] for i in improved],
+            "Metric": [short(i["metric"]) for i in improved],
             "Previous": [pts(i["previous"]) for i in improved],
             "Now": [pts(i["value"]) for i in improved],
-            "Change": [f"{i['delta']:+.1f} pts" for i in improved],
+            "Change": [format_delta(i["delta"], "pts") for i in improved],
             "p": [f"{i['p_value']:.3f}" for i in improved],
-            "n (now / before)": [f"{i['n']:,} / {i['previous_n']:,}" for i in improved],
+            "n (now / before)": [
+                f"{format_count(i['n'])} / {format_count(i['previous_n'])}" for i in improved
+            ],
         }
     )
 
@@ -150,12 +157,12 @@ def section_improved(team: str | None) -> None:
                 else:
                     st.markdown(f"**{plain(change['team_name'])}**")
                     st.metric(
-                        METRIC[change["metric"]],
+                        short(change["metric"]),
                         pts(change["value"]),
-                        delta=f"{change['delta']:+.1f} pts · real change",
+                        delta=f"{format_delta(change['delta'], 'pts')} · real change",
                     )
                     st.caption(
-                        f"was {pts(change['previous'])} · n {change['n']:,} · "
+                        f"was {pts(change['previous'])} · n {format_count(change['n'])} · "
                         f"p = {change['p_value']:.3f}"
                     )
 

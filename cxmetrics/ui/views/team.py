@@ -1,5 +1,10 @@
 """Team scorecard: one team beside the organisation and its targets, its agents, its trend,
-and what its customers said (redacted, plain text)."""
+and what its customers said (redacted, plain text).
+
+Which metrics show where comes from the registry's views (team_tiles, agent_table,
+team_trends, headline); an internal service team shows each metric's `internal_headline`
+in its place (iNPS where NPS shows).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,16 @@ import math
 import pandas as pd
 import streamlit as st
 
+from cxmetrics.formatting import (
+    format_count,
+    format_delta,
+    format_margin,
+    format_target,
+    format_value,
+)
+from cxmetrics.metrics import registry as declared
 from cxmetrics.ui import charts, components, data
 
-HEADLINE = ["nps", "csat", "service_level", "fcr", "callback_kept", "transfer_rate"]
-AGENT_METRICS = ["nps", "csat", "service_level", "aht", "fcr", "transfer_rate", "adherence"]
-SMALL_TRENDS = ["service_level", "fcr", "transfer_rate", "callback_kept"]
-SHORT = {
-    "nps": "NPS",
-    "inps": "iNPS",
-    "csat": "CSAT",
-    "service_level": "Service level",
-    "aht": "AHT",
-    "fcr": "FCR",
-    "transfer_rate": "Transfers",
-    "adherence": "Adherence",
-}
 PAGE_SIZE = 20
 SEGMENTS = {"all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
 SMALL_N_STYLE = "color: #8c8c8c"  # greyed, never a status colour
@@ -30,14 +30,21 @@ SMALL_N_STYLE = "color: #8c8c8c"  # greyed, never a status colour
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
 theme = components.chart_theme()
+registry = data.registry()
 
 
 plain = components.inert_markdown
 
 
 def headline_metric(internal: bool) -> str:
-    """An internal service team's customers are colleagues: its headline is iNPS."""
-    return "inps" if internal else "nps"
+    """The team's headline (NPS; iNPS for an internal service team, whose customers are
+    colleagues)."""
+    return declared.headline_metric(registry, internal)
+
+
+def in_view(view: str, internal: bool) -> list[str]:
+    """The metrics a team shows in a view, an internal team's stand-ins in their place."""
+    return [declared.for_team(registry, m, internal) for m in declared.in_view(registry, view)]
 
 
 def _reset_comment_page() -> None:
@@ -90,10 +97,28 @@ def header(team: pd.Series, card: dict, title_slot) -> None:
 # ----------------------------------------------------------------------------- tiles
 
 
+def tile_metrics(lines: dict[str, dict], internal: bool) -> list[str]:
+    """The team's headline tiles. Colleagues of an internal team may answer iNPS only: there
+    a tile with no answers gives its place to the next metric of its section that has some
+    and is not shown yet (CSAT gives way to survey responses)."""
+    ids = in_view("team_tiles", internal)
+    if not internal:
+        return ids
+    out: list[str] = []
+    for metric_id in ids:
+        if lines[metric_id]["n"] == 0:
+            section = declared.in_section(registry, registry[metric_id].section)
+            after = section[section.index(metric_id) + 1 :]
+            metric_id = next(
+                (m for m in after if lines[m]["n"] > 0 and m not in ids and m not in out),
+                metric_id,
+            )
+        out.append(metric_id)
+    return out
+
+
 def headline_tiles(lines: dict[str, dict], internal: bool) -> None:
-    ids = [headline_metric(internal) if m == "nps" else m for m in HEADLINE]
-    if internal and lines["csat"]["n"] == 0:  # colleagues answer iNPS only
-        ids[ids.index("csat")] = "responses"
+    ids = tile_metrics(lines, internal)
     components.tile_grid([lines[m] for m in ids], columns=3 if present else 6)
     st.caption(
         "± is the 95 % margin of error; a change is called real only when it is statistically "
@@ -112,7 +137,7 @@ def status_text(line: dict) -> str:
     if line["value"] is None:
         return "– no data"
     if status == "insufficient":
-        word = f"… too few to judge (n {line['n']:,} < {line['min_n']:,})"
+        word = f"… too few to judge (n {format_count(line['n'])} < {format_count(line['min_n'])})"
     else:
         word = charts.STATUS_ICON[status]
     if line.get("target_in_interval") and status in ("amber", "red", "green"):
@@ -128,10 +153,7 @@ def change_text(line: dict) -> str:
         return "provisional: follow-up window still open"
     if line["delta"] is None:
         return "—" if line["value"] is None else "no value last period"
-    unit = components.DELTA_UNIT.get(line["unit"], "")
-    count = line["unit"] == "count"
-    digits = 2 if line["unit"] == "per hour" else 1
-    amount = f"{line['delta']:+,.0f}" if count else f"{line['delta']:+.{digits}f}{unit}"
+    amount = format_delta(line["delta"], line["unit"])
     change = line["change"]
     if change in ("better", "worse"):
         return f"real change, {change} ({amount})"
@@ -145,28 +167,28 @@ def change_text(line: dict) -> str:
 
 
 def comparison_frame(team_lines: dict, org_lines: dict, internal: bool) -> pd.DataFrame:
-    """Every registry metric: team value, margin, n, org value, target, status and change."""
-    order = list(data.registry())
-    if internal:
-        order.remove("inps")
-        order.insert(0, "inps")
+    """Every registry metric: team value, margin, n, org value, target, status and change.
+    The team's headline comes first; a metric shown only where it has answers (iNPS) is
+    left out when the team has none."""
+    head = headline_metric(internal)
+    order = [head, *(m for m in registry if m != head)]
     rows = []
     for metric_id in order:
         line, org = team_lines[metric_id], org_lines[metric_id]
-        if metric_id == "inps" and not internal and not line["n"]:
-            continue  # a customer-facing team has no colleague respondents
+        if registry[metric_id].only_with_data and not line["n"] and metric_id != head:
+            continue  # e.g. a customer-facing team has no colleague respondents
         unit = line["unit"]
         label = data.metric_label(metric_id)
-        if internal and metric_id == "inps":
+        if internal and metric_id == head:
             label += " (headline)"
         rows.append(
             {
                 "Metric": label,
-                "Team value": charts.format_value(line["value"], unit),
-                "± margin": charts.format_margin(line["ci_low"], line["ci_high"], unit),
+                "Team value": format_value(line["value"], unit),
+                "± margin": format_margin(line["ci_low"], line["ci_high"], unit),
                 "n": int(line["n"]),
-                "Org value": charts.format_value(org["value"], unit),
-                "Target": charts.format_value(line["target"], unit),
+                "Org value": format_value(org["value"], unit),
+                "Target": format_target(line["target"], unit),
                 "Status": status_text(line),
                 "Change": change_text(line),
                 "_small": line["status"] == "insufficient",
@@ -214,10 +236,9 @@ def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFram
     Returns the table, a same-shaped frame of cell styles (small n greyed) and the name of
     the rank column. Agents below a metric's min_n keep their value but are never ranked.
     """
-    reg = data.registry()
     head = headline_metric(internal)
-    ids = [head if m == "nps" else m for m in AGENT_METRICS if "agent" in reg[m].scopes]
-    rank_column = f"Rank by {SHORT[head]}"
+    ids = agent_metrics(internal)
+    rank_column = f"Rank by {registry[head].short_label}"
     per_agent = data.breakdown(period, "agent", team=team_id)
     rows, greyed = [], []
     for agent in data.agents(team_id, period).itertuples():
@@ -230,10 +251,10 @@ def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFram
             line = (lines or {}).get(metric_id)
             value = None if line is None else line["value"]
             n = 0 if line is None else int(line["n"])
-            name = SHORT[metric_id]
+            name = registry[metric_id].short_label
             row[name], row[f"{name} n"] = value, n
-            if value is not None and n < reg[metric_id].min_n:
-                few.append(f"{name} (n {n:,})")
+            if value is not None and n < registry[metric_id].min_n:
+                few.append(f"{name} (n {format_count(n)})")
                 grey.update({name, f"{name} n"})
         row["Too few to judge"] = ", ".join(few)
         rows.append(row)
@@ -241,9 +262,9 @@ def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFram
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame, frame, rank_column
-    head_name = SHORT[head]
-    eligible = frame[head_name].notna() & (frame[f"{head_name} n"] >= reg[head].min_n)
-    ascending = reg[head].direction == "lower"
+    head_name = registry[head].short_label
+    eligible = frame[head_name].notna() & (frame[f"{head_name} n"] >= registry[head].min_n)
+    ascending = registry[head].direction == "lower"
     ranks = frame.loc[eligible, head_name].astype(float).rank(ascending=ascending, method="min")
     frame[rank_column] = pd.array([pd.NA] * len(frame), dtype="Int64")
     frame.loc[eligible, rank_column] = ranks.astype("Int64")
@@ -254,29 +275,40 @@ def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFram
     return frame, styles, rank_column
 
 
+def agent_metrics(internal: bool) -> list[str]:
+    """The agent table's columns: metrics that mean something for one agent."""
+    return [m for m in in_view("agent_table", internal) if "agent" in registry[m].scopes]
+
+
 def section_agents(team_id: str, internal: bool) -> None:
     st.subheader("Agents", anchor=False)
     frame, styles, rank_column = agent_frame(team_id, internal)
     if frame.empty:
         st.write("No agents of this team in the roster.")
         return
-    reg = data.registry()
     head = headline_metric(internal)
-    ids = [head if m == "nps" else m for m in AGENT_METRICS if "agent" in reg[m].scopes]
-    min_head = reg[head].min_n
+    head_name = registry[head].short_label
+    ids = agent_metrics(internal)
+    min_head = registry[head].min_n
+    queue = [registry[m].short_label for m in registry if registry[m].queue_measure]
+    queue_note = (
+        f" Queue measures ({', '.join(queue)}) are not applicable to one agent." if queue else ""
+    )
     st.caption(
         f"Click a column header to sort. Greyed values rest on fewer answers than the metric's "
         f"minimum and are never ranked: the rank counts only agents with at "
-        f"least {min_head} {SHORT[head]} answers. Contacts without an agent in the roster are "
-        "left out here (they still count in the team's numbers). Service level, speed of "
-        "answer and abandonment are queue measures: not applicable to one agent."
+        f"least {min_head} {head_name} answers. Contacts without an agent in the roster are "
+        "left out here (they still count in the team's numbers)." + queue_note
     )
-    formats = {SHORT[m]: (lambda v, unit=reg[m].unit: charts.format_value(v, unit)) for m in ids}
+    formats = {
+        registry[m].short_label: (lambda v, unit=registry[m].unit: format_value(v, unit))
+        for m in ids
+    }
     styled = frame.style.apply(lambda _: styles, axis=None).format(formats, na_rep="—")
     config = {
         "Agent": st.column_config.TextColumn(),
         rank_column: st.column_config.NumberColumn(
-            help=f"1 = best {SHORT[head]} among agents with at least {min_head} answers; "
+            help=f"1 = best {head_name} among agents with at least {min_head} answers; "
             "empty when fewer (never ranked)"
         ),
         "Too few to judge": st.column_config.TextColumn(
@@ -284,9 +316,9 @@ def section_agents(team_id: str, internal: bool) -> None:
         ),
     }
     for metric_id in ids:
-        name = SHORT[metric_id]
+        name = registry[metric_id].short_label
         config[name] = st.column_config.Column(
-            help=f"{data.metric_label(metric_id)}; below n {reg[metric_id].min_n} it is greyed"
+            help=f"{data.metric_label(metric_id)}; below n {registry[metric_id].min_n} it is greyed"
         )
         config[f"{name} n"] = st.column_config.NumberColumn(
             format="localized", help=f"Answers or contacts behind {name}"
@@ -307,20 +339,20 @@ def section_agents(team_id: str, internal: bool) -> None:
 
 def section_trend(team_id: str, internal: bool) -> None:
     st.subheader("Trend, last 13 periods", anchor=False)
-    reg = data.registry()
     rows = data.trend(period, 13, team=team_id)
     head = headline_metric(internal)
     head_fig = charts.trend_chart(
         rows[rows["metric"] == head],
         data.metric_label(head),
-        reg[head].unit,
+        registry[head].unit,
         large=present,
         theme=theme,
-        min_n=reg[head].min_n,
+        min_n=registry[head].min_n,
     )
-    metrics = [(m, data.metric_label(m), reg[m].unit) for m in SMALL_TRENDS]
+    trends = in_view("team_trends", internal)
+    metrics = [(m, data.metric_label(m), registry[m].unit) for m in trends]
     small_fig = charts.small_multiples(
-        rows[rows["metric"].isin(SMALL_TRENDS)],
+        rows[rows["metric"].isin(trends)],
         metrics,
         large=present,
         theme=theme,

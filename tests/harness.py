@@ -1,5 +1,6 @@
-"""Serve the app and drive it in headless Chromium: shared by the browser tests and the
-page-render benchmark, so both start, wait for and stop the app the same way.
+"""Serve the app and drive it in headless Chromium: test infrastructure, shared by the
+browser tests and the page-render benchmark (bench/cxbench/steps/page.py imports it from
+here), so both start, wait for and stop the app the same way.
 
 No streamlit import: the app runs in its own process (`cxmetrics serve`'s command); page
 objects are Playwright pages passed in by the caller.
