@@ -359,8 +359,8 @@ def _known_team(store, team: str | None) -> None:
 
 
 def cmd_explain(args) -> int:
+    from cxmetrics.formatting import spoken as fmt
     from cxmetrics.story.explain import CAVEAT, explain
-    from cxmetrics.story.numbers import fmt
 
     out = Output(args)
     period = parse_period(args.period) if args.period else last_complete_week()

@@ -8,7 +8,8 @@ The rules, per registry unit:
 - Rates ("%"): one decimal, "83.2 %"; margins and changes in percentage points, "± 2.3 pp".
 - Times ("s"): whole seconds, "27 s", from ten minutes "12 min 5 s".
 - Rates per hour: two decimals, "2.31". Counts: whole, with thousands separators, "1,234".
-A missing number is "—" and never zero.
+A missing number is "—" and never zero. Sentences (the headline, the deck's notes) say the
+same numbers in words, "rose 13.6 points" (`spoken`).
 """
 
 from __future__ import annotations
@@ -154,3 +155,40 @@ def format_business_delta(delta: float | None, value: float | None) -> str:
     if is_missing(delta):
         return MISSING
     return f"{float(delta):+.{_business_digits(value)}f}"
+
+
+# A change said in a sentence: rates and NPS move by points.
+_SPOKEN_UNIT = {"%": "points", "pts": "points", "s": "s", "count": "", "per hour": "per hour"}
+
+
+def spoken(value: float | None, unit: str, style: str = "value") -> str:
+    """A number as a sentence says it; "—" when there is none.
+
+    style "value": the metric value as everywhere else (`format_value`), or a business
+    KPI's (`format_business`) for any other unit; "change": the size of a change, unsigned,
+    with its unit word, "13.6 points", "9.9 s"; "signed": the same with its sign, "+13.6
+    points"; "margin": half the 95 % interval, "± 3.3 points".
+    """
+    if is_missing(value):
+        return MISSING
+    if style == "value":
+        known = unit in UNIT_NAMES
+        return format_value(value, unit) if known else format_business(value, unit)
+    if style not in ("change", "signed", "margin"):
+        raise ValueError(f"unknown number style `{style}`: use value, change, signed or margin")
+    v = float(value)
+    amount = abs(v)
+    if unit in _SPOKEN_UNIT:
+        digits = 0 if unit == "count" or (unit == "s" and amount >= 10) else 1
+        digits = 2 if unit == "per hour" else digits
+    else:  # a business KPI's own unit
+        digits = _business_digits(amount)
+    if round(amount, digits) == 0:
+        amount = 0.0
+    word = _SPOKEN_UNIT.get(unit, "" if unit.startswith("/") else unit)
+    number = f"{amount:,.{digits}f}" + (f" {word}" if word else "")
+    if style == "margin":
+        return f"± {number}"
+    if style == "signed":
+        return ("" if amount == 0 else "+" if v > 0 else "-") + number
+    return number

@@ -46,7 +46,7 @@ def test_explain_json_is_the_issue_shape_and_adds_up(shares_db, capsys):
     assert main([*shares_db, "explain", "--period", "2026-W45", "--metric", "nps", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["metric"], out["period"], out["previous_period"]) == ("nps", "2026-W45", "2026-W44")
-    # −12 -> +25: rate 28, mix 9
+    # -12 -> +25: rate 28, mix 9
     assert (out["value"], out["previous"], out["delta"]) == (25.0, -12.0, 37.0)
     assert (out["rate_effect"], out["mix_effect"]) == (28.0, 9.0)
     by_team = {p["team_id"]: p for p in out["parts"]}

@@ -4,7 +4,7 @@ every slide while demo rows remain, user text without control characters.
 
 Values of tests/fixtures/known_answer.py (worked by hand in test_metrics_known.py):
 W45 NPS 100·(10 − 5)/17 = 29.4118 (W44: 100·(3 − 1)/4 = 50), adjusted-Wald interval
-−13.2695 .. 63.2695 (margin 38.2695); service level 35/52 = 67.3077 % (W44 40/40 = 100 %).
+-13.2695 .. 63.2695 (margin 38.2695); service level 35/52 = 67.3077 % (W44 40/40 = 100 %).
 """
 
 from __future__ import annotations
@@ -82,19 +82,19 @@ def test_charts_are_native_and_end_on_the_scorecards_values(known_deck):
     nps, service_level, steps = _charts(prs)
     assert _series(nps, "Net Promoter Score")[-1] == approx(29.411765, abs=1e-6)
     assert _series(nps, "Net Promoter Score")[0] == approx(50.0)
-    # the band: low end and width stacked -> −13.2695 .. 63.2695
+    # the band: low end and width stacked -> -13.2695 .. 63.2695
     low, width = _series(nps, BAND_LOW)[-1], _series(nps, BAND_WIDTH)[-1]
     assert low == approx(-13.2695, abs=1e-3) and low + width == approx(63.2695, abs=1e-3)
     assert _series(nps, "Target")[-1] == approx(35.0)  # the org's target row from 10-01
     assert _series(service_level, "Service level (20 s)")[-1] == approx(67.307692, abs=1e-6)
-    # the waterfall: W44 +50, Customer Care −26.47, Billing +2.94, no team +2.94, mix 0,
+    # the waterfall: W44 +50, Customer Care -26.47, Billing +2.94, no team +2.94, mix 0,
     # W45 +29.41; a bar's parts (base + above + below zero) add up to where it ends
     names = ("Base", "Bar above zero", "Bar below zero")
     ends = [sum(parts) for parts in zip(*(_series(steps, n) for n in names), strict=True)]
     assert ends[0] == approx(50.0) and ends[-1] == approx(29.411765, abs=1e-6)
     categories = list(steps.plots[0].categories)
     assert categories[0] == "W44\n+50" and categories[-1] == "W45\n+29"
-    assert categories[1] == "Customer Care\n−26.5 pts"
+    assert categories[1] == "Customer Care\n-26.5 pts"
 
 
 def test_notes_say_the_number_with_n_margin_and_whether_it_is_real(known_deck):
@@ -106,7 +106,7 @@ def test_notes_say_the_number_with_n_margin_and_whether_it_is_real(known_deck):
         "with 2026-W44 (+50 from 4 answers) it fell 20.6 points; too few answers to test "
         "whether that is real (a test needs 30 in both periods)." in notes
     )
-    # service level: pooled z = −4.007 (test_story_headline.py) -> p < 0.001, real
+    # service level: pooled z = -4.007 (test_story_headline.py) -> p < 0.001, real
     assert (
         "Service level (20 s) is 67.3 % in 2026-W45 from 52 contacts, give or take 12.4 "
         "points (95 % margin). Target 80.0 %: off target. Compared with 2026-W44 (100.0 % "

@@ -23,25 +23,25 @@ approx = pytest.approx
 # Four teams and answers with no team (agent Z9 is in no roster), W44 (previous) and W45:
 #            W44 NPS answers            W45 NPS answers
 #   TA  10: 6 × 10, 2 × 3, 2 × 8 -> +40   5: 3 × 9, 1 × 5, 1 × 7 -> +40
-#   TB  10: 2 × 10, 4 × 3, 4 × 8 -> −20  10: 3 × 9, 3 × 6, 4 × 7 ->   0
+#   TB  10: 2 × 10, 4 × 3, 4 × 8 -> -20  10: 3 × 9, 3 × 6, 4 × 7 ->   0
 #   TC   —                                4: 2 × 10, 2 × 8        -> +50
-#   TD   5: 5 × 0                -> −100  —
+#   TD   5: 5 × 0                -> -100  —
 #   none —                                1: 1 × 10               -> +100
-# Whole: W44 P 8, D 11 of 25 -> −12; W45 P 9, D 4 of 20 -> +25; change +37.
+# Whole: W44 P 8, D 11 of 25 -> -12; W45 P 9, D 4 of 20 -> +25; change +37.
 # Shares w₀: TA .4, TB .4, TD .2;  w₁: TA .25, TB .5, TC .2, none .05.
 # Rate: TA .25·(40 − 40) = 0; TB .5·(0 + 20) = 10; TC .2·(50 + 12) = 12.4 (no W44 answers:
-#   against the whole's −12); none .05·(100 + 12) = 5.6; TD 0 -> 28.
-# Mix (centred on −12): TA (.25 − .4)·(40 + 12) = −7.8; TB (.5 − .4)·(−20 + 12) = −.8;
-#   TC and none 0; TD (0 − .2)·(−100 + 12) = 17.6 -> 9.0.
-#   Uncentred, Σ (w₁ − w₀)·V₀ = −.15·40 + .1·(−20) + .2·(−12) + .05·(−12) − .2·(−100) = 9.0.
-# 28 + 9 = 37 = 25 − (−12).
+#   against the whole's -12); none .05·(100 + 12) = 5.6; TD 0 -> 28.
+# Mix (centred on -12): TA (.25 − .4)·(40 + 12) = -7.8; TB (.5 − .4)·(-20 + 12) = −.8;
+#   TC and none 0; TD (0 − .2)·(-100 + 12) = 17.6 -> 9.0.
+#   Uncentred, Σ (w₁ − w₀)·V₀ = −.15·40 + .1·(-20) + .2·(-12) + .05·(-12) − .2·(-100) = 9.0.
+# 28 + 9 = 37 = 25 − (-12).
 #
 # CSAT on the same answers (top-2 = 4 or 5):
 #   TA W44 8 of 10 -> 80 %, W45 4 of 5 -> 80 %; TB 4/10 -> 40 %, 6/10 -> 60 %;
 #   TC W45 2/4 -> 50 %; TD W44 0/5 -> 0 %; none W45 1/1 -> 100 %.
 #   Whole W44 12/25 = 48 %, W45 13/20 = 65 %: +17 points.
 #   Rate: TA 0; TB .5·20 = 10; TC .2·(50 − 48) = .4; none .05·(100 − 48) = 2.6 -> 13.
-#   Mix: TA −.15·(80 − 48) = −4.8; TB .1·(40 − 48) = −.8; TD −.2·(0 − 48) = 9.6 -> 4.
+#   Mix: TA −.15·(80 − 48) = -4.8; TB .1·(40 − 48) = −.8; TD −.2·(0 − 48) = 9.6 -> 4.
 GROUPS = {
     # (team, agent, week start day): (NPS scores, CSAT scores)
     ("TA", None, "2026-10-27"): ([10] * 6 + [3] * 2 + [8] * 2, [5] * 8 + [2] * 2),
@@ -124,8 +124,8 @@ def test_json_has_the_issue_shape(shares_store):
 
 def test_within_a_team_by_agent_known_fixture(known_store):
     # T1's CSAT: W45 A1 4 of 7, A2 1 of 3 -> 5/10 = 50 %; W44 A1 3 of 4 (5, 5, 2, 4) = 75 %.
-    # w₁ A1 .7, A2 .3; w₀ A1 1. Rate A1 .7·(57.142857 − 75) = −12.5; A2 (no W44 answers,
-    # against the team's 75) .3·(33.333333 − 75) = −12.5; mix (.7 − 1)·(75 − 75) = 0.
+    # w₁ A1 .7, A2 .3; w₀ A1 1. Rate A1 .7·(57.142857 − 75) = -12.5; A2 (no W44 answers,
+    # against the team's 75) .3·(33.333333 − 75) = -12.5; mix (.7 − 1)·(75 − 75) = 0.
     d = explain(known_store, W45, "csat", team="T1")
     assert d.by == "agent" and d.team == "T1"
     assert (d.value, d.previous, d.delta) == (approx(50.0), approx(75.0), approx(-25.0))
@@ -145,7 +145,7 @@ def test_within_a_team_by_agent_known_fixture(known_store):
 
 def test_org_nps_on_the_known_fixture_adds_up(known_store):
     # W45: T1 11 answers (+9.0909), T2 5 (+60), A9 (no team) 1 (+100) of 17 -> +29.4118;
-    # W44: T1 4 answers (+50). Rate T1 11/17·(9.0909 − 50) = −26.4706, T2 5/17·(60 − 50)
+    # W44: T1 4 answers (+50). Rate T1 11/17·(9.0909 − 50) = -26.4706, T2 5/17·(60 − 50)
     # = 2.9412, no team 1/17·(100 − 50) = 2.9412; mix 0 (T1 stays at the whole's 50).
     d = explain(known_store, W45, "nps")
     rates = {p.key: p.rate_effect for p in d.parts}
@@ -222,7 +222,7 @@ def test_parts_add_up_to_the_scorecard_change_on_random_stores(store, seed):
 
 
 def test_waterfall_steps_run_from_previous_to_current(shares_store):
-    # Previous −12; rate steps largest first: TC +12.4, TB +10, none +5.6 (TA and TD add
+    # Previous -12; rate steps largest first: TC +12.4, TB +10, none +5.6 (TA and TD add
     # nothing); mix +9; ends at +25.
     steps = waterfall(explain(shares_store, W45, "nps"))
     assert [(s.label, s.kind) for s in steps] == [

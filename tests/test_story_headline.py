@@ -8,7 +8,7 @@ Significance of every W45-vs-W44 change of tests/fixtures/known_answer.py, worke
 Organisation
 - NPS 17 answers, CSAT 16, CES 13 (< 30): not tested. Responses: a count, not tested.
 - Service level 35/52 vs 40/40: pooled p̂ = 75/92 = .815217, p̂(1 − p̂) = .150520,
-  1/52 + 1/40 = .044231, SE = .081596; z = (.673077 − 1)/.081596 = −4.007 -> p ≈ .00006: real.
+  1/52 + 1/40 = .044231, SE = .081596; z = (.673077 − 1)/.081596 = -4.007 -> p ≈ .00006: real.
 - Speed of answer 975/49 = 19.898 s vs 10 s (SE 0): waits Σx² = 35,575, n·x̄² = 19,400.5,
   var = 16,174.5/48 = 336.97, SE = √(336.97/49) = 2.6224; z = 9.898/2.6224 = 3.77 -> real.
 - Handle time 18,400/49 = 375.51 s vs 300 s (SE 0): Σx² = 8,120,000, n·x̄² = 6,909,387.8,
@@ -18,11 +18,11 @@ Organisation
 - Transfers 12/49 vs 0/40: pooled 12/89, p̂(1 − p̂) = .116652, 1/49 + 1/40 = .045408,
   SE = .072781; z = .244898/.072781 = 3.36 -> real.
 - FCR 34/46 vs 40/40: pooled 74/86, p̂(1 − p̂) = .120065, 1/46 + 1/40 = .046739,
-  SE = .074911; z = −.260870/.074911 = −3.48 -> real.
+  SE = .074911; z = −.260870/.074911 = -3.48 -> real.
 - Adherence, conformance, occupancy, productivity: no W44 adherence, nothing to compare.
   Callbacks: 2 promised (< 30). Repeat contacts: provisional, and no W44 value.
 Billing (T2; W44 is all A3's, so its previous values are the organisation's)
-- Service level 30/42 vs 40/40: z = −3.66 -> real (tests/test_metrics_known.py).
+- Service level 30/42 vs 40/40: z = -3.66 -> real (tests/test_metrics_known.py).
 - Speed of answer 17.5 vs 10 s: z = 7.5/2.0801 = 3.61 -> real.
 - Handle time 375 vs 300 s: Σx² = 6,300,000, n·x̄² = 5,625,000, var = 675,000/39 =
   17,307.7, SE = √(17,307.7/40) = 20.801; z = 75/20.801 = 3.61 -> real.
@@ -129,8 +129,8 @@ def _card(lines):
 
 
 def test_nothing_real_names_the_largest_movements_as_noise():
-    # NPS +3.6 (p .33), iNPS −11.9 (p .21), CSAT −0.1 points (p .97), handle time 393 vs
-    # 395 s (−0.5 % of 395; p .60), responses +10 (a count, untested: never called noise).
+    # NPS +3.6 (p .33), iNPS -11.9 (p .21), CSAT -0.1 points (p .97), handle time 393 vs
+    # 395 s (-0.5 % of 395; p .60), responses +10 (a count, untested: never called noise).
     # By size: iNPS 11.9, NPS 3.6, AHT 0.51 %, CSAT 0.1 -> the three largest are named.
     lines = [
         _line("nps", "Net Promoter Score", "pts", 38.3, 34.7, 0.33, "no real change"),
@@ -144,7 +144,7 @@ def test_nothing_real_names_the_largest_movements_as_noise():
     assert [m.metric for m in h.noise] == ["inps", "nps", "aht"]
     assert h.sentences == [
         "Nothing changed for real across the organisation this week: the largest movements "
-        "(Internal NPS −11.9 points, Net Promoter Score +3.6 points, Avg handle time −2.0 s) "
+        "(Internal NPS -11.9 points, Net Promoter Score +3.6 points, Avg handle time -2.0 s) "
         "are within the noise."
     ]
 

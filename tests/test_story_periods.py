@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from cxmetrics.formatting import spoken as fmt
 from cxmetrics.periods import parse_period
-from cxmetrics.story.numbers import fmt
 from cxmetrics.story.periods import coverage, period_notes, trend_count
 from cxmetrics.story.stars import month_so_far
 
@@ -98,7 +98,7 @@ def test_month_so_far():
     [
         (81.54, "%", "value", "81.5 %"),
         (29.41, "pts", "value", "+29"),
-        (-3.4, "pts", "value", "−3"),
+        (-3.4, "pts", "value", "-3"),
         (0.4, "pts", "value", "0"),
         (19.9, "s", "value", "20 s"),
         (400, "s", "value", "400 s"),
@@ -111,7 +111,7 @@ def test_month_so_far():
         (13.6, "%", "change", "13.6 points"),
         (-9.898, "s", "change", "9.9 s"),
         (75.51, "s", "signed", "+76 s"),
-        (-11.9, "pts", "signed", "−11.9 points"),
+        (-11.9, "pts", "signed", "-11.9 points"),
         (-0.01, "%", "signed", "0.0 points"),
         (3.3, "%", "margin", "± 3.3 points"),
         (8.4, "/100", "signed", "+8.40"),

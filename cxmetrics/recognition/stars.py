@@ -17,7 +17,7 @@ import pandas as pd
 
 from cxmetrics.metrics import stats
 from cxmetrics.metrics.engine import SIGNIFICANCE, period_sums, sum_column
-from cxmetrics.metrics.registry import default_registry
+from cxmetrics.metrics.registry import default_registry, headline_metric
 from cxmetrics.org import is_internal
 from cxmetrics.periods import Period
 from cxmetrics.recognition.values import none_if_missing, period_of
@@ -106,7 +106,12 @@ def _estimates(sums: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
     frame["agent_id"] = frame["key"].astype(str)
     frame["name"] = frame["name"].fillna(frame["agent_id"])
     frame["internal"] = frame["internal"].fillna(False).astype(bool)
-    frame["metric"] = frame["internal"].map({True: "inps", False: "nps"})
+    frame["metric"] = frame["internal"].map(
+        {
+            True: headline_metric(default_registry(), True),
+            False: headline_metric(default_registry()),
+        }
+    )
     for i, part in enumerate(("n", "promoters", "detractors")):
         nps = frame[sum_column("surveys", _NPS_SUMS["nps"][i])]
         inps = frame[sum_column("surveys", _NPS_SUMS["inps"][i])]
@@ -227,7 +232,7 @@ def best_team_change(store: Store, period: Period | str) -> TeamChange | None:
         if key not in info:
             continue
         name, internal = info[key]
-        metric = "inps" if internal else "nps"
+        metric = headline_metric(registry, internal)
         min_n = max(registry[metric].min_n, store.settings.stars_min_n, 1)
         values = []
         for bucket in (p.start, prev.start):

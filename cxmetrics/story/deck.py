@@ -19,8 +19,9 @@ from pathlib import Path
 from pptx import Presentation
 from pptx.util import Inches
 
+from cxmetrics.formatting import spoken as fmt
 from cxmetrics.metrics.engine import MetricResult
-from cxmetrics.metrics.registry import default_registry
+from cxmetrics.metrics.registry import default_registry, for_team
 from cxmetrics.periods import Period
 from cxmetrics.story.deck_charts import MUTED, trend_chart, waterfall_chart
 from cxmetrics.story.deck_parts import (
@@ -48,7 +49,6 @@ from cxmetrics.story.deck_parts import (
 from cxmetrics.story.explain import CAVEAT, waterfall
 from cxmetrics.story.gather import Story, read_story
 from cxmetrics.story.headline import STAR_METRIC
-from cxmetrics.story.numbers import fmt
 from cxmetrics.story.periods import day_text
 from cxmetrics.story.stars import quotes_for
 from cxmetrics.story.wording import is_real, moved, spoken
@@ -325,7 +325,7 @@ class Deck:
             fill_cell(table.cell(r, 0), [(name, value_size + 1, True)], NAME_CELL)
             said = []
             for c, metric_id in enumerate(GLANCE, 1):
-                metric_id = "inps" if metric_id == "nps" and internal else metric_id
+                metric_id = for_team(default_registry(), metric_id, internal)
                 line = by_id.get(metric_id)
                 cell = table.cell(r, c)
                 if line is None or line.value is None:

@@ -13,9 +13,9 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from cxmetrics.formatting import spoken as fmt
 from cxmetrics.metrics.engine import MetricResult
 from cxmetrics.story.deck_charts import FONT, INK, MUTED
-from cxmetrics.story.numbers import fmt
 from cxmetrics.story.wording import is_real
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Emu(12192000), Emu(6858000)  # 16:9, 13.33 × 7.5 in

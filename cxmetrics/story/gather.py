@@ -22,6 +22,7 @@ from cxmetrics.metrics.engine import (
     trend,
 )
 from cxmetrics.metrics.registry import default_registry
+from cxmetrics.metrics.registry import headline_metric as registry_headline
 from cxmetrics.periods import Period
 from cxmetrics.recognition import find_praise
 from cxmetrics.story.explain import Decomposition, explain
@@ -32,12 +33,14 @@ from cxmetrics.story.wording import label_of
 
 
 def headline_metric(card: Scorecard, internal: bool) -> str:
-    """The NPS a scope is judged by: iNPS for an internal service team (and for an
-    organisation whose only answers are colleagues'), else customer NPS."""
+    """The metric a scope is judged by: the registry's headline (iNPS in its place for an
+    internal service team, and for an organisation whose only answers are colleagues')."""
+    registry = default_registry()
+    head, stand_in = registry_headline(registry), registry_headline(registry, internal=True)
     lines = card.by_id()
-    if internal or (lines["nps"].n == 0 and lines["inps"].n > 0):
-        return "inps"
-    return "nps"
+    if internal or (lines[head].n == 0 and lines[stand_in].n > 0):
+        return stand_in
+    return head
 
 
 @dataclass

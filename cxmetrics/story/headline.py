@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
+from cxmetrics.formatting import spoken as fmt
 from cxmetrics.metrics.engine import MetricResult, Scorecard
-from cxmetrics.story.numbers import fmt
 from cxmetrics.story.periods import PeriodNotes
 from cxmetrics.story.stars import StarsPick
 from cxmetrics.story.wording import change_sentence, is_real, label_of, period_word

@@ -4,9 +4,9 @@ is real."""
 
 from __future__ import annotations
 
+from cxmetrics.formatting import spoken as fmt
 from cxmetrics.metrics.engine import MetricResult
 from cxmetrics.metrics.registry import default_registry
-from cxmetrics.story.numbers import fmt
 
 # What a metric's n counts, by the rollups it reads.
 _NOUNS = {"surveys": "answers", "interactions": "contacts", "adherence": "agent-days"}
