@@ -21,7 +21,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from cxmetrics.formatting import axis_title, format_margin, format_value, is_missing, tick_suffix
+from cxmetrics.formatting import (
+    axis_title,
+    format_delta,
+    format_margin,
+    format_value,
+    is_missing,
+    tick_suffix,
+)
 
 PALETTE: dict[str, str] = {
     # Okabe & Ito (2008), safe for the common colour-vision deficiencies.
@@ -581,4 +588,56 @@ def small_multiples(
         },
         margin={"l": 10, "r": 20, "t": 110 if large else 80, "b": 10},
     )
+    return fig
+
+
+def waterfall_chart(
+    steps: list,
+    unit: str,
+    *,
+    large: bool = False,
+    theme: str = "auto",
+    height: int | None = None,
+) -> go.Figure:
+    """Why a metric moved: the previous value, each part's effect (teams scoring
+    differently, the mix of answers), and this period's value, as a waterfall. `steps` are
+    the story's (`story.explain.waterfall`): label, kind (total / rate / mix), amount.
+    Ups and downs are coloured and signed ("+4.2 pts"), never colour alone."""
+    look = _look(theme, large)
+    measures = ["absolute" if s.kind == "total" else "relative" for s in steps]
+    texts = [
+        format_value(s.amount, unit) if s.kind == "total" else format_delta(s.amount, unit)
+        for s in steps
+    ]
+    fig = go.Figure(
+        go.Waterfall(
+            x=[chart_text(s.label) for s in steps],
+            y=[s.amount for s in steps],
+            measure=measures,
+            text=texts,
+            textposition="outside",
+            textfont={"size": look.tick, "color": look.text},
+            increasing={"marker": {"color": PALETTE["bluish_green"]}},
+            decreasing={"marker": {"color": PALETTE["vermillion"]}},
+            totals={"marker": {"color": look.series}},
+            connector={"line": {"color": look.muted, "width": 1}},
+            hovertemplate="%{x}: %{text}<extra></extra>",
+            cliponaxis=False,
+        )
+    )
+    lows = [min(s.start, s.end) for s in steps] + [0.0]
+    highs = [max(s.start, s.end) for s in steps] + [0.0]
+    pad = (max(highs) - min(lows)) * 0.15 or 1.0
+    fig.update_xaxes(**_axis_common(look))
+    fig.update_yaxes(
+        **_axis_common(look),
+        range=[min(lows) - (pad if min(lows) < 0 else 0), max(highs) + pad],
+        ticksuffix=tick_suffix(unit),
+        title={"text": axis_title(unit), "font": {"size": look.tick, "color": look.text}},
+    )
+    fig.update_layout(
+        **_base_layout(look, height or (520 if large else 340)),
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+    )
+    fig.update_layout(showlegend=False)
     return fig

@@ -224,6 +224,32 @@ def definitions() -> dict[str, list[dict]]:
     return {"metrics": metrics, "business": business_kpis}
 
 
+# ----------------------------------------------------------------------------- the story
+
+
+@versioned(spinner="Reading the period's story…")
+def story(period: str, team: str | None = None):
+    """Everything the headline, "why it moved" and the deck say about a period and scope
+    (story.gather.Story): the scorecard, the teams, stars, praise, the decomposition."""
+    from cxmetrics.story.gather import read_story
+
+    return read_story(get_store(), parse_period(period), team=team)
+
+
+def deck_maker(period: str, team: str | None = None):
+    """A function that builds the PowerPoint deck of a period and scope when called (the
+    download button calls it on click, on its own thread)."""
+    from cxmetrics.story.deck import deck_bytes
+    from cxmetrics.story.gather import read_story
+
+    store, label = get_store(), parse_period(period)
+
+    def make() -> bytes:
+        return deck_bytes(read_story(store, label, team=team))
+
+    return make
+
+
 # ----------------------------------------------------------------------------- upload page
 
 

@@ -79,9 +79,10 @@ def test_the_new_metric_shows_on_the_all_hands_card(extended_registry, known_db)
     assert tiles["Promoter share"] == "58.8 %"
     glance = next(d.value for d in at.dataframe if "Team" in d.value.columns)
     t1 = glance.set_index("Team").loc["Customer Care"]
-    assert t1["Promoter share"] == "45.5 % · near target"
-    presenting = run_app({"period": "2026-W45", "present": "true"})  # the customer slide
-    assert [h.value for h in presenting.subheader] == ["What customers feel"]
+    cell = t1["Promoter share"]  # value · status · change · n (5 promoters of 11 answers)
+    assert cell.startswith("45.5 % · ▲ near target · ") and cell.endswith(" · n 11")
+    presenting = run_app({"period": "2026-W45", "present": "true", "slide": "2"})
+    assert [h.value for h in presenting.subheader] == ["What customers feel and how we serve"]
     assert "Promoter share" in {m.label for m in presenting.metric}
 
 

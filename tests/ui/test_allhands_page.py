@@ -24,13 +24,21 @@ def test_renders_on_the_demo_store_with_banner_and_all_groups(app_db):
     assert {"Sales per FTE", "Learning hours"} <= labels
 
 
-def test_renders_on_an_empty_store(empty_db):
+def test_an_empty_store_says_there_is_no_data_instead_of_empty_tiles(empty_db):
     at = run_app()
     assert not at.exception
     assert not at.info  # no demo banner: the demo was cleared
-    values = {m.label: m.value for m in at.metric}
-    assert values["Net Promoter Score"] == "—"
-    assert "No teams in the roster yet" in _texts(at)
+    assert not at.metric  # no grid of n 0 tiles
+    [warning] = at.warning
+    assert warning.value.startswith(f"No data for {at.session_state['period']}")
+
+
+def test_an_empty_period_names_where_the_data_is(known_db):
+    at = run_app({"period": "2019-W01"})
+    assert not at.exception
+    assert not at.metric
+    [warning] = at.warning
+    assert warning.value == "No data for 2019-W01 — data runs from 27 Oct 2026 to 13 Nov 2026."
 
 
 def test_shows_the_engine_numbers_for_the_known_fixture(known_db):
@@ -56,10 +64,15 @@ def test_presentation_mode_from_the_query_string(known_db):
     at = run_app({"period": "2026-W45", "present": "true"})
     assert not at.exception
     assert at.session_state["present"] is True
-    assert "1 / 5 · What customers feel" in _texts(at)  # no business KPIs in the fixture
-    assert [h.value for h in at.subheader] == ["What customers feel"]
+    # headline, customers and service together, trend, why it moved, teams (no stars with
+    # 20 answers in the fixture, no business KPIs)
+    assert "1 / 5 · The headline" in _texts(at)
+    assert [h.value for h in at.subheader] == ["The headline"]
+    sentences = [m.value for m in at.markdown if m.value.startswith("- ")]
+    assert sentences, "the headline slide says what changed"
     at.button(key="slide-next").click().run()
-    assert [h.value for h in at.subheader] == ["How we serve: speed and access"]
+    assert [h.value for h in at.subheader] == ["What customers feel and how we serve"]
+    assert {"Net Promoter Score", "Service level (20 s)"} <= {m.label for m in at.metric}
     assert at.query_params["slide"] == "2"
     at.button(key="present-exit").click().run()
     assert at.session_state["present"] is False
@@ -76,5 +89,9 @@ def test_service_stars_on_the_card_for_a_month(app_db):
     star_names = [m.value for m in at.markdown if m.value.startswith(("**1.", "**2."))]
     assert len(star_names) == 2
     assert any(m.label in ("NPS", "iNPS") for m in at.metric)
-    week = run_app()  # a week is too short for the demo's agents to reach 20 answers
-    assert "pick a month or a quarter" in _texts(week)
+    week = run_app()  # a week is too short for the demo's agents to reach 20 answers…
+    headers = [h.value for h in week.subheader]
+    assert any(h.startswith("Service stars of ") and h.endswith(" so far") for h in headers) or (
+        "Service stars of " + month in headers
+    )  # …so the month's stars show, never an empty section
+    assert "No agent had 20 or more answers" in _texts(week)

@@ -31,6 +31,16 @@ def real_roster() -> bytes:
     )
 
 
+def real_contacts() -> bytes:
+    """Two real contacts in the last complete week: the week still has data without demo."""
+    day = last_complete_week().start.isoformat()
+    return (
+        "interaction_id,started_at,channel,team_id,agent_id,wait_seconds,handle_seconds,"
+        f"abandoned\nreal-1,{day} 09:00,phone,R1,R-1,5,300,no\n"
+        f"real-2,{day} 10:00,phone,R1,R-2,8,240,no\n"
+    ).encode()
+
+
 def real_kpis() -> bytes:
     day = last_complete_week().start.isoformat()
     return f"date,metric_id,team_id,value\n{day},real_sales,R1,4.5\n".encode()
@@ -72,7 +82,8 @@ def test_labels_stay_beside_a_real_upload_and_go_with_clear_demo(app_db, capture
     from cxmetrics.ui import data
 
     store = data.get_store()
-    for kind, content in (("roster", real_roster()), ("kpis", real_kpis())):
+    files = (("roster", real_roster()), ("kpis", real_kpis()), ("interactions", real_contacts()))
+    for kind, content in files:
         report = ingest.load_batch(store, kind, content, filename=f"real-{kind}.csv")
         assert report.status == "committed" and report.loaded > 0, report.to_dict()
 

@@ -1,8 +1,10 @@
-"""All-hands scorecard: what customers feel beside how we serve, for the whole organisation.
+"""All-hands scorecard: what changed for real, what customers feel beside how we serve,
+why the headline moved, the stars and the teams, for the whole organisation.
 
 Which metric shows where comes from the registry: its groups are the card's columns, its
-sections the blocks of tiles (and the slides when presenting), and its views the headline
-trend, the small trends and the columns of teams at a glance.
+sections the blocks of tiles, and its views the headline trend, the small trends and the
+columns of teams at a glance. What the period's numbers say (the headline, why it moved,
+the deck) comes from the story library (cxmetrics/story/).
 """
 
 from __future__ import annotations
@@ -10,15 +12,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from cxmetrics.formatting import format_value
+from cxmetrics.formatting import format_count, format_delta, format_value
 from cxmetrics.metrics.registry import (
     declarations,
     for_team,
     headline_metric,
     in_group,
-    in_section,
     in_view,
 )
+from cxmetrics.story.explain import waterfall
 from cxmetrics.ui import charts, components, data
 
 period = st.session_state["period"]
@@ -29,6 +31,8 @@ lines = {m["id"]: m for m in card["metrics"]}
 as_of = data.data_as_of()
 registry = data.registry()
 layout = declarations()  # the card's groups and sections
+story = data.story(period)
+told = story.headline()
 
 
 def shown(metric_ids: list[str]) -> list[dict]:
@@ -49,6 +53,70 @@ def header() -> None:
     st.caption(
         f"{p.start:%d %b %Y} – {p.end:%d %b %Y} · compared with {card['previous_period']} · "
         f"data as of {as_of or '—'}" + note
+    )
+    if not story.empty:  # a partial period (or the one it is compared with) says so
+        for line in story.coverage.notes():
+            st.info(line, icon=":material/date_range:")
+
+
+def section_headline(large: bool) -> None:
+    """What changed for real (up and down, the organisation and each team, by size), what is
+    off target, the stars and the praise: sentences a leader can read aloud."""
+    st.subheader("The headline", anchor=False)
+    with st.container(border=True, key="headline"):
+        for sentence in told.sentences:
+            # team and agent names come from uploads: inert
+            st.markdown(f"- {components.inert_markdown(sentence)}")
+    if not large:
+        st.caption(
+            "A change is called real only when it is statistically significant (p < 0.05); "
+            "the rest is noise a period of answers always has."
+        )
+
+
+def section_why(large: bool) -> None:
+    """Why the headline metric moved: teams scoring differently (rate) and the share of
+    answers from each team changing (mix), as a waterfall."""
+    why = story.why
+    st.subheader(f"Why {data.metric_label(story.headline_metric)} moved", anchor=False)
+    steps = waterfall(why) if why is not None else []
+    if not steps:
+        st.caption("Nothing to split: this period or the one before has no answers.")
+        return
+    unit = registry[story.headline_metric].unit
+    left, right = st.columns([3, 1] if large else [2, 1], gap="large")
+    with left:
+        components.chart(
+            charts.waterfall_chart(steps, unit, large=large, theme=theme), "why-waterfall"
+        )
+    with right:
+        said = [
+            f"**{format_value(why.previous, unit)} → {format_value(why.value, unit)}** "
+            f"({format_delta(why.delta, unit)})",
+            f"Teams scoring differently (rate): {format_delta(why.rate_effect, unit)}",
+            f"The share of answers from each team changing (mix): "
+            f"{format_delta(why.mix_effect, unit)}",
+        ]
+        for line in said:
+            st.markdown(line)
+        st.caption(
+            "The parts describe where the change came from and add up to it exactly; they "
+            "are not tests (only the change as a whole is tested)."
+        )
+
+
+def deck_button() -> None:
+    """The period's PowerPoint deck, built when clicked (native charts, speaker notes)."""
+    st.download_button(
+        "Download the deck (.pptx)",
+        data=data.deck_maker(period),
+        file_name=f"all-hands-{period}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        icon=":material/slideshow:",
+        key="deck-download",
+        on_click="ignore",
+        help="16:9 slides for the company deck: headline, customers and service, why it "
+        "moved, teams, stars and business KPIs, with editable charts and speaker notes",
     )
 
 
@@ -93,17 +161,6 @@ def group_column(group: str, title: str, tile_columns: int) -> None:
         small_trends(trends, False, f"{group}-trends")
 
 
-def section_slide(section: str, title: str) -> None:
-    """A section of the card as a slide: its tiles in large type, and the headline trend
-    when the headline is among them."""
-    st.subheader(title, anchor=False)
-    ids = in_section(registry, section)
-    tiles = shown(ids)
-    components.tile_grid(tiles, columns=len(tiles) if len(tiles) <= 5 else 3)
-    if headline_metric(registry) in ids:
-        headline_trend(True)
-
-
 def section_business() -> None:
     kpis = data.business(period)
     if not kpis:
@@ -116,17 +173,18 @@ def section_business() -> None:
 
 
 def section_stars(large: bool) -> None:
-    """Agents customers rate highest, ranked by the low end of their 95 % interval."""
-    st.subheader("Service stars", anchor=False)
-    stars = data.recognition_stars(period, None, 5 if large else 4)
-    if not stars:
-        st.caption(
-            f"No agent has {data.recognition_min_n()} or more survey answers in {period}: "
-            "pick a month or a quarter to see who customers single out."
-        )
+    """Agents customers rate highest, ranked by the low end of their 95 % interval: the
+    period's, else (a week with none) the month's so far, else why there are none."""
+    pick = story.stars
+    title = "Service stars" + (f" of {pick.label}" if pick.fallback else "")
+    st.subheader(title, anchor=False)
+    if pick.reason:
+        st.caption(components.inert_markdown(pick.reason[:1].upper() + pick.reason[1:] + "."))
+    if not pick.stars:
         return
-    praise = data.recognition_praise(period)
-    for column, (rank, star) in zip(st.columns(len(stars)), enumerate(stars, 1), strict=False):
+    shown = [s.to_dict() for s in pick.stars][: 5 if large else 4]
+    praise = story.star_praise
+    for column, (rank, star) in zip(st.columns(len(shown)), enumerate(shown, 1), strict=False):
         with column:
             quotes = components.best_quotes(praise, star["agent_id"], 1 if large else 2)
             components.star_card(rank, star, quotes)
@@ -156,43 +214,84 @@ def glance_label(metric_id: str) -> str:
     return data.metric_label(metric_id)
 
 
-def glance_table() -> pd.DataFrame:
+# Cell tints by status (always beside the status icon and word in the cell, never alone):
+# translucent, so they read on the light and the dark theme.
+TINTS = {
+    "green": "background-color: rgba(0, 158, 115, 0.18)",
+    "amber": "background-color: rgba(230, 159, 0, 0.22)",
+    "red": "background-color: rgba(213, 94, 0, 0.20)",
+}
+
+
+def glance_cell(line: dict | None) -> str:
+    """A team's number in teams at a glance: value, status (icon and word), change, n."""
+    if line is None or line["value"] is None:
+        return "—"
+    parts = [format_value(line["value"], line["unit"])]
+    if line["status"] != "none":
+        parts.append(charts.STATUS_ICON[line["status"]])
+    if line.get("delta") is not None:
+        change = format_delta(line["delta"], line["unit"])
+        parts.append(change + (" (real)" if line.get("significant") else ""))
+    parts.append(f"n {format_count(line['n'])}")
+    return " · ".join(parts)
+
+
+def glance_table() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Teams at a glance: one row per team, a cell per glance metric (see `glance_cell`),
+    and beside it the same shape holding each cell's status (for its tint)."""
     teams = data.teams().set_index("team_id")
     per_team = data.breakdown(period, "team")
-    rows = []
+    rows, statuses = [], []
     for team_id, team in teams.iterrows():
         team_lines = per_team.get(team_id, {})
         row = {"Team": team["name"], "Supervisor": team["supervisor"] or "", "id": team_id}
+        status = {"Team": None, "Supervisor": None, "id": None}
         for m in in_view(registry, "glance"):
             line = team_lines.get(for_team(registry, m, bool(team["internal"])))
             label = glance_label(m)
-            if line is None or line["value"] is None:
-                row[label] = "—"
-            else:
-                word = components.STATUS[line["status"]][0].lower()
-                value = format_value(line["value"], line["unit"])
-                row[label] = f"{value} · {word}" if line["status"] != "none" else value
+            row[label] = glance_cell(line)
+            status[label] = None if line is None or line["value"] is None else line["status"]
         rows.append(row)
-    return pd.DataFrame(rows)
+        statuses.append(status)
+    return pd.DataFrame(rows), pd.DataFrame(statuses)
+
+
+def tinted(table: pd.DataFrame, statuses: pd.DataFrame):
+    """The table with each cell tinted by its status (a pandas Styler)."""
+    return table.style.apply(
+        lambda column: [TINTS.get(s, "") for s in statuses[column.name]], axis=0
+    )
 
 
 def section_teams(large: bool) -> None:
     st.subheader("Teams at a glance", anchor=False)
-    table = glance_table()
+    table, statuses = glance_table()
     if table.empty:
         st.write("No teams in the roster yet: upload a roster on the Upload page.")
         return
     shown = table.drop(columns=["id"])
+    statuses = statuses.drop(columns=["id"])
     if large:  # st.table renders markdown: team names and supervisors made inert
         cells = shown.assign(
             Team=shown["Team"].map(components.inert_markdown),
             Supervisor=shown["Supervisor"].map(components.inert_markdown),
         )
-        st.table(cells.set_index("Team"))
+        st.table(tinted(cells, statuses).hide(axis="index"))
+        st.caption(
+            "Each cell: value · status · change (real when significant) · n. " + internal_note()
+        )
         return
-    st.caption("Pick a row to open that team's scorecard. " + internal_note())
+    st.caption(
+        "Each cell: value · status · change against the previous period (“real” when "
+        "significant) · n. Pick a row to open that team's scorecard. " + internal_note()
+    )
     event = st.dataframe(
-        shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="glance"
+        tinted(shown, statuses),
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="glance",
     )
     components.table_download(shown, f"teams-at-a-glance-{period}", "glance-csv")
     chosen = event.selection.rows if event else []
@@ -204,27 +303,50 @@ def section_teams(large: bool) -> None:
         )
 
 
+def section_all_tiles() -> None:
+    """Customers and service together (one slide): every tile of the card."""
+    st.subheader("What customers feel and how we serve", anchor=False)
+    for group in layout.groups.values():
+        tiles = shown(in_group(registry, group.id))
+        st.markdown(f"**{group.title}**")
+        components.tile_grid(tiles, columns=6)
+
+
+def no_data() -> None:
+    """An empty period: say where the data is, not a grid of n 0 tiles."""
+    for line in story.coverage.notes():
+        st.warning(line, icon=":material/event_busy:")
+
+
 if not present:
     components.demo_banner()
     header()
+    if story.empty:
+        no_data()
+        st.stop()
+    section_headline(False)
     # the first group (what customers feel) narrower: its tiles sit two to a row
     widths = [5 if index == 0 else 8 for index in range(len(layout.groups))]
     columns = st.columns(widths, gap="large")
     for index, (column, group) in enumerate(zip(columns, layout.groups.values(), strict=True)):
         with column:
             group_column(group.id, group.title, tile_columns=2 if index == 0 else 4)
+    section_why(False)
     section_business()
     section_stars(False)
     section_teams(False)
+    deck_button()
 else:
-    slides = [
-        (section.title, lambda section=section: section_slide(section.id, section.title))
-        for section in layout.sections.values()
-    ]
-    if data.business(period):
-        slides.append(("Beyond service", section_business))
-    slides.append(("Service stars", lambda: section_stars(True)))
-    slides.append(("Teams at a glance", lambda: section_teams(True)))
+    slides = [("The headline", lambda: section_headline(True))]
+    if not story.empty:
+        slides.append(("Customers and service", section_all_tiles))
+        slides.append(("Trend", lambda: headline_trend(True)))
+        slides.append(("Why it moved", lambda: section_why(True)))
+        slides.append(("Teams at a glance", lambda: section_teams(True)))
+        if story.stars.stars:  # never an empty slide: the headline says why there are none
+            slides.append(("Service stars", lambda: section_stars(True)))
+        if data.business(period):
+            slides.append(("Beyond service", section_business))
     current = components.slide_controls([title for title, _ in slides])
     header()
     slides[current][1]()
