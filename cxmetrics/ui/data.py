@@ -24,6 +24,7 @@ from cxmetrics.metrics import engine
 from cxmetrics.metrics.registry import Metric, business_registry, default_registry
 from cxmetrics.periods import Period, last_complete, parse_period, period_containing
 from cxmetrics.store import Store, is_empty, open_store
+from cxmetrics.story.periods import trend_count
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -165,8 +166,10 @@ def breakdown(period: str, by: str, team: str | None = None) -> dict[str | None,
 
 
 @versioned()
-def trend(period: str, count: int = 13, team: str | None = None) -> pd.DataFrame:
-    return engine.trend(get_store(), parse_period(period), count=count, team=team)
+def trend(period: str, team: str | None = None) -> pd.DataFrame:
+    """The trend ending with `period`: up to 13 periods, starting no earlier than the data."""
+    p = parse_period(period)
+    return engine.trend(get_store(), p, count=trend_count(p, data_range()), team=team)
 
 
 @versioned()

@@ -95,3 +95,23 @@ def test_service_stars_on_the_card_for_a_month(app_db):
         "Service stars of " + month in headers
     )  # …so the month's stars show, never an empty section
     assert "No agent had 20 or more answers" in _texts(week)
+
+
+def test_the_trend_axis_starts_with_the_data(known_db):
+    # the fixture's data runs from 27 Oct 2026 (2026-W44) to 13 Nov 2026: a trend ending in
+    # 2026-W45 shows W44 and W45 only, not thirteen weeks reaching back before any data
+    import json
+
+    at = run_app({"period": "2026-W45"})
+    assert not at.exception
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    axis_values = {
+        str(x)
+        for spec in charts
+        for trace in spec["data"]
+        if trace.get("type") == "scatter"
+        for x in trace.get("x") or []
+        if x is not None
+    }
+    assert axis_values, "no trend chart drawn"
+    assert axis_values <= {"2026-W44", "2026-W45"}, sorted(axis_values)

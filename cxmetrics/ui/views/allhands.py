@@ -121,7 +121,7 @@ def deck_button() -> None:
 
 
 def trend_rows(metric_id: str) -> pd.DataFrame:
-    rows = data.trend(period, 13)
+    rows = data.trend(period)
     return rows[rows["metric"] == metric_id]
 
 
@@ -142,7 +142,7 @@ def headline_trend(large: bool) -> None:
 
 def small_trends(ids: list[str], large: bool, key: str) -> None:
     metrics = [(m, data.metric_label(m), registry[m].unit) for m in ids]
-    rows = data.trend(period, 13)
+    rows = data.trend(period)
     fig = charts.small_multiples(
         rows[rows["metric"].isin(ids)], metrics, large=large, theme=theme, columns=3
     )

@@ -339,7 +339,7 @@ def section_agents(team_id: str, internal: bool) -> None:
 
 def section_trend(team_id: str, internal: bool) -> None:
     st.subheader("Trend, last 13 periods", anchor=False)
-    rows = data.trend(period, 13, team=team_id)
+    rows = data.trend(period, team=team_id)
     head = headline_metric(internal)
     head_fig = charts.trend_chart(
         rows[rows["metric"] == head],
