@@ -15,6 +15,7 @@ from datetime import date
 from typing import ParamSpec, TypeVar
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from cxmetrics import comments as survey_comments
@@ -77,6 +78,19 @@ def versioned(
         return call
 
     return wrap
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _figure_spec(build_name: str, _build: Callable[..., go.Figure], *args, **kwargs) -> dict:
+    return _build(*args, **kwargs).to_dict()
+
+
+def figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
+    """The figure `build(*args, **kwargs)` makes, built once per distinct input: building a
+    plotly figure validates every property (most of a warm rerun's time), a cached spec
+    does not need it again. The inputs are the data itself, so no entry is ever stale."""
+    spec = _figure_spec(f"{build.__module__}.{build.__qualname__}", build, *args, **kwargs)
+    return go.Figure(spec, _validate=False)
 
 
 def ingest_limit_mb() -> int:

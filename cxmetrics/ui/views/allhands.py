@@ -26,13 +26,8 @@ from cxmetrics.ui import charts, components, data
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
 theme = components.chart_theme()
-card = data.scorecard(period)
-lines = {m["id"]: m for m in card["metrics"]}
-as_of = data.data_as_of()
 registry = data.registry()
 layout = declarations()  # the card's groups and sections
-story = data.story(period)
-told = story.headline()
 
 
 def shown(metric_ids: list[str]) -> list[dict]:
@@ -41,9 +36,14 @@ def shown(metric_ids: list[str]) -> list[dict]:
     return [lines[m] for m in metric_ids if not registry[m].only_with_data or lines[m]["n"] > 0]
 
 
-def header() -> None:
+def title() -> None:
+    st.title(f"All-hands scorecard · {data.period_of(period).label}", anchor=False)
+
+
+def header_notes() -> None:
+    """Under the title: the dates, what the period is compared with, how to read a change,
+    and a partial period (or a partial one it is compared with)."""
     p = data.period_of(period)
-    st.title(f"All-hands scorecard · {p.label}", anchor=False)
     note = (
         ""
         if present
@@ -87,7 +87,8 @@ def section_why(large: bool) -> None:
     left, right = st.columns([3, 1] if large else [2, 1], gap="large")
     with left:
         components.chart(
-            charts.waterfall_chart(steps, unit, large=large, theme=theme), "why-waterfall"
+            data.figure(charts.waterfall_chart, steps, unit, large=large, theme=theme),
+            "why-waterfall",
         )
     with right:
         said = [
@@ -128,7 +129,8 @@ def trend_rows(metric_id: str) -> pd.DataFrame:
 def headline_trend(large: bool) -> None:
     """The headline metric's trend (NPS), large beside its tiles."""
     head = headline_metric(registry)
-    fig = charts.trend_chart(
+    fig = data.figure(
+        charts.trend_chart,
         trend_rows(head),
         data.metric_label(head),
         registry[head].unit,
@@ -143,8 +145,13 @@ def headline_trend(large: bool) -> None:
 def small_trends(ids: list[str], large: bool, key: str) -> None:
     metrics = [(m, data.metric_label(m), registry[m].unit) for m in ids]
     rows = data.trend(period)
-    fig = charts.small_multiples(
-        rows[rows["metric"].isin(ids)], metrics, large=large, theme=theme, columns=3
+    fig = data.figure(
+        charts.small_multiples,
+        rows[rows["metric"].isin(ids)],
+        metrics,
+        large=large,
+        theme=theme,
+        columns=3,
     )
     components.chart(fig, key)
 
@@ -320,7 +327,14 @@ def no_data() -> None:
 
 if not present:
     components.demo_banner()
-    header()
+    title()  # first: the page is readable while the period's story is read
+card = data.scorecard(period)
+lines = {m["id"]: m for m in card["metrics"]}
+as_of = data.data_as_of()
+story = data.story(period)
+told = story.headline()
+if not present:
+    header_notes()
     if story.empty:
         no_data()
         st.stop()
@@ -347,7 +361,8 @@ else:
             slides.append(("Service stars", lambda: section_stars(True)))
         if data.business(period):
             slides.append(("Beyond service", section_business))
-    current = components.slide_controls([title for title, _ in slides])
-    header()
+    current = components.slide_controls([name for name, _ in slides])
+    title()
+    header_notes()
     slides[current][1]()
     components.demo_note()  # the slide's footer while demo data is in

@@ -338,10 +338,11 @@ def section_agents(team_id: str, internal: bool) -> None:
 
 
 def section_trend(team_id: str, internal: bool) -> None:
-    st.subheader("Trend, last 13 periods", anchor=False)
+    st.subheader("Trend", anchor=False)
     rows = data.trend(period, team=team_id)
     head = headline_metric(internal)
-    head_fig = charts.trend_chart(
+    head_fig = data.figure(
+        charts.trend_chart,
         rows[rows["metric"] == head],
         data.metric_label(head),
         registry[head].unit,
@@ -351,7 +352,8 @@ def section_trend(team_id: str, internal: bool) -> None:
     )
     trends = in_view("team_trends", internal)
     metrics = [(m, data.metric_label(m), registry[m].unit) for m in trends]
-    small_fig = charts.small_multiples(
+    small_fig = data.figure(
+        charts.small_multiples,
         rows[rows["metric"].isin(trends)],
         metrics,
         large=present,
