@@ -123,6 +123,9 @@ PRESENT_CSS = """
 span.stMarkdownBadge { font-size: 1.3rem !important; padding: 0.15rem 0.6rem; }
 h1 { font-size: 2.8rem !important; padding-top: 0.2rem !important; }
 h3 { font-size: 2.2rem !important; }
+.st-key-headline [data-testid="stMarkdownContainer"] li {
+  font-size: 1.75rem !important; line-height: 1.4;
+}
 </style>
 """
 

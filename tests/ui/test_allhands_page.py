@@ -115,3 +115,21 @@ def test_the_trend_axis_starts_with_the_data(known_db):
     }
     assert axis_values, "no trend chart drawn"
     assert axis_values <= {"2026-W44", "2026-W45"}, sorted(axis_values)
+
+
+def test_the_deck_downloads_from_the_page_as_a_pptx(known_db):
+    # the button is beside the headline; the deck it serves is the period's (read back)
+    import io
+
+    from pptx import Presentation
+
+    from cxmetrics.ui import data
+
+    at = run_app({"period": "2026-W45"})
+    assert not at.exception
+    [button] = [b for b in at.get("download_button") if "deck" in b.proto.label]
+    assert button.proto.label == "Download the deck (.pptx)"
+    deck = Presentation(io.BytesIO(data.deck_maker("2026-W45")()))
+    assert len(deck.slides) >= 5
+    first = " ".join(s.text_frame.text for s in deck.slides[0].shapes if s.has_text_frame)
+    assert "2026-W45" in first

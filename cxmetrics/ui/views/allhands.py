@@ -339,6 +339,7 @@ if not present:
         no_data()
         st.stop()
     section_headline(False)
+    deck_button()  # beside the headline: the slides a leader takes into the company deck
     # the first group (what customers feel) narrower: its tiles sit two to a row
     widths = [5 if index == 0 else 8 for index in range(len(layout.groups))]
     columns = st.columns(widths, gap="large")
@@ -349,7 +350,6 @@ if not present:
     section_business()
     section_stars(False)
     section_teams(False)
-    deck_button()
 else:
     slides = [("The headline", lambda: section_headline(True))]
     if not story.empty:
