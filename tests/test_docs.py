@@ -145,3 +145,34 @@ def test_docs_metrics_rewrite_replaces_only_the_generated_part():
 def test_readme_links_the_references():
     assert "docs/metrics.md" in README
     assert "CXMETRICS_REGISTRY" in _section(README, "Configuration")
+
+
+ARCHITECTURE = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+MAP_ROW = re.compile(r"^\| `(cxmetrics/[^`]+\.py)` \| (.+) \|$", re.M)
+
+
+def _modules() -> dict[str, int]:
+    """Every module of the package with its line count; a package's `__init__.py` only when
+    it holds more than its docstring."""
+    found = {}
+    for path in sorted((ROOT / "cxmetrics").rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        body = ast.parse(source).body
+        if path.name == "__init__.py" and len(body) <= 1:
+            continue
+        found[path.relative_to(ROOT).as_posix()] = len(source.splitlines())
+    return found
+
+
+def test_the_module_map_lists_every_module_and_nothing_else():
+    mapped = dict(MAP_ROW.findall(ARCHITECTURE))
+    modules = _modules()
+    assert sorted(set(modules) - set(mapped)) == [], "modules missing from docs/architecture.md"
+    assert sorted(set(mapped) - set(modules)) == [], "docs/architecture.md lists no such module"
+
+
+def test_a_long_module_says_why_it_is_one_job():
+    mapped = dict(MAP_ROW.findall(ARCHITECTURE))
+    long = {path: n for path, n in _modules().items() if n > 600}
+    unexplained = [p for p in long if "lines: " not in mapped.get(p, "")]
+    assert unexplained == [], f"over 600 lines with no reason in the module map: {unexplained}"
