@@ -168,12 +168,13 @@ def register(store: Store, team: str | None = None, *, redacted: bool = True) ->
     return frame
 
 
-def history(store: Store, obstacle_id: str) -> pd.DataFrame:
+def history(store: Store, obstacle_id: str, *, redacted: bool = True) -> pd.DataFrame:
     """Every change to one obstacle, oldest first: who, when, the status before and after,
-    and the state after it (free text redacted)."""
+    and the state after it; free text redacted unless asked otherwise."""
     frame = stored.history(store, obstacle_id)
-    for column in ("description", "resolution"):
-        frame[column] = frame[column].map(lambda v: _text(v, True))
+    if redacted:
+        for column in ("description", "resolution"):
+            frame[column] = frame[column].map(lambda v: _text(v, True))
     return frame
 
 

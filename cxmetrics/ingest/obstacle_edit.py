@@ -38,7 +38,7 @@ class Change:
 
 def _cell(value: object) -> str:
     """A value as the text a file would hold (dates as YYYY-MM-DD, nothing as empty)."""
-    if value is None:
+    if value is None or (not isinstance(value, str | date) and pd.isna(value)):
         return ""
     if isinstance(value, date):
         return value.isoformat()

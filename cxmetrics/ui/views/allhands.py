@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
+from cxmetrics.obstacles import STATUS_WORDS, tile_note
 from cxmetrics.ui import charts, components, data
 
 CUSTOMER = ["nps", "inps", "csat", "ces", "responses"]
@@ -82,7 +85,7 @@ def section_service(ids: list[str], title: str, large: bool) -> None:
 
 
 def section_business() -> None:
-    kpis = data.business(period)
+    kpis = with_obstacle_notes(data.business(period))
     if not kpis:
         return
     st.subheader("Beyond service: the rest of the business", anchor=False)
@@ -164,6 +167,152 @@ def section_teams(large: bool) -> None:
         )
 
 
+# ----------------------------------------------------------------------------- you said, we did
+
+FRONTLINE_ROWS = 6  # rows of each frontline table on a slide (the rest are counted)
+
+
+def with_obstacle_notes(tiles: list[dict]) -> list[dict]:
+    """Tiles (scorecard lines or business KPIs) whose KPI has obstacles open at the
+    period's end, with a note saying so ("2 open obstacles on avg handle time")."""
+    counts = data.you_said_we_did(period)["open_by_metric"]
+    metrics = data.registry()
+
+    def label(tile: dict) -> str:
+        return data.metric_label(tile["id"]) if tile["id"] in metrics else tile["label"]
+
+    return [
+        {**tile, "obstacles": tile_note(counts[tile["id"]], label(tile))}
+        if tile["id"] in counts
+        else tile
+        for tile in tiles
+    ]
+
+
+def _frontline_table(frame: pd.DataFrame, large: bool, key: str, text: list[str]) -> None:
+    """A frontline table: on a slide, large and cut to FRONTLINE_ROWS rows (`st.table` reads
+    markdown, so the `text` columns are made inert); else a plain-text dataframe."""
+    if not large:
+        st.dataframe(frame, hide_index=True, key=key)
+        return
+    shown = frame.head(FRONTLINE_ROWS).astype(object)
+    shown = shown.where(shown.notna(), "—")
+    for column in text:
+        shown[column] = shown[column].map(components.inert_markdown)
+    st.table(shown, hide_index=True)
+    if len(frame) > FRONTLINE_ROWS:
+        st.caption(f"… and {len(frame) - FRONTLINE_ROWS} more on the Obstacles page")
+
+
+def frontline_frames(report: dict, visits: list[dict]) -> dict[str, pd.DataFrame]:
+    """The tables of "You said, we did": resolved in the period, open by team, the open
+    obstacles, and when a leader last met each team."""
+    teams = data.teams()
+    names = dict(zip(teams["team_id"], teams["name"], strict=True))
+
+    def team(team_id: str) -> str:
+        name = names.get(team_id)
+        return name if isinstance(name, str) and name else team_id
+
+    resolved = pd.DataFrame(
+        {
+            "Team": [team(r["team_id"]) for r in report["resolved_in_period"]],
+            "You said": [r["description"] for r in report["resolved_in_period"]],
+            "We did": [r["resolution"] or "—" for r in report["resolved_in_period"]],
+            "Resolved on": [
+                f"{date.fromisoformat(r['resolved_on']):%d %b}"
+                for r in report["resolved_in_period"]
+            ],
+        }
+    )
+    by_team = pd.DataFrame(
+        {
+            "Team": [team(t) for t in report["by_team"]],
+            "Open": [c["open"] for c in report["by_team"].values()],
+            "Oldest (days)": [c["oldest_days"] for c in report["by_team"].values()],
+        }
+    )
+    still_open = pd.DataFrame(
+        {
+            "Team": [team(o["team_id"]) for o in report["open"]],
+            "Obstacle": [o["description"] for o in report["open"]],
+            "Status": [STATUS_WORDS[o["status"]] for o in report["open"]],
+            "Owner": [o["owner"] or "no owner yet" for o in report["open"]],
+            "Days open": [o["age_days"] for o in report["open"]],
+        }
+    )
+    floor = pd.DataFrame(
+        {
+            "Team": [v["team_name"] for v in visits],
+            "Last met": [
+                f"{date.fromisoformat(v['last_met']):%d %b %Y}" if v["last_met"] else "never"
+                for v in visits
+            ],
+            "By": [v["leader"] or "—" for v in visits],
+            "Days ago": pd.array([v["days_since"] for v in visits], dtype="Int64"),
+        }
+    )
+    return {"resolved": resolved, "by_team": by_team, "open": still_open, "floor": floor}
+
+
+def frontline_to_say(report: dict, visits: list[dict]) -> bool:
+    """Anything for "You said, we did": an obstacle resolved or open, a team ever met."""
+    return bool(
+        report["resolved_in_period"] or report["open"] or any(v["last_met"] for v in visits)
+    )
+
+
+def section_frontline(large: bool) -> None:
+    """You said, we did: obstacles frontline staff raised that were resolved in the period
+    (and what was done), those still open at its end by team with their age, and when a
+    leader last met each team (those not met in six weeks named)."""
+    report, visits = data.you_said_we_did(period), data.leader_visits(period)
+    st.subheader("You said, we did", anchor=False)
+    as_of_day = date.fromisoformat(report["as_of"])
+    if not frontline_to_say(report, visits):
+        st.caption(
+            "Nothing raised yet: obstacles frontline staff raise go on the Obstacles page (or "
+            "load an obstacles file), and leaders' visits to the floor as a meetings file."
+        )
+        return
+    if not large:
+        st.caption(
+            f"What frontline staff told us gets in the way: resolved in {period}, and still "
+            f"open on {as_of_day:%d %b %Y} with their age. The Obstacles page keeps the "
+            "register; personal data in the text is masked."
+        )
+    frames = frontline_frames(report, visits)
+    left, right = st.columns([7, 5], gap="large")
+    with left:
+        resolved = frames["resolved"]
+        st.markdown(f"**We did: {len(resolved)} resolved in {period}**")
+        if resolved.empty:
+            st.write(f"No obstacle was resolved in {period}.")
+        else:
+            _frontline_table(resolved, large, "frontline-resolved", ["Team", "You said", "We did"])
+    with right:
+        st.markdown(f"**Still open on {as_of_day:%d %b}: {len(frames['open'])}**")
+        if frames["open"].empty:
+            st.write("No obstacle is open.")
+        else:
+            _frontline_table(frames["by_team"], large, "frontline-by-team", ["Team"])
+    if not frames["open"].empty and not large:
+        _frontline_table(frames["open"], large, "frontline-open", ["Team", "Obstacle", "Owner"])
+    st.markdown("**Leaders on the floor**")
+    overdue = [v["team_name"] for v in visits if v["overdue"]]
+    if overdue:
+        st.warning(
+            components.inert_markdown(
+                f"Not met by a leader in the six weeks to {as_of_day:%d %b}: " + ", ".join(overdue)
+            ),
+            icon=":material/directions_walk:",
+        )
+    elif visits:
+        st.caption(f"Every team met by a leader in the six weeks to {as_of_day:%d %b}.")
+    _frontline_table(frames["floor"], large, "frontline-floor", ["Team", "By"])
+
+
+lines.update((line["id"], line) for line in with_obstacle_notes(list(lines.values())))
 if not present:
     components.demo_banner()
     header()
@@ -176,6 +325,7 @@ if not present:
         service_trends(["service_level", "fcr", "callback_kept"], False, "service-trends")
     section_business()
     section_stars(False)
+    section_frontline(False)
     section_teams(False)
 else:
     slides = [
@@ -192,6 +342,8 @@ else:
     if data.business(period):
         slides.append(("Beyond service", section_business))
     slides.append(("Service stars", lambda: section_stars(True)))
+    if frontline_to_say(data.you_said_we_did(period), data.leader_visits(period)):
+        slides.append(("You said, we did", lambda: section_frontline(True)))
     slides.append(("Teams at a glance", lambda: section_teams(True)))
     current = components.slide_controls([title for title, _ in slides])
     header()
