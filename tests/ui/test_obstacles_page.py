@@ -27,9 +27,7 @@ REGISTER = (
     ",,\n"
 )
 MEETINGS = (
-    "date,team_id,leader,attendees,notes\n"
-    "2026-11-03,T1,Priya Shah,6,\n"
-    "2026-09-15,T2,Tom Berg,4,\n"
+    "date,team_id,leader,attendees,notes\n2026-11-03,T1,Priya Shah,6,\n2026-09-15,T2,Tom Berg,4,\n"
 )
 
 
@@ -146,7 +144,9 @@ def test_resolving_an_obstacle_shows_on_the_card(known_db, tmp_path):
     assert by_team.to_dict("list") == {"Team": ["Billing"], "Open": [1], "Oldest (days)": [13]}
     still_open = table(card, "Obstacle")
     assert still_open["Days open"].tolist() == [13]
-    assert still_open["Obstacle"].tolist() == ["Menu routes **billing** to [sales](http://x.example)"]
+    assert still_open["Obstacle"].tolist() == [
+        "Menu routes **billing** to [sales](http://x.example)"
+    ]
     captions = [c.value for c in card.caption]
     assert ":material/construction: 1 open obstacle on avg handle time" in captions
 
