@@ -17,7 +17,10 @@ The story a leader can present from the default build (60 agents, 26 weeks):
 * promoters praise their agent by first name (case and accents vary), a few name a
   teammate instead; detractors leave phone numbers and e-mail addresses for redaction;
   one comment carries an HTML payload and one a spreadsheet formula;
-* business KPIs (sales per FTE, quality score, learning hours) sit beside the service ones.
+* business KPIs (sales per FTE, quality score, learning hours) sit beside the service ones;
+* obstacles the staff raised (some fixed in the last week, the billing team's callback tool
+  still in the way) and leaders' visits to each team, one team unmet for seven weeks
+  (store/demo_frontline.py).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from sqlalchemy import Connection, text
 
 from cxmetrics.periods import last_complete_week
 from cxmetrics.store import batches, membership, rollups
+from cxmetrics.store.demo_frontline import insert_frontline
 
 BATCH_ID = "demo"
 
@@ -742,6 +746,8 @@ def build_demo(
             _run(conn, sql, params)
         for salt, comment in (("xss", XSS_COMMENT), ("formula", FORMULA_COMMENT)):
             _run(conn, _SPECIAL_COMMENT, {**params, "salt": salt, "comment": comment})
+        tell("obstacles raised and leaders' visits")
+        frontline = insert_frontline(conn, first_day, last_day, BATCH_ID)
 
         counts = {
             t: _count(conn, t)
@@ -750,7 +756,7 @@ def build_demo(
                 "kpi_values", "targets",
             )
         }  # fmt: skip
-        total = sum(counts.values())
+        total = sum(counts.values()) + frontline
         batches.record_batch(
             conn,
             batch_id=BATCH_ID,

@@ -198,3 +198,15 @@ def test_the_page_and_card_without_obstacles(known_db):
     assert "Nothing raised yet" in texts(card)
     slides = run_app({"period": "2026-W45", "present": "true"})
     assert "1 / 5 · What customers feel" in texts(slides)  # no slide of its own
+
+
+def test_the_upload_page_offers_every_kind(known_db):
+    from cxmetrics.ingest import KINDS
+
+    at = run_app(page="views/upload.py")
+    offered = at.button_group(key="upload_kind").options
+    assert sorted(offered) == sorted(
+        ["Surveys", "Interactions", "Adherence", "Roster", "Targets", "Business KPIs",
+         "Obstacles", "Frontline meetings"]
+    )  # fmt: skip
+    assert len(offered) == len(KINDS)
