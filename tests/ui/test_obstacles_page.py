@@ -70,7 +70,7 @@ def test_raising_an_obstacle_keeps_who_and_when(known_db):
     at = run_app(page=PAGE)
     assert not at.exception
     assert [h.value for h in at.subheader] == [
-        "Raise an obstacle", "Move an obstacle on", "The register",
+        "The register", "Move an obstacle on", "Raise an obstacle",
     ]  # fmt: skip
     assert at.text_input(key="ob_new_id").value == "OB-001"
     at.text_area(key="ob_new_description").input("Headsets crackle on long calls")

@@ -189,11 +189,15 @@ def with_obstacle_notes(tiles: list[dict]) -> list[dict]:
     ]
 
 
-def _frontline_table(frame: pd.DataFrame, large: bool, key: str, text: list[str]) -> None:
+def _frontline_table(
+    frame: pd.DataFrame, large: bool, key: str, text: list[str], *, more: str, wide: tuple = ()
+) -> None:
     """A frontline table: on a slide, large and cut to FRONTLINE_ROWS rows (`st.table` reads
-    markdown, so the `text` columns are made inert); else a plain-text dataframe."""
+    markdown, so the `text` columns are made inert; `more` says where the rest are); else a
+    plain-text dataframe whose `wide` columns share the room."""
     if not large:
-        st.dataframe(frame, hide_index=True, key=key)
+        config = {column: st.column_config.TextColumn(width="large") for column in wide}
+        st.dataframe(frame, hide_index=True, key=key, column_config=config, placeholder="")
         return
     shown = frame.head(FRONTLINE_ROWS).astype(object)
     shown = shown.where(shown.notna(), "—")
@@ -201,7 +205,7 @@ def _frontline_table(frame: pd.DataFrame, large: bool, key: str, text: list[str]
         shown[column] = shown[column].map(components.inert_markdown)
     st.table(shown, hide_index=True)
     if len(frame) > FRONTLINE_ROWS:
-        st.caption(f"… and {len(frame) - FRONTLINE_ROWS} more on the Obstacles page")
+        st.caption(f"… and {len(frame) - FRONTLINE_ROWS} more {more}")
 
 
 def frontline_frames(report: dict, visits: list[dict]) -> dict[str, pd.DataFrame]:
@@ -216,13 +220,13 @@ def frontline_frames(report: dict, visits: list[dict]) -> dict[str, pd.DataFrame
 
     resolved = pd.DataFrame(
         {
-            "Team": [team(r["team_id"]) for r in report["resolved_in_period"]],
-            "You said": [r["description"] for r in report["resolved_in_period"]],
-            "We did": [r["resolution"] or "—" for r in report["resolved_in_period"]],
             "Resolved on": [
                 f"{date.fromisoformat(r['resolved_on']):%d %b}"
                 for r in report["resolved_in_period"]
             ],
+            "Team": [team(r["team_id"]) for r in report["resolved_in_period"]],
+            "You said": [r["description"] for r in report["resolved_in_period"]],
+            "We did": [r["resolution"] or "—" for r in report["resolved_in_period"]],
         }
     )
     by_team = pd.DataFrame(
@@ -255,6 +259,44 @@ def frontline_frames(report: dict, visits: list[dict]) -> dict[str, pd.DataFrame
     return {"resolved": resolved, "by_team": by_team, "open": still_open, "floor": floor}
 
 
+def _we_did(resolved: pd.DataFrame, large: bool) -> None:
+    """Obstacles resolved in the period, with what was done."""
+    st.markdown(f"**We did: {len(resolved)} resolved in {period}**")
+    if resolved.empty:
+        st.write(f"No obstacle was resolved in {period}.")
+        return
+    _frontline_table(
+        resolved, large, "frontline-resolved", ["Team", "You said", "We did"],
+        more="on the Obstacles page", wide=("You said", "We did"),
+    )  # fmt: skip
+
+
+def _open_by_team(by_team: pd.DataFrame, large: bool) -> None:
+    _frontline_table(
+        by_team, large, "frontline-by-team", ["Team"],
+        more="teams with open obstacles on the Obstacles page",
+    )  # fmt: skip
+
+
+def _still_open(frames: dict[str, pd.DataFrame], large: bool, as_of_day: date) -> None:
+    """Obstacles open at the period's end: per team (a slide), and one by one beside."""
+    st.markdown(f"**Still open on {as_of_day:%d %b}: {len(frames['open'])}**")
+    if frames["open"].empty:
+        st.write("No obstacle is open.")
+        return
+    if large:
+        _open_by_team(frames["by_team"], large)
+        return
+    left, right = st.columns([9, 4], gap="large")
+    with left:
+        _frontline_table(
+            frames["open"], large, "frontline-open", ["Team", "Obstacle", "Owner"],
+            more="on the Obstacles page", wide=("Obstacle",),
+        )  # fmt: skip
+    with right:
+        _open_by_team(frames["by_team"], large)
+
+
 def frontline_to_say(report: dict, visits: list[dict]) -> bool:
     """Anything for "You said, we did": an obstacle resolved or open, a team ever met."""
     return bool(
@@ -282,22 +324,15 @@ def section_frontline(large: bool) -> None:
             "register; personal data in the text is masked."
         )
     frames = frontline_frames(report, visits)
-    left, right = st.columns([7, 5], gap="large")
-    with left:
-        resolved = frames["resolved"]
-        st.markdown(f"**We did: {len(resolved)} resolved in {period}**")
-        if resolved.empty:
-            st.write(f"No obstacle was resolved in {period}.")
-        else:
-            _frontline_table(resolved, large, "frontline-resolved", ["Team", "You said", "We did"])
-    with right:
-        st.markdown(f"**Still open on {as_of_day:%d %b}: {len(frames['open'])}**")
-        if frames["open"].empty:
-            st.write("No obstacle is open.")
-        else:
-            _frontline_table(frames["by_team"], large, "frontline-by-team", ["Team"])
-    if not frames["open"].empty and not large:
-        _frontline_table(frames["open"], large, "frontline-open", ["Team", "Obstacle", "Owner"])
+    if large:  # a slide: what was done beside how many are open per team
+        left, right = st.columns([7, 5], gap="large")
+        with left:
+            _we_did(frames["resolved"], large)
+        with right:
+            _still_open(frames, large, as_of_day)
+    else:
+        _we_did(frames["resolved"], large)
+        _still_open(frames, large, as_of_day)
     st.markdown("**Leaders on the floor**")
     overdue = [v["team_name"] for v in visits if v["overdue"]]
     if overdue:
@@ -309,7 +344,10 @@ def section_frontline(large: bool) -> None:
         )
     elif visits:
         st.caption(f"Every team met by a leader in the six weeks to {as_of_day:%d %b}.")
-    _frontline_table(frames["floor"], large, "frontline-floor", ["Team", "By"])
+    _frontline_table(
+        frames["floor"], large, "frontline-floor", ["Team", "By"],
+        more="teams, met more recently, on the all-hands page",
+    )  # fmt: skip
 
 
 lines.update((line["id"], line) for line in with_obstacle_notes(list(lines.values())))

@@ -143,8 +143,10 @@ def section_raise(teams: pd.DataFrame, metrics: dict[str, str], read_only: bool)
 # ----------------------------------------------------------------------------- the register
 
 
-def register_table(register: pd.DataFrame, names: dict[str, str], today: date) -> pd.DataFrame:
-    """The register for the page: words for statuses, team names, age of open ones."""
+def register_table(
+    register: pd.DataFrame, names: dict[str, str], metrics: dict[str, str], today: date
+) -> pd.DataFrame:
+    """The register for the page: words for statuses, team and KPI names, age of open ones."""
 
     def age(row) -> int | None:
         return (today - row.raised_on).days if row.status in OPEN else None
@@ -156,7 +158,9 @@ def register_table(register: pd.DataFrame, names: dict[str, str], today: date) -
             "Raised on": register["raised_on"],
             "Raised by": register["raised_by"],
             "What gets in the way": register["description"],
-            "KPI": register["metric_id"],
+            "KPI": [
+                metrics.get(m, m) if isinstance(m, str) else None for m in register["metric_id"]
+            ],
             "Owner": register["owner"],
             "Status": [STATUS_WORDS[s] for s in register["status"]],
             "Days open": pd.array([age(r) for r in register.itertuples()], dtype="Int64"),
@@ -170,7 +174,9 @@ def register_table(register: pd.DataFrame, names: dict[str, str], today: date) -
     )
 
 
-def section_register(register: pd.DataFrame, names: dict[str, str]) -> None:
+def section_register(
+    register: pd.DataFrame, names: dict[str, str], metrics: dict[str, str]
+) -> None:
     st.subheader("The register", anchor=False)
     if register.empty:
         st.write("No obstacle raised yet.")
@@ -194,17 +200,31 @@ def section_register(register: pd.DataFrame, names: dict[str, str]) -> None:
     rows = register[register["status"].isin(shown)]
     if team:
         rows = rows[rows["team_id"] == team]
-    table = register_table(rows, names, data.business_today())
+    table = register_table(rows, names, metrics, data.business_today())
     st.caption(
-        f"{len(rows):,} of {len(register):,} obstacles. The download holds the register's own "
-        "columns: change it in a spreadsheet and load it as an obstacles file."
+        f"{len(rows):,} of {len(register):,} obstacles: pick a row to move it on below. The "
+        "download holds the register's own columns: change it in a spreadsheet and load it "
+        "as an obstacles file."
     )
-    st.dataframe(
+    event = st.dataframe(
         table,
         hide_index=True,
         key="ob-register",
-        column_config={"Days open": st.column_config.NumberColumn(format="%d")},
+        on_select="rerun",
+        selection_mode="single-row",
+        placeholder="",  # nothing given: an empty cell
+        column_config={
+            "Days open": st.column_config.NumberColumn(format="%d"),
+            "What gets in the way": st.column_config.TextColumn(width="large"),
+            "Resolution": st.column_config.TextColumn(width="medium"),
+        },
     )
+    picked = event.selection.rows if event else []
+    chosen = str(table.iloc[picked[0]]["Obstacle"]) if picked else None
+    if chosen != st.session_state.get("_ob_row_picked"):  # a new pick moves the form to it
+        st.session_state["_ob_row_picked"] = chosen
+        if chosen is not None:
+            st.session_state["ob_pick"] = chosen
     components.table_download(
         rows.drop(columns=["changed_by", "changed_at"]), "obstacles", "ob-register-csv"
     )
@@ -242,7 +262,14 @@ def section_update(register: pd.DataFrame, metrics: dict[str, str], read_only: b
         st.write("Raise an obstacle first.")
         return
     rows = register.set_index("obstacle_id")
-    ids = list(rows.index)
+    # Open ones first, oldest raised first; then the closed ones, last closed first.
+    still_open = register[register["status"].isin(OPEN)].sort_values(["raised_on", "obstacle_id"])
+    closed = register[~register["status"].isin(OPEN)].sort_values(
+        ["resolved_on", "obstacle_id"], ascending=False
+    )
+    ids = [*still_open["obstacle_id"], *closed["obstacle_id"]]
+    if st.session_state.get("ob_pick") not in ids:
+        st.session_state.pop("ob_pick", None)
     chosen = st.selectbox(
         "Obstacle",
         ids,
@@ -317,6 +344,7 @@ def section_update(register: pd.DataFrame, metrics: dict[str, str], read_only: b
         ),
         hide_index=True,
         key="ob-history",
+        placeholder="",
         column_config={"When": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
     )
 
@@ -366,9 +394,12 @@ def render() -> None:
     names = dict(zip(teams["team_id"], teams["name"], strict=True))
     metrics = data.obstacle_metrics()
     register = data.obstacle_register()
-    section_raise(teams, metrics, read_only)
-    section_update(register, metrics, read_only)
-    section_register(register, names)
+    section_register(register, names, metrics)
+    left, right = st.columns(2, gap="large")
+    with left:
+        section_update(register, metrics, read_only)
+    with right:
+        section_raise(teams, metrics, read_only)
 
 
 render()
