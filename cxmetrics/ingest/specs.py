@@ -282,7 +282,7 @@ SPECS: dict[str, KindSpec] = {
         key=("date", "metric_id", "team_id"),
     ),
     # An obstacle frontline staff raised, as the register states it now: a later file with
-    # the same obstacle_id records the change (ingest/obstacles.py).
+    # the same obstacle_id records the change (ingest/plan.py, ingest/obstacle_edit.py).
     "obstacles": KindSpec(
         "obstacles",
         None,

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
-from cxmetrics.obstacles import STATUS_WORDS, tile_note
-from cxmetrics.ui import charts, components, data
+from cxmetrics.ui import charts, components, data, frontline
 
 CUSTOMER = ["nps", "inps", "csat", "ces", "responses"]
 SPEED = ["service_level", "asa", "aht", "abandon_rate", "occupancy", "productivity"]
@@ -85,7 +82,7 @@ def section_service(ids: list[str], title: str, large: bool) -> None:
 
 
 def section_business() -> None:
-    kpis = with_obstacle_notes(data.business(period))
+    kpis = frontline.with_obstacle_notes(data.business(period), period)
     if not kpis:
         return
     st.subheader("Beyond service: the rest of the business", anchor=False)
@@ -167,190 +164,9 @@ def section_teams(large: bool) -> None:
         )
 
 
-# ----------------------------------------------------------------------------- you said, we did
-
-FRONTLINE_ROWS = 6  # rows of each frontline table on a slide (the rest are counted)
-
-
-def with_obstacle_notes(tiles: list[dict]) -> list[dict]:
-    """Tiles (scorecard lines or business KPIs) whose KPI has obstacles open at the
-    period's end, with a note saying so ("2 open obstacles on avg handle time")."""
-    counts = data.you_said_we_did(period)["open_by_metric"]
-    metrics = data.registry()
-
-    def label(tile: dict) -> str:
-        return data.metric_label(tile["id"]) if tile["id"] in metrics else tile["label"]
-
-    return [
-        {**tile, "obstacles": tile_note(counts[tile["id"]], label(tile))}
-        if tile["id"] in counts
-        else tile
-        for tile in tiles
-    ]
-
-
-def _frontline_table(
-    frame: pd.DataFrame, large: bool, key: str, text: list[str], *, more: str, wide: tuple = ()
-) -> None:
-    """A frontline table: on a slide, large and cut to FRONTLINE_ROWS rows (`st.table` reads
-    markdown, so the `text` columns are made inert; `more` says where the rest are); else a
-    plain-text dataframe whose `wide` columns share the room."""
-    if not large:
-        config = {column: st.column_config.TextColumn(width="large") for column in wide}
-        st.dataframe(frame, hide_index=True, key=key, column_config=config, placeholder="")
-        return
-    shown = frame.head(FRONTLINE_ROWS).astype(object)
-    shown = shown.where(shown.notna(), "—")
-    for column in text:
-        shown[column] = shown[column].map(components.inert_markdown)
-    st.table(shown, hide_index=True)
-    if len(frame) > FRONTLINE_ROWS:
-        st.caption(f"… and {len(frame) - FRONTLINE_ROWS} more {more}")
-
-
-def frontline_frames(report: dict, visits: list[dict]) -> dict[str, pd.DataFrame]:
-    """The tables of "You said, we did": resolved in the period, open by team, the open
-    obstacles, and when a leader last met each team."""
-    teams = data.teams()
-    names = dict(zip(teams["team_id"], teams["name"], strict=True))
-
-    def team(team_id: str) -> str:
-        name = names.get(team_id)
-        return name if isinstance(name, str) and name else team_id
-
-    resolved = pd.DataFrame(
-        {
-            "Resolved on": [
-                f"{date.fromisoformat(r['resolved_on']):%d %b}"
-                for r in report["resolved_in_period"]
-            ],
-            "Team": [team(r["team_id"]) for r in report["resolved_in_period"]],
-            "You said": [r["description"] for r in report["resolved_in_period"]],
-            "We did": [r["resolution"] or "—" for r in report["resolved_in_period"]],
-        }
-    )
-    by_team = pd.DataFrame(
-        {
-            "Team": [team(t) for t in report["by_team"]],
-            "Open": [c["open"] for c in report["by_team"].values()],
-            "Oldest (days)": [c["oldest_days"] for c in report["by_team"].values()],
-        }
-    )
-    still_open = pd.DataFrame(
-        {
-            "Team": [team(o["team_id"]) for o in report["open"]],
-            "Obstacle": [o["description"] for o in report["open"]],
-            "Status": [STATUS_WORDS[o["status"]] for o in report["open"]],
-            "Owner": [o["owner"] or "no owner yet" for o in report["open"]],
-            "Days open": [o["age_days"] for o in report["open"]],
-        }
-    )
-    floor = pd.DataFrame(
-        {
-            "Team": [v["team_name"] for v in visits],
-            "Last met": [
-                f"{date.fromisoformat(v['last_met']):%d %b %Y}" if v["last_met"] else "never"
-                for v in visits
-            ],
-            "By": [v["leader"] or "—" for v in visits],
-            "Days ago": pd.array([v["days_since"] for v in visits], dtype="Int64"),
-        }
-    )
-    return {"resolved": resolved, "by_team": by_team, "open": still_open, "floor": floor}
-
-
-def _we_did(resolved: pd.DataFrame, large: bool) -> None:
-    """Obstacles resolved in the period, with what was done."""
-    st.markdown(f"**We did: {len(resolved)} resolved in {period}**")
-    if resolved.empty:
-        st.write(f"No obstacle was resolved in {period}.")
-        return
-    _frontline_table(
-        resolved, large, "frontline-resolved", ["Team", "You said", "We did"],
-        more="on the Obstacles page", wide=("You said", "We did"),
-    )  # fmt: skip
-
-
-def _open_by_team(by_team: pd.DataFrame, large: bool) -> None:
-    _frontline_table(
-        by_team, large, "frontline-by-team", ["Team"],
-        more="teams with open obstacles on the Obstacles page",
-    )  # fmt: skip
-
-
-def _still_open(frames: dict[str, pd.DataFrame], large: bool, as_of_day: date) -> None:
-    """Obstacles open at the period's end: per team (a slide), and one by one beside."""
-    st.markdown(f"**Still open on {as_of_day:%d %b}: {len(frames['open'])}**")
-    if frames["open"].empty:
-        st.write("No obstacle is open.")
-        return
-    if large:
-        _open_by_team(frames["by_team"], large)
-        return
-    left, right = st.columns([9, 4], gap="large")
-    with left:
-        _frontline_table(
-            frames["open"], large, "frontline-open", ["Team", "Obstacle", "Owner"],
-            more="on the Obstacles page", wide=("Obstacle",),
-        )  # fmt: skip
-    with right:
-        _open_by_team(frames["by_team"], large)
-
-
-def frontline_to_say(report: dict, visits: list[dict]) -> bool:
-    """Anything for "You said, we did": an obstacle resolved or open, a team ever met."""
-    return bool(
-        report["resolved_in_period"] or report["open"] or any(v["last_met"] for v in visits)
-    )
-
-
-def section_frontline(large: bool) -> None:
-    """You said, we did: obstacles frontline staff raised that were resolved in the period
-    (and what was done), those still open at its end by team with their age, and when a
-    leader last met each team (those not met in six weeks named)."""
-    report, visits = data.you_said_we_did(period), data.leader_visits(period)
-    st.subheader("You said, we did", anchor=False)
-    as_of_day = date.fromisoformat(report["as_of"])
-    if not frontline_to_say(report, visits):
-        st.caption(
-            "Nothing raised yet: obstacles frontline staff raise go on the Obstacles page (or "
-            "load an obstacles file), and leaders' visits to the floor as a meetings file."
-        )
-        return
-    if not large:
-        st.caption(
-            f"What frontline staff told us gets in the way: resolved in {period}, and still "
-            f"open on {as_of_day:%d %b %Y} with their age. The Obstacles page keeps the "
-            "register; personal data in the text is masked."
-        )
-    frames = frontline_frames(report, visits)
-    if large:  # a slide: what was done beside how many are open per team
-        left, right = st.columns([7, 5], gap="large")
-        with left:
-            _we_did(frames["resolved"], large)
-        with right:
-            _still_open(frames, large, as_of_day)
-    else:
-        _we_did(frames["resolved"], large)
-        _still_open(frames, large, as_of_day)
-    st.markdown("**Leaders on the floor**")
-    overdue = [v["team_name"] for v in visits if v["overdue"]]
-    if overdue:
-        st.warning(
-            components.inert_markdown(
-                f"Not met by a leader in the six weeks to {as_of_day:%d %b}: " + ", ".join(overdue)
-            ),
-            icon=":material/directions_walk:",
-        )
-    elif visits:
-        st.caption(f"Every team met by a leader in the six weeks to {as_of_day:%d %b}.")
-    _frontline_table(
-        frames["floor"], large, "frontline-floor", ["Team", "By"],
-        more="teams, met more recently, on the all-hands page",
-    )  # fmt: skip
-
-
-lines.update((line["id"], line) for line in with_obstacle_notes(list(lines.values())))
+lines.update(
+    (line["id"], line) for line in frontline.with_obstacle_notes(list(lines.values()), period)
+)
 if not present:
     components.demo_banner()
     header()
@@ -363,7 +179,7 @@ if not present:
         service_trends(["service_level", "fcr", "callback_kept"], False, "service-trends")
     section_business()
     section_stars(False)
-    section_frontline(False)
+    frontline.section(period, False)
     section_teams(False)
 else:
     slides = [
@@ -380,8 +196,8 @@ else:
     if data.business(period):
         slides.append(("Beyond service", section_business))
     slides.append(("Service stars", lambda: section_stars(True)))
-    if frontline_to_say(data.you_said_we_did(period), data.leader_visits(period)):
-        slides.append(("You said, we did", lambda: section_frontline(True)))
+    if frontline.to_say(period):
+        slides.append(("You said, we did", lambda: frontline.section(period, True)))
     slides.append(("Teams at a glance", lambda: section_teams(True)))
     current = components.slide_controls([title for title, _ in slides])
     header()

@@ -4,12 +4,11 @@ and what its customers said (redacted, plain text)."""
 from __future__ import annotations
 
 import math
-from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from cxmetrics.ui import charts, components, data
+from cxmetrics.ui import charts, components, data, frontline
 
 HEADLINE = ["nps", "csat", "service_level", "fcr", "callback_kept", "transfer_rate"]
 AGENT_METRICS = ["nps", "csat", "service_level", "aht", "fcr", "transfer_rate", "adherence"]
@@ -409,45 +408,6 @@ def section_comments(team_id: str, internal: bool) -> None:
         st.pagination(pages, key="comment_page")
 
 
-# ----------------------------------------------------------------------------- leaders on the floor
-
-
-def section_floor(team_id: str) -> None:
-    """When a leader last met the team (named when not in six weeks), and its obstacles:
-    open at the period's end with the oldest's age, resolved in the period."""
-    st.subheader("Leaders on the floor", anchor=False)
-    visit = data.leader_visits(period, team_id)[0]
-    report = data.you_said_we_did(period, team_id)
-    as_of = date.fromisoformat(report["as_of"])
-    if visit["last_met"] is None:
-        st.warning(
-            f"No leader has met this team up to {as_of:%d %b %Y}: not met in six weeks. "
-            "Leaders' visits load as a meetings file on the Upload page.",
-            icon=":material/directions_walk:",
-        )
-    else:
-        met = (
-            f"Last met on {date.fromisoformat(visit['last_met']):%d %b %Y} by "
-            f"{plain(visit['leader'])}, {visit['days_since']} days before {as_of:%d %b}"
-        )
-        if visit["overdue"]:
-            st.warning(f"Not met in six weeks. {met}.", icon=":material/directions_walk:")
-        else:
-            st.write(f"{met} ({visit['meetings']:,} meetings with the team so far).")
-    counts = report["by_team"].get(team_id)
-    resolved = len(report["resolved_in_period"])
-    opened = (
-        f"{counts['open']} obstacle{'s' if counts['open'] != 1 else ''} open on "
-        f"{as_of:%d %b} (the oldest {counts['oldest_days']} days)"
-        if counts
-        else f"no obstacle open on {as_of:%d %b}"
-    )
-    st.caption(
-        f"Obstacles the team raised: {opened}; {resolved} resolved in {period}. The "
-        "Obstacles page keeps the register."
-    )
-
-
 # ----------------------------------------------------------------------------- page
 
 
@@ -477,7 +437,7 @@ def render() -> None:
     section_trend(team_id, internal)
     section_comparison(team_id, team_lines, org_lines, internal)
     section_agents(team_id, internal)
-    section_floor(team_id)
+    frontline.team_section(period, team_id)
     section_comments(team_id, internal)
 
 
