@@ -38,6 +38,7 @@ examples:
   cxmetrics stars --period 2026-11 --json          service stars and praise naming agents
   cxmetrics explain --period 2026-W46 --metric nps why NPS moved: rate and mix by team
   cxmetrics deck --period 2026-W46 --out week.pptx the all-hands deck (PowerPoint)
+  cxmetrics obstacles --period 2026-11 --json      you said, we did: obstacles resolved, open
   cxmetrics batches                                what was uploaded, when, with what counts
   cxmetrics undo b20261123-101502-3f2a             take a batch out again
 
@@ -52,6 +53,11 @@ damaged, missing…), 1 an unexpected error (CXMETRICS_DEBUG=1 shows its traceba
 """
 
 
+# The kinds `ingest` loads, as cxmetrics/ingest/specs.py declares them (a test keeps the two
+# equal): written out so that `cxmetrics --help` does not import the whole ingest package.
+INGEST_KINDS = (
+    "roster", "interactions", "adherence", "surveys", "targets", "kpis", "obstacles", "meetings",
+)  # fmt: skip
 DEBUG_HINT = "run with CXMETRICS_DEBUG=1 for details"
 MEMORY_WRITE = (
     "an in-memory store (duckdb:///:memory:) keeps nothing after the command ends: point "
@@ -431,6 +437,47 @@ def cmd_deck(args) -> int:
     return 0
 
 
+def cmd_obstacles(args) -> int:
+    from cxmetrics import org
+    from cxmetrics.obstacles import STATUS_WORDS, register, you_said_we_did
+
+    out = Output(args)
+    period = parse_period(args.period) if args.period else last_complete_week()
+    store = _open(args, write=False)
+    if args.team is not None:
+        known = sorted(set(org.list_teams(store)["team_id"]) | set(register(store)["team_id"]))
+        if args.team not in known:
+            listed = f"teams: {_listed(known)}" if known else "no roster or obstacle is loaded yet"
+            raise ValueError(
+                f"team `{plain(args.team)}` is not in the roster nor in the obstacles register; "
+                f"{listed}"
+            )
+    report = you_said_we_did(store, period, team=args.team)
+    if args.json:
+        out.data(report.to_dict())
+        return 0
+    scope = f", team {plain(args.team)}" if args.team else ""
+    out.say(f"You said, we did: {period.label}{scope}")
+    out.say(f"Resolved in {period.label}: {len(report.resolved_in_period)}")
+    for done in report.resolved_in_period:
+        out.say(
+            f"  {plain(done.obstacle_id)} ({plain(done.team_id)}) resolved {done.resolved_on}: "
+            f"{plain(done.description)} -> {plain(done.resolution or 'no resolution written')}"
+        )
+    out.say(f"Open on {report.as_of}: {len(report.open)}")
+    for item in report.open:
+        owner = f", owner {plain(item.owner)}" if item.owner else ", no owner"
+        out.say(
+            f"  {plain(item.obstacle_id)} ({plain(item.team_id)}) {STATUS_WORDS[item.status]}, "
+            f"{item.age_days} days{owner}: {plain(item.description)}"
+        )
+    for team_id, counts in report.by_team.items():
+        out.say(
+            f"  team {plain(team_id)}: {counts.open} open, the oldest {counts.oldest_days} days"
+        )
+    return 0
+
+
 def cmd_batches(args) -> int:
     from cxmetrics.ingest import list_batches
 
@@ -531,9 +578,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or counted as a duplicate. Exit 0 when committed or dry run, 2 when "
         "the file cannot be read at all (nothing written).",
     )
-    p.add_argument(
-        "kind", choices=["roster", "interactions", "adherence", "surveys", "targets", "kpis"]
-    )
+    p.add_argument("kind", choices=INGEST_KINDS)
     p.add_argument(
         "file",
         help="path of the file: .csv (any delimiter, UTF-8/UTF-16/Windows-1252), .csv.gz, "
@@ -618,6 +663,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--team", help="a team's deck (default: the whole organisation)")
     p.add_argument("--out", required=True, metavar="FILE.pptx", help="where to write the deck")
     p.set_defaults(func=cmd_deck)
+
+    p = sub.add_parser(
+        "obstacles",
+        help="you said, we did: obstacles resolved in a period and open at its end",
+        description="Obstacles frontline staff raised: those resolved in the period with "
+        "their resolution, and those open (not resolved or won't-fix) at its end with their "
+        "age in days, by team. Descriptions are redacted like customer comments.",
+    )
+    p.add_argument("--period", help="2026-W46, 2026-11, 2026-Q4 or 2026 (default: last week)")
+    p.add_argument("--team", help="a team id (default: every team)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_obstacles)
 
     p = sub.add_parser("batches", help="list uploaded batches with their counts")
     p.add_argument("--json", action="store_true")

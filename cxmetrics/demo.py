@@ -18,7 +18,10 @@ The story a leader can present from the default build (60 agents, 26 weeks):
 * promoters praise their agent by first name (case and accents vary), a few name a
   teammate instead; detractors leave phone numbers and e-mail addresses for redaction;
   one comment carries an HTML payload and one a spreadsheet formula;
-* business KPIs (sales per FTE, quality score, learning hours) sit beside the service ones.
+* business KPIs (sales per FTE, quality score, learning hours) sit beside the service ones;
+* obstacles the staff raised (some fixed in the last week, the billing team's callback tool
+  still in the way) and leaders' visits to each team, one team unmet for seven weeks
+  (store/demo_frontline.py).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from sqlalchemy import Connection
 from cxmetrics.metrics.scales import NPS, NPS_DETRACTOR_UP_TO
 from cxmetrics.periods import last_complete_week
 from cxmetrics.store import batches, demo_sql, rollups
+from cxmetrics.store.demo_frontline import insert_frontline
 from cxmetrics.store.demo_sql import BATCH_ID
 
 # ---------------------------------------------------------------------------------------------
@@ -310,9 +314,11 @@ def build_demo(
         demo_sql.insert_target(conn, params)
         for salt, comment in (("xss", XSS_COMMENT), ("formula", FORMULA_COMMENT)):
             demo_sql.plant_comment(conn, params, comment=comment, salt=salt)
+        tell("obstacles raised and leaders' visits")
+        frontline = insert_frontline(conn, first_day, last_day, BATCH_ID)
 
         counts = demo_sql.counts(conn)
-        total = sum(counts.values())
+        total = sum(counts.values()) + frontline
         batches.record_batch(
             conn,
             batch_id=BATCH_ID,

@@ -19,6 +19,8 @@ DATA_TABLES = (
     "adherence",
     "kpi_values",
     "targets",
+    "obstacle_events",
+    "meetings",
 )
 ROLLUP_TABLES = (
     "rollup_interactions", "rollup_surveys", "rollup_adherence", "rollup_team_daily",
@@ -449,6 +451,37 @@ def test_rollups_match_raw(default):
         assert store.scalar(rollup) == store.scalar(raw), rollup
 
 
+def test_frontline_voice(default):
+    from cxmetrics.meetings import last_visits
+    from cxmetrics.obstacles import you_said_we_did
+    from cxmetrics.periods import parse_period
+
+    store, _ = default
+    # The last week (23 – 29 Mar): the headsets (3 days before the end, 26 Mar) and the
+    # refund approvals (5 days, 24 Mar) resolved; the billing team's callback tool (raised
+    # 75 days before, 14 Jan) and phone menu (40 days, 18 Feb) and the retention team's chat
+    # logouts (9 days, 20 Mar) still open.
+    week = you_said_we_did(store, parse_period("2026-W13"), today=END)
+    assert [(r.obstacle_id, r.resolved_on) for r in week.resolved_in_period] == [
+        ("DEMO-04", date(2026, 3, 24)), ("DEMO-03", date(2026, 3, 26)),
+    ]  # fmt: skip
+    assert [(o.obstacle_id, o.team_id, o.age_days) for o in week.open] == [
+        ("DEMO-01", "T02", 75), ("DEMO-06", "T02", 40), ("DEMO-08", "T06", 9),
+    ]  # fmt: skip
+    assert week.open_by_metric() == {"callback_kept": 1, "transfer_rate": 1}
+    history = store.rows(
+        "SELECT from_status, status FROM obstacle_events WHERE obstacle_id = 'DEMO-02' ORDER BY seq"
+    )
+    assert [tuple(h) for h in history] == [
+        (None, "open"), ("open", "in_progress"), ("in_progress", "resolved"),
+    ]  # fmt: skip
+    # Every team visited every three weeks, T05 not for the last seven.
+    visits = {v.team_id: v for v in last_visits(store, END)}
+    assert [t for t, v in visits.items() if v.overdue] == ["T05"]
+    assert visits["T05"].days_since == 49
+    assert all(v.days_since <= 9 for t, v in visits.items() if t != "T05")
+
+
 def test_refuses_to_build_twice(small):
     store, _ = small
     before = _fingerprint(store)
@@ -495,7 +528,7 @@ def test_clear_demo_empties_the_store_and_allows_a_rebuild(tmp_path):
     clear_demo(store)
     for table in (
         *DATA_TABLES, *ROLLUP_TABLES, "rejected_rows", "recognitions", "agent_teams",
-        "agent_team_changes",
+        "agent_team_changes", "obstacles",
     ):  # fmt: skip
         assert store.scalar(f"SELECT count(*) FROM {table}") == 0, table
     # the batch stays listed as undone, so the app does not bring the demo back by itself

@@ -111,7 +111,7 @@ def load_batch(
         if earlier is not None:
             return already_loaded(kind, filename, raw, prep, earlier)
         plan = plan_batch(conn, spec, checked, today=today)
-        batch_id = _new_batch_id(conn)
+        batch_id = new_batch_id(conn)
         batch = Batch(
             batch_id, spec, raw, checked, plan, filename, uploaded_by, uploaded_at,
             prep.mapping.ignored, *_about(prep),
@@ -130,7 +130,8 @@ def _about(prep: Prepared) -> tuple[str, dict, list[str], list[str], str | None,
     )  # fmt: skip
 
 
-def _new_batch_id(conn: Connection) -> str:
+def new_batch_id(conn: Connection) -> str:
+    """A batch id no batch has yet: `b` + the UTC time + 4 random hex digits."""
     while True:
         candidate = datetime.now(UTC).strftime("b%Y%m%d-%H%M%S-") + secrets.token_hex(2)
         if not batches.batch_exists(conn, candidate):

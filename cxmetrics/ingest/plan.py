@@ -6,14 +6,18 @@ already, is a duplicate; demo rows with the key of a loaded row will give way to
 ids that no roster row names are listed (their rows still load). Roster: a row repeating an
 earlier agent of the file, or changing nothing the store holds (a value in the file wins,
 an empty one keeps the stored value) is a duplicate; each written row states its agent's
-team from its date on, and what that does to stored facts is worked out here.
+team from its date on, and what that does to stored facts is worked out here. Obstacles:
+each row states an obstacle as it stands; read in file order against the state before it
+(the register's, then the file's earlier rows), a row that changes nothing is a duplicate
+and any other is a change (a later file moves an obstacle's status on; a file may carry
+its history line by line).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -24,6 +28,7 @@ from cxmetrics.demo import BATCH_ID as DEMO_BATCH
 from cxmetrics.ingest.specs import KindSpec
 from cxmetrics.ingest.validation import Validated
 from cxmetrics.store import facts, membership
+from cxmetrics.store import obstacles as stored_obstacles
 from cxmetrics.store import roster as stored_roster
 
 LOADED, REJECTED, DUPLICATE = 0, 1, 2
@@ -36,7 +41,9 @@ class Plan:
     """Each row's fate against the store, and what writing the batch needs."""
 
     status: np.ndarray  # LOADED / REJECTED / DUPLICATE per row
-    rows: pd.DataFrame | None  # roster: merged agents to (re)insert
+    # roster: merged agents to (re)insert; obstacles: the changes in file order (the
+    # obstacle's state and `from_status`, None for a new obstacle)
+    rows: pd.DataFrame | None
     table: pa.Table | None = None  # facts: every row typed, in file order (LOADED ones go in)
     unknown_agents: list[str] = field(default_factory=list)
     replaced_agents: list[str] = field(default_factory=list)
@@ -47,7 +54,8 @@ class Plan:
     # loaded_on) and what it does to facts already stored
     changes: pa.Table | None = None
     restated: membership.Restatement | None = None
-    # Facts: per row, the position of the first row with the same key (-1: already stored).
+    # Facts: per row, the position of the first row with the same key (-1: already stored);
+    # obstacles: of the row whose state it repeats (-1: the register's).
     duplicate_of: np.ndarray | None = None
 
 
@@ -243,6 +251,50 @@ def _plan_roster(conn: Connection, checked: Validated, today: date) -> Plan:
     )
 
 
+def _obstacle_value(value: object) -> object:
+    """A cell or stored value of an obstacle as comparable Python: None, a date, or text."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, datetime):  # pandas' Timestamp too
+        return value.date()
+    return value
+
+
+def _obstacle_states(frame: pd.DataFrame) -> list[tuple]:
+    """Each row's state as a tuple of the register's fields, in their order."""
+    fields = stored_obstacles.FIELDS
+    columns = [frame[name].astype(object).tolist() for name in fields]
+    return [tuple(_obstacle_value(v) for v in row) for row in zip(*columns, strict=True)]
+
+
+def plan_obstacles(conn: Connection, checked: Validated) -> Plan:
+    """Each valid obstacle row against the state before it: a duplicate when it changes
+    nothing (`duplicate_of`: the row it repeats, -1 when the register holds it so), else a
+    change, kept in `rows` in file order."""
+    fields = stored_obstacles.FIELDS
+    status_at = fields.index("status")
+    status = np.where(checked.ok, LOADED, REJECTED).astype(np.int8)
+    duplicate_of = np.full(len(status), -1, dtype=np.int64)
+    ok = np.flatnonzero(checked.ok)
+    rows = checked.frame.iloc[ok]
+    stored = stored_obstacles.states_of(conn, sorted(set(rows["obstacle_id"])))
+    # obstacle_id -> (its state, the position of the row that set it; -1: the register)
+    before: dict[object, tuple[tuple, int]] = {s[0]: (s, -1) for s in _obstacle_states(stored)}
+    changes = []
+    for pos, state in zip(ok, _obstacle_states(rows), strict=True):
+        earlier = before.get(state[0])
+        if earlier is not None and earlier[0] == state:
+            status[pos] = DUPLICATE
+            duplicate_of[pos] = earlier[1]
+            continue
+        changes.append((*state, None if earlier is None else earlier[0][status_at]))
+        before[state[0]] = (state, int(pos))
+    frame = pd.DataFrame(changes, columns=[*fields, "from_status"], dtype=object)
+    return Plan(status=status, rows=frame, duplicate_of=duplicate_of)
+
+
 def plan_batch(
     conn: Connection,
     spec: KindSpec,
@@ -254,4 +306,6 @@ def plan_batch(
     date, from which a roster row without `effective_from` takes effect."""
     if spec.kind == "roster":
         return _plan_roster(conn, checked, today or date.today())
+    if spec.kind == "obstacles":
+        return plan_obstacles(conn, checked)
     return _plan_facts(conn, spec, checked)

@@ -195,6 +195,15 @@ def _duplicate_reasons(b: Batch, positions: np.ndarray) -> list[str]:
     named = [quote_label(b.mapping[k]) for k in b.spec.key if b.mapping.get(k)]
     key = " and ".join(named) if named else "answers"
     out = []
+    if b.spec.kind == "obstacles":  # a row repeating the state before it
+        for pos in positions:
+            first = int(of[pos])
+            out.append(
+                f"the same obstacle as line {int(b.raw.line_no[first])}: nothing changed"
+                if first >= 0
+                else "already in the register as it is: nothing changed"
+            )
+        return out
     for pos in positions:
         first = int(of[pos])
         if first >= 0:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from cxmetrics.ingest.reasons import Errors, shown
+from cxmetrics.metrics.registry import business_registry, default_registry
 
 RowRule = Callable[[pd.DataFrame, dict[str, pd.Series], Errors, dict[str, str]], None]
 
@@ -60,3 +61,65 @@ def a_score_given(
     given = [labels[name] for name in ("nps", "csat", "ces") if name in raw]
     which = given[0] if len(given) == 1 else "one of " + ", ".join(given)
     errs.add(none, "no score", f"no score: fill in {which}")
+
+
+CLOSED = ("resolved", "wont_fix")  # obstacle statuses that end it, on their resolved_on
+
+
+def obstacle_closed_on_a_date(
+    frame: pd.DataFrame, raw: dict[str, pd.Series], errs: Errors, labels: dict[str, str]
+) -> None:
+    """A resolved or won't-fix obstacle says the day it was closed (not before it was raised);
+    an open or in-progress one has no such day."""
+    status_label, closed_label = labels["status"], labels["resolved_on"]
+    status = frame["status"].astype(object).to_numpy()
+    closed = frame["status"].isin(CLOSED).to_numpy(dtype=bool)
+    no_day = frame["resolved_on"].isna().to_numpy()
+    errs.add(
+        closed & no_day,
+        f"{closed_label} missing on a closed obstacle",
+        lambda i: [
+            f"{status_label} is '{status[p]}' but {closed_label} is empty: give the day it was "
+            "closed (YYYY-MM-DD)"
+            for p in i
+        ],
+    )
+    errs.add(
+        ~closed & ~no_day,
+        f"{closed_label} on an obstacle still open",
+        lambda i: [
+            f"{closed_label} is given but {status_label} is '{status[p]}': set "
+            f"{status_label} to resolved or wont_fix, or empty {closed_label}"
+            for p in i
+        ],
+    )
+    early = (frame["resolved_on"] < frame["raised_on"]).to_numpy(dtype=bool, na_value=False)
+    raised_label = labels["raised_on"]
+    errs.add(
+        early,
+        f"{closed_label} before {raised_label}",
+        lambda i: (
+            closed_label + " is '" + shown(raw["resolved_on"].iloc[i].str.strip()) + "', before "
+            + raised_label + " '" + shown(raw["raised_on"].iloc[i].str.strip())
+            + "': an obstacle is closed on or after the day it was raised"
+        ),
+    )  # fmt: skip
+
+
+def metric_in_registry(
+    frame: pd.DataFrame, raw: dict[str, pd.Series], errs: Errors, labels: dict[str, str]
+) -> None:
+    """The KPI an obstacle hurts, when given, is one the registry declares (a scorecard
+    metric or a business KPI), so its tile can say so."""
+    known = sorted({*default_registry(), *business_registry()})
+    given = frame["metric_id"]
+    unknown = (given.notna() & ~given.isin(known)).to_numpy(dtype=bool)
+    label = labels["metric_id"]
+    errs.add(
+        unknown,
+        f"{label} not in the registry",
+        lambda i: (
+            label + " is '" + shown(given.iloc[i]) + "', not a metric of the registry: use one "
+            "of " + ", ".join(known) + " (or leave it empty)"
+        ),
+    )

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 from cxmetrics.ingest import rules
 
-KINDS = ("roster", "interactions", "adherence", "surveys", "targets", "kpis")
+KINDS = (
+    "roster", "interactions", "adherence", "surveys", "targets", "kpis", "obstacles", "meetings",
+)  # fmt: skip
 
 # Longest values stored (characters): identifiers, names and labels, free-text comments.
 # A longer value rejects its row.
@@ -20,6 +22,10 @@ MAX_ID_CHARS = 128
 MAX_NAME_CHARS = 200
 MAX_EMAIL_CHARS = 254
 MAX_COMMENT_CHARS = 10_000
+MAX_NOTE_CHARS = 2_000  # an obstacle's description or resolution, who attended a meeting
+
+# An obstacle's statuses; the closed ones end it (as of their `resolved_on`).
+OBSTACLE_STATUSES = ("open", "in_progress", "resolved", "wont_fix")
 
 
 @dataclass(frozen=True)
@@ -30,7 +36,8 @@ class Column:
     required: the header must have it; not_null: every row must have a value.
     blank: value for an empty cell (bools, choices); absent: value when the file has no
     such column (None = unknown/NULL). max_length: longest value in characters (ids, text
-    and comments; by type unless given).
+    and comments; by type unless given). A choice is matched ignoring case, apostrophes and
+    the difference between spaces, dashes and `_` ("Won't fix" is `wont_fix`).
     """
 
     name: str
@@ -61,7 +68,7 @@ class KindSpec:
     """One kind of upload: its table, columns, key, rollup and the rules of its rows."""
 
     kind: str
-    table: str | None  # None for the roster (agents + teams)
+    table: str | None  # None: the roster (agents + teams), obstacles (events + register)
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rollup: str | None = None  # rollups.SOURCES name refreshed after a load
@@ -273,6 +280,93 @@ SPECS: dict[str, KindSpec] = {
             Column("value", "number", required=True, not_null=True),
         ),
         key=("date", "metric_id", "team_id"),
+    ),
+    # An obstacle frontline staff raised, as the register states it now: a later file with
+    # the same obstacle_id records the change (ingest/plan.py, ingest/obstacle_edit.py).
+    "obstacles": KindSpec(
+        "obstacles",
+        None,
+        (
+            Column(
+                "obstacle_id",
+                "id",
+                required=True,
+                not_null=True,
+                aliases=("obstacle", "obstacle_no", "obstacle_ref", "reference"),
+            ),
+            Column(
+                "raised_on",
+                "date",
+                required=True,
+                not_null=True,
+                no_future=True,
+                aliases=("raised", "date_raised", "opened_on", "reported_on"),
+            ),
+            Column("team_id", "id", required=True, not_null=True, aliases=_TEAM),
+            Column("raised_by", "text", aliases=("reported_by", "raised_by_agent")),
+            Column(
+                "description",
+                "comment",
+                required=True,
+                not_null=True,
+                aliases=("obstacle_description", "issue", "what_gets_in_the_way"),
+                max_length=MAX_NOTE_CHARS,
+            ),
+            Column("metric_id", "id", aliases=("metric", "kpi", "kpi_hurt")),
+            Column("owner", "text", aliases=("owned_by", "assignee", "assigned_to")),
+            Column(
+                "status",
+                "choice",
+                required=True,
+                blank="open",
+                choices=OBSTACLE_STATUSES,
+                aliases=("state",),
+            ),
+            Column(
+                "resolved_on",
+                "date",
+                no_future=True,
+                aliases=("closed_on", "date_resolved", "resolved_date"),
+            ),
+            Column(
+                "resolution",
+                "comment",
+                aliases=("what_we_did", "action_taken", "outcome"),
+                max_length=MAX_NOTE_CHARS,
+            ),
+        ),
+        key=("obstacle_id",),
+        row_rules=(rules.obstacle_closed_on_a_date, rules.metric_in_registry),
+    ),
+    "meetings": KindSpec(
+        "meetings",
+        "meetings",
+        (
+            Column(
+                "date",
+                "date",
+                required=True,
+                not_null=True,
+                no_future=True,
+                aliases=("met_on", "meeting_date", "day"),
+            ),
+            Column("team_id", "id", required=True, not_null=True, aliases=_TEAM),
+            Column(
+                "leader",
+                "text",
+                required=True,
+                not_null=True,
+                aliases=("leader_name", "met_by", "host"),
+            ),
+            Column(
+                "attendees",
+                "text",
+                aliases=("attended", "participants", "who_attended"),
+                max_length=MAX_NOTE_CHARS,
+            ),
+            Column("notes", "comment", aliases=("note", "summary", "minutes")),
+        ),
+        key=("date", "team_id", "leader"),
     ),
 }
 

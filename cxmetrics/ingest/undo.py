@@ -2,8 +2,9 @@
 on it.
 
 Undoing deletes the batch's rows (and thank-you notes on its responses), puts back the
-roster rows it replaced, replays the team history of its agents without its changes, and
-rewrites the rollups of the dates it touched. Its rejected rows stay for the record.
+roster rows it replaced, replays the team history of its agents without its changes,
+rewrites the obstacles register from the changes left, and rewrites the rollups of the
+dates it touched. Its rejected rows stay for the record.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from cxmetrics.ingest.reasons import plural
 from cxmetrics.ingest.reports import UndoReport, move_lines
 from cxmetrics.store import batches, facts, membership, rollups
+from cxmetrics.store import obstacles as stored_obstacles
 from cxmetrics.store import roster as stored_roster
 
 if TYPE_CHECKING:
@@ -49,6 +51,8 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
         stored_roster.hand_back_replaced(conn, batch_id)
         facts.delete_batch_rows(conn, batch_id, [table for table, n in counts.items() if n])
         restored = stored_roster.restore_replaced(conn, batch_id)
+        if counts.get("obstacle_events"):
+            stored_obstacles.rebuild(conn)  # each obstacle as its changes left now say
         for src, span in spans.items():
             if span:
                 rollups.refresh(conn, src, span[0], span[1], store.settings)

@@ -150,6 +150,12 @@ def _check_column(
         # Stored exactly as given (not even trimmed); an empty cell or a null token
         # (NA, N/A, NULL…) means "no comment".
         typed = comment_text(values)
+        if col.not_null:
+            errs.add(
+                typed.isna().to_numpy(dtype=bool),
+                f"{c} empty",
+                f"{c} is empty: fill it in (every row needs one)",
+            )
         _too_long(col, arrow_text(values), c, errs)
         return typed, errs
     text, empty = clean(values)
@@ -213,6 +219,10 @@ def _check_column(
     elif col.type == "choice":
         given = arrow_text(text)
         lowered = pc.utf8_lower(given)
+        if any("_" in choice for choice in col.choices):
+            # "In progress", "in-progress" and "Won't fix" name `in_progress`, `wont_fix`.
+            lowered = pc.replace_substring_regex(lowered, r"['’]", "")
+            lowered = pc.replace_substring_regex(lowered, r"[\s-]+", "_")
         if lowered.equals(given):
             lowered = given  # already lower case: keep the buffers already read
         known = bools(pc.is_in(lowered, pa.array(col.choices, lowered.type)))

@@ -2,7 +2,8 @@
 
 Facts stream to the store from their typed Arrow columns (demo rows with the key of a loaded
 row give way first); a roster replaces the rows it changes (kept so that undo restores
-them) and records each agent's team change; rejected rows are kept with their cells as read
+them) and records each agent's team change; obstacles are recorded as events with who and
+when, and the register follows; rejected rows are kept with their cells as read
 (to download, fix and load again), then the batch's ledger row, then the rollups of the
 dates it touched. Nothing is written unless every row is loaded, rejected or a duplicate.
 """
@@ -36,6 +37,7 @@ from cxmetrics.ingest.reasons import plural
 from cxmetrics.ingest.specs import KindSpec
 from cxmetrics.ingest.validation import Validated
 from cxmetrics.store import batches, facts, membership, rollups
+from cxmetrics.store import obstacles as stored_obstacles
 from cxmetrics.store import roster as stored_roster
 
 
@@ -94,6 +96,39 @@ def _write_roster(conn: Connection, b: Batch) -> None:
         rollups.refresh_teams(conn, plan.restated.spans)
 
 
+def obstacle_events(
+    changes: pd.DataFrame, *, seq_from: int, changed_by: str | None, changed_at: datetime
+) -> pa.Table:
+    """Planned obstacle changes as the events the store records, numbered from `seq_from`."""
+    n = len(changes)
+    columns = {
+        name: pa.array(
+            changes[name].tolist(),
+            pa.date32() if name in ("raised_on", "resolved_on") else pa.string(),
+        )
+        for name in stored_obstacles.FIELDS
+    }
+    columns["seq"] = pa.array(np.arange(seq_from, seq_from + n, dtype=np.int64))
+    columns["from_status"] = pa.array(changes["from_status"].tolist(), pa.string())
+    columns["changed_by"] = pa.array([changed_by] * n, pa.string())
+    columns["changed_at"] = pa.array([changed_at] * n, pa.timestamp("us"))
+    return pa.table(columns)
+
+
+def write_obstacle_changes(
+    conn: Connection, plan: Plan, batch_id: str, *, changed_by: str | None, changed_at: datetime
+) -> None:
+    """Record an obstacles plan's changes as batch `batch_id`, made by `changed_by` at
+    `changed_at` (the register is rewritten from the events)."""
+    if plan.rows is None or plan.rows.empty:
+        return
+    events = obstacle_events(
+        plan.rows, seq_from=stored_obstacles.next_seq(conn), changed_by=changed_by,
+        changed_at=changed_at,
+    )  # fmt: skip
+    stored_obstacles.add_events(conn, events, batch_id)
+
+
 def _write_facts(conn: Connection, b: Batch) -> tuple | None:
     """Insert the loaded rows (demo rows with their keys give way first); returns the local
     date span of the demo rows that gave way (their rollup rows change too)."""
@@ -136,6 +171,10 @@ def write_batch(
     demo_span = None
     if spec.kind == "roster":
         _write_roster(conn, b)
+    elif spec.kind == "obstacles":
+        write_obstacle_changes(
+            conn, b.plan, b.batch_id, changed_by=b.uploaded_by, changed_at=b.uploaded_at
+        )
     elif loaded:
         demo_span = _write_facts(conn, b)
     bad = np.flatnonzero(b.plan.status == REJECTED)

@@ -184,6 +184,7 @@ V4 = [
 # the demo is present while any of them holds a demo row).
 BATCH_TABLES = (
     "interactions", "adherence", "survey_responses", "kpi_values", "targets", "agents", "teams",
+    "obstacle_events", "meetings",
 )  # fmt: skip
 
 V5 = [
@@ -194,8 +195,30 @@ V5 = [
     "INSERT INTO data_version VALUES (0)",
 ]
 
+V6 = [
+    # Frontline voice (store/obstacles.py, store/meetings.py). Every change to an obstacle is
+    # kept as an event holding the obstacle's whole state after it (who, when, the status
+    # before); `obstacles` is the register as it stands, the last event of each obstacle
+    # replayed (rewritten whenever events come or go).
+    """CREATE TABLE obstacle_events (
+        obstacle_id VARCHAR NOT NULL, seq BIGINT NOT NULL, raised_on DATE NOT NULL,
+        team_id VARCHAR NOT NULL, raised_by VARCHAR, description VARCHAR NOT NULL,
+        metric_id VARCHAR, owner VARCHAR, status VARCHAR NOT NULL, resolved_on DATE,
+        resolution VARCHAR, from_status VARCHAR, changed_by VARCHAR,
+        changed_at TIMESTAMP NOT NULL, batch_id VARCHAR NOT NULL)""",
+    """CREATE TABLE obstacles (
+        obstacle_id VARCHAR NOT NULL, raised_on DATE NOT NULL, team_id VARCHAR NOT NULL,
+        raised_by VARCHAR, description VARCHAR NOT NULL, metric_id VARCHAR, owner VARCHAR,
+        status VARCHAR NOT NULL, resolved_on DATE, resolution VARCHAR, changed_by VARCHAR,
+        changed_at TIMESTAMP NOT NULL)""",
+    # Leaders on the floor: when a leader met a team's frontline staff.
+    """CREATE TABLE meetings (
+        date DATE NOT NULL, team_id VARCHAR NOT NULL, leader VARCHAR NOT NULL,
+        attendees VARCHAR, notes VARCHAR, batch_id VARCHAR NOT NULL)""",
+]
+
 # Each entry: the statements that bring the schema from version N-1 to N.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -3,10 +3,11 @@
 Slides: the headline; customers and service together; trends (NPS with its band and
 target, service level); why the headline NPS moved (waterfall); teams at a glance; service
 stars and praise (left out when there are none: the headline says why); business KPIs
-(left out when none were uploaded). Charts are native and editable; every slide has
-speaker notes saying its numbers in plain words with n, margin and whether a change is
-real; while any demo row remains every slide says "Demo data". Every number is the
-scorecard's, read once into a `Story`.
+(left out when none were uploaded); you said, we did (story/deck_frontline.py; left out
+when no obstacle was resolved or open and no leader met a team). Charts are native and
+editable; every slide has speaker notes saying its numbers in plain words with n, margin
+and whether a change is real; while any demo row remains every slide says "Demo data".
+Every number is the scorecard's, read once into a `Story`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from cxmetrics.metrics.engine import MetricResult
 from cxmetrics.metrics.registry import default_registry, for_team
 from cxmetrics.periods import Period
 from cxmetrics.story.deck_charts import MUTED, trend_chart, waterfall_chart
+from cxmetrics.story.deck_frontline import frontline_slide
 from cxmetrics.story.deck_parts import (
     CONTENT_BOTTOM,
     CONTENT_TOP,
@@ -458,6 +460,7 @@ class Deck:
             self.teams,
             self.stars,
             self.business,
+            lambda: frontline_slide(self),
         ]
         for make in slides:
             make()

@@ -5,13 +5,14 @@ the deck are made from a `Story` without reading the store again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
 from cxmetrics import org
 from cxmetrics.demo import is_demo_present
+from cxmetrics.meetings import TeamVisit, last_visits
 from cxmetrics.metrics.engine import (
     BusinessResult,
     MetricResult,
@@ -23,6 +24,7 @@ from cxmetrics.metrics.engine import (
 )
 from cxmetrics.metrics.registry import default_registry
 from cxmetrics.metrics.registry import headline_metric as registry_headline
+from cxmetrics.obstacles import YouSaidWeDid, you_said_we_did
 from cxmetrics.periods import Period
 from cxmetrics.recognition import find_praise
 from cxmetrics.story.explain import Decomposition, explain
@@ -66,6 +68,8 @@ class Story:
     demo: bool  # demo rows remain: every slide says "Demo data"
     headline_metric: str
     org_card: Scorecard | None = None  # the organisation beside a team's story
+    frontline: YouSaidWeDid | None = None  # obstacles resolved in the period, open at its end
+    visits: list[TeamVisit] = field(default_factory=list)  # when a leader last met each team
 
     @property
     def empty(self) -> bool:
@@ -106,7 +110,8 @@ def read_story(
         known = f"teams: {_listed(sorted(team_names))}" if team_names else "no roster yet"
         raise ValueError(f"team `{team}` is not in the roster; {known}")
     span = org.data_range(store)
-    coverage = period_notes(period, span, today or business_today(store))
+    today = today or business_today(store)
+    coverage = period_notes(period, span, today)
     card = scorecard(store, period, team=team)
     internal = bool(team_internal.get(team, False)) if team is not None else False
     metric = headline_metric(card, internal)
@@ -137,4 +142,6 @@ def read_story(
         demo=is_demo_present(store),
         headline_metric=metric,
         org_card=scorecard(store, period) if team is not None else None,
+        frontline=you_said_we_did(store, period, team=team, today=today),
+        visits=last_visits(store, min(period.end, today), team),
     )

@@ -324,6 +324,13 @@ def change_text(line: dict) -> tuple[str | None, str, str]:
     return f"{amount} · too few to test", "off", "off"
 
 
+def obstacle_note(line: dict) -> None:
+    """A tile's open obstacles, when the page put them on its line (`obstacles`: "2 open
+    obstacles on avg handle time")."""
+    if line.get("obstacles"):
+        st.caption(f":material/construction: {inert_markdown(line['obstacles'])}")
+
+
 def metric_tile(line: dict, *, description: str = "") -> None:
     """One metric: value, change vs previous, status by icon and word, target, n, margin."""
     with st.container(border=True, key=f"tile-{line['status']}-{line['id']}"):
@@ -343,6 +350,7 @@ def metric_tile(line: dict, *, description: str = "") -> None:
             min_n=line["min_n"],
             note=line.get("note"),
         )
+        obstacle_note(line)
         if line["status"] == "not_applicable":
             return
         parts = []
@@ -377,6 +385,7 @@ def business_tile(kpi: dict) -> None:
         )
         if kpi["target"] is not None:
             status_badge(kpi["status"])
+        obstacle_note(kpi)
         st.caption(f"mean of {format_count(kpi['n'])} reported values" if kpi["n"] else "no values")
 
 

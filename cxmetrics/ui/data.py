@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import asdict, fields
-from datetime import date
+from datetime import date, datetime
 from typing import ParamSpec, TypeVar
 
 import pandas as pd
@@ -373,3 +373,76 @@ def recognition_kudos_png(
         from_whom=from_whom,
         demo=demo,
     )
+
+
+# ----------------------------------------------------------------------------- frontline voice
+
+
+def business_today() -> date:
+    """Today in the business time zone (ages of open obstacles, days since a visit)."""
+    return datetime.now(get_store().settings.tz).date()
+
+
+def you_said_we_did(period: str, team: str | None = None) -> dict:
+    """Obstacles resolved in a period and open at its end (see obstacles.YouSaidWeDid),
+    redacted, with the day they are counted on and the open ones per KPI."""
+    return _you_said_we_did(period, team, business_today().isoformat())
+
+
+@versioned()
+def _you_said_we_did(period: str, team: str | None, today: str) -> dict:
+    from cxmetrics import obstacles
+
+    report = obstacles.you_said_we_did(
+        get_store(), parse_period(period), team=team, today=date.fromisoformat(today)
+    )
+    return {
+        **report.to_dict(),
+        "as_of": report.as_of.isoformat(),
+        "open_by_metric": report.open_by_metric(),
+    }
+
+
+def leader_visits(period: str, team: str | None = None) -> list[dict]:
+    """When a leader last met each team (or `team`), as of the period's end or today while
+    it runs: see meetings.TeamVisit."""
+    return _leader_visits(period, team, business_today().isoformat())
+
+
+@versioned()
+def _leader_visits(period: str, team: str | None, today: str) -> list[dict]:
+    from cxmetrics import meetings
+
+    as_of = min(parse_period(period).end, date.fromisoformat(today))
+    return [v.to_dict() for v in meetings.last_visits(get_store(), as_of, team)]
+
+
+@versioned()
+def obstacle_register(team: str | None = None) -> pd.DataFrame:
+    """The obstacles register as it stands (text as typed: the page of those who keep it)."""
+    from cxmetrics import obstacles
+
+    return obstacles.register(get_store(), team, redacted=False)
+
+
+@versioned()
+def obstacle_history(obstacle_id: str) -> pd.DataFrame:
+    """Every change to one obstacle, oldest first, with who made it and when."""
+    from cxmetrics import obstacles
+
+    return obstacles.history(get_store(), obstacle_id, redacted=False)
+
+
+@versioned()
+def next_obstacle_id() -> str:
+    from cxmetrics import obstacles
+
+    return obstacles.next_obstacle_id(get_store())
+
+
+def obstacle_metrics() -> dict[str, str]:
+    """The KPIs an obstacle may name: metric id -> label (scorecard metrics, then business
+    KPIs), as the registry declares them."""
+    labels = {metric_id: metric_label(metric_id) for metric_id in registry()}
+    labels.update({kpi.id: kpi.label for kpi in business_registry().values()})
+    return labels

@@ -169,6 +169,12 @@ def _pages() -> list:
             url_path="recognition",
         ),
         st.Page(
+            f"{VIEWS}/obstacles.py",
+            title="Obstacles",
+            icon=":material/construction:",
+            url_path="obstacles",
+        ),
+        st.Page(
             f"{VIEWS}/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"
         ),
         st.Page(

@@ -21,7 +21,7 @@ from cxmetrics.metrics.registry import (
     in_view,
 )
 from cxmetrics.story.explain import waterfall
-from cxmetrics.ui import charts, components, data
+from cxmetrics.ui import charts, components, data, frontline
 
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
@@ -169,7 +169,7 @@ def group_column(group: str, title: str, tile_columns: int) -> None:
 
 
 def section_business() -> None:
-    kpis = data.business(period)
+    kpis = frontline.with_obstacle_notes(data.business(period), period)
     if not kpis:
         return
     st.subheader("Beyond service: the rest of the business", anchor=False)
@@ -330,6 +330,9 @@ if not present:
     title()  # first: the page is readable while the period's story is read
 card = data.scorecard(period)
 lines = {m["id"]: m for m in card["metrics"]}
+lines.update(
+    (line["id"], line) for line in frontline.with_obstacle_notes(list(lines.values()), period)
+)
 as_of = data.data_as_of()
 story = data.story(period)
 told = story.headline()
@@ -349,6 +352,7 @@ if not present:
     section_why(False)
     section_business()
     section_stars(False)
+    frontline.section(period, False)
     section_teams(False)
 else:
     slides = [("The headline", lambda: section_headline(True))]
@@ -359,6 +363,8 @@ else:
         slides.append(("Teams at a glance", lambda: section_teams(True)))
         if story.stars.stars:  # never an empty slide: the headline says why there are none
             slides.append(("Service stars", lambda: section_stars(True)))
+        if frontline.to_say(period):
+            slides.append(("You said, we did", lambda: frontline.section(period, True)))
         if data.business(period):
             slides.append(("Beyond service", section_business))
     current = components.slide_controls([name for name, _ in slides])

@@ -21,7 +21,7 @@ from cxmetrics.formatting import (
     format_value,
 )
 from cxmetrics.metrics import registry as declared
-from cxmetrics.ui import charts, components, data
+from cxmetrics.ui import charts, components, data, frontline
 
 PAGE_SIZE = 20
 SEGMENTS = {"all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
@@ -471,6 +471,7 @@ def render() -> None:
     section_trend(team_id, internal)
     section_comparison(team_id, team_lines, org_lines, internal)
     section_agents(team_id, internal)
+    frontline.team_section(period, team_id)
     section_comments(team_id, internal)
 
 

@@ -49,6 +49,17 @@ KINDS = {
         "Finished business numbers per day (sales per FTE, quality score, learning hours), "
         "for the organisation or one team.",
     ),
+    "obstacles": (
+        "Obstacles",
+        "What gets in the way of great service, as frontline staff raised it: one row per "
+        "obstacle as it stands (owner, status, what was done). A later file with the same "
+        "obstacle_id records the change; the Obstacles page keeps the register.",
+    ),
+    "meetings": (
+        "Frontline meetings",
+        "Leaders on the floor: one row per meeting of a leader with a team's frontline staff "
+        "(date, team, leader, who attended, notes).",
+    ),
 }
 FILE_TYPES = ["csv", "gz", "xlsx", "txt"]
 VENDORS = {
