@@ -532,7 +532,8 @@ def build_parser() -> argparse.ArgumentParser:
         "the file cannot be read at all (nothing written).",
     )
     p.add_argument(
-        "kind", choices=["roster", "interactions", "adherence", "surveys", "targets", "kpis"]
+        "kind",
+        choices=["roster", "interactions", "adherence", "surveys", "targets", "kpis", "learning"],
     )
     p.add_argument(
         "file",

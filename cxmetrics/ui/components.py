@@ -374,7 +374,7 @@ def business_tile(kpi: dict) -> None:
         )
         if kpi["target"] is not None:
             status_badge(kpi["status"])
-        st.caption(f"mean of {format_count(kpi['n'])} reported values" if kpi["n"] else "no values")
+        st.caption(inert_markdown(kpi["basis"]))
 
 
 def tile_grid(lines: list[dict], columns: int) -> None:
