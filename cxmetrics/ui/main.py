@@ -162,6 +162,7 @@ def _pages() -> list:
         st.Page(
             f"{VIEWS}/team.py", title="Team scorecard", icon=":material/group:", url_path="team"
         ),
+        st.Page(f"{VIEWS}/agent.py", title="Agent", icon=":material/person:", url_path="agent"),
         st.Page(
             f"{VIEWS}/recognition.py",
             title="Recognition",
@@ -205,11 +206,14 @@ def _render(present: bool) -> None:
         )
     else:
         page.run()
-    # After the page ran: its widgets (team, slide) may have moved on.
+    # After the page ran: its widgets (team, slide, agent) may have moved on.
     if present and page.url_path in ("allhands", ""):
         params["slide"] = str(st.session_state.get("slide", 0) + 1)
     if page.url_path == "team" and st.session_state.get("team"):
         params["team"] = st.session_state["team"]
+    if page.url_path == "agent" and st.session_state.get("agent"):
+        params["agent"] = st.session_state["agent"]
+        st.session_state["_agent_in_url"] = params["agent"]
     st.query_params.from_dict(params)
 
 
@@ -219,7 +223,8 @@ st.set_page_config(
     page_title="cxmetrics scorecard",
     page_icon=components.app_icon(),
     layout="wide",
-    initial_sidebar_state="collapsed" if present else "expanded",
+    # "auto": open on a screen, closed on a phone (where it would cover the page).
+    initial_sidebar_state="collapsed" if present else "auto",
     # With a menu item, the app menu (top right) shows, and in it the light / dark choice.
     menu_items={"About": components.ABOUT},
 )
