@@ -64,6 +64,8 @@ def _from_url() -> None:
         )
     if qp.get("team"):
         st.session_state["_url_team"] = qp["team"]
+    if qp.get("agent"):
+        st.session_state["_url_agent"] = qp["agent"]
     slide = qp.get("slide")
     if slide is not None:
         if SLIDE.fullmatch(slide.strip()):

@@ -38,8 +38,11 @@ def _reset_comment_page() -> None:
 def pick_agent(names: dict[str, str]) -> str:
     """The agent picker (session key `agent`, kept in the URL by main.py). A new `?agent=`
     in the link (a name clicked on the Team page) wins over the last choice."""
-    wanted = st.query_params.get("agent")
-    if wanted and wanted != st.session_state.get("_agent_in_url"):
+    wanted = st.session_state.pop("_url_agent", None)  # the session's first link
+    linked = st.query_params.get("agent")
+    if wanted is None and linked and linked != st.session_state.get("_agent_in_url"):
+        wanted = linked
+    if wanted:
         st.session_state["_agent_in_url"] = wanted
         if wanted in names:
             st.session_state["agent"] = wanted

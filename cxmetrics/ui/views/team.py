@@ -476,21 +476,26 @@ def section_week(team_id: str) -> None:
         st.markdown("**:material/favorite: Worth a thank-you**")
         if not week["thank_you"] and not week["praise"]:
             st.caption("No one: no praise waiting and no interval wholly better than target.")
-        for i, praise in enumerate(week["praise"]):
-            agent_link(praise["agent_id"], praise["name"], f"praise-{i}")
-            count = praise["count"]
-            st.caption(
-                f"{count} praise{'s' * (count != 1)} from customers not yet thanked, newest "
-                f"{pd.Timestamp(praise['newest']):%a %d %b}"
-            )
+        thanks: dict[str, dict] = {}
+        for praise in week["praise"]:
+            thanks[praise["agent_id"]] = {"name": praise["name"], "praise": praise, "findings": []}
+        for agent in week["thank_you"]:
+            entry = thanks.setdefault(agent["agent_id"], {"name": agent["name"], "praise": None})
+            entry["findings"] = agent["findings"]
+        for i, (agent_id, entry) in enumerate(thanks.items()):
+            agent_link(agent_id, entry["name"], f"thank-{i}")
+            if entry["praise"]:
+                count, newest = entry["praise"]["count"], pd.Timestamp(entry["praise"]["newest"])
+                st.caption(
+                    f"{count} praise{'s' * (count != 1)} from customers not yet thanked, "
+                    f"newest {newest:%a %d %b}"
+                )
+            for finding in entry["findings"]:
+                st.caption(plain(finding_text(finding)))
         if week["praise_unattributed"]:
             st.caption(
                 f"{week['praise_unattributed']} more could name several agents: see Recognition."
             )
-        for i, agent in enumerate(week["thank_you"]):
-            agent_link(agent["agent_id"], agent["name"], f"thank-{i}")
-            for finding in agent["findings"]:
-                st.caption(plain(finding_text(finding)))
     too_few_note(week)
 
 
