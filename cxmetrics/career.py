@@ -23,11 +23,12 @@ STAR_PLACES = 5  # the stars a period names (as the Recognition page and `cxmetr
 
 @dataclass(frozen=True)
 class Stretch:
-    """A stretch of time in one team: `first` to `last` day (None: still in it)."""
+    """A stretch of time in one team: `first` to `last` day (`first` None: since before
+    the first roster the store holds; `last` None: still in it)."""
 
     team_id: str
     team_name: str
-    first: date
+    first: date | None
     last: date | None
 
 
@@ -115,7 +116,8 @@ def team_history(store: Store, agent: str) -> list[Stretch]:
     out = []
     for team_id, valid_from, valid_to in membership.stretches_of(store, agent):
         last = None if valid_to is None else valid_to - timedelta(days=1)
-        out.append(Stretch(team_id, names.get(team_id, team_id), valid_from, last))
+        first = None if valid_from == date.min else valid_from  # a first roster: "always"
+        out.append(Stretch(team_id, names.get(team_id, team_id), first, last))
     return out
 
 

@@ -67,6 +67,9 @@ def test_team_history_from_the_roster_history(billing):
         ("TB", "Billing", date(2025, 3, 1), None),
     ]
     assert cal.hired_on == date(2021, 5, 10)
+    # Bea has been in Billing since the first roster the store holds: no first day
+    bea = career.career(billing, "B1", as_of=AS_OF)
+    assert [(s.team_id, s.first, s.last) for s in bea.teams] == [("TB", None, None)]
     assert cal.tenure_days == (AS_OF - date(2021, 5, 10)).days == 2030
 
 

@@ -282,10 +282,9 @@ def wide_or_cards(name: str):
 def card(title: str, lines: list[str], key: str) -> None:
     """One row of a table as a card: a bold title and one line per value. `title` and
     `lines` are shown inert (no markdown), so they may hold names from uploads."""
-    with st.container(border=True, key=key):
+    with st.container(border=True, key=key, gap="small"):
         st.markdown(f"**{inert_markdown(title)}**")
-        for line in lines:
-            st.markdown(inert_markdown(line))
+        st.markdown("  \n".join(inert_markdown(line) for line in lines))
 
 
 def status_words(line: dict) -> str:

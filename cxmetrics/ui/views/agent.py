@@ -327,30 +327,31 @@ def section_praise(agent_id: str) -> None:
 # ----------------------------------------------------------------------------- career
 
 
+def day(value) -> str:
+    return f"{value:%d %b %Y}"
+
+
+def first_day(hired) -> str:
+    """A stretch that began before the first roster the store holds: since hiring."""
+    return f"hired {day(hired)}" if hired else "first roster"
+
+
 def section_career(agent_id: str, career: dict) -> None:
     st.subheader("A career in service", anchor=False)
     teams, stars = st.columns(2, gap="large")
     with teams:
         st.markdown("**Teams**")
+        hired = career["hired_on"]
         rows = [
             {
                 "Team": f"{stretch['team_name']} ({stretch['team_id']})",
-                "From": stretch["first"],
-                "To": stretch["last"],
+                "From": day(stretch["first"]) if stretch["first"] else first_day(hired),
+                "To": day(stretch["last"]) if stretch["last"] else "now",
             }
             for stretch in reversed(career["teams"])
         ]
         if rows:
-            st.dataframe(
-                pd.DataFrame(rows),
-                hide_index=True,
-                key="agent-teams",
-                column_config={
-                    "From": st.column_config.DateColumn(format="D MMM YYYY"),
-                    "To": st.column_config.DateColumn(format="D MMM YYYY", help="Empty: still"),
-                },
-                placeholder="now",
-            )
+            st.dataframe(pd.DataFrame(rows), hide_index=True, key="agent-teams")
         else:
             st.caption("No team history in the roster.")
     with stars:

@@ -9,7 +9,7 @@ in its place (iNPS where NPS shows).
 from __future__ import annotations
 
 import math
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pandas as pd
 import streamlit as st
@@ -34,8 +34,10 @@ STATUS_STYLE = {
     "amber": "background-color: rgba(230, 159, 0, 0.20)",
     "red": "background-color: rgba(213, 94, 0, 0.20)",
 }
+BADGE = {"green": "green", "amber": "orange", "red": "red", "insufficient": "gray"}
 CELL_ICON = {"green": "✔", "amber": "▲", "red": "✖", "insufficient": "…"}
 AGENT_PAGE = "views/agent.py"
+SHORT_LIST = 5  # agents shown on each list of the week; the rest behind "N more"
 
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
@@ -306,17 +308,25 @@ def agent_name(url: str) -> str:
 
 
 def agent_cards(frame: pd.DataFrame, statuses: dict, rank_column: str, ids: list[str]) -> None:
-    """The agent table on a phone: one card per agent, its metrics one per line."""
+    """The agent table on a phone: one card per agent (the name links to their page), each
+    metric a badge coloured by status with its icon; small n grey with `…`."""
     for index, row in frame.iterrows():
         rank = row[rank_column]
-        lines = [f"{rank_column} {rank}" if not pd.isna(rank) else "Not ranked"]
-        for metric_id in ids:
-            name = registry[metric_id].short_label
-            if row[name] is None or pd.isna(row[name]):
-                continue
-            text = cell_text(row[name], statuses[index].get(name), registry[metric_id].unit)
-            lines.append(f"{name} {text} · n {format_count(row[f'{name} n'])}")
-        components.card(agent_name(row["Agent"]), lines, key=f"card-agent-{index}")
+        with st.container(border=True, key=f"card-agent-{index}", gap="small"):
+            agent_id = unquote(row["Agent"].split("agent=", 1)[1].split("&", 1)[0])
+            agent_link(agent_id, agent_name(row["Agent"]), f"card-agent-link-{index}")
+            badges = []
+            for metric_id in ids:
+                name = registry[metric_id].short_label
+                if row[name] is None or pd.isna(row[name]):
+                    continue
+                status = statuses[index].get(name)
+                text = cell_text(row[name], status, registry[metric_id].unit)
+                colour = BADGE.get(status, "gray")
+                n = format_count(row[f"{name} n"])
+                badges.append(f":{colour}-badge[{plain(f'{name} {text} · n {n}')}]")
+            ranked = f"{rank_column} {rank}" if not pd.isna(rank) else "not ranked"
+            st.markdown(" ".join(badges) + f"  \n{ranked}")
 
 
 def section_agents(team_id: str, internal: bool) -> None:
@@ -455,43 +465,74 @@ def too_few_note(week: dict) -> None:
         )
 
 
+def short_list(items: list, show) -> None:
+    """The first SHORT_LIST items, the rest in one expander: a short list stays short."""
+    for i, item in enumerate(items[:SHORT_LIST]):
+        show(i, item)
+    if len(items) > SHORT_LIST:
+        with st.expander(f"{len(items) - SHORT_LIST} more"):
+            for i, item in enumerate(items[SHORT_LIST:], start=SHORT_LIST):
+                show(i, item)
+
+
+def show_conversation(i: int, agent: dict) -> None:
+    agent_link(agent["agent_id"], agent["name"], f"talk-{i}")
+    for finding in agent["findings"]:
+        st.caption(plain(finding_text(finding)))
+
+
+def show_thank_you(i: int, entry: dict) -> None:
+    agent_link(entry["agent_id"], entry["name"], f"thank-{i}")
+    if entry["praise"]:
+        count, newest = entry["praise"]["count"], pd.Timestamp(entry["praise"]["newest"])
+        st.caption(
+            f"{count} praise{'s' * (count != 1)} from customers not yet thanked, "
+            f"newest {newest:%a %d %b}"
+        )
+    for finding in entry["findings"]:
+        st.caption(plain(finding_text(finding)))
+
+
+def thank_you_entries(week: dict) -> list[dict]:
+    """Each agent once: praise waiting first (most first), then intervals better than
+    target."""
+    entries: dict[str, dict] = {}
+    for praise in week["praise"]:
+        entries[praise["agent_id"]] = {
+            "agent_id": praise["agent_id"],
+            "name": praise["name"],
+            "praise": praise,
+            "findings": [],
+        }
+    for agent in week["thank_you"]:
+        entry = entries.setdefault(
+            agent["agent_id"],
+            {"agent_id": agent["agent_id"], "name": agent["name"], "praise": None},
+        )
+        entry["findings"] = agent["findings"]
+    return list(entries.values())
+
+
 def section_week(team_id: str) -> None:
     """Worth a conversation, worth a thank-you: by interval against each agent's target."""
     week = data.supervisor_week(period, team_id)
     st.subheader("Worth a conversation, worth a thank-you", anchor=False)
     st.caption(
         "An agent is listed only when the whole 95 % interval of a metric lies on one side "
-        "of their target: the numbers say so, not chance."
+        "of their target (the numbers say so, not chance), or when praise awaits a thank-you."
     )
     talk, thank = st.columns(2, gap="large")
     with talk, st.container(border=True, key="week-conversation"):
         st.markdown("**:material/forum: Worth a conversation**")
         if not week["conversation"]:
             st.caption("No one: no agent's interval lies wholly on the wrong side of a target.")
-        for i, agent in enumerate(week["conversation"]):
-            agent_link(agent["agent_id"], agent["name"], f"talk-{i}")
-            for finding in agent["findings"]:
-                st.caption(plain(finding_text(finding)))
+        short_list(week["conversation"], show_conversation)
     with thank, st.container(border=True, key="week-thank-you"):
         st.markdown("**:material/favorite: Worth a thank-you**")
-        if not week["thank_you"] and not week["praise"]:
+        entries = thank_you_entries(week)
+        if not entries:
             st.caption("No one: no praise waiting and no interval wholly better than target.")
-        thanks: dict[str, dict] = {}
-        for praise in week["praise"]:
-            thanks[praise["agent_id"]] = {"name": praise["name"], "praise": praise, "findings": []}
-        for agent in week["thank_you"]:
-            entry = thanks.setdefault(agent["agent_id"], {"name": agent["name"], "praise": None})
-            entry["findings"] = agent["findings"]
-        for i, (agent_id, entry) in enumerate(thanks.items()):
-            agent_link(agent_id, entry["name"], f"thank-{i}")
-            if entry["praise"]:
-                count, newest = entry["praise"]["count"], pd.Timestamp(entry["praise"]["newest"])
-                st.caption(
-                    f"{count} praise{'s' * (count != 1)} from customers not yet thanked, "
-                    f"newest {newest:%a %d %b}"
-                )
-            for finding in entry["findings"]:
-                st.caption(plain(finding_text(finding)))
+        short_list(entries, show_thank_you)
         if week["praise_unattributed"]:
             st.caption(
                 f"{week['praise_unattributed']} more could name several agents: see Recognition."
