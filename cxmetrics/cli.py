@@ -57,6 +57,7 @@ damaged, missing…), 1 an unexpected error (CXMETRICS_DEBUG=1 shows its traceba
 # equal): written out so that `cxmetrics --help` does not import the whole ingest package.
 INGEST_KINDS = (
     "roster", "interactions", "adherence", "surveys", "targets", "kpis", "obstacles", "meetings",
+    "learning",
 )  # fmt: skip
 DEBUG_HINT = "run with CXMETRICS_DEBUG=1 for details"
 MEMORY_WRITE = (

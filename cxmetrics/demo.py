@@ -18,7 +18,8 @@ The story a leader can present from the default build (60 agents, 26 weeks):
 * promoters praise their agent by first name (case and accents vary), a few name a
   teammate instead; detractors leave phone numbers and e-mail addresses for redaction;
   one comment carries an HTML payload and one a spreadsheet formula;
-* business KPIs (sales per FTE, quality score, learning hours) sit beside the service ones;
+* business KPIs (sales per FTE, quality score) and learning sessions (hours per agent) sit
+  beside the service ones;
 * obstacles the staff raised (some fixed in the last week, the billing team's callback tool
   still in the way) and leaders' visits to each team, one team unmet for seven weeks
   (store/demo_frontline.py).
@@ -167,6 +168,16 @@ TEMPLATES: dict[str, list[str]] = {
 XSS_COMMENT = "Your website is broken <img src=x onerror=alert(1)> please fix it"
 FORMULA_COMMENT = '=HYPERLINK("http://example.com/complaint","Click here for my complaint")'
 
+# Learning: the topics of the sessions, and the share of agent-days with one.
+LEARNING_TOPICS = [
+    "Product update",
+    "De-escalation",
+    "Billing system",
+    "Accessibility",
+    "Coaching session",
+]
+LEARNING_SHARE = 0.125
+
 # Interaction volume: offered contacts per agent per working day are 16..22 (mean 19).
 MIN_OFFERED, OFFERED_SPREAD = 16, 7
 MEAN_OFFERED = MIN_OFFERED + (OFFERED_SPREAD - 1) / 2
@@ -187,6 +198,7 @@ class DemoSummary:
     responses: int
     adherence_rows: int
     kpi_values: int
+    learning_rows: int
     first_day: date
     last_day: date
     seconds: float
@@ -258,6 +270,8 @@ def _params(agents: int, weeks: int, seed: int, first_day: date, last_day: date)
         "formula": FORMULA_COMMENT,
         "promoter_from": NPS.top_from,
         "detractor_up_to": NPS_DETRACTOR_UP_TO,
+        "topics": LEARNING_TOPICS,
+        "learning_share": LEARNING_SHARE,
     }
 
 
@@ -309,8 +323,9 @@ def build_demo(
         demo_sql.insert_interactions(conn, params)
         tell("survey responses")
         demo_sql.insert_responses(conn, params)
-        tell("business KPIs and targets")
+        tell("business KPIs, learning and targets")
         demo_sql.insert_kpis(conn, params)
+        demo_sql.insert_learning(conn, params)
         demo_sql.insert_target(conn, params)
         for salt, comment in (("xss", XSS_COMMENT), ("formula", FORMULA_COMMENT)):
             demo_sql.plant_comment(conn, params, comment=comment, salt=salt)
@@ -344,6 +359,7 @@ def build_demo(
         responses=counts["survey_responses"],
         adherence_rows=counts["adherence"],
         kpi_values=counts["kpi_values"],
+        learning_rows=counts["learning"],
         first_day=first_day,
         last_day=last_day,
         seconds=round(time.perf_counter() - started, 3),

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from cxmetrics.demo import DemoSummary, build_demo, clear_demo, is_demo_only
+from cxmetrics.demo import LEARNING_TOPICS, DemoSummary, build_demo, clear_demo, is_demo_only
 from cxmetrics.store import is_empty, open_store
 
 END = date(2026, 3, 29)  # a Sunday in the past
@@ -21,6 +21,7 @@ DATA_TABLES = (
     "targets",
     "obstacle_events",
     "meetings",
+    "learning",
 )
 ROLLUP_TABLES = (
     "rollup_interactions", "rollup_surveys", "rollup_adherence", "rollup_team_daily",
@@ -78,7 +79,9 @@ def test_another_seed_gives_other_data(small, tmp_path):
     other = _open(tmp_path / "other.duckdb")
     build_demo(other, agents=30, weeks=4, seed=8, end=END)
     mine, theirs = _fingerprint(store), _fingerprint(other)
-    for table in ("agents", "interactions", "survey_responses", "adherence", "kpi_values"):
+    for table in (
+        "agents", "interactions", "survey_responses", "adherence", "kpi_values", "learning",
+    ):  # fmt: skip
         assert mine[table][1] != theirs[table][1], table
     other.close()
 
@@ -98,6 +101,7 @@ def test_summary_and_batch_row(small):
     assert counts["survey_responses"] == s.responses
     assert counts["adherence"] == s.adherence_rows
     assert counts["kpi_values"] == s.kpi_values
+    assert counts["learning"] == s.learning_rows
     assert counts["targets"] == 1
     batch = store.rows("SELECT * FROM upload_batches")
     assert len(batch) == 1
@@ -412,17 +416,36 @@ def test_business_kpis_and_target_override(default):
             " FROM kpi_values GROUP BY metric_id"
         )
     }
-    assert set(kpis) == {"sales_per_fte", "learning_hours", "quality_score"}
+    # learning hours are computed from the learning table, never uploaded as a finished KPI
+    assert set(kpis) == {"sales_per_fte", "quality_score"}
     working_days = 26 * 5
     assert kpis["quality_score"].n == 6 * working_days
     assert kpis["sales_per_fte"].n == 5 * working_days  # the internal help desk sells nothing
-    assert kpis["learning_hours"].n == 6 * 26
-    assert kpis["learning_hours"].last_dow == 1  # Mondays
     assert 3 <= kpis["sales_per_fte"].mean <= 8
-    assert kpis["learning_hours"].lo >= 1 and kpis["learning_hours"].hi <= 4
     assert kpis["quality_score"].lo >= 0 and kpis["quality_score"].hi <= 100
     targets = store.rows("SELECT metric_id, team_id, target, effective_from FROM targets")
     assert [tuple(t) for t in targets] == [("inps", "T04", 25.0, s.first_day)]
+
+
+def test_learning_sessions(default):
+    store, s = default
+    assert s.learning_rows == store.scalar("SELECT count(*) FROM learning")
+    # one session at most per agent and working day, half an hour to three hours in halves
+    assert store.scalar("SELECT count(*) = count(DISTINCT (agent_id, date)) FROM learning")
+    assert (
+        store.scalar("SELECT count(*) FROM learning WHERE hours NOT IN (0.5, 1, 1.5, 2, 2.5, 3)")
+        == 0
+    )
+    worked = store.scalar(
+        "SELECT count(*) FROM learning l WHERE NOT EXISTS (SELECT 1 FROM adherence a "
+        "WHERE a.agent_id = l.agent_id AND a.date = l.date)"
+    )
+    assert worked == 0  # sessions fall on days the agent worked
+    topics = {r[0] for r in store.rows("SELECT DISTINCT topic FROM learning")}
+    assert topics == set(LEARNING_TOPICS)
+    # about one working day in eight: 60 agents work about 26 × 5 days each, less leavers
+    days = store.scalar("SELECT count(*) FROM adherence")
+    assert 0.10 * days <= s.learning_rows <= 0.15 * days
 
 
 # --- rollups, clearing, refusing -------------------------------------------------------------

@@ -117,9 +117,11 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_data(tmp_path):
 
 
 def _back_to_version_3(conn) -> None:
-    """Undo schema versions 6 (obstacles, meetings), 5 (data version) and 4 (team history,
-    supervisor e-mail, batch headers) on a store."""
+    """Undo schema versions 7 (learning), 6 (obstacles, meetings), 5 (data version) and 4
+    (team history, supervisor e-mail, batch headers) on a store."""
     for statement in (
+        "DROP TABLE learning",
+        "DELETE FROM schema_version WHERE version = 7",
         "DROP TABLE obstacle_events",
         "DROP TABLE obstacles",
         "DROP TABLE meetings",

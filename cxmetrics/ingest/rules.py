@@ -15,6 +15,8 @@ import pandas as pd
 from cxmetrics.ingest.reasons import Errors, shown
 from cxmetrics.metrics.registry import business_registry, default_registry
 
+HOURS_IN_A_DAY = 24
+
 RowRule = Callable[[pd.DataFrame, dict[str, pd.Series], Errors, dict[str, str]], None]
 
 
@@ -122,4 +124,45 @@ def metric_in_registry(
             label + " is '" + shown(given.iloc[i]) + "', not a metric of the registry: use one "
             "of " + ", ".join(known) + " (or leave it empty)"
         ),
+    )
+
+
+def hours_within_a_day(
+    frame: pd.DataFrame, raw: dict[str, pd.Series], errs: Errors, labels: dict[str, str]
+) -> None:
+    """Learning logged on one day fits in that day (at most 24 hours)."""
+    hours = labels["hours"]
+    over = (frame["hours"] > HOURS_IN_A_DAY).to_numpy(dtype=bool, na_value=False)
+    errs.add(
+        over,
+        f"{hours} above {HOURS_IN_A_DAY}",
+        lambda i: (
+            hours + " is '" + shown(raw["hours"].iloc[i].str.strip())
+            + f"', more than the {HOURS_IN_A_DAY} hours of a day: give the hours of one "
+            "day per row"
+        ),
+    )  # fmt: skip
+
+
+def kpi_not_computed_from_another_kind(
+    frame: pd.DataFrame, raw: dict[str, pd.Series], errs: Errors, labels: dict[str, str]
+) -> None:
+    """A business KPI the registry computes from another kind's rows (learning hours, from
+    the learning uploads) is never uploaded as a finished number: it would be ignored."""
+    computed = {k.id: k.source for k in business_registry().values() if k.source != "kpis"}
+    if not computed:
+        return
+    metric = labels["metric_id"]
+    ids = frame["metric_id"]
+    wrong = ids.isin(list(computed)).to_numpy(dtype=bool, na_value=False)
+    errs.add(
+        wrong,
+        f"{metric} computed from another upload",
+        lambda i: [
+            f"{metric} is '{value}', which is computed from the {computed[kpi]} uploads: "
+            f"load those rows as kind {computed[kpi]} instead"
+            for value, kpi in zip(
+                shown(raw["metric_id"].iloc[i].str.strip()), ids.iloc[i], strict=True
+            )
+        ],
     )

@@ -14,6 +14,7 @@ from cxmetrics.ingest import rules
 
 KINDS = (
     "roster", "interactions", "adherence", "surveys", "targets", "kpis", "obstacles", "meetings",
+    "learning",
 )  # fmt: skip
 
 # Longest values stored (characters): identifiers, names and labels, free-text comments.
@@ -280,6 +281,35 @@ SPECS: dict[str, KindSpec] = {
             Column("value", "number", required=True, not_null=True),
         ),
         key=("date", "metric_id", "team_id"),
+        row_rules=(rules.kpi_not_computed_from_another_kind,),
+    ),
+    # Hours of training an agent logged on a day, by topic (the agent page; per agent among
+    # the business KPIs).
+    "learning": KindSpec(
+        "learning",
+        "learning",
+        (
+            Column("agent_id", "id", required=True, not_null=True, aliases=_ID),
+            Column(
+                "date",
+                "date",
+                required=True,
+                not_null=True,
+                no_future=True,
+                aliases=("training_date", "session_date", "completed_on", "completed"),
+            ),
+            Column(
+                "hours",
+                "number",
+                required=True,
+                not_null=True,
+                minimum=0,
+                aliases=("learning_hours", "training_hours", "duration_hours"),
+            ),
+            Column("topic", "text", aliases=("course", "training", "subject", "module")),
+        ),
+        key=("agent_id", "date", "topic"),
+        row_rules=(rules.hours_within_a_day,),
     ),
     # An obstacle frontline staff raised, as the register states it now: a later file with
     # the same obstacle_id records the change (ingest/plan.py, ingest/obstacle_edit.py).

@@ -14,7 +14,9 @@ from functools import cache
 
 import pandas as pd
 
+from cxmetrics import learning
 from cxmetrics.config import describe_service_level
+from cxmetrics.formatting import format_business, format_count
 from cxmetrics.metrics import stats
 from cxmetrics.metrics.registry import (
     BusinessKpi,
@@ -652,7 +654,8 @@ def source_dates(store: Store | Reader) -> dict[str, date]:
 
 @dataclass
 class BusinessResult:
-    """A business KPI (from kpi_values) for a period and scope, with its previous value."""
+    """A business KPI (uploaded to kpi_values, or computed from the learning rows) for a
+    period and scope, with its previous value."""
 
     id: str
     label: str
@@ -667,6 +670,7 @@ class BusinessResult:
     # Uploaded as finished numbers, with no spread to test against: a change is never
     # called real or not, only shown, as "no test".
     change: str | None = None
+    basis: str = ""  # what the value rests on, in words ("mean of 12 reported values")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -681,7 +685,14 @@ def business_kpis(store: Store, period: Period, *, team: str | None = None) -> l
     declared = business_registry()
     targets = targets_for(store, period.end, team)
     out = []
-    for metric_id in sorted(set(frame["metric_id"]), key=lambda m: (m not in declared, m)):
+    computed = {k.id for k in declared.values() if k.source != "kpis"}
+    uploaded = set(frame["metric_id"]) - computed  # a computed KPI's uploaded rows: not used
+    for metric_id in sorted(uploaded | computed, key=lambda m: (m not in declared, m)):
+        if metric_id in computed:
+            result = computed_kpi(store, declared[metric_id], period, team, targets)
+            if result is not None:
+                out.append(result)
+            continue
         kpi = declared.get(metric_id) or BusinessKpi(metric_id, metric_id.replace("_", " "))
         rows = frame[frame["metric_id"] == metric_id]
         if team is None and rows["org_row"].any():
@@ -699,23 +710,55 @@ def business_kpis(store: Store, period: Period, *, team: str | None = None) -> l
         value, n = agg(True)
         previous, _ = agg(False)
         target = targets.get(metric_id, (None, None))[0]
-        status = "insufficient" if value is None else "none"
-        if value is not None and target is not None and kpi.direction != "none":
-            met = value >= target if kpi.direction == "higher" else value <= target
-            status = "green" if met else "red"
-        out.append(
-            BusinessResult(
-                id=metric_id,
-                label=kpi.label,
-                unit=kpi.unit,
-                direction=kpi.direction,
-                value=value,
-                n=n,
-                previous=previous,
-                delta=None if value is None or previous is None else value - previous,
-                target=target,
-                status=status,
-                change=None if value is None or previous is None else NO_TEST,
-            )
-        )
+        basis = f"{kpi.aggregation} of {format_count(n)} reported values" if n else "no values"
+        out.append(business_result(kpi, value, n, previous, target, basis))
     return out
+
+
+def business_result(
+    kpi: BusinessKpi,
+    value: float | None,
+    n: int,
+    previous: float | None,
+    target: float | None,
+    basis: str,
+) -> BusinessResult:
+    """A business KPI's line: met (green) or not (red) against its target, no test."""
+    status = "insufficient" if value is None else "none"
+    if value is not None and target is not None and kpi.direction != "none":
+        met = value >= target if kpi.direction == "higher" else value <= target
+        status = "green" if met else "red"
+    return BusinessResult(
+        id=kpi.id,
+        label=kpi.label,
+        unit=kpi.unit,
+        direction=kpi.direction,
+        value=value,
+        n=n,
+        previous=previous,
+        delta=None if value is None or previous is None else value - previous,
+        target=target,
+        status=status,
+        change=None if value is None or previous is None else NO_TEST,
+        basis=basis,
+    )
+
+
+def computed_kpi(
+    store: Store,
+    kpi: BusinessKpi,
+    period: Period,
+    team: str | None,
+    targets: Mapping[str, tuple[float | None, float | None]],
+) -> BusinessResult | None:
+    """A business KPI computed from another kind's rows (learning hours per agent: the
+    hours logged in the period ÷ the agents in the scope during it; `n` counts those
+    agents). None when neither period holds any of its rows."""
+    now, before = (learning.hours_in(store, p, team=team) for p in (period, period.previous()))
+    if not now.hours and not before.hours:
+        return None
+    previous = before.per_agent if before.hours else None
+    target = targets.get(kpi.id, (None, None))[0]
+    agents = f"{format_count(now.agents)} agent" + ("" if now.agents == 1 else "s")
+    basis = f"{format_business(now.hours, kpi.unit)} logged, {agents} in scope"
+    return business_result(kpi, now.per_agent, now.agents, previous, target, basis)

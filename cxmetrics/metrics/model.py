@@ -67,8 +67,11 @@ KNOWN_FIELDS = {
 }
 GROUP_FIELDS = {"id", "title"}
 SECTION_FIELDS = {"id", "title", "group"}
-BUSINESS_FIELDS = {"id", "label", "description", "unit", "direction", "aggregation"}
+BUSINESS_FIELDS = {"id", "label", "description", "unit", "direction", "aggregation", "source"}
 AGGREGATIONS = ("mean", "sum")
+# Where a business KPI comes from: finished numbers uploaded as kind `kpis` (kpi_values), or
+# computed from the rows of another kind: `learning` is hours per agent in the period.
+BUSINESS_SOURCES = ("kpis", "learning")
 TABLES = ("group", "section", "metric", "business")
 
 
@@ -152,7 +155,8 @@ class Metric:
 
 @dataclass(frozen=True)
 class BusinessKpi:
-    """A business number from kpi_values (sales, quality, learning) shown on the card."""
+    """A business number shown on the card: uploaded finished (kpi_values: sales, quality)
+    or computed from another kind's rows (learning hours per agent)."""
 
     id: str
     label: str
@@ -160,6 +164,7 @@ class BusinessKpi:
     unit: str = ""
     direction: str = "none"
     aggregation: str = "mean"
+    source: str = "kpis"
 
 
 @dataclass(frozen=True)

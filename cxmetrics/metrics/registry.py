@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cxmetrics.metrics.model import (
     AGGREGATIONS,
+    BUSINESS_SOURCES,
     CLUSTERS,
     DIRECTIONS,
     KINDS,
@@ -36,6 +37,7 @@ from cxmetrics.metrics.validation import parse_declarations, parse_registry
 
 __all__ = [
     "AGGREGATIONS",
+    "BUSINESS_SOURCES",
     "CLUSTERS",
     "DIRECTIONS",
     "KINDS",

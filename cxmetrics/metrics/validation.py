@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from cxmetrics.metrics.model import (
     AGGREGATIONS,
     BUSINESS_FIELDS,
+    BUSINESS_SOURCES,
     CLUSTERS,
     DIRECTIONS,
     GROUP_FIELDS,
@@ -394,9 +395,10 @@ def _parse_business(data: dict, problems: list[str]) -> dict[str, BusinessKpi]:
         kpi_id, label = entry.text("id"), entry.text("label")
         direction = entry.choice("direction", DIRECTIONS, "none")
         aggregation = entry.choice("aggregation", AGGREGATIONS, "mean")
+        source = entry.choice("source", BUSINESS_SOURCES, "kpis")
         if kpi_id in out:
             entry.problems.append(f"{entry.name} is declared twice")
-        elif kpi_id and label and direction and aggregation:
+        elif kpi_id and label and direction and aggregation and source:
             out[kpi_id] = BusinessKpi(
                 id=kpi_id,
                 label=label,
@@ -404,6 +406,7 @@ def _parse_business(data: dict, problems: list[str]) -> dict[str, BusinessKpi]:
                 unit=str(entry.raw.get("unit", "")),
                 direction=direction,
                 aggregation=aggregation,
+                source=source,
             )
     return out
 

@@ -190,6 +190,7 @@ WITH this AS (
     UNION ALL SELECT batch_id FROM survey_responses
     WHERE agent_id IN (SELECT * FROM gone_agents) OR team_id IN (SELECT * FROM gone_teams)
     UNION ALL SELECT batch_id FROM adherence WHERE agent_id IN (SELECT * FROM gone_agents)
+    UNION ALL SELECT batch_id FROM learning WHERE agent_id IN (SELECT * FROM gone_agents)
     UNION ALL SELECT batch_id FROM kpi_values WHERE team_id IN (SELECT * FROM gone_teams)
     UNION ALL SELECT batch_id FROM targets WHERE team_id IN (SELECT * FROM gone_teams)
 ), building AS (

@@ -393,11 +393,20 @@ SELECT day, 'quality_score', team_id,
         + 3.5 * demo_z(hash(CAST(:seed AS BIGINT), t, d), 'quality'))), 1),
     'demo'
 FROM demo_team_days WHERE isodow <= 5
-UNION ALL
-SELECT day, 'learning_hours', team_id,
-    round(2.0 * (1.0 + 3.0 * demo_u(hash(CAST(:seed AS BIGINT), t, d), 'learn'))) / 2.0,
+"""
+
+# Learning: on about one working day in eight an agent logs a session of half an hour to
+# three hours, on one of the topics given.
+_INSERT_LEARNING = """
+INSERT INTO learning (agent_id, date, hours, topic, batch_id)
+SELECT agent_id, day,
+    0.5 * (1 + CAST(floor(demo_u(k, 'learn-hours') * 6) AS INTEGER)),
+    CAST(:topics AS VARCHAR[])[
+        1 + CAST(floor(demo_u(k, 'learn-topic') * len(CAST(:topics AS VARCHAR[]))) AS INTEGER)],
     'demo'
-FROM demo_team_days WHERE isodow = 1
+FROM demo_agent_days
+WHERE demo_u(k, 'learn') < :learning_share
+ORDER BY agent_id, day
 """
 
 # The one team-specific target override: the internal help desk aims above the default iNPS
@@ -418,7 +427,7 @@ SELECT (SELECT count(*) FROM upload_batches WHERE status = 'committed')
     + (SELECT count(*) FROM teams) + (SELECT count(*) FROM agents)
     + (SELECT count(*) FROM interactions) + (SELECT count(*) FROM survey_responses)
     + (SELECT count(*) FROM adherence) + (SELECT count(*) FROM kpi_values)
-    + (SELECT count(*) FROM targets)
+    + (SELECT count(*) FROM targets) + (SELECT count(*) FROM learning)
 """
 _COUNTS = """
 SELECT (SELECT count(*) FROM teams WHERE batch_id = 'demo'),
@@ -427,7 +436,8 @@ SELECT (SELECT count(*) FROM teams WHERE batch_id = 'demo'),
     (SELECT count(*) FROM survey_responses WHERE batch_id = 'demo'),
     (SELECT count(*) FROM adherence WHERE batch_id = 'demo'),
     (SELECT count(*) FROM kpi_values WHERE batch_id = 'demo'),
-    (SELECT count(*) FROM targets WHERE batch_id = 'demo')
+    (SELECT count(*) FROM targets WHERE batch_id = 'demo'),
+    (SELECT count(*) FROM learning WHERE batch_id = 'demo')
 """
 COUNTED = (
     "teams",
@@ -437,6 +447,7 @@ COUNTED = (
     "adherence",
     "kpi_values",
     "targets",
+    "learning",
 )
 # Any row of any batch-carrying table from the demo batch.
 _ANY_DEMO_ROW = "SELECT " + " OR ".join(  # noqa: S608 - checked table names
@@ -503,6 +514,11 @@ def insert_responses(conn: Connection, params: dict) -> None:
 def insert_kpis(conn: Connection, params: dict) -> None:
     """The business KPIs per team and day."""
     _run(conn, _INSERT_KPIS, params)
+
+
+def insert_learning(conn: Connection, params: dict) -> None:
+    """Learning sessions on a share of the agent-days."""
+    _run(conn, _INSERT_LEARNING, params)
 
 
 def insert_target(conn: Connection, params: dict) -> None:

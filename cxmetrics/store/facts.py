@@ -1,5 +1,5 @@
 """Fact tables as a load and an undo use them: interactions, adherence, survey_responses,
-kpi_values, targets and meetings (the kinds loaded as rows with a key).
+kpi_values, targets, meetings and learning (the kinds loaded as rows with a key).
 
 A load checks a whole column of keys at once (the file's keys are registered as an Arrow
 table and joined), lets demo rows with the key of a loaded row give way, and streams the
@@ -44,6 +44,7 @@ FACT_COLUMNS: dict[str, tuple[str, ...]] = {
     "kpi_values": ("date", "metric_id", "team_id", "value"),
     "targets": ("metric_id", "team_id", "target", "amber_tolerance", "effective_from"),
     "meetings": ("date", "team_id", "leader", "attendees", "notes"),
+    "learning": ("agent_id", "date", "hours", "topic"),
 }  # fmt: skip
 
 ROW_GROUP = 122_880  # rows per DuckDB row group

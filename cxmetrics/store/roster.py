@@ -212,3 +212,16 @@ def agents_during(db: Store | Reader, team: str | None, first: date, last: date)
         "WHERE CAST(:team AS VARCHAR) IS NULL OR s.in_team ORDER BY name",
         {"team": team, "first": first, "last": last},
     )
+
+
+def agent_row(db: Store | Reader, agent: str) -> dict | None:
+    """One roster agent: agent_id, name (else the id), team_id, hired_on, active; None when
+    the roster does not know the id."""
+    rows = db.rows(
+        "SELECT agent_id, coalesce(name, agent_id), team_id, hired_on, active FROM agents "
+        "WHERE agent_id = :agent",
+        {"agent": agent},
+    )
+    if not rows:
+        return None
+    return dict(zip(("agent_id", "name", "team_id", "hired_on", "active"), rows[0], strict=True))

@@ -184,7 +184,7 @@ V4 = [
 # the demo is present while any of them holds a demo row).
 BATCH_TABLES = (
     "interactions", "adherence", "survey_responses", "kpi_values", "targets", "agents", "teams",
-    "obstacle_events", "meetings",
+    "obstacle_events", "meetings", "learning",
 )  # fmt: skip
 
 V5 = [
@@ -217,8 +217,16 @@ V6 = [
         attendees VARCHAR, notes VARCHAR, batch_id VARCHAR NOT NULL)""",
 ]
 
+V7 = [
+    # Learning (upload kind `learning`): hours of training an agent logged on a day, by
+    # topic; shown on the agent's page and, per agent, among the business KPIs.
+    """CREATE TABLE learning (
+        agent_id VARCHAR NOT NULL, date DATE NOT NULL, hours DOUBLE NOT NULL, topic VARCHAR,
+        batch_id VARCHAR NOT NULL)""",
+]
+
 # Each entry: the statements that bring the schema from version N-1 to N.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6}
+MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6, 7: V7}
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

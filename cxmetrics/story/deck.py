@@ -443,8 +443,8 @@ class Deck:
             for c, text in enumerate(cells):
                 fill_cell(table.cell(r, c), [(text, 13, c in (0, 1, 5))], look if c == 5 else None)
             notes.append(
-                f"{clean(kpi.label)} is {fmt(kpi.value, kpi.unit)} (mean of {kpi.n:,} reported "
-                f"values); previous {fmt(kpi.previous, kpi.unit)}"
+                f"{clean(kpi.label)} is {fmt(kpi.value, kpi.unit)} ({kpi.basis}); "
+                f"previous {fmt(kpi.previous, kpi.unit)}"
                 + (f": it {moved(kpi.delta, kpi.unit)}" if kpi.delta is not None else "")
                 + ". Business KPIs arrive as finished numbers: no test says whether a change "
                 "is real."

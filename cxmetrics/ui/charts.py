@@ -430,8 +430,9 @@ def trend_chart(
         type="category",
         categoryorder="array",
         categoryarray=s.periods,
-        tickangle=0,
-        nticks=7,  # 13 period labels never fit level; every other one does
+        # No tickangle: plotly's own choice keeps labels level where they fit (a screen:
+        # every other of 13) and slants them where they would overlap (a phone).
+        nticks=7,
         **_axis_common(look),
     )
     fig.update_yaxes(

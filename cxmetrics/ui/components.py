@@ -28,6 +28,7 @@ from cxmetrics.formatting import (
     format_value,
 )
 from cxmetrics.ui import data
+from cxmetrics.ui.charts import STATUS_ICON
 
 # Every ASCII character that starts markup in Streamlit's markdown: CommonMark and GFM
 # (links, images, emphasis, code, tables, headings, lists, entities), KaTeX ($), and
@@ -99,6 +100,13 @@ BASE_CSS = """
 [data-testid="stMetricLabel"] p { white-space: normal !important; overflow: visible !important; }
 /* below the app header (60 px, opaque), so a banner on top is never half hidden */
 .block-container, [data-testid="stMainBlockContainer"] { padding-top: 3.9rem; }
+/* A wide grid and its cards: the grid on a screen, the cards on a phone (see `wide_or_cards`) */
+@media (max-width: 700px) {
+  [class*="st-key-wide-"] { display: none !important; }
+  [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
+  [data-testid="stMarkdownContainer"] p { overflow-wrap: break-word; }
+}
+@media (min-width: 701px) { [class*="st-key-cards-"] { display: none !important; } }
 </style>
 """
 
@@ -267,6 +275,58 @@ def demo_note() -> None:
     _confirm_clear_demo()
 
 
+def wide_or_cards(name: str):
+    """Two containers for one section: (`wide`, `cards`). The grid goes in `wide` and is
+    shown on a screen; the same rows as cards go in `cards` and are shown on a phone
+    (narrower than 700 px), never both (static CSS in BASE_CSS)."""
+    return st.container(key=f"wide-{name}"), st.container(key=f"cards-{name}")
+
+
+def card(title: str, lines: list[str], key: str) -> None:
+    """One row of a table as a card: a bold title and one line per value. `title` and
+    `lines` are shown inert (no markdown), so they may hold names from uploads."""
+    with st.container(border=True, key=key, gap="small"):
+        st.markdown(f"**{inert_markdown(title)}**")
+        st.markdown("  \n".join(inert_markdown(line) for line in lines))
+
+
+def status_words(line: dict) -> str:
+    """Status in words (never colour alone), with the flags that qualify it."""
+    status = line["status"]
+    if status == "not_applicable":
+        return f"– not applicable ({line['note']})"
+    if line["value"] is None:
+        return "– no data"
+    if status == "insufficient":
+        word = f"… too few to judge (n {format_count(line['n'])} < {format_count(line['min_n'])})"
+    else:
+        word = STATUS_ICON[status]
+    if line.get("target_in_interval") and status in ("amber", "red", "green"):
+        word += " · target within margin"
+    if line.get("provisional") and status != "provisional":
+        word += " · provisional"
+    return word
+
+
+def change_words(line: dict) -> str:
+    """Change since the previous period: a real change only when significant (p < 0.05)."""
+    if line.get("provisional"):
+        return "provisional: follow-up window still open"
+    if line["delta"] is None:
+        return "—" if line["value"] is None else "no value last period"
+    amount = format_delta(line["delta"], line["unit"])
+    change = line["change"]
+    if change in ("better", "worse"):
+        return f"real change, {change} ({amount})"
+    if change in ("up", "down"):
+        return f"real change ({amount})"
+    if change == "no real change":
+        return f"no real change ({amount})"
+    if line["n"] < line["min_n"] or line["previous_n"] < line["min_n"]:
+        return f"too few to test ({amount})"
+    return f"not tested ({amount})"  # no standard error for this metric
+
+
 def table_download(frame: pd.DataFrame, stem: str, key: str) -> None:
     """The project's own CSV of a table: formula-safe, and saying "demo data" while the demo
     is in. Tables' built-in download is off (`client.disableDataExport`): it is not."""
@@ -386,7 +446,7 @@ def business_tile(kpi: dict) -> None:
         if kpi["target"] is not None:
             status_badge(kpi["status"])
         obstacle_note(kpi)
-        st.caption(f"mean of {format_count(kpi['n'])} reported values" if kpi["n"] else "no values")
+        st.caption(inert_markdown(kpi["basis"]))
 
 
 def tile_grid(lines: list[dict], columns: int) -> None:

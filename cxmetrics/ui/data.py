@@ -180,10 +180,11 @@ def breakdown(period: str, by: str, team: str | None = None) -> dict[str | None,
 
 
 @versioned()
-def trend(period: str, team: str | None = None) -> pd.DataFrame:
+def trend(period: str, team: str | None = None, agent: str | None = None) -> pd.DataFrame:
     """The trend ending with `period`: up to 13 periods, starting no earlier than the data."""
     p = parse_period(period)
-    return engine.trend(get_store(), p, count=trend_count(p, data_range()), team=team)
+    count = trend_count(p, data_range())
+    return engine.trend(get_store(), p, count=count, team=team, agent=agent)
 
 
 @versioned()
@@ -446,3 +447,46 @@ def obstacle_metrics() -> dict[str, str]:
     labels = {metric_id: metric_label(metric_id) for metric_id in registry()}
     labels.update({kpi.id: kpi.label for kpi in business_registry().values()})
     return labels
+
+
+# ----------------------------------------------------------------------------- supervisor, agent
+
+
+@versioned()
+def supervisor_week(period: str, team: str) -> dict:
+    """Who in a team is worth a conversation and who a thank-you (see coaching)."""
+    from cxmetrics import coaching
+
+    return coaching.supervisor_week(get_store(), parse_period(period), team=team).to_dict()
+
+
+@versioned()
+def agent_career(agent: str, as_of: str) -> dict | None:
+    """An agent's career in service up to a day (ISO date), see career.Career."""
+    from cxmetrics import career
+
+    found = career.career(get_store(), agent, as_of=date.fromisoformat(as_of))
+    return None if found is None else found.to_dict()
+
+
+@versioned(spinner="Reading comments for praise…")
+def agent_praise(period: str, agent: str) -> pd.DataFrame:
+    """Praise naming an agent in a period, newest first, with its thanked state."""
+    from cxmetrics import career
+
+    p = parse_period(period)
+    return career.praise_received(get_store(), agent, p.start, p.end)
+
+
+@versioned()
+def agent_learning(agent: str) -> pd.DataFrame:
+    """An agent's learning sessions, newest first: date, hours, topic."""
+    from cxmetrics import learning
+
+    return learning.sessions(get_store(), agent)
+
+
+@versioned()
+def agent_team(agent: str, period: str) -> str | None:
+    """The team an agent was in on the period's last day (whose targets apply), else None."""
+    return engine.team_of_agent(get_store(), agent, parse_period(period).end)

@@ -64,6 +64,8 @@ def _from_url() -> None:
         )
     if qp.get("team"):
         st.session_state["_url_team"] = qp["team"]
+    if qp.get("agent"):
+        st.session_state["_url_agent"] = qp["agent"]
     slide = qp.get("slide")
     if slide is not None:
         if SLIDE.fullmatch(slide.strip()):
@@ -162,6 +164,7 @@ def _pages() -> list:
         st.Page(
             f"{VIEWS}/team.py", title="Team scorecard", icon=":material/group:", url_path="team"
         ),
+        st.Page(f"{VIEWS}/agent.py", title="Agent", icon=":material/person:", url_path="agent"),
         st.Page(
             f"{VIEWS}/recognition.py",
             title="Recognition",
@@ -211,11 +214,14 @@ def _render(present: bool) -> None:
         )
     else:
         page.run()
-    # After the page ran: its widgets (team, slide) may have moved on.
+    # After the page ran: its widgets (team, slide, agent) may have moved on.
     if present and page.url_path in ("allhands", ""):
         params["slide"] = str(st.session_state.get("slide", 0) + 1)
     if page.url_path == "team" and st.session_state.get("team"):
         params["team"] = st.session_state["team"]
+    if page.url_path == "agent" and st.session_state.get("agent"):
+        params["agent"] = st.session_state["agent"]
+        st.session_state["_agent_in_url"] = params["agent"]
     st.query_params.from_dict(params)
 
 
@@ -225,7 +231,8 @@ st.set_page_config(
     page_title="cxmetrics scorecard",
     page_icon=components.app_icon(),
     layout="wide",
-    initial_sidebar_state="collapsed" if present else "expanded",
+    # "auto": open on a screen, closed on a phone (where it would cover the page).
+    initial_sidebar_state="collapsed" if present else "auto",
     # With a menu item, the app menu (top right) shows, and in it the light / dark choice.
     menu_items={"About": components.ABOUT},
 )

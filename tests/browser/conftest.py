@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
 CHROMIUM = os.environ.get("CXMETRICS_CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "<script>window.__pwned=1</script>"
 MARKDOWN_LINK = "**bold** [click me](https://evil.example/phish)"
@@ -230,9 +231,10 @@ class UI:
         assert not self.dialogs, f"{where}: a dialog opened: {self.dialogs}"
 
 
-def _tab(browser, base_url: str) -> Iterator[UI]:
-    """A fresh 1920×1080 browser context whose errors and dialogs are recorded."""
-    context = browser.new_context(viewport=VIEWPORT)
+def _tab(browser, base_url: str, viewport: dict | None = None, **device) -> Iterator[UI]:
+    """A fresh browser context (1920×1080 unless told) whose errors and dialogs are
+    recorded."""
+    context = browser.new_context(viewport=viewport or VIEWPORT, **device)
     page = context.new_page()
     page.set_default_timeout(30_000)
     state = UI(page=page, base_url=base_url)
@@ -264,6 +266,12 @@ def _tab(browser, base_url: str) -> Iterator[UI]:
 @pytest.fixture
 def ui(browser, app_url):
     yield from _tab(browser, app_url)
+
+
+@pytest.fixture
+def phone_ui(browser, app_url):
+    """The app on a phone: 390×844, touch, at twice the pixels."""
+    yield from _tab(browser, app_url, PHONE, is_mobile=True, has_touch=True, device_scale_factor=2)
 
 
 @pytest.fixture

@@ -56,16 +56,15 @@ def test_every_page_in_the_navigation_loads(ui):
 
 def test_presentation_mode(ui):
     page = ui.open_page("/?present=true")
-    page.locator(METRIC_VALUE).first.wait_for(state="visible")
+    page.locator("h3", has_text="The headline").first.wait_for(state="visible")
     week = last_complete_week().label
 
     assert page.locator(SIDEBAR).is_hidden(), "sidebar shows in presentation mode"
     assert page.locator('[data-testid="stHeader"]').is_hidden(), "header shows"
     assert page.locator('[data-testid="stToolbar"]').is_hidden(), "toolbar shows"
-    size = page.locator(METRIC_VALUE).first.evaluate(
-        "e => parseFloat(getComputedStyle(e).fontSize)"
-    )
-    assert size >= 48, f"metric value font-size {size}px in presentation mode"
+    sentence = page.locator(".st-key-headline li").first
+    size = sentence.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 26, f"headline sentence font-size {size}px in presentation mode"
     assert page.locator("h1", has_text=week).is_visible(), f"period {week} not in the title"
     main = page.locator('[data-testid="stMain"]')
     assert main.get_by_text("data as of", exact=False).first.is_visible()
@@ -75,10 +74,15 @@ def test_presentation_mode(ui):
 
     page.keyboard.press("ArrowRight")
     main.get_by_text("2 / ", exact=False).first.wait_for(state="visible")
-    page.locator("h3", has_text="How we serve").first.wait_for(state="visible")
+    page.locator("h3", has_text="What customers feel").first.wait_for(state="visible")
+    page.locator(METRIC_VALUE).first.wait_for(state="visible")
     page.wait_for_timeout(500)
     assert page.locator("h3").first.inner_text() != first_subheader
     assert page.locator("h1", has_text=week).is_visible()
+    size = page.locator(METRIC_VALUE).first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)"
+    )
+    assert size >= 48, f"metric value font-size {size}px in presentation mode"
     ui.screenshot("present-2")
 
     page.get_by_role("button", name="Exit presentation").click()
@@ -125,22 +129,21 @@ def test_the_dark_theme_can_be_chosen_in_the_app_menu(ui):
     assert page.locator("h1").first.evaluate(LUMINANCE_JS) > 0.6
     ui.screenshot("allhands-dark")
     # the choice is remembered: presentation mode (no menu there) stays dark
-    page = ui.open_page("/?present=true")
-    page.locator(METRIC_VALUE).first.wait_for(state="visible")
-    assert page.locator('[data-testid="stApp"]').evaluate(BACKGROUND_JS) < 0.2
-    ui.screenshot("present-dark")
-    page.locator(".js-plotly-plot .xtick text").first.wait_for()
+    # (slide 2 holds the tiles, slide 3 the trend chart)
     dark = []
-    for selector in (
-        "h1",
-        METRIC_VALUE,
-        '[data-testid="stCaptionContainer"] p',
-        ".js-plotly-plot .xtick text",  # the chart's own text, drawn by the server's figure
-        ".js-plotly-plot .legendtext",
+    for slide, selectors in (
+        ("2", (METRIC_VALUE, "h1", '[data-testid="stMain"] [data-testid="stCaptionContainer"] p')),
+        # the chart's own text, drawn by the server's figure
+        ("3", (".js-plotly-plot .xtick text", ".js-plotly-plot .legendtext")),
     ):
-        light = page.locator(selector).first.evaluate(LUMINANCE_JS)
-        if light <= 0.6:
-            dark.append(f"{selector} ({light:.2f})")
+        page = ui.open_page(f"/?present=true&slide={slide}")
+        page.locator(selectors[0]).first.wait_for()
+        assert page.locator('[data-testid="stApp"]').evaluate(BACKGROUND_JS) < 0.2
+        ui.screenshot(f"present-dark-{slide}")
+        for selector in selectors:
+            light = page.locator(selector).first.evaluate(LUMINANCE_JS)
+            if light <= 0.6:
+                dark.append(f"{selector} ({light:.2f})")
     assert not dark, f"text not light on the dark theme: {', '.join(dark)}"
     ui.assert_no_errors("presentation mode, dark theme")
 

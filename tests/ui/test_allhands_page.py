@@ -21,7 +21,7 @@ def test_renders_on_the_demo_store_with_banner_and_all_groups(app_db):
     assert "Beyond service: the rest of the business" in headers  # demo kpi_values
     labels = {m.label for m in at.metric}
     assert {"Net Promoter Score", "Service level (20 s)", "Schedule adherence"} <= labels
-    assert {"Sales per FTE", "Learning hours"} <= labels
+    assert {"Sales per FTE", "Learning hours per agent"} <= labels  # learning: computed
 
 
 def test_an_empty_store_says_there_is_no_data_instead_of_empty_tiles(empty_db):

@@ -72,7 +72,7 @@ def test_business_change_has_no_arrow_and_says_no_test(empty_db):
     kpi = {
         "id": "quality_score", "label": "Quality score", "unit": "/100", "direction": "higher",
         "value": 88.4, "n": 3, "previous": 80.0, "delta": 8.4, "target": None,
-        "status": "none", "change": "no test",
+        "status": "none", "change": "no test", "basis": "mean of 3 reported values",
     }  # fmt: skip
     at = _run([], [kpi])
     assert not at.exception
@@ -81,3 +81,5 @@ def test_business_change_has_no_arrow_and_says_no_test(empty_db):
     assert tile.delta == "+8.4 · no test"
     # no arrow, no green: "higher is better" must not make an untested rise look real
     assert tile.proto.direction == tile.proto.NONE and tile.proto.color == tile.proto.GRAY
+    # what the value rests on (BusinessResult.basis), in words
+    assert any("mean of 3 reported values" in c.value.replace("\\", "") for c in at.caption)

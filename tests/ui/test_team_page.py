@@ -89,7 +89,12 @@ def test_ranks_only_agents_with_enough_answers(app_db):
     assert agents.loc[~enough, "Rank by NPS"].isna().all()
     ranked = agents[enough].sort_values("Rank by NPS")
     assert ranked["Rank by NPS"].min() == 1
-    assert ranked["NPS"].is_monotonic_decreasing
+    # ranked by the low end of the 95 % interval, as service stars are (not the value)
+    assert ranked["NPS cautious end"].is_monotonic_decreasing
+    assert (ranked["NPS cautious end"] < ranked["NPS"]).all()
+    assert agents.loc[~enough, "NPS cautious end"].isna().all()
+    # the table opens sorted by that rank, the unranked last
+    assert list(agents.index) == list(agents.sort_values("Rank by NPS", na_position="last").index)
 
 
 def test_team_page_on_an_empty_store_without_demo(app_db):
@@ -128,7 +133,13 @@ def test_team_page_shows_the_hand_worked_numbers(app_db):
     assert table.loc["Customer satisfaction", "Team value"] == "50.0 %"
     assert table.loc["Customer satisfaction", "n"] == 10
     # agents: A1 and A2 only (A9 is not in the roster); all below min_n, so none ranked
-    agents = agent_table(at).set_index("Agent")
+    agents = agent_table(at)
+    # each name links to the agent's page, same period; the cell shows the name
+    assert sorted(agents["Agent"]) == [
+        "agent?agent=A1&period=2026-W45#Ana Alves",
+        "agent?agent=A2&period=2026-W45#Ben Brown",
+    ]
+    agents = agents.assign(Agent=agents["Agent"].str.split("#").str[1]).set_index("Agent")
     assert sorted(agents.index) == ["Ana Alves", "Ben Brown"]
     assert agents.loc["Ana Alves", "NPS"] == pytest.approx(25.0)
     assert agents.loc["Ana Alves", "NPS n"] == 8

@@ -9,13 +9,14 @@ in its place (iNPS where NPS shows).
 from __future__ import annotations
 
 import math
+from urllib.parse import quote, unquote
 
 import pandas as pd
 import streamlit as st
 
+from cxmetrics import coaching
 from cxmetrics.formatting import (
     format_count,
-    format_delta,
     format_margin,
     format_target,
     format_value,
@@ -26,6 +27,17 @@ from cxmetrics.ui import charts, components, data, frontline
 PAGE_SIZE = 20
 SEGMENTS = {"all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
 SMALL_N_STYLE = "color: #8c8c8c"  # greyed, never a status colour
+# Cell tints by status against the agent's target (translucent: light and dark themes),
+# always with the status icon in the cell: colour is never the only signal.
+STATUS_STYLE = {
+    "green": "background-color: rgba(0, 158, 115, 0.16)",
+    "amber": "background-color: rgba(230, 159, 0, 0.20)",
+    "red": "background-color: rgba(213, 94, 0, 0.20)",
+}
+BADGE = {"green": "green", "amber": "orange", "red": "red", "insufficient": "gray"}
+CELL_ICON = {"green": "✔", "amber": "▲", "red": "✖", "insufficient": "…"}
+AGENT_PAGE = "views/agent.py"
+SHORT_LIST = 5  # agents shown on each list of the week; the rest behind "N more"
 
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
@@ -129,43 +141,6 @@ def headline_tiles(lines: dict[str, dict], internal: bool) -> None:
 # ----------------------------------------------------------------------------- team vs org
 
 
-def status_text(line: dict) -> str:
-    """Status in words (never colour alone), with the flags that qualify it."""
-    status = line["status"]
-    if status == "not_applicable":
-        return f"– not applicable ({line['note']})"
-    if line["value"] is None:
-        return "– no data"
-    if status == "insufficient":
-        word = f"… too few to judge (n {format_count(line['n'])} < {format_count(line['min_n'])})"
-    else:
-        word = charts.STATUS_ICON[status]
-    if line.get("target_in_interval") and status in ("amber", "red", "green"):
-        word += " · target within margin"
-    if line.get("provisional") and status != "provisional":
-        word += " · provisional"
-    return word
-
-
-def change_text(line: dict) -> str:
-    """Change since the previous period: a real change only when significant (p < 0.05)."""
-    if line.get("provisional"):
-        return "provisional: follow-up window still open"
-    if line["delta"] is None:
-        return "—" if line["value"] is None else "no value last period"
-    amount = format_delta(line["delta"], line["unit"])
-    change = line["change"]
-    if change in ("better", "worse"):
-        return f"real change, {change} ({amount})"
-    if change in ("up", "down"):
-        return f"real change ({amount})"
-    if change == "no real change":
-        return f"no real change ({amount})"
-    if line["n"] < line["min_n"] or line["previous_n"] < line["min_n"]:
-        return f"too few to test ({amount})"
-    return f"not tested ({amount})"  # no standard error for this metric
-
-
 def comparison_frame(team_lines: dict, org_lines: dict, internal: bool) -> pd.DataFrame:
     """Every registry metric: team value, margin, n, org value, target, status and change.
     The team's headline comes first; a metric shown only where it has answers (iNPS) is
@@ -189,8 +164,8 @@ def comparison_frame(team_lines: dict, org_lines: dict, internal: bool) -> pd.Da
                 "n": int(line["n"]),
                 "Org value": format_value(org["value"], unit),
                 "Target": format_target(line["target"], unit),
-                "Status": status_text(line),
-                "Change": change_text(line),
+                "Status": components.status_words(line),
+                "Change": components.change_words(line),
                 "_small": line["status"] == "insufficient",
             }
         )
@@ -206,7 +181,21 @@ def section_comparison(team_id: str, team_lines: dict, org_lines: dict, internal
     styled = frame.style.apply(
         lambda row: [SMALL_N_STYLE if small[row.name] else ""] * len(row), axis=1
     )
-    st.dataframe(
+    wide, cards = components.wide_or_cards("team-vs-org")
+    with cards:
+        for index, row in enumerate(frame.itertuples(index=False)):
+            margin = f" ({row[2]})" if row[2] else ""
+            components.card(
+                row.Metric,
+                [
+                    f"Team {row[1]}{margin} · n {row.n:,}",
+                    f"Organisation {row[4]} · target {row.Target}",
+                    row.Status,
+                    row.Change,
+                ],
+                key=f"card-vs-org-{index}",
+            )
+    wide.dataframe(
         styled,
         hide_index=True,
         key="team-vs-org",
@@ -230,49 +219,82 @@ def section_comparison(team_id: str, team_lines: dict, org_lines: dict, internal
 # ----------------------------------------------------------------------------- agents
 
 
-def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """One row per roster agent of the team: value and n per metric, rank by (i)NPS.
+def agent_url(agent_id: str, name: str) -> str:
+    """The agent page's link for a table cell: the id in the query (quoted) and, after `#`,
+    the name the cell shows (LinkColumn's display_text takes it from there)."""
+    return f"agent?agent={quote(agent_id, safe='')}&period={quote(period)}#{name}"
 
-    Returns the table, a same-shaped frame of cell styles (small n greyed) and the name of
-    the rank column. Agents below a metric's min_n keep their value but are never ranked.
+
+def cell_text(value: float | None, status: str | None, unit: str) -> str:
+    """A table cell: the status icon, then the value ("✔ 5.0 %"); "—" with no value."""
+    if value is None or pd.isna(value):
+        return "—"
+    icon = CELL_ICON.get(status or "")
+    return f"{icon} {format_value(value, unit)}" if icon else format_value(value, unit)
+
+
+def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFrame, str, dict]:
+    """One row per roster agent of the team: value and n per metric, rank by (i)NPS's
+    cautious end (the 95 % interval's low end, as stars), best first.
+
+    Returns the table, a same-shaped frame of cell styles (status tint against the agent's
+    target, small n greyed), the name of the rank column and each row's cell statuses
+    ({row: {column: status}}, for the icons). Agents below a metric's min_n keep their
+    value but are never ranked nor coloured.
     """
     head = headline_metric(internal)
     ids = agent_metrics(internal)
     rank_column = f"Rank by {registry[head].short_label}"
+    low_column = f"{registry[head].short_label} cautious end"
     per_agent = data.breakdown(period, "agent", team=team_id)
-    rows, greyed = [], []
+    ranks = coaching.ranks(
+        {key: lines[head] for key, lines in per_agent.items() if key is not None and head in lines},
+        registry[head],
+    )
+    rows, statuses = [], []
     for agent in data.agents(team_id, period).itertuples():
         lines = per_agent.get(agent.agent_id)
         if lines is None and agent.active is False:
             continue  # left the team and nothing to show
-        row: dict = {"Agent": agent.name, rank_column: None}
-        few, grey = [], set()
+        head_line = (lines or {}).get(head)
+        row: dict = {
+            "Agent": agent_url(agent.agent_id, agent.name),
+            rank_column: ranks.get(agent.agent_id),
+            low_column: coaching.cautious_end(head_line, registry[head].direction)
+            if coaching.rankable(head_line, registry[head])
+            else None,
+        }
+        few, status = [], {}
         for metric_id in ids:
             line = (lines or {}).get(metric_id)
             value = None if line is None else line["value"]
             n = 0 if line is None else int(line["n"])
             name = registry[metric_id].short_label
             row[name], row[f"{name} n"] = value, n
-            if value is not None and n < registry[metric_id].min_n:
+            if value is None:
+                continue
+            if n < registry[metric_id].min_n:
                 few.append(f"{name} (n {format_count(n)})")
-                grey.update({name, f"{name} n"})
+                status[name] = status[f"{name} n"] = "insufficient"
+            elif line["status"] in STATUS_STYLE:
+                status[name] = line["status"]
         row["Too few to judge"] = ", ".join(few)
         rows.append(row)
-        greyed.append(grey)
+        statuses.append(status)
     frame = pd.DataFrame(rows)
     if frame.empty:
-        return frame, frame, rank_column
-    head_name = registry[head].short_label
-    eligible = frame[head_name].notna() & (frame[f"{head_name} n"] >= registry[head].min_n)
-    ascending = registry[head].direction == "lower"
-    ranks = frame.loc[eligible, head_name].astype(float).rank(ascending=ascending, method="min")
-    frame[rank_column] = pd.array([pd.NA] * len(frame), dtype="Int64")
-    frame.loc[eligible, rank_column] = ranks.astype("Int64")
+        return frame, frame, rank_column, {}
+    frame[rank_column] = pd.array(frame[rank_column].tolist(), dtype="Int64")
+    order = frame.sort_values(rank_column, na_position="last", kind="stable").index
+    frame = frame.loc[order].reset_index(drop=True)
+    statuses = [statuses[i] for i in order]
     styles = pd.DataFrame("", index=frame.index, columns=frame.columns)
-    for index, grey in enumerate(greyed):
-        for column in grey:
-            styles.loc[index, column] = SMALL_N_STYLE
-    return frame, styles, rank_column
+    for index, status in enumerate(statuses):
+        for column, word in status.items():
+            styles.loc[index, column] = (
+                SMALL_N_STYLE if word == "insufficient" else STATUS_STYLE[word]
+            )
+    return frame, styles, rank_column, dict(enumerate(statuses))
 
 
 def agent_metrics(internal: bool) -> list[str]:
@@ -280,36 +302,85 @@ def agent_metrics(internal: bool) -> list[str]:
     return [m for m in in_view("agent_table", internal) if "agent" in registry[m].scopes]
 
 
+def agent_name(url: str) -> str:
+    """The name an agent_url carries after `#`."""
+    return url.split("#", 1)[1]
+
+
+def agent_cards(frame: pd.DataFrame, statuses: dict, rank_column: str, ids: list[str]) -> None:
+    """The agent table on a phone: one card per agent (the name links to their page), each
+    metric a badge coloured by status with its icon; small n grey with `…`."""
+    for index, row in frame.iterrows():
+        rank = row[rank_column]
+        with st.container(border=True, key=f"card-agent-{index}", gap="small"):
+            agent_id = unquote(row["Agent"].split("agent=", 1)[1].split("&", 1)[0])
+            agent_link(agent_id, agent_name(row["Agent"]), f"card-agent-link-{index}")
+            badges = []
+            for metric_id in ids:
+                name = registry[metric_id].short_label
+                if row[name] is None or pd.isna(row[name]):
+                    continue
+                status = statuses[index].get(name)
+                text = cell_text(row[name], status, registry[metric_id].unit)
+                colour = BADGE.get(status, "gray")
+                n = format_count(row[f"{name} n"])
+                badges.append(f":{colour}-badge[{plain(f'{name} {text} · n {n}')}]")
+            ranked = f"{rank_column} {rank}" if not pd.isna(rank) else "not ranked"
+            st.markdown(" ".join(badges) + f"  \n{ranked}")
+
+
 def section_agents(team_id: str, internal: bool) -> None:
     st.subheader("Agents", anchor=False)
-    frame, styles, rank_column = agent_frame(team_id, internal)
+    frame, styles, rank_column, statuses = agent_frame(team_id, internal)
     if frame.empty:
         st.write("No agents of this team in the roster.")
         return
     head = headline_metric(internal)
     head_name = registry[head].short_label
+    low_column = f"{head_name} cautious end"
     ids = agent_metrics(internal)
     min_head = registry[head].min_n
+    end = "high" if registry[head].direction == "lower" else "low"
     queue = [registry[m].short_label for m in registry if registry[m].queue_measure]
     queue_note = (
         f" Queue measures ({', '.join(queue)}) are not applicable to one agent." if queue else ""
     )
     st.caption(
-        f"Click a column header to sort. Greyed values rest on fewer answers than the metric's "
-        f"minimum and are never ranked: the rank counts only agents with at "
-        f"least {min_head} {head_name} answers. Contacts without an agent in the roster are "
-        "left out here (they still count in the team's numbers)." + queue_note
+        f"Each value against the agent's own target: ✔ on target (green), ▲ near target "
+        f"(amber), ✖ off target (red); greyed values (…) rest on fewer answers than the "
+        f"metric's minimum and are never judged or ranked. Ranked by the {end} end of the "
+        f"{head_name} 95 % interval, as service stars are, among agents with at least "
+        f"{min_head} {head_name} answers. Click a name to open the agent's page, a column "
+        "header to sort. Contacts without an agent in the roster are left out here (they "
+        "still count in the team's numbers)." + queue_note
     )
-    formats = {
-        registry[m].short_label: (lambda v, unit=registry[m].unit: format_value(v, unit))
-        for m in ids
-    }
-    styled = frame.style.apply(lambda _: styles, axis=None).format(formats, na_rep="—")
+    wide, cards = components.wide_or_cards("agents")
+    with cards:
+        agent_cards(frame, statuses, rank_column, ids)
+    styled = frame.style.apply(lambda _: styles, axis=None)
+    for metric_id in ids:
+        name, unit = registry[metric_id].short_label, registry[metric_id].unit
+        by_status: dict[str | None, list[int]] = {}
+        for index in frame.index:
+            by_status.setdefault(statuses[index].get(name), []).append(index)
+        for status, rows in by_status.items():
+            styled = styled.format(
+                lambda v, status=status, unit=unit: cell_text(v, status, unit),
+                subset=pd.IndexSlice[rows, [name]],
+            )
+    styled = styled.format(
+        lambda v: format_value(v, registry[head].unit), subset=[low_column], na_rep="—"
+    )
     config = {
-        "Agent": st.column_config.TextColumn(),
+        "Agent": st.column_config.LinkColumn(
+            display_text=r"^[^#]*#(.*)$", help="Opens the agent's page", pinned=True
+        ),
         rank_column: st.column_config.NumberColumn(
-            help=f"1 = best {head_name} among agents with at least {min_head} answers; "
-            "empty when fewer (never ranked)"
+            help=f"1 = best {end} end of the {head_name} 95 % interval among agents with at "
+            f"least {min_head} answers; empty when fewer (never ranked)"
+        ),
+        low_column: st.column_config.Column(
+            help=f"The {end} end of the agent's {head_name} 95 % interval: what the rank uses"
         ),
         "Too few to judge": st.column_config.TextColumn(
             width="large", help="Metrics whose value rests on fewer answers than their minimum"
@@ -318,12 +389,13 @@ def section_agents(team_id: str, internal: bool) -> None:
     for metric_id in ids:
         name = registry[metric_id].short_label
         config[name] = st.column_config.Column(
-            help=f"{data.metric_label(metric_id)}; below n {registry[metric_id].min_n} it is greyed"
+            help=f"{data.metric_label(metric_id)} against the agent's target; below n "
+            f"{registry[metric_id].min_n} it is greyed"
         )
         config[f"{name} n"] = st.column_config.NumberColumn(
             format="localized", help=f"Answers or contacts behind {name}"
         )
-    st.dataframe(
+    wide.dataframe(
         styled,
         hide_index=True,
         key="agents",
@@ -331,7 +403,141 @@ def section_agents(team_id: str, internal: bool) -> None:
         placeholder="",  # no rank, no value: an empty cell
         height=min(len(frame) + 1, 16) * 35 + 3,
     )
-    components.table_download(frame, f"agents-{team_id}-{period}", "agents-csv")
+    download = frame.assign(Agent=frame["Agent"].map(agent_name))
+    with wide:
+        components.table_download(download, f"agents-{team_id}-{period}", "agents-csv")
+
+
+# ----------------------------------------------------------------------------- the week
+
+
+def finding_text(finding: dict) -> str:
+    """One metric of a list: "Transfers 37.5 % (95 %: 24.2 %–53.0 %, n 40), target 10.0 %"."""
+    unit = finding["unit"]
+    name = registry[finding["metric"]].short_label
+    return (
+        f"{name} {format_value(finding['value'], unit)} (95 %: "
+        f"{format_value(finding['ci_low'], unit)}–{format_value(finding['ci_high'], unit)}, "
+        f"n {format_count(finding['n'])}), target {format_target(finding['target'], unit)}"
+    )
+
+
+def agent_link(agent_id: str, name: str, key: str) -> None:
+    """The agent's name as a link to their page (same period)."""
+    with st.container(key=key):
+        st.page_link(
+            AGENT_PAGE,
+            label=plain(name),
+            icon=":material/person:",
+            query_params={"agent": agent_id, "period": period},
+        )
+
+
+def _show_longer(label: str) -> None:
+    """Switch the shared period to a longer one (the sidebar's widgets read these keys)."""
+    grain = data.period_of(label).grain
+    st.session_state["grain"] = grain
+    st.session_state[f"period_{grain}"] = label
+
+
+def too_few_note(week: dict) -> None:
+    """Say which metrics had too few answers to judge, and offer the longer period."""
+    if not week["too_few"]:
+        return
+    parts = [
+        f"{registry[t['metric']].short_label} for {t['agents']} of {t['of']} agents "
+        f"(fewer than {t['min_n']})"
+        for t in week["too_few"]
+    ]
+    longer = week["longer"]
+    offer = f" {longer} holds more answers." if longer else ""
+    st.caption(
+        f"Too few answers in {period} to judge {'; '.join(parts)}: these are on neither list."
+        + offer
+    )
+    if longer:
+        st.button(
+            f"Show {longer}",
+            key="week-longer",
+            icon=":material/date_range:",
+            on_click=_show_longer,
+            args=(longer,),
+        )
+
+
+def short_list(items: list, show) -> None:
+    """The first SHORT_LIST items, the rest in one expander: a short list stays short."""
+    for i, item in enumerate(items[:SHORT_LIST]):
+        show(i, item)
+    if len(items) > SHORT_LIST:
+        with st.expander(f"{len(items) - SHORT_LIST} more"):
+            for i, item in enumerate(items[SHORT_LIST:], start=SHORT_LIST):
+                show(i, item)
+
+
+def show_conversation(i: int, agent: dict) -> None:
+    agent_link(agent["agent_id"], agent["name"], f"talk-{i}")
+    for finding in agent["findings"]:
+        st.caption(plain(finding_text(finding)))
+
+
+def show_thank_you(i: int, entry: dict) -> None:
+    agent_link(entry["agent_id"], entry["name"], f"thank-{i}")
+    if entry["praise"]:
+        count, newest = entry["praise"]["count"], pd.Timestamp(entry["praise"]["newest"])
+        st.caption(
+            f"{count} praise{'s' * (count != 1)} from customers not yet thanked, "
+            f"newest {newest:%a %d %b}"
+        )
+    for finding in entry["findings"]:
+        st.caption(plain(finding_text(finding)))
+
+
+def thank_you_entries(week: dict) -> list[dict]:
+    """Each agent once: praise waiting first (most first), then intervals better than
+    target."""
+    entries: dict[str, dict] = {}
+    for praise in week["praise"]:
+        entries[praise["agent_id"]] = {
+            "agent_id": praise["agent_id"],
+            "name": praise["name"],
+            "praise": praise,
+            "findings": [],
+        }
+    for agent in week["thank_you"]:
+        entry = entries.setdefault(
+            agent["agent_id"],
+            {"agent_id": agent["agent_id"], "name": agent["name"], "praise": None},
+        )
+        entry["findings"] = agent["findings"]
+    return list(entries.values())
+
+
+def section_week(team_id: str) -> None:
+    """Worth a conversation, worth a thank-you: by interval against each agent's target."""
+    week = data.supervisor_week(period, team_id)
+    st.subheader("Worth a conversation, worth a thank-you", anchor=False)
+    st.caption(
+        "An agent is listed only when the whole 95 % interval of a metric lies on one side "
+        "of their target (the numbers say so, not chance), or when praise awaits a thank-you."
+    )
+    talk, thank = st.columns(2, gap="large")
+    with talk, st.container(border=True, key="week-conversation"):
+        st.markdown("**:material/forum: Worth a conversation**")
+        if not week["conversation"]:
+            st.caption("No one: no agent's interval lies wholly on the wrong side of a target.")
+        short_list(week["conversation"], show_conversation)
+    with thank, st.container(border=True, key="week-thank-you"):
+        st.markdown("**:material/favorite: Worth a thank-you**")
+        entries = thank_you_entries(week)
+        if not entries:
+            st.caption("No one: no praise waiting and no interval wholly better than target.")
+        short_list(entries, show_thank_you)
+        if week["praise_unattributed"]:
+            st.caption(
+                f"{week['praise_unattributed']} more could name several agents: see Recognition."
+            )
+    too_few_note(week)
 
 
 # ----------------------------------------------------------------------------- trend
@@ -399,6 +605,22 @@ def comment_rows(page: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def comment_list(page: pd.DataFrame, name: str) -> None:
+    """Comments as a table on a screen, as cards (whole comments, wrapped) on a phone."""
+    rows = comment_rows(page)
+    wide, cards = components.wide_or_cards(name)
+    wide.table(rows, hide_index=True)
+    with cards:
+        for index, (row, comment) in enumerate(
+            zip(rows.itertuples(), page["comment"], strict=True)
+        ):
+            with st.container(border=True, key=f"card-{name}-{index}"):
+                st.text(comment, wrap=True)
+                st.caption(
+                    f"{row.Date} · {row.Agent} · NPS {row.NPS} · CSAT {row.CSAT} · {row.Segment}"
+                )
+
+
 def section_comments(team_id: str, internal: bool) -> None:
     who = "colleagues" if internal else "customers"
     st.subheader(f"What {who} said about the team", anchor=False)
@@ -437,7 +659,7 @@ def section_comments(team_id: str, internal: bool) -> None:
         f"{total:,} comments · showing {first:,}–{first + len(page) - 1:,}, newest first · "
         "e-mail addresses, phone, card and IBAN numbers are redacted"
     )
-    st.table(comment_rows(page), hide_index=True)
+    comment_list(page, "team-comments")
     if pages > 1:
         st.pagination(pages, key="comment_page")
 
@@ -470,6 +692,7 @@ def render() -> None:
     headline_tiles(team_lines, internal)
     section_trend(team_id, internal)
     section_comparison(team_id, team_lines, org_lines, internal)
+    section_week(team_id)
     section_agents(team_id, internal)
     frontline.team_section(period, team_id)
     section_comments(team_id, internal)

@@ -46,8 +46,13 @@ KINDS = {
     ),
     "kpis": (
         "Business KPIs",
-        "Finished business numbers per day (sales per FTE, quality score, learning hours), "
-        "for the organisation or one team.",
+        "Finished business numbers per day (sales per FTE, quality score), for the "
+        "organisation or one team.",
+    ),
+    "learning": (
+        "Learning",
+        "One row per agent, day and topic: the hours of training logged. Shown on the "
+        "agent's page, and as learning hours per agent among the business KPIs.",
     ),
     "obstacles": (
         "Obstacles",
