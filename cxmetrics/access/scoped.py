@@ -62,7 +62,9 @@ def agents(
     frame = org.list_agents(store, team, first=first, last=last)
     if viewer.sees_all_agents:
         return frame
-    keep = [viewer.sees_agent(a, t) for a, t in zip(frame["agent_id"], frame["team_id"])]
+    keep = [
+        viewer.sees_agent(a, t) for a, t in zip(frame["agent_id"], frame["team_id"], strict=True)
+    ]
     return frame[pd.Series(keep, index=frame.index, dtype=bool)].reset_index(drop=True)
 
 
@@ -135,7 +137,7 @@ def _seen_rows(viewer: Viewer, frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     keep = [
         a is not None and not pd.isna(a) and viewer.sees_agent(a, t)
-        for a, t in zip(frame["agent_id"], frame["team_id"])
+        for a, t in zip(frame["agent_id"], frame["team_id"], strict=True)
     ]
     return frame[pd.Series(keep, index=frame.index, dtype=bool)].reset_index(drop=True)
 
