@@ -28,7 +28,7 @@ def record(conn: Connection, store: Store, who: str | None, action: str, details
 
 
 def entries(store: Store, limit: int | None = None) -> pd.DataFrame:
-    """Entries newest first: at, who, action, details."""
+    """Entries newest first: logged_at, who, action, details."""
     return stored_audit.entries(store, limit)
 
 
@@ -36,7 +36,7 @@ def as_json_rows(frame: pd.DataFrame) -> list[dict]:
     """Entries as plain JSON values (`at` as ISO text)."""
     return [
         {
-            "at": row.at.isoformat() if hasattr(row.at, "isoformat") else str(row.at),
+            "at": row.logged_at.isoformat(),
             "who": None if pd.isna(row.who) else row.who,
             "action": row.action,
             "details": row.details,

@@ -200,11 +200,13 @@ def mark_thanked(
     recognition.mark_thanked(store, response_id, agent_id, thanked_by=thanked_by, note=note)
 
 
-def unmark_thanked(store: Store, viewer: Viewer, response_id: str, agent_id: str) -> None:
+def unmark_thanked(
+    store: Store, viewer: Viewer, response_id: str, agent_id: str, *, by: str | None = None
+) -> None:
     """recognition.unmark_thanked, for an agent the viewer may see (NotAllowed otherwise)."""
     if not viewer.sees_agent(agent_id, stored_access.agent_team(store, agent_id)):
         raise NotAllowed("only the agent's supervisor, a leader or an analyst can unmark it")
-    recognition.unmark_thanked(store, response_id, agent_id)
+    recognition.unmark_thanked(store, response_id, agent_id, by=by)
 
 
 def rejected_rows(store: Store, viewer: Viewer, batch_id: str) -> pd.DataFrame:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cxmetrics.access.viewer import ROLES
 from cxmetrics.ingest import rules
 
-KINDS = ("roster", "interactions", "adherence", "surveys", "targets", "kpis")
+KINDS = ("roster", "interactions", "adherence", "surveys", "targets", "kpis", "access")
 
 # Longest values stored (characters): identifiers, names and labels, free-text comments.
 # A longer value rejects its row.
@@ -273,6 +274,25 @@ SPECS: dict[str, KindSpec] = {
             Column("value", "number", required=True, not_null=True),
         ),
         key=("date", "metric_id", "team_id"),
+    ),
+    # Who may sign in with which role (docs/access.md): a row replaces the stored row of
+    # its e-mail; undo puts the replaced one back.
+    "access": KindSpec(
+        "access",
+        "access",
+        (
+            Column(
+                "email",
+                "text",
+                required=True,
+                not_null=True,
+                aliases=("e_mail", "email_address", "user", "login"),
+                max_length=MAX_EMAIL_CHARS,
+            ),
+            Column("role", "choice", required=True, not_null=True, choices=ROLES),
+            Column("team_ids", "text", aliases=("teams", "team_id", "team"), max_length=2_000),
+        ),
+        key=("email",),
     ),
 }
 

@@ -29,12 +29,15 @@ from cxmetrics.ingest.plan import (
     REJECTED,
     TEAM_FIELDS,
     Plan,
+    none_if_blank,
     to_arrow,
 )
 from cxmetrics.ingest.read import RawTable
 from cxmetrics.ingest.reasons import plural
 from cxmetrics.ingest.specs import KindSpec
 from cxmetrics.ingest.validation import Validated
+from cxmetrics.store import access as stored_access
+from cxmetrics.store import audit as stored_audit
 from cxmetrics.store import batches, facts, membership, rollups
 from cxmetrics.store import roster as stored_roster
 
@@ -94,6 +97,16 @@ def _write_roster(conn: Connection, b: Batch) -> None:
         rollups.refresh_teams(conn, plan.restated.spans)
 
 
+def _write_access(conn: Connection, b: Batch) -> None:
+    """Access rows replace the stored rows of their e-mails (kept for undo)."""
+    frame = b.plan.rows if b.plan.rows is not None else b.checked.frame
+    rows = [
+        (str(r.email), str(r.role), none_if_blank(r.team_ids))
+        for r in frame[b.plan.status == LOADED].itertuples(index=False)
+    ]
+    stored_access.replace_rows(conn, b.batch_id, rows)
+
+
 def _write_facts(conn: Connection, b: Batch) -> tuple | None:
     """Insert the loaded rows (demo rows with their keys give way first); returns the local
     date span of the demo rows that gave way (their rollup rows change too)."""
@@ -136,6 +149,8 @@ def write_batch(
     demo_span = None
     if spec.kind == "roster":
         _write_roster(conn, b)
+    elif spec.kind == "access":
+        _write_access(conn, b)
     elif loaded:
         demo_span = _write_facts(conn, b)
     bad = np.flatnonzero(b.plan.status == REJECTED)
@@ -161,6 +176,14 @@ def write_batch(
         loaded=loaded,
         rejected=rejected,
         duplicates=duplicates,
+    )
+    stored_audit.record(
+        conn,
+        b.uploaded_at,
+        b.uploaded_by,
+        "load",
+        f"batch {b.batch_id} ({spec.kind}, {b.filename}): {loaded} loaded, {rejected} "
+        f"rejected, {duplicates} duplicates",
     )
     if spec.rollup:
         tell(0.85, "writing: updating the daily rollups")

@@ -53,6 +53,16 @@ def stored_emails(conn: Connection, emails: Sequence[str]) -> list[str]:
     return [r[0] for r in conn.execute(statement, {"emails": list(emails)})]
 
 
+def stored_rows(conn: Connection, emails: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+    """email -> (role, team_ids) of those of `emails` the access list holds."""
+    if not emails:
+        return {}
+    statement = text("SELECT email, role, team_ids FROM access WHERE email IN :emails").bindparams(
+        _EMAILS
+    )
+    return {r[0]: (r[1], r[2]) for r in conn.execute(statement, {"emails": list(emails)})}
+
+
 def replace_rows(
     conn: Connection,
     batch_id: str,
@@ -71,9 +81,7 @@ def replace_rows(
             ).bindparams(_EMAILS),
             params,
         )
-        conn.execute(
-            text("DELETE FROM access WHERE email IN :emails").bindparams(_EMAILS), params
-        )
+        conn.execute(text("DELETE FROM access WHERE email IN :emails").bindparams(_EMAILS), params)
     for email, role, team_ids in rows:
         conn.execute(
             text("INSERT INTO access (email, role, team_ids, batch_id) VALUES (:e, :r, :t, :b)"),

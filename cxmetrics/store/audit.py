@@ -12,20 +12,23 @@ from sqlalchemy import Connection, text
 if TYPE_CHECKING:
     from cxmetrics.store import Reader, Store
 
-COLUMNS = ("at", "who", "action", "details")
+COLUMNS = ("logged_at", "who", "action", "details")
 
 
 def record(conn: Connection, at: datetime, who: str | None, action: str, details: str) -> None:
     """Add one entry, inside the caller's transaction (with the change it records)."""
     conn.execute(
-        text("INSERT INTO audit_log (at, who, action, details) VALUES (:at, :who, :a, :d)"),
+        text("INSERT INTO audit_log (logged_at, who, action, details) VALUES (:at, :who, :a, :d)"),
         {"at": at, "who": who, "a": action, "d": details},
     )
 
 
 def entries(db: Store | Reader, limit: int | None = None) -> pd.DataFrame:
     """Audit entries, newest first (all, or the newest `limit`)."""
-    sql = "SELECT at, who, action, details FROM audit_log ORDER BY at DESC, action, details"
+    sql = (
+        "SELECT logged_at, who, action, details FROM audit_log "
+        "ORDER BY logged_at DESC, action, details"
+    )
     params: dict = {}
     if limit is not None:
         sql += " LIMIT :n"

@@ -196,7 +196,6 @@ V5 = [
 ]
 
 
-
 def access_tables() -> list[str]:
     """Sign-in and roles (docs/access.md): who may see what, and who did what.
 
@@ -212,7 +211,7 @@ def access_tables() -> list[str]:
             batch_id VARCHAR NOT NULL, email VARCHAR NOT NULL, role VARCHAR NOT NULL,
             team_ids VARCHAR, prior_batch_id VARCHAR NOT NULL)""",
         """CREATE TABLE audit_log (
-            at TIMESTAMP NOT NULL, who VARCHAR, action VARCHAR NOT NULL, details VARCHAR)""",
+            logged_at TIMESTAMP NOT NULL, who VARCHAR, action VARCHAR NOT NULL, details VARCHAR)""",
     ]
 
 
