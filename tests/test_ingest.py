@@ -101,7 +101,8 @@ def test_samples_in_order_know_every_agent(store):
     for kind in KINDS:
         report = load(store, kind, SAMPLES / f"{kind}.csv")
         assert report.loaded == 4 and report.unknown_agents == []
-    assert store.scalar("SELECT count(*) FROM upload_batches WHERE status = 'committed'") == 6
+    committed = "SELECT count(*) FROM upload_batches WHERE status = 'committed'"
+    assert store.scalar(committed) == len(KINDS) == 7
 
 
 def test_roster_loads_agents_and_teams_with_leading_zeros(store):

@@ -21,7 +21,7 @@ from cxmetrics.formatting import (
     format_value,
 )
 from cxmetrics.metrics import registry as declared
-from cxmetrics.ui import charts, components, data
+from cxmetrics.ui import charts, components, data, identity
 
 PAGE_SIZE = 20
 SEGMENTS = {"all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
@@ -275,6 +275,12 @@ def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFram
     return frame, styles, rank_column
 
 
+NOT_YOURS = (
+    "Agent rows and comments of this team are for its supervisor, leaders and analysts; "
+    "you see its team numbers above."
+)
+
+
 def agent_metrics(internal: bool) -> list[str]:
     """The agent table's columns: metrics that mean something for one agent."""
     return [m for m in in_view("agent_table", internal) if "agent" in registry[m].scopes]
@@ -284,7 +290,10 @@ def section_agents(team_id: str, internal: bool) -> None:
     st.subheader("Agents", anchor=False)
     frame, styles, rank_column = agent_frame(team_id, internal)
     if frame.empty:
-        st.write("No agents of this team in the roster.")
+        if identity.current().sees_team_agents(team_id):
+            st.write("No agents of this team in the roster.")
+        else:
+            st.write(NOT_YOURS)
         return
     head = headline_metric(internal)
     head_name = registry[head].short_label
@@ -416,6 +425,9 @@ def section_comments(team_id: str, internal: bool) -> None:
         "is placed by CSAT: 5, 4, 1–3.",
     )
     total = counts[choice]
+    if total == 0 and not identity.current().sees_team_agents(team_id):
+        st.write(NOT_YOURS)
+        return
     if total == 0:
         st.write(f"No comments from {who} in {period} for this filter.")
         return
@@ -472,4 +484,5 @@ def render() -> None:
     section_comments(team_id, internal)
 
 
+identity.require("team")
 render()
