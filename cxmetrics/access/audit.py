@@ -18,8 +18,9 @@ ACTIONS = ("load", "undo", "clear demo", "thanked", "unthanked", "access")
 
 
 def now(store: Store) -> datetime:
-    """Now in the business time zone, as the naive local timestamp the store keeps."""
-    return datetime.now(store.settings.tz).replace(tzinfo=None, microsecond=0)
+    """Now in the business time zone (naive local, to the microsecond: entries are ordered
+    by it)."""
+    return datetime.now(store.settings.tz).replace(tzinfo=None)
 
 
 def record(conn: Connection, store: Store, who: str | None, action: str, details: str) -> None:

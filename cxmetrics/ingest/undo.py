@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def _now(store: Store) -> datetime:
-    return datetime.now(store.settings.tz).replace(tzinfo=None, microsecond=0)
+    return datetime.now(store.settings.tz).replace(tzinfo=None)
 
 
 def undo_batch(store: Store, batch_id: str, *, by: str | None = None) -> UndoReport:

@@ -15,6 +15,11 @@ def _now(store: Store) -> datetime:
     return datetime.now(store.settings.tz).replace(tzinfo=None, microsecond=0)
 
 
+def _audit_now(store: Store) -> datetime:
+    """Now to the microsecond: the audit log orders entries by it."""
+    return datetime.now(store.settings.tz).replace(tzinfo=None)
+
+
 def mark_thanked(
     store: Store, response_id: str, agent_id: str, *, thanked_by: str, note: str | None = None
 ) -> None:
@@ -38,7 +43,7 @@ def mark_thanked(
             conn, response_id, agent_id, thanked_by=who, thanked_at=_now(store), note=note
         )
         stored_audit.record(
-            conn, _now(store), who, "thanked", f"agent {agent_id} for response {response_id}"
+            conn, _audit_now(store), who, "thanked", f"agent {agent_id} for response {response_id}"
         )
 
 
@@ -47,5 +52,5 @@ def unmark_thanked(store: Store, response_id: str, agent_id: str, *, by: str | N
     with store.transaction() as conn:
         recognition_store.forget_thanks(conn, response_id, agent_id)
         stored_audit.record(
-            conn, _now(store), by, "unthanked", f"agent {agent_id} for response {response_id}"
+            conn, _audit_now(store), by, "unthanked", f"agent {agent_id} for response {response_id}"
         )
