@@ -117,9 +117,13 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_data(tmp_path):
 
 
 def _back_to_version_3(conn) -> None:
-    """Undo schema versions 5 (data version) and 4 (team history, supervisor e-mail, batch
-    headers) on a store."""
+    """Undo schema versions 6 (access list, audit log), 5 (data version) and 4 (team
+    history, supervisor e-mail, batch headers) on a store."""
     for statement in (
+        "DROP TABLE access",
+        "DROP TABLE access_replaced",
+        "DROP TABLE audit_log",
+        f"DELETE FROM schema_version WHERE version = {schema.ACCESS_VERSION}",
         "DROP TABLE data_version",
         "DELETE FROM schema_version WHERE version = 5",
         "DROP TABLE agent_team_changes",
