@@ -4,6 +4,7 @@ tests/fixtures/known_answer.py (T1: A1, A2; T2: A3; T3: A4), week 2026-W45."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -241,3 +242,50 @@ def test_cli_ingest_access_and_audit_json(org, tmp_path, capsys):
     assert entries[0]["details"].endswith(
         "(access, people.csv): 1 loaded, 0 rejected, 0 duplicates"
     )
+
+
+# ---------------------------------------------------------------- the story and the deck
+
+
+def test_story_and_deck_hold_only_the_stars_a_viewer_may_see(org, tmp_path, monkeypatch):
+    from pptx import Presentation
+
+    from cxmetrics.store import open_store
+    from cxmetrics.story.deck import deck_bytes
+
+    # Stars with at least 5 answers in W45: A1 (8 NPS answers), A3 (5); A2 has 3.
+    monkeypatch.setenv("CXMETRICS_STARS_MIN_N", "5")
+    org.close()
+    store = open_store(f"duckdb:///{tmp_path / 'store.duckdb'}", settings=load_settings())
+    try:
+
+        def star_ids(viewer):
+            return sorted(s.agent_id for s in scoped.story(store, viewer, W45).stars.stars)
+
+        def deck_text(viewer) -> str:
+            deck = Presentation(io.BytesIO(deck_bytes(scoped.story(store, viewer, W45))))
+            return "\n".join(
+                shape.text_frame.text
+                for slide in deck.slides
+                for shape in slide.shapes
+                if shape.has_text_frame
+            )
+
+        assert star_ids(EVERYONE) == ["A1", "A3"]
+        assert star_ids(SUP_T2) == ["A3"]
+        assert star_ids(AGENT_A2) == []
+        everyone, supervisor = deck_text(EVERYONE), deck_text(SUP_T2)
+        assert "Ana Alves" in everyone and "Cleo Chen" in everyone
+        assert "Ana Alves" not in supervisor and "Cleo Chen" in supervisor
+    finally:
+        store.close()
+
+
+def test_clearing_the_demo_is_in_the_audit_log(store):
+    from cxmetrics.demo import build_demo, clear_demo
+
+    build_demo(store, agents=10, weeks=2)
+    clear_demo(store, by="it@example.com")
+    entries = stored_audit.entries(store)
+    assert list(entries["action"]) == ["clear demo"]
+    assert list(entries["who"]) == ["it@example.com"]

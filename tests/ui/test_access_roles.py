@@ -184,3 +184,32 @@ def test_admin_changes_access_on_the_access_page_and_sees_the_audit(signed_in_db
         "access",
         "eli@example.com: supervisor (T2)",
     )
+
+
+def test_open_mode_says_so_and_everyone_is_admin(known_db):
+    # auth none (the default) and no server address (every interface): the open-mode note
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["period"] = "2026-W45"
+    at.run()
+    assert not at.exception
+    assert any("Open mode: anyone who can reach this server sees everything" in c.value
+               for c in at.sidebar.caption)  # fmt: skip
+    at.switch_page("views/audit.py")  # admin pages are there
+    at.run()
+    assert [t.value for t in at.title] == ["Audit log"]
+
+
+def test_clear_demo_only_for_analysts_and_admins(app_db, monkeypatch):
+    from cxmetrics.demo import build_demo
+
+    store = open_store(app_db)
+    build_demo(store, agents=10, weeks=3)
+    changes.set_access(store, "leader@example.com", "leader", None, by="setup")
+    changes.set_access(store, "analyst@example.com", "analyst", None, by="setup")
+    store.close()
+    monkeypatch.setenv("CXMETRICS_AUTH", "oidc")
+    leader = run_as("leader@example.com")
+    assert any("Demo data" in i.value for i in leader.info)
+    assert not [b for b in leader.button if b.key == "demo_clear"]
+    analyst = run_as("analyst@example.com")
+    assert [b.label for b in analyst.button if b.key == "demo_clear"] == ["Clear demo data"]
