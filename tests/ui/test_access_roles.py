@@ -213,3 +213,12 @@ def test_clear_demo_only_for_analysts_and_admins(app_db, monkeypatch):
     assert not [b for b in leader.button if b.key == "demo_clear"]
     analyst = run_as("analyst@example.com")
     assert [b.label for b in analyst.button if b.key == "demo_clear"] == ["Clear demo data"]
+
+
+def test_team_page_opens_on_the_viewers_own_team(signed_in_db):
+    store = open_store(signed_in_db)
+    changes.set_access(store, "eli@example.com", "supervisor", "T2", by="setup")
+    store.close()
+    assert run_as("eli@example.com", page="team").selectbox(key="team").value == "T2"
+    assert run_as("cleo@example.com", page="team").selectbox(key="team").value == "T2"  # A3
+    assert run_as("leader@example.com", page="team").selectbox(key="team").value == "T1"

@@ -54,14 +54,27 @@ def _reset_comment_page() -> None:
 # ----------------------------------------------------------------------------- header
 
 
+def own_teams(ids: list[str]) -> list[str]:
+    """The viewer's own teams among `ids`: a supervisor's, an agent's (none for roles that
+    see every team's agents)."""
+    viewer = identity.current()
+    if viewer.sees_all_agents:
+        return []
+    if viewer.team_ids:
+        return [t for t in viewer.team_ids if t in ids]
+    return [t for t in data.agents()["team_id"] if t in ids]  # an agent: their own row
+
+
 def pick_team(teams: pd.DataFrame) -> pd.Series:
-    """The team picker (session key `team`, kept in the URL by main.py); the first by default."""
+    """The team picker (session key `team`, kept in the URL by main.py); by default the
+    viewer's own team (a supervisor's first, an agent's), else the first."""
     ids = list(teams["team_id"])
     wanted = st.session_state.get("team")
     if wanted not in ids:
         if wanted:
             st.warning("The team in the link is not in the roster: showing the first team.")
-        st.session_state["team"] = ids[0]
+        own = own_teams(ids)
+        st.session_state["team"] = own[0] if own else ids[0]
     labels = {
         row.team_id: f"{row.name} ({row.team_id})"
         + (" · internal service team" if row.internal else "")
