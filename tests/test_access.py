@@ -289,3 +289,15 @@ def test_clearing_the_demo_is_in_the_audit_log(store):
     entries = stored_audit.entries(store)
     assert list(entries["action"]) == ["clear demo"]
     assert list(entries["who"]) == ["it@example.com"]
+
+
+def test_undo_is_for_uploaders_and_access_batches_for_admins(org):
+    batch = changes.set_access(org, "lead@example.com", "leader", None, by="it@example.com")
+    analyst = Viewer("analyst@example.com", "analyst")
+    for viewer in (analyst, Viewer("l@x.io", "leader"), SUP_T1):
+        with pytest.raises(scoped.NotAllowed):
+            scoped.undo_batch(org, viewer, batch)
+    assert resolve(org, "lead@example.com").role == "leader"  # still there
+    scoped.undo_batch(org, Viewer("it@example.com", "admin"), batch)
+    assert resolve(org, "lead@example.com").role is None
+    assert stored_audit.entries(org, limit=1)["who"].tolist() == ["it@example.com"]

@@ -216,3 +216,19 @@ def rejected_rows(store: Store, viewer: Viewer, batch_id: str) -> pd.DataFrame:
     if not viewer.may_upload:
         raise NotAllowed("rejected rows are for analysts and admins")
     return ingest.rejected_rows(store, batch_id)
+
+
+def undo_batch(store: Store, viewer: Viewer, batch_id: str, *, by: str | None = None):
+    """ingest.undo_batch for analysts and admins; a batch of the access list only for
+    admins (undoing one changes who sees what). `by`: who, for the audit log (default the
+    viewer's e-mail). Returns its UndoReport."""
+    from cxmetrics import ingest
+    from cxmetrics.store import batches
+
+    if not viewer.may_upload:
+        raise NotAllowed("undo is for analysts and admins")
+    with store.reading() as conn:
+        state = batches.batch_state(conn, batch_id)
+    if state is not None and state.kind == "access" and not viewer.is_admin:
+        raise NotAllowed("a batch of the access list can be undone by an admin only")
+    return ingest.undo_batch(store, batch_id, by=by or viewer.email)

@@ -17,6 +17,7 @@ import streamlit as st
 
 from cxmetrics.access import EVERYONE, Viewer, may_open
 from cxmetrics.ui import data
+from cxmetrics.ui.components import inert_markdown
 
 VIEWER = "_cx_viewer"
 LOCAL_ADDRESSES = {"localhost", "127.0.0.1", "::1"}
@@ -49,10 +50,12 @@ def _email(mode: str, header: str) -> str | None:
 def _no_access(viewer: Viewer) -> None:
     admins = data.admin_emails()
     ask = ", ".join(admins) if admins else "an administrator"
+    # The e-mails come from the sign-in and the access list: shown inert, never as markup.
     _stop_with(
         "No access yet",
-        f"You are signed in as {viewer.email}, but the scorecard does not know you: it "
-        f"knows people by the roster's e-mails and the access list. Ask {ask} to add you.",
+        f"You are signed in as {inert_markdown(viewer.email)}, but the scorecard does not "
+        "know you: it knows people by the roster's e-mails and the access list. "
+        f"Ask {inert_markdown(ask)} to add you.",
         ":material/lock_person:",
     )
 

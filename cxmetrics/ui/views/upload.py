@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from cxmetrics import ingest
+from cxmetrics.access import scoped
 from cxmetrics.config import SAMPLES_DIR
 from cxmetrics.ui import components, data, identity
 
@@ -603,8 +604,8 @@ def section_file(kind: str) -> None:
 def _undo(batch_id: str) -> None:
     st.session_state.pop("confirm_undo", None)
     try:
-        result = ingest.undo_batch(data.get_store(), batch_id, by=uploader())
-    except ValueError as exc:
+        result = scoped.undo_batch(data.get_store(), identity.current(), batch_id, by=uploader())
+    except (ValueError, scoped.NotAllowed) as exc:
         st.session_state["upload_notice_error"] = str(exc)
         return
     st.session_state["upload_notice"] = result.message
