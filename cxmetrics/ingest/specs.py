@@ -62,7 +62,7 @@ class KindSpec:
     """One kind of upload: its table, columns, key, rollup and the rules of its rows."""
 
     kind: str
-    table: str | None  # None for the roster (agents + teams)
+    table: str | None  # a fact table; None for kinds with their own writer (roster, access)
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rollup: str | None = None  # rollups.SOURCES name refreshed after a load
@@ -279,7 +279,7 @@ SPECS: dict[str, KindSpec] = {
     # its e-mail; undo puts the replaced one back.
     "access": KindSpec(
         "access",
-        "access",
+        None,  # written by store/access.py (a row replaces its e-mail's row)
         (
             Column(
                 "email",

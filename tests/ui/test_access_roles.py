@@ -86,7 +86,8 @@ def test_not_signed_in_sees_a_sign_in_button_only(signed_in_db):
 def test_signed_in_but_unknown_sees_whom_to_ask(signed_in_db):
     at = run_as("stranger@example.com")
     assert [t.value for t in at.title] == ["No access yet"]
-    assert "Ask admin@example.com to add you" in at.info[0].value
+    shown = at.info[0].value.replace("\u2060", "").replace("\\", "")  # inert markup
+    assert "Ask admin@example.com to add you" in shown
     no_numbers(at)
 
 
