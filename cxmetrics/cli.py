@@ -41,6 +41,8 @@ examples:
   cxmetrics obstacles --period 2026-11 --json      you said, we did: obstacles resolved, open
   cxmetrics batches                                what was uploaded, when, with what counts
   cxmetrics undo b20261123-101502-3f2a             take a batch out again
+  cxmetrics ingest access people.csv               who may sign in: email, role, team_ids
+  cxmetrics audit --json                           who loaded, undid or changed access, when
 
 The store is --db URL, else $CXMETRICS_DB_URL, else duckdb:///data/cxmetrics.duckdb
 (relative to the project root). A DuckDB file can be open in one process at a time:
@@ -57,7 +59,7 @@ damaged, missing…), 1 an unexpected error (CXMETRICS_DEBUG=1 shows its traceba
 # equal): written out so that `cxmetrics --help` does not import the whole ingest package.
 INGEST_KINDS = (
     "roster", "interactions", "adherence", "surveys", "targets", "kpis", "obstacles", "meetings",
-    "learning",
+    "learning", "access",
 )  # fmt: skip
 DEBUG_HINT = "run with CXMETRICS_DEBUG=1 for details"
 MEMORY_WRITE = (
@@ -516,8 +518,25 @@ def cmd_undo(args) -> int:
         warning = undo_impact(store, args.batch_id)
         if warning:
             raise ValueError(f"{warning} with --force")
-    report = undo_batch(store, args.batch_id)
+    report = undo_batch(store, args.batch_id, by=args.user)
     Output(args).say(report.message)
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from cxmetrics.access import audit
+
+    out = Output(args)
+    frame = audit.entries(_open(args, write=False), limit=args.limit)
+    if args.json:
+        out.data(audit.as_json_rows(frame))
+        return 0
+    if frame.empty:
+        out.say("no audit entries yet: loads, undos and access changes are recorded")
+        return 0
+    for row in frame.itertuples(index=False):
+        who = "—" if row.who is None else row.who
+        out.say(f"{row.logged_at:%Y-%m-%d %H:%M:%S}  {who}  {row.action}: {row.details}")
     return 0
 
 
@@ -579,7 +598,11 @@ def build_parser() -> argparse.ArgumentParser:
         "or counted as a duplicate. Exit 0 when committed or dry run, 2 when "
         "the file cannot be read at all (nothing written).",
     )
-    p.add_argument("kind", choices=INGEST_KINDS)
+    p.add_argument(
+        "kind",
+        choices=INGEST_KINDS,
+        help="what the file holds; `access`: who may sign in (email, role, team_ids)",
+    )
     p.add_argument(
         "file",
         help="path of the file: .csv (any delimiter, UTF-8/UTF-16/Windows-1252), .csv.gz, "
@@ -688,7 +711,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="undo a roster batch even when later data depends on it",
     )
+    p.add_argument("--user", default=None, help="who undoes it (recorded in the audit log)")
     p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser(
+        "audit",
+        help="who loaded, undid, cleared demo data, thanked or changed access, and when",
+    )
+    p.add_argument("--limit", type=int, default=None, help="the newest N entries only")
+    p.add_argument("--json", action="store_true", help="print the entries as one JSON document")
+    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("rebuild-rollups", help="recompute the daily rollups from raw facts")
     p.set_defaults(func=cmd_rebuild)

@@ -44,12 +44,14 @@ def comments(
     segment: str | None = None,
     limit: int = 20,
     offset: int = 0,
+    teams: tuple[str, ...] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """One page of non-empty comments answered between `first` and `last` (local dates,
     inclusive), newest first, and the total number of comments matching the filters.
 
     Columns: response_id, responded_at, respondent_type, agent_id, agent_name, team_id,
-    nps, csat, segment, comment (redacted).
+    nps, csat, segment, comment (redacted). `teams` (not empty), when given, keeps only
+    responses of those teams (a supervisor's scope: access.scoped.comments).
     """
     if segment is not None and segment not in SEGMENTS:
         raise ValueError(f"unknown segment `{segment}`: use one of {', '.join(SEGMENTS)}")
@@ -57,7 +59,15 @@ def comments(
         raise ValueError("limit must be at least 1 and offset at least 0")
     with store.reading() as conn:  # one transaction: the count and the page agree
         page, total = comment_window.page(
-            conn, first, last, team=team, agent=agent, segment=segment, limit=limit, offset=offset
+            conn,
+            first,
+            last,
+            team=team,
+            agent=agent,
+            segment=segment,
+            limit=limit,
+            offset=offset,
+            teams=teams,
         )
     for column in ("nps", "csat"):
         page[column] = page[column].astype("Int64")

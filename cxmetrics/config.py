@@ -29,6 +29,9 @@ def _home() -> Path:
 
 PROJECT_ROOT = _home()
 DEFAULT_DB_URL = "duckdb:///data/cxmetrics.duckdb"
+AUTH_MODES = ("none", "oidc", "header")
+DEFAULT_AUTH_HEADER = "X-Forwarded-Email"
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
 # ---------------------------------------------------------------- ingest limits
@@ -90,6 +93,10 @@ class Settings:
     # Channels whose service-level threshold differs from `service_level_seconds`.
     service_level_by_channel: tuple[tuple[str, int], ...] = (("email", 86_400),)
     ingest: IngestLimits = IngestLimits()
+    # Who is signing in (docs/access.md): none (everyone is admin), oidc (st.login), header
+    # (a trusted proxy names the signed-in e-mail in `auth_header`).
+    auth: str = "none"
+    auth_header: str = DEFAULT_AUTH_HEADER
 
     @property
     def tz(self) -> ZoneInfo:
@@ -166,6 +173,23 @@ def describe_service_level(settings: Settings) -> str:
 # ------------------------------------------------------------------------------------------
 
 
+def _auth(pick) -> tuple[str, str]:
+    """The sign-in mode and the proxy's header name, checked."""
+    mode = str(pick("CXMETRICS_AUTH", "auth", "none")).strip().lower()
+    if mode not in AUTH_MODES:
+        raise ValueError(
+            f"CXMETRICS_AUTH is '{mode}': set it to none, oidc or header "
+            "(see Sign-in and roles in the README)"
+        )
+    header = str(pick("CXMETRICS_AUTH_HEADER", "auth_header", DEFAULT_AUTH_HEADER)).strip()
+    if not _HEADER_NAME.fullmatch(header):
+        raise ValueError(
+            f"CXMETRICS_AUTH_HEADER is '{header[:64]}': set it to an HTTP header name such as "
+            f"{DEFAULT_AUTH_HEADER} (letters, digits and hyphens)"
+        )
+    return mode, header
+
+
 def _secrets(root: Path) -> dict:
     path = root / ".streamlit" / "secrets.toml"
     if not path.is_file():
@@ -201,6 +225,7 @@ def load_settings(db_url: str | None = None, root: Path = PROJECT_ROOT) -> Setti
         raise ValueError(
             "CXMETRICS_SERVICE_LEVEL_SECONDS and CXMETRICS_STARS_MIN_N must be whole numbers"
         ) from exc
+    auth, auth_header = _auth(pick)
     by_channel = {
         **DEFAULT_SERVICE_LEVEL_BY_CHANNEL,
         **parse_service_level_by_channel(
@@ -214,4 +239,6 @@ def load_settings(db_url: str | None = None, root: Path = PROJECT_ROOT) -> Setti
         stars_min_n=stars,
         service_level_by_channel=tuple(sorted(by_channel.items())),
         ingest=_ingest_limits(pick),
+        auth=auth,
+        auth_header=auth_header,
     )

@@ -371,7 +371,7 @@ def _now(store) -> datetime:
     return datetime.now(store.settings.tz).replace(tzinfo=None, microsecond=0)
 
 
-def clear_demo(store) -> None:
+def clear_demo(store, *, by: str | None = None) -> None:
     """Remove the demo organisation: undo batch ``demo`` (its rows, rollups and thank-yous).
 
     The batch stays listed as undone, so the app does not build the demo again on its
@@ -379,7 +379,7 @@ def clear_demo(store) -> None:
     """
     from cxmetrics.ingest import undo_batch
 
-    undo_batch(store, BATCH_ID)
+    undo_batch(store, BATCH_ID, by=by)
 
 
 def is_demo_present(store) -> bool:

@@ -64,16 +64,22 @@ def healthy(url: str) -> bool:
 
 @contextmanager
 def serve_app(
-    db_url: str, log_path: Path, *options: str, start_timeout: float = 60.0
+    db_url: str,
+    log_path: Path,
+    *options: str,
+    start_timeout: float = 60.0,
+    port: int | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """The app (`cxmetrics serve`'s command) on a free port against the store at `db_url`
-    (closed by the caller: DuckDB allows one process per file); yields (base URL, server
-    process) once it is healthy and stops it afterwards. RuntimeError with the log's tail if
-    it never is."""
-    port = free_port()
+    """The app (`cxmetrics serve`'s command) on `port` (default: a free one) against the
+    store at `db_url` (closed by the caller: DuckDB allows one process per file), with
+    `env` added to the environment (e.g. CXMETRICS_AUTH); yields (base URL, server process)
+    once it is healthy and stops it afterwards. RuntimeError with the log's tail if it
+    never is."""
+    port = port or free_port()
     # No "source file changed" prompt when someone edits the code during a run.
     command = streamlit_command("--server.fileWatcherType=none", *options, port=port)
-    env = {**os.environ, "CXMETRICS_DB_URL": db_url}
+    env = {**os.environ, **(env or {}), "CXMETRICS_DB_URL": db_url}
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -117,9 +117,14 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_data(tmp_path):
 
 
 def _back_to_version_3(conn) -> None:
-    """Undo schema versions 7 (learning), 6 (obstacles, meetings), 5 (data version) and 4
-    (team history, supervisor e-mail, batch headers) on a store."""
+    """Undo schema versions 8 (access list, audit log), 7 (learning), 6 (obstacles,
+    meetings), 5 (data version) and 4 (team history, supervisor e-mail, batch headers) on a
+    store."""
     for statement in (
+        "DROP TABLE access",
+        "DROP TABLE access_replaced",
+        "DROP TABLE audit_log",
+        f"DELETE FROM schema_version WHERE version = {schema.ACCESS_VERSION}",
         "DROP TABLE learning",
         "DELETE FROM schema_version WHERE version = 7",
         "DROP TABLE obstacle_events",

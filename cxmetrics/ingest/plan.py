@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 from cxmetrics.demo import BATCH_ID as DEMO_BATCH
 from cxmetrics.ingest.specs import KindSpec
 from cxmetrics.ingest.validation import Validated
+from cxmetrics.store import access as stored_access
 from cxmetrics.store import facts, membership
 from cxmetrics.store import obstacles as stored_obstacles
 from cxmetrics.store import roster as stored_roster
@@ -308,4 +309,39 @@ def plan_batch(
         return _plan_roster(conn, checked, today or date.today())
     if spec.kind == "obstacles":
         return plan_obstacles(conn, checked)
+    if spec.kind == "access":
+        return _plan_access(conn, spec, checked)
     return _plan_facts(conn, spec, checked)
+
+
+def _plan_access(conn: Connection, spec: KindSpec, checked: Validated) -> Plan:
+    """An access row replaces the stored row of its e-mail; a row repeating an earlier
+    row's e-mail, or the stored row exactly, is a duplicate (it changes nothing)."""
+    ok = checked.ok
+    frame = checked.frame[spec.names]
+    status = np.where(ok, LOADED, REJECTED).astype(np.int8)
+    plan = Plan(status=status, rows=None, table=to_arrow(frame))
+    plan.duplicate_of = np.full(len(status), -1, dtype=np.int64)
+    first: dict[str, int] = {}
+    for pos in np.flatnonzero(ok):
+        email = frame["email"].iloc[pos]
+        if email in first:
+            status[pos] = DUPLICATE
+            plan.duplicate_of[pos] = first[email]
+        else:
+            first[email] = int(pos)
+    stored = stored_access.stored_rows(conn, list(first))
+    for email, pos in first.items():
+        if stored.get(email) == (
+            frame["role"].iloc[pos],
+            none_if_blank(frame["team_ids"].iloc[pos]),
+        ):
+            status[pos] = DUPLICATE
+    return plan
+
+
+def none_if_blank(value: object) -> str | None:
+    """A cell as stored: None for an empty or missing one."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    return str(value) or None

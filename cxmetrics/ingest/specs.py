@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cxmetrics.access.viewer import ROLES
 from cxmetrics.ingest import rules
 
 KINDS = (
     "roster", "interactions", "adherence", "surveys", "targets", "kpis", "obstacles", "meetings",
-    "learning",
+    "learning", "access",
 )  # fmt: skip
 
 # Longest values stored (characters): identifiers, names and labels, free-text comments.
@@ -69,7 +70,9 @@ class KindSpec:
     """One kind of upload: its table, columns, key, rollup and the rules of its rows."""
 
     kind: str
-    table: str | None  # None: the roster (agents + teams), obstacles (events + register)
+    table: (
+        str | None
+    )  # a fact table; None for kinds with their own writer (roster, obstacles, access)
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     rollup: str | None = None  # rollups.SOURCES name refreshed after a load
@@ -397,6 +400,25 @@ SPECS: dict[str, KindSpec] = {
             Column("notes", "comment", aliases=("note", "summary", "minutes")),
         ),
         key=("date", "team_id", "leader"),
+    ),
+    # Who may sign in with which role (docs/access.md): a row replaces the stored row of
+    # its e-mail; undo puts the replaced one back.
+    "access": KindSpec(
+        "access",
+        None,  # written by store/access.py (a row replaces its e-mail's row)
+        (
+            Column(
+                "email",
+                "text",
+                required=True,
+                not_null=True,
+                aliases=("e_mail", "email_address", "user", "login"),
+                max_length=MAX_EMAIL_CHARS,
+            ),
+            Column("role", "choice", required=True, not_null=True, choices=ROLES),
+            Column("team_ids", "text", aliases=("teams", "team_id", "team"), max_length=2_000),
+        ),
+        key=("email",),
     ),
 }
 

@@ -9,10 +9,13 @@ dates it touched. Its rejected rows stay for the record.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from cxmetrics.ingest.reasons import plural
 from cxmetrics.ingest.reports import UndoReport, move_lines
+from cxmetrics.store import access as stored_access
+from cxmetrics.store import audit as stored_audit
 from cxmetrics.store import batches, facts, membership, rollups
 from cxmetrics.store import obstacles as stored_obstacles
 from cxmetrics.store import roster as stored_roster
@@ -21,12 +24,16 @@ if TYPE_CHECKING:
     from cxmetrics.store import Store
 
 
-def undo_batch(store: Store, batch_id: str) -> UndoReport:
+def _now(store: Store) -> datetime:
+    return datetime.now(store.settings.tz).replace(tzinfo=None)
+
+
+def undo_batch(store: Store, batch_id: str, *, by: str | None = None) -> UndoReport:
     """Take a batch out again in one transaction: its rows, its rollup contribution, and
     (roster) put back the rows it replaced. Its rejected rows stay for the record.
 
     Raises ValueError (one line) for a batch that does not exist, was undone already or is
-    not committed."""
+    not committed. `by` (who undoes it) goes into the audit log."""
     with store.transaction() as conn:
         row = batches.batch_state(conn, batch_id)
         counts = facts.batch_row_counts(conn, batch_id)
@@ -53,6 +60,7 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
         restored = stored_roster.restore_replaced(conn, batch_id)
         if counts.get("obstacle_events"):
             stored_obstacles.rebuild(conn)  # each obstacle as its changes left now say
+        restored_access = stored_access.restore_replaced(conn, batch_id)
         for src, span in spans.items():
             if span:
                 rollups.refresh(conn, src, span[0], span[1], store.settings)
@@ -60,11 +68,17 @@ def undo_batch(store: Store, batch_id: str) -> UndoReport:
         if restated is not None:
             rollups.refresh_teams(conn, restated.spans)
         batches.mark_undone(conn, batch_id)
+        action = "clear demo" if batch_id == "demo" else "undo"
+        stored_audit.record(
+            conn, _now(store), by, action, f"batch {batch_id} ({kind}): {sum(counts.values())} rows"
+        )
     moves = restated.moves if restated is not None else []
     removed = sum(counts.values())
     message = f"undid batch {batch_id} ({kind}): removed {plural(removed, 'row')}"
     if restored:
         message += f"; restored {plural(restored, 'replaced roster row')}"
+    if restored_access:
+        message += f"; restored {plural(restored_access, 'replaced access row')}"
     if moves:
         message += "; " + "; ".join(move_lines(moves))
     return UndoReport(

@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxmetrics.ingest import layouts
+from cxmetrics.ingest.access_rows import check_access_rows
 from cxmetrics.ingest.cells import (
     FALSE_TOKENS,
     TRUE_TOKENS,
@@ -359,6 +360,8 @@ def validate_file(
             )
     if spec.kind == "surveys":
         fill_response_ids(checked.frame, checked.ok)
+    if spec.kind == "access":
+        check_access_rows(store, checked)
     return checked
 
 

@@ -30,12 +30,15 @@ from cxmetrics.ingest.plan import (
     REJECTED,
     TEAM_FIELDS,
     Plan,
+    none_if_blank,
     to_arrow,
 )
 from cxmetrics.ingest.read import RawTable
 from cxmetrics.ingest.reasons import plural
 from cxmetrics.ingest.specs import KindSpec
 from cxmetrics.ingest.validation import Validated
+from cxmetrics.store import access as stored_access
+from cxmetrics.store import audit as stored_audit
 from cxmetrics.store import batches, facts, membership, rollups
 from cxmetrics.store import obstacles as stored_obstacles
 from cxmetrics.store import roster as stored_roster
@@ -129,6 +132,16 @@ def write_obstacle_changes(
     stored_obstacles.add_events(conn, events, batch_id)
 
 
+def _write_access(conn: Connection, b: Batch) -> None:
+    """Access rows replace the stored rows of their e-mails (kept for undo)."""
+    frame = b.plan.rows if b.plan.rows is not None else b.checked.frame
+    rows = [
+        (str(r.email), str(r.role), none_if_blank(r.team_ids))
+        for r in frame[b.plan.status == LOADED].itertuples(index=False)
+    ]
+    stored_access.replace_rows(conn, b.batch_id, rows)
+
+
 def _write_facts(conn: Connection, b: Batch) -> tuple | None:
     """Insert the loaded rows (demo rows with their keys give way first); returns the local
     date span of the demo rows that gave way (their rollup rows change too)."""
@@ -175,6 +188,8 @@ def write_batch(
         write_obstacle_changes(
             conn, b.plan, b.batch_id, changed_by=b.uploaded_by, changed_at=b.uploaded_at
         )
+    elif spec.kind == "access":
+        _write_access(conn, b)
     elif loaded:
         demo_span = _write_facts(conn, b)
     bad = np.flatnonzero(b.plan.status == REJECTED)
@@ -200,6 +215,14 @@ def write_batch(
         loaded=loaded,
         rejected=rejected,
         duplicates=duplicates,
+    )
+    stored_audit.record(
+        conn,
+        b.uploaded_at,
+        b.uploaded_by,
+        "load",
+        f"batch {b.batch_id} ({spec.kind}, {b.filename}): {loaded} loaded, {rejected} "
+        f"rejected, {duplicates} duplicates",
     )
     if spec.rollup:
         tell(0.85, "writing: updating the daily rollups")

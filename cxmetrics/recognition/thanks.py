@@ -6,12 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from cxmetrics.store import Store
+from cxmetrics.store import audit as stored_audit
 from cxmetrics.store import recognition as recognition_store
 
 
 def _now(store: Store) -> datetime:
     """Now in the business time zone, as the naive local timestamp the store keeps."""
     return datetime.now(store.settings.tz).replace(tzinfo=None, microsecond=0)
+
+
+def _audit_now(store: Store) -> datetime:
+    """Now to the microsecond: the audit log orders entries by it."""
+    return datetime.now(store.settings.tz).replace(tzinfo=None)
 
 
 def mark_thanked(
@@ -36,9 +42,15 @@ def mark_thanked(
         recognition_store.record_thanks(
             conn, response_id, agent_id, thanked_by=who, thanked_at=_now(store), note=note
         )
+        stored_audit.record(
+            conn, _audit_now(store), who, "thanked", f"agent {agent_id} for response {response_id}"
+        )
 
 
-def unmark_thanked(store: Store, response_id: str, agent_id: str) -> None:
-    """Take a thank-you mark back (the praise returns to "new")."""
+def unmark_thanked(store: Store, response_id: str, agent_id: str, *, by: str | None = None) -> None:
+    """Take a thank-you mark back (the praise returns to "new"); `by` goes to the audit log."""
     with store.transaction() as conn:
         recognition_store.forget_thanks(conn, response_id, agent_id)
+        stored_audit.record(
+            conn, _audit_now(store), by, "unthanked", f"agent {agent_id} for response {response_id}"
+        )

@@ -10,11 +10,12 @@ the other satisfied answers are passive, the rest detract; with neither it has n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from cxmetrics.metrics import scales
 from cxmetrics.store.membership import fact_team
@@ -72,15 +73,30 @@ WHERE (CAST(:team AS VARCHAR) IS NULL OR scoped.team_id = :team)
     AND (CAST(:agent AS VARCHAR) IS NULL OR scoped.agent_id = :agent)
     AND (CAST(:segment AS VARCHAR) IS NULL OR scoped.segment = :segment)
 """
-_COUNT_SQL = _WINDOW + "SELECT count(*) FROM scoped" + _FILTERS  # noqa: S608 - fixed text
-_PAGE_SQL = (
-    _WINDOW
-    + """SELECT scoped.response_id, scoped.responded_at, scoped.respondent_type,
+# A viewer limited to some teams (docs/access.md): the response's team is one of them.
+_IN_TEAMS = "    AND scoped.team_id IN :teams\n"
+
+
+def _count_sql(filters: str) -> str:
+    return _WINDOW + "SELECT count(*) FROM scoped" + filters  # noqa: S608 - fixed text
+
+
+def _page_sql(filters: str) -> str:
+    return (
+        _WINDOW
+        + """SELECT scoped.response_id, scoped.responded_at, scoped.respondent_type,
     scoped.agent_id, a.name AS agent_name, scoped.team_id, scoped.nps, scoped.csat,
     scoped.segment, scoped.comment
 FROM scoped LEFT JOIN agents a ON a.agent_id = scoped.agent_id"""
-    + _FILTERS
-    + "ORDER BY scoped.responded_at DESC, scoped.response_id DESC LIMIT :limit OFFSET :offset"
+        + filters
+        + "ORDER BY scoped.responded_at DESC, scoped.response_id DESC LIMIT :limit OFFSET :offset"
+    )
+
+
+_COUNT_SQL, _PAGE_SQL = _count_sql(_FILTERS), _page_sql(_FILTERS)
+_TEAMS_COUNT_SQL, _TEAMS_PAGE_SQL = (
+    _count_sql(_FILTERS + _IN_TEAMS),
+    _page_sql(_FILTERS + _IN_TEAMS),
 )
 # Promoters only: detractors and passives are never read for praise.
 _PROMOTERS_SQL = (
@@ -110,10 +126,17 @@ def page(
     segment: str | None,
     limit: int,
     offset: int,
+    teams: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, int]:
     """One page of the window's comments matching the filters, newest first (columns
     PAGE_COLUMNS, comments as stored), and how many match in all. Run both on one
-    connection (`store.reading()`) so the count and the page agree."""
+    connection (`store.reading()`) so the count and the page agree. `teams` (not empty),
+    when given, keeps only responses of those teams."""
+    count_sql, page_sql = text(_COUNT_SQL), text(_PAGE_SQL)
+    if teams is not None:
+        expanding = bindparam("teams", expanding=True)
+        count_sql = text(_TEAMS_COUNT_SQL).bindparams(expanding)
+        page_sql = text(_TEAMS_PAGE_SQL).bindparams(expanding)
     params = {
         **window(first, last),
         **SEGMENT_THRESHOLDS,
@@ -123,8 +146,10 @@ def page(
         "limit": int(limit),
         "offset": int(offset),
     }
-    total = int(conn.execute(text(_COUNT_SQL), params).scalar() or 0)
-    result = conn.execute(text(_PAGE_SQL), params)
+    if teams is not None:
+        params["teams"] = list(teams)
+    total = int(conn.execute(count_sql, params).scalar() or 0)
+    result = conn.execute(page_sql, params)
     return pd.DataFrame(result.fetchall(), columns=list(result.keys())), total
 
 

@@ -184,7 +184,7 @@ V4 = [
 # the demo is present while any of them holds a demo row).
 BATCH_TABLES = (
     "interactions", "adherence", "survey_responses", "kpi_values", "targets", "agents", "teams",
-    "obstacle_events", "meetings", "learning",
+    "obstacle_events", "meetings", "learning", "access",
 )  # fmt: skip
 
 V5 = [
@@ -225,8 +225,33 @@ V7 = [
         batch_id VARCHAR NOT NULL)""",
 ]
 
+
+def access_tables() -> list[str]:
+    """Sign-in and roles (docs/access.md): who may see what, and who did what.
+
+    `access` is the access list (one row per e-mail, in lower case; team_ids `;`-separated,
+    loaded as batches of kind `access`); `access_replaced` keeps the rows a batch replaced
+    or removed, so that undoing it puts them back; `audit_log` records loads, undos,
+    clearing the demo, thank-you marks and access changes."""
+    return [
+        """CREATE TABLE access (
+            email VARCHAR NOT NULL, role VARCHAR NOT NULL, team_ids VARCHAR,
+            batch_id VARCHAR NOT NULL)""",
+        """CREATE TABLE access_replaced (
+            batch_id VARCHAR NOT NULL, email VARCHAR NOT NULL, role VARCHAR NOT NULL,
+            team_ids VARCHAR, prior_batch_id VARCHAR NOT NULL)""",
+        """CREATE TABLE audit_log (
+            logged_at TIMESTAMP NOT NULL, who VARCHAR, action VARCHAR NOT NULL, details VARCHAR)""",
+    ]
+
+
+# The access list's version (the lead renumbers it at merge if another lands first).
+ACCESS_VERSION = 8
+
 # Each entry: the statements that bring the schema from version N-1 to N.
-MIGRATIONS: dict[int, list[str]] = {1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6, 7: V7}
+MIGRATIONS: dict[int, list[str]] = {
+    1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6, 7: V7, ACCESS_VERSION: access_tables(),
+}  # fmt: skip
 SCHEMA_VERSION = max(MIGRATIONS)
 
 

@@ -186,8 +186,12 @@ def _cancel_clear_demo() -> None:
 
 def _clear_demo() -> None:
     st.session_state.pop("confirm_clear_demo", None)
+    from cxmetrics.ui import identity
+
+    if not identity.current().may_upload:
+        return
     try:
-        data.clear_demo()
+        data.clear_demo(by=identity.who() or st.session_state.get("uploaded_by") or None)
     except ValueError as exc:  # e.g. a read-only store
         st.session_state["demo_notice"] = ("error", f"The demo data was not cleared: {exc}")
         return
@@ -198,6 +202,10 @@ def _clear_demo() -> None:
 
 
 def _clear_demo_button(*, subtle: bool) -> None:
+    from cxmetrics.ui import identity
+
+    if not identity.current().may_upload:  # analysts and admins only
+        return
     st.button(
         "Clear demo data",
         key="demo_clear",

@@ -1,5 +1,9 @@
 """The one UI module that caches: every cached function takes its scope as arguments.
 
+Reads of agent rows, comments and praise are `scoped`: they read the viewer of this run
+(ui/identity.py) and key their cache on its scope (role, teams, agent), so one person's
+narrowed result is never served to another.
+
 Views call these functions and never open connections or write SQL. Reads of stored data
 are cached by `versioned`, keyed by the store's data version as well as their arguments:
 every committed write bumps it (a page, the CLI, another process), so no writer has to
@@ -18,8 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from cxmetrics import comments as survey_comments
 from cxmetrics import demo, org
+from cxmetrics.access import Viewer, resolve, scoped
 from cxmetrics.config import load_settings
 from cxmetrics.metrics import engine
 from cxmetrics.metrics.registry import Metric, business_registry, default_registry
@@ -93,6 +97,44 @@ def figure(build: Callable[..., go.Figure], *args, **kwargs) -> go.Figure:
     return go.Figure(spec, _validate=False)
 
 
+def scoped_read(
+    spinner: bool | str = False,
+) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Cache a read that takes the viewer first, keyed by the viewer's scope (and, like
+    `versioned`, by the data version): callers leave the viewer out, it is this run's."""
+
+    def wrap(read: Callable[..., R]) -> Callable[..., R]:
+        def by_scope(scope: tuple, *args, **kwargs):
+            return read(Viewer(None, *scope), *args, **kwargs)
+
+        by_scope.__qualname__ = read.__qualname__
+        cached = versioned(spinner)(by_scope)
+
+        @functools.wraps(read)
+        def call(*args, **kwargs) -> R:
+            from cxmetrics.ui import identity
+
+            return cached(identity.current().scope(), *args, **kwargs)
+
+        return call
+
+    return wrap
+
+
+@versioned()
+def viewer_for(email: str) -> Viewer:
+    """The viewer an e-mail signs in as (access list, then roster)."""
+    return resolve(get_store(), email)
+
+
+@versioned()
+def admin_emails() -> list[str]:
+    """Whom to ask for access: the access list's admins."""
+    from cxmetrics.store import access as stored_access
+
+    return stored_access.admin_emails(get_store())
+
+
 def ingest_limit_mb() -> int:
     """The largest file (once decompressed) a load accepts, in MB."""
     return get_store().settings.ingest.max_input_mb
@@ -118,9 +160,9 @@ def demo_present() -> bool:
     return demo.is_demo_present(get_store())
 
 
-def clear_demo() -> None:
-    """Take the demo organisation out (your own batches stay)."""
-    demo.clear_demo(get_store())
+def clear_demo(by: str | None = None) -> None:
+    """Take the demo organisation out (your own batches stay); `by` goes to the audit log."""
+    demo.clear_demo(get_store(), by=by)
 
 
 @versioned()
@@ -156,35 +198,57 @@ def teams() -> pd.DataFrame:
     return org.list_teams(get_store())
 
 
-@versioned()
-def agents(team: str | None = None, period: str | None = None) -> pd.DataFrame:
-    """Roster agents (of a team when given): now, or who was in it during `period`."""
+@scoped_read()
+def agents(viewer: Viewer, team: str | None = None, period: str | None = None) -> pd.DataFrame:
+    """Roster agents the viewer may see (of a team when given): now, or who was in it
+    during `period`."""
     if period is None:
-        return org.list_agents(get_store(), team)
+        return scoped.agents(get_store(), viewer, team)
     p = parse_period(period)
-    return org.list_agents(get_store(), team, first=p.start, last=p.end)
+    return scoped.agents(get_store(), viewer, team, first=p.start, last=p.end)
 
 
-@versioned()
-def scorecard(period: str, team: str | None = None, agent: str | None = None) -> dict:
-    """Every metric for a period and scope, as plain data (see MetricResult.to_dict)."""
-    card = engine.scorecard(get_store(), parse_period(period), team=team, agent=agent)
-    return card.to_dict()
+@scoped_read()
+def scorecard(
+    viewer: Viewer, period: str, team: str | None = None, agent: str | None = None
+) -> dict:
+    """Every metric for a period and scope, as plain data (see MetricResult.to_dict); an
+    agent's only when the viewer may see that agent (else {})."""
+    if agent is None:
+        return engine.scorecard(get_store(), parse_period(period), team=team).to_dict()
+    card = scoped.agent_scorecard(get_store(), viewer, parse_period(period), agent, team=team)
+    return {} if card is None else card.to_dict()
 
 
-@versioned()
-def breakdown(period: str, by: str, team: str | None = None) -> dict[str | None, dict]:
-    """Scorecard lines per team or per agent: {key: {metric_id: line dict}}."""
-    lines = engine.breakdown(get_store(), parse_period(period), by, team=team)
+@scoped_read()
+def breakdown(
+    viewer: Viewer, period: str, by: str, team: str | None = None
+) -> dict[str | None, dict]:
+    """Scorecard lines per team, or per agent (those the viewer may see):
+    {key: {metric_id: line dict}}."""
+    if by == "agent":
+        lines = scoped.agent_breakdown(get_store(), viewer, parse_period(period), team=team)
+    else:
+        lines = engine.breakdown(get_store(), parse_period(period), by, team=team)
     return {key: {m.id: m.to_dict() for m in ms} for key, ms in lines.items()}
 
 
 @versioned()
-def trend(period: str, team: str | None = None, agent: str | None = None) -> pd.DataFrame:
+def trend(period: str, team: str | None = None) -> pd.DataFrame:
     """The trend ending with `period`: up to 13 periods, starting no earlier than the data."""
     p = parse_period(period)
-    count = trend_count(p, data_range())
-    return engine.trend(get_store(), p, count=count, team=team, agent=agent)
+    return engine.trend(get_store(), p, count=trend_count(p, data_range()), team=team)
+
+
+@scoped_read()
+def agent_trend(viewer: Viewer, period: str, agent: str) -> pd.DataFrame:
+    """An agent's trend ending with `period` (as `trend`), empty when not the viewer's."""
+    p = parse_period(period)
+    found = scoped.agent_trend(get_store(), viewer, p, trend_count(p, data_range()), agent)
+    if found is None:
+        columns = ["period", "start", "metric", "value", "n", "ci_low", "ci_high", "target"]
+        return pd.DataFrame(columns=[*columns, "provisional"])
+    return found
 
 
 @versioned()
@@ -202,8 +266,9 @@ def period_of(label: str) -> Period:
     return parse_period(label)
 
 
-@versioned()
+@scoped_read()
 def comments(
+    viewer: Viewer,
     period: str,
     team: str | None = None,
     *,
@@ -212,10 +277,12 @@ def comments(
     limit: int = 20,
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of redacted comments for a period and scope, newest first, and their total."""
+    """One page of redacted comments for a period and scope that the viewer may see, newest
+    first, and their total."""
     p = parse_period(period)
-    return survey_comments.comments(
+    return scoped.comments(
         get_store(),
+        viewer,
         p.start,
         p.end,
         team=team,
@@ -245,25 +312,25 @@ def definitions() -> dict[str, list[dict]]:
 # ----------------------------------------------------------------------------- the story
 
 
-@versioned(spinner="Reading the period's story…")
-def story(period: str, team: str | None = None):
+@scoped_read(spinner="Reading the period's story…")
+def story(viewer: Viewer, period: str, team: str | None = None):
     """Everything the headline, "why it moved" and the deck say about a period and scope
-    (story.gather.Story): the scorecard, the teams, stars, praise, the decomposition."""
-    from cxmetrics.story.gather import read_story
-
-    return read_story(get_store(), parse_period(period), team=team)
+    (story.gather.Story): the scorecard, the teams, stars (those the viewer may see),
+    praise, the decomposition."""
+    return scoped.story(get_store(), viewer, parse_period(period), team=team)
 
 
 def deck_maker(period: str, team: str | None = None):
     """A function that builds the PowerPoint deck of a period and scope when called (the
-    download button calls it on click, on its own thread)."""
+    download button calls it on click, on its own thread), with the stars this run's
+    viewer may see."""
     from cxmetrics.story.deck import deck_bytes
-    from cxmetrics.story.gather import read_story
+    from cxmetrics.ui import identity
 
-    store, label = get_store(), parse_period(period)
+    store, label, viewer = get_store(), parse_period(period), identity.current()
 
     def make() -> bytes:
-        return deck_bytes(read_story(store, label, team=team))
+        return deck_bytes(scoped.story(store, viewer, label, team=team))
 
     return make
 
@@ -295,12 +362,13 @@ def template(name: str) -> dict:
     return ingest.get_template(get_store(), name)
 
 
-@versioned()
-def rejected_csv(batch_id: str) -> bytes:
-    """A batch's rejected rows as a formula-safe CSV (line_no, error, raw)."""
-    from cxmetrics import export, ingest
+@scoped_read()
+def rejected_csv(viewer: Viewer, batch_id: str) -> bytes:
+    """A batch's rejected rows as a formula-safe CSV (line_no, error, raw): analysts and
+    admins only (scoped.NotAllowed for others)."""
+    from cxmetrics import export
 
-    return export.safe_csv(ingest.rejected_rows(get_store(), batch_id))
+    return export.safe_csv(scoped.rejected_rows(get_store(), viewer, batch_id))
 
 
 # ----------------------------------------------------------------------------- recognition page
@@ -311,21 +379,23 @@ def recognition_min_n() -> int:
     return get_store().settings.stars_min_n
 
 
-@versioned()
-def recognition_stars(period: str, team: str | None = None, limit: int = 5) -> list[dict]:
-    """Service stars of a period and scope (see recognition.Star), best first."""
-    from cxmetrics import recognition
-
-    found = recognition.stars(get_store(), parse_period(period), team=team, limit=limit)
+@scoped_read()
+def recognition_stars(
+    viewer: Viewer, period: str, team: str | None = None, limit: int = 5
+) -> list[dict]:
+    """Service stars of a period and scope that the viewer may see (see
+    recognition.Star), best first."""
+    found = scoped.stars(get_store(), viewer, parse_period(period), team=team, limit=limit)
     return [s.to_dict() for s in found]
 
 
-@versioned()
-def recognition_improved(period: str, team: str | None = None, limit: int = 3) -> list[dict]:
-    """Agents with the largest significant rise since the previous period."""
-    from cxmetrics import recognition
-
-    found = recognition.most_improved(get_store(), parse_period(period), team=team, limit=limit)
+@scoped_read()
+def recognition_improved(
+    viewer: Viewer, period: str, team: str | None = None, limit: int = 3
+) -> list[dict]:
+    """Agents (the viewer may see) with the largest significant rise since the previous
+    period."""
+    found = scoped.most_improved(get_store(), viewer, parse_period(period), team=team, limit=limit)
     return [i.to_dict() for i in found]
 
 
@@ -338,13 +408,12 @@ def recognition_team_change(period: str) -> dict | None:
     return None if change is None else change.to_dict()
 
 
-@versioned(spinner="Reading comments for praise…")
-def recognition_praise(period: str, team: str | None = None) -> pd.DataFrame:
-    """Praise naming an agent in a period and scope, newest first (comments redacted)."""
-    from cxmetrics import recognition
-
+@scoped_read(spinner="Reading comments for praise…")
+def recognition_praise(viewer: Viewer, period: str, team: str | None = None) -> pd.DataFrame:
+    """Praise naming an agent the viewer may see, in a period and scope, newest first
+    (comments redacted)."""
     p = parse_period(period)
-    return recognition.find_praise(get_store(), p.start, p.end, team=team)
+    return scoped.praise(get_store(), viewer, p.start, p.end, team=team)
 
 
 @versioned()
@@ -452,41 +521,57 @@ def obstacle_metrics() -> dict[str, str]:
 # ----------------------------------------------------------------------------- supervisor, agent
 
 
-@versioned()
-def supervisor_week(period: str, team: str) -> dict:
-    """Who in a team is worth a conversation and who a thank-you (see coaching)."""
-    from cxmetrics import coaching
-
-    return coaching.supervisor_week(get_store(), parse_period(period), team=team).to_dict()
-
-
-@versioned()
-def agent_career(agent: str, as_of: str) -> dict | None:
-    """An agent's career in service up to a day (ISO date), see career.Career."""
-    from cxmetrics import career
-
-    found = career.career(get_store(), agent, as_of=date.fromisoformat(as_of))
-    return None if found is None else found.to_dict()
+@scoped_read()
+def supervisor_week(viewer: Viewer, period: str, team: str) -> dict | None:
+    """Who in a team is worth a conversation and who a thank-you (see coaching); None when
+    the viewer may not see the team's agents."""
+    return scoped.supervisor_week(get_store(), viewer, parse_period(period), team)
 
 
-@versioned(spinner="Reading comments for praise…")
-def agent_praise(period: str, agent: str) -> pd.DataFrame:
-    """Praise naming an agent in a period, newest first, with its thanked state."""
-    from cxmetrics import career
+@scoped_read()
+def agent_career(viewer: Viewer, agent: str, as_of: str) -> dict | None:
+    """An agent's career in service up to a day (ISO date), see career.Career; None when not
+    in the roster or not the viewer's to see."""
+    return scoped.agent_career(get_store(), viewer, agent, date.fromisoformat(as_of))
 
+
+@scoped_read(spinner="Reading comments for praise…")
+def agent_praise(viewer: Viewer, period: str, agent: str) -> pd.DataFrame:
+    """Praise naming an agent in a period, newest first, with its thanked state (empty when
+    not the viewer's to see)."""
     p = parse_period(period)
-    return career.praise_received(get_store(), agent, p.start, p.end)
+    found = scoped.agent_praise(get_store(), viewer, agent, p.start, p.end)
+    return pd.DataFrame() if found is None else found
 
 
-@versioned()
-def agent_learning(agent: str) -> pd.DataFrame:
-    """An agent's learning sessions, newest first: date, hours, topic."""
-    from cxmetrics import learning
-
-    return learning.sessions(get_store(), agent)
+@scoped_read()
+def agent_learning(viewer: Viewer, agent: str) -> pd.DataFrame:
+    """An agent's learning sessions, newest first: date, hours, topic (empty when not the
+    viewer's to see)."""
+    found = scoped.agent_learning(get_store(), viewer, agent)
+    return pd.DataFrame(columns=["date", "hours", "topic"]) if found is None else found
 
 
 @versioned()
 def agent_team(agent: str, period: str) -> str | None:
     """The team an agent was in on the period's last day (whose targets apply), else None."""
     return engine.team_of_agent(get_store(), agent, parse_period(period).end)
+
+
+# ----------------------------------------------------------------------------- access and audit
+
+
+@versioned()
+def access_list() -> pd.DataFrame:
+    """The access list (email, role, team_ids, batch_id): for the Access page (admins)."""
+    from cxmetrics.store import access as stored_access
+
+    return stored_access.access_rows(get_store())
+
+
+@versioned()
+def audit_entries(limit: int = 500) -> pd.DataFrame:
+    """The newest audit entries (logged_at, who, action, details): the Audit page (admins)."""
+    from cxmetrics.access import audit
+
+    return audit.entries(get_store(), limit=limit)

@@ -12,9 +12,10 @@ import re
 
 import streamlit as st
 
+from cxmetrics.access import Viewer, may_open
 from cxmetrics.periods import GRAINS, parse_period
 from cxmetrics.store.errors import StoreBusy, StoreError
-from cxmetrics.ui import components, data
+from cxmetrics.ui import components, data, identity
 
 TRUE = {"1", "true", "yes", "on"}
 FALSE = {"0", "false", "no", "off", ""}
@@ -128,7 +129,7 @@ def _show_notices(page_path: str) -> None:
         st.session_state[NOTICES] = kept
 
 
-def _sidebar(read_only: bool) -> None:
+def _sidebar(read_only: bool, viewer: Viewer) -> None:
     """Period type and period (kept in the URL), presentation toggle, data date."""
     with st.sidebar:
         st.session_state.setdefault("grain", "week")
@@ -150,51 +151,55 @@ def _sidebar(read_only: bool) -> None:
                 ":material/lock: Read-only store: the scorecard is shown as stored; uploads, "
                 "undo and thank-you marks are off."
             )
+        if viewer.email:
+            st.caption(
+                f":material/person: {components.inert_markdown(viewer.email)} · {viewer.role}"
+            )
+        elif identity.open_mode():
+            st.caption(
+                ":material/public: Open mode: anyone who can reach this server sees "
+                "everything. Switch on sign-in (CXMETRICS_AUTH) before sharing it."
+            )
 
 
-def _pages() -> list:
+# Each page: (url path, script, title, icon); the first is the default. Who may open
+# which is access/pages.py's table.
+PAGES = (
+    ("allhands", "allhands.py", "All-hands scorecard", ":material/groups:"),
+    ("team", "team.py", "Team scorecard", ":material/group:"),
+    ("agent", "agent.py", "Agent", ":material/person:"),
+    ("recognition", "recognition.py", "Recognition", ":material/star:"),
+    ("obstacles", "obstacles.py", "Obstacles", ":material/construction:"),
+    ("upload", "upload.py", "Upload", ":material/upload_file:"),
+    ("definitions", "definitions.py", "Definitions", ":material/menu_book:"),
+    ("access", "access.py", "Access", ":material/admin_panel_settings:"),
+    ("audit", "audit.py", "Audit log", ":material/history:"),
+)
+
+
+def _pages(viewer: Viewer) -> list:
+    """The pages the viewer's role may open: only they are in the navigation, so the URL
+    of another page opens the default page instead (Streamlit says it was not found)."""
     return [
         st.Page(
-            f"{VIEWS}/allhands.py",
-            title="All-hands scorecard",
-            icon=":material/groups:",
-            url_path="allhands",
-            default=True,
-        ),
-        st.Page(
-            f"{VIEWS}/team.py", title="Team scorecard", icon=":material/group:", url_path="team"
-        ),
-        st.Page(f"{VIEWS}/agent.py", title="Agent", icon=":material/person:", url_path="agent"),
-        st.Page(
-            f"{VIEWS}/recognition.py",
-            title="Recognition",
-            icon=":material/star:",
-            url_path="recognition",
-        ),
-        st.Page(
-            f"{VIEWS}/obstacles.py",
-            title="Obstacles",
-            icon=":material/construction:",
-            url_path="obstacles",
-        ),
-        st.Page(
-            f"{VIEWS}/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"
-        ),
-        st.Page(
-            f"{VIEWS}/definitions.py",
-            title="Definitions",
-            icon=":material/menu_book:",
-            url_path="definitions",
-        ),
+            f"{VIEWS}/{script}",
+            title=title,
+            icon=icon,
+            url_path=path,
+            default=index == 0,
+        )
+        for index, (path, script, title, icon) in enumerate(PAGES)
+        if may_open(viewer, path)
     ]
 
 
 def _render(present: bool) -> None:
     """The sidebar and the page, with the shared filters written back to the URL."""
+    viewer = identity.identify()
     _team_from_url()
     read_only = data.read_only()
-    _sidebar(read_only)
-    page = st.navigation(_pages(), position="hidden" if present else "sidebar")
+    _sidebar(read_only, viewer)
+    page = st.navigation(_pages(viewer), position="hidden" if present else "sidebar")
     components.page_style(present)
     _show_notices(page.url_path)
 
@@ -204,7 +209,7 @@ def _render(present: bool) -> None:
         params["slide"] = str(st.session_state.get("slide", 0) + 1)
     if page.url_path == "team" and st.session_state.get("team"):
         params["team"] = st.session_state["team"]
-    if read_only and page.url_path == "upload":
+    if read_only and page.url_path in ("upload", "access"):
         st.title("Upload")
         st.warning(
             "The store is read-only, so nothing can be uploaded, undone or cleared here. Give "

@@ -213,6 +213,6 @@ def test_the_upload_page_offers_every_kind(known_db):
     offered = at.button_group(key="upload_kind").options
     assert sorted(offered) == sorted(
         ["Surveys", "Interactions", "Adherence", "Roster", "Targets", "Business KPIs",
-         "Learning", "Obstacles", "Frontline meetings"]
+         "Learning", "Obstacles", "Frontline meetings", "Access"]
     )  # fmt: skip
     assert len(offered) == len(KINDS)

@@ -19,7 +19,7 @@ import streamlit as st
 from cxmetrics.career import STAR_PLACES, tenure_text
 from cxmetrics.formatting import format_count, format_margin, format_target, format_value
 from cxmetrics.metrics import registry as declared
-from cxmetrics.ui import charts, components, data
+from cxmetrics.ui import charts, components, data, identity
 
 PAGE_SIZE = 10
 SEGMENTS = {"all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
@@ -49,7 +49,10 @@ def pick_agent(names: dict[str, str]) -> str:
             _reset_comment_page()
         else:
             st.warning(
-                plain(f"The agent “{wanted[:40]}” in the link is not in the roster."),
+                plain(
+                    f"The agent “{wanted[:40]}” in the link is not in the roster, or not "
+                    "yours to see."
+                ),
                 icon=":material/link_off:",
             )
     if st.session_state.get("agent") not in names:
@@ -187,7 +190,7 @@ def section_scorecard(agent_id: str, team_id: str | None, internal: bool) -> Non
 
 def section_trend(agent_id: str, internal: bool) -> None:
     st.subheader("Trend", anchor=False)
-    rows = data.trend(period, agent=agent_id)
+    rows = data.agent_trend(period, agent_id)
     head = declared.headline_metric(registry, internal)
     head_fig = data.figure(
         charts.trend_chart,
@@ -418,11 +421,15 @@ def render() -> None:
     else:
         components.demo_banner()
     title_slot = st.container()
-    names = data.recognition_agent_names()
+    roster = data.agents()  # the agents this viewer may see (access/scoped.py)
+    names = dict(zip(roster["agent_id"], roster["name"], strict=True))
     if not names:
         with title_slot:
             st.title(f"Agent · {period}", anchor=False)
-        st.info("No agents in the roster yet: upload a roster on the Upload page.")
+        if identity.current().sees_all_agents:
+            st.info("No agents in the roster yet: upload a roster on the Upload page.")
+        else:
+            st.info("No agent's page is yours to see: your role shows your own or your teams'.")
         return
     picker, _ = st.columns([2, 3])
     with picker:
@@ -439,4 +446,5 @@ def render() -> None:
     section_career(agent_id, career)
 
 
+identity.require("agent")
 render()

@@ -21,8 +21,9 @@ from cxmetrics.metrics.registry import (
     in_view,
 )
 from cxmetrics.story.explain import waterfall
-from cxmetrics.ui import charts, components, data, frontline
+from cxmetrics.ui import charts, components, data, frontline, identity
 
+identity.require("allhands")
 period = st.session_state["period"]
 present = bool(st.session_state.get("present"))
 theme = components.chart_theme()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from cxmetrics.metrics import definitions as words
 from cxmetrics.metrics.registry import declarations, registry_path
-from cxmetrics.ui import components, data
+from cxmetrics.ui import components, data, identity
 
 present = bool(st.session_state.get("present"))
 plain = components.inert_markdown
@@ -98,4 +98,5 @@ def render() -> None:
     section_business(defs["business"])
 
 
+identity.require("definitions")
 render()

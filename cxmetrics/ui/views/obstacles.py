@@ -17,7 +17,7 @@ from cxmetrics.ingest.obstacle_edit import record_change
 from cxmetrics.ingest.rules import CLOSED
 from cxmetrics.ingest.specs import MAX_NOTE_CHARS, OBSTACLE_STATUSES
 from cxmetrics.obstacles import OPEN, STATUS_WORDS
-from cxmetrics.ui import components, data
+from cxmetrics.ui import components, data, identity
 
 plain = components.inert_markdown
 NO_METRIC = ""
@@ -26,8 +26,9 @@ NAME_KEY = "uploaded_by"  # the same "your name" as the Upload page's
 
 
 def _who() -> str | None:
-    """Who is making a change: the name typed on this page (or the Upload page)."""
-    return (st.session_state.get(NAME_KEY) or "").strip() or None
+    """Who is making a change: the signed-in e-mail, else (auth none) the name typed on this
+    page (or the Upload page)."""
+    return identity.who() or (st.session_state.get(NAME_KEY) or "").strip() or None
 
 
 def _save(fields: dict, done: str) -> bool:
@@ -383,13 +384,16 @@ def render() -> None:
     notices()
     who, _ = st.columns([2, 3])
     with who:
-        st.text_input(
-            "Your name",
-            key=NAME_KEY,
-            persist_state="session",
-            max_chars=80,
-            placeholder="Kept with every change you make",
-        )
+        if identity.who() is not None:  # signed in: the e-mail says who
+            st.caption(components.inert_markdown(f"Changes are kept as made by {identity.who()}."))
+        else:
+            st.text_input(
+                "Your name",
+                key=NAME_KEY,
+                persist_state="session",
+                max_chars=80,
+                placeholder="Kept with every change you make",
+            )
     teams = data.teams()
     names = dict(zip(teams["team_id"], teams["name"], strict=True))
     metrics = data.obstacle_metrics()
@@ -402,4 +406,5 @@ def render() -> None:
         section_raise(teams, metrics, read_only)
 
 
+identity.require("obstacles")
 render()

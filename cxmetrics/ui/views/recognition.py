@@ -13,10 +13,10 @@ import math
 import pandas as pd
 import streamlit as st
 
-from cxmetrics import recognition
+from cxmetrics.access import scoped
 from cxmetrics.formatting import format_count, format_delta, format_value
 from cxmetrics.periods import period_containing
-from cxmetrics.ui import components, data
+from cxmetrics.ui import components, data, identity
 
 PAGE_SIZE = 10
 VIEWS = {"new": "New", "thanked": "Thanked"}
@@ -187,13 +187,18 @@ def _thank(
     in its place) and say who was thanked for which comment; then forget cached results."""
     if agent_key:  # an ambiguous mention: the person thanking says who it was
         agent_id = st.session_state.get(agent_key)
-    who = st.session_state.get(f"{form_key}-who", "")
+    who = identity.who() or st.session_state.get(f"{form_key}-who", "")
     note = st.session_state.get(f"{form_key}-note", "")
     try:
-        recognition.mark_thanked(
-            data.get_store(), response_id, agent_id, thanked_by=who, note=note or None
+        scoped.mark_thanked(
+            data.get_store(),
+            identity.current(),
+            response_id,
+            agent_id,
+            thanked_by=who,
+            note=note or None,
         )
-    except ValueError as exc:
+    except (ValueError, scoped.NotAllowed) as exc:
         st.session_state["thank_error"] = (form_key, str(exc))
         return
     st.session_state.pop("thank_error", None)
@@ -206,8 +211,10 @@ def _thank(
 
 def _unthank(response_id: str, agent_id: str) -> None:
     try:
-        recognition.unmark_thanked(data.get_store(), response_id, agent_id)
-    except ValueError as exc:  # e.g. a read-only store
+        scoped.unmark_thanked(
+            data.get_store(), identity.current(), response_id, agent_id, by=identity.who()
+        )
+    except (ValueError, scoped.NotAllowed) as exc:  # e.g. a read-only store
         st.session_state["thank_done"] = f"Not changed: {exc}"
         return
     st.session_state["thank_done"] = "Moved back to New."
@@ -231,7 +238,8 @@ def thank_form(row, form_key: str, popover_key: str) -> None:
         if row.ambiguous:
             agent_key = f"{form_key}-agent"
             st.selectbox("Which agent?", row.candidates, key=agent_key, format_func=agent_label)
-        st.text_input("Thanked by", value="", key=f"{form_key}-who", placeholder="Your name")
+        if identity.who() is None:  # signed in: the e-mail says who
+            st.text_input("Thanked by", value="", key=f"{form_key}-who", placeholder="Your name")
         st.text_input("Note (optional)", key=f"{form_key}-note")
         st.form_submit_button(
             "Save",
@@ -376,4 +384,5 @@ def render() -> None:
         section_inbox(team, praise)
 
 
+identity.require("recognition")
 render()

@@ -22,7 +22,7 @@ from cxmetrics.formatting import (
     format_value,
 )
 from cxmetrics.metrics import registry as declared
-from cxmetrics.ui import charts, components, data, frontline
+from cxmetrics.ui import charts, components, data, frontline, identity
 
 PAGE_SIZE = 20
 SEGMENTS = {"all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
@@ -66,14 +66,27 @@ def _reset_comment_page() -> None:
 # ----------------------------------------------------------------------------- header
 
 
+def own_teams(ids: list[str]) -> list[str]:
+    """The viewer's own teams among `ids`: a supervisor's, an agent's (none for roles that
+    see every team's agents)."""
+    viewer = identity.current()
+    if viewer.sees_all_agents:
+        return []
+    if viewer.team_ids:
+        return [t for t in viewer.team_ids if t in ids]
+    return [t for t in data.agents()["team_id"] if t in ids]  # an agent: their own row
+
+
 def pick_team(teams: pd.DataFrame) -> pd.Series:
-    """The team picker (session key `team`, kept in the URL by main.py); the first by default."""
+    """The team picker (session key `team`, kept in the URL by main.py); by default the
+    viewer's own team (a supervisor's first, an agent's), else the first."""
     ids = list(teams["team_id"])
     wanted = st.session_state.get("team")
     if wanted not in ids:
         if wanted:
             st.warning("The team in the link is not in the roster: showing the first team.")
-        st.session_state["team"] = ids[0]
+        own = own_teams(ids)
+        st.session_state["team"] = own[0] if own else ids[0]
     labels = {
         row.team_id: f"{row.name} ({row.team_id})"
         + (" · internal service team" if row.internal else "")
@@ -297,6 +310,12 @@ def agent_frame(team_id: str, internal: bool) -> tuple[pd.DataFrame, pd.DataFram
     return frame, styles, rank_column, dict(enumerate(statuses))
 
 
+NOT_YOURS = (
+    "Agent rows and comments of this team are for its supervisor, leaders and analysts; "
+    "you see its team numbers above."
+)
+
+
 def agent_metrics(internal: bool) -> list[str]:
     """The agent table's columns: metrics that mean something for one agent."""
     return [m for m in in_view("agent_table", internal) if "agent" in registry[m].scopes]
@@ -333,7 +352,10 @@ def section_agents(team_id: str, internal: bool) -> None:
     st.subheader("Agents", anchor=False)
     frame, styles, rank_column, statuses = agent_frame(team_id, internal)
     if frame.empty:
-        st.write("No agents of this team in the roster.")
+        if identity.current().sees_team_agents(team_id):
+            st.write("No agents of this team in the roster.")
+        else:
+            st.write(NOT_YOURS)
         return
     head = headline_metric(internal)
     head_name = registry[head].short_label
@@ -516,6 +538,8 @@ def thank_you_entries(week: dict) -> list[dict]:
 def section_week(team_id: str) -> None:
     """Worth a conversation, worth a thank-you: by interval against each agent's target."""
     week = data.supervisor_week(period, team_id)
+    if week is None:  # not this viewer's team: no agent names (access/scoped.py)
+        return
     st.subheader("Worth a conversation, worth a thank-you", anchor=False)
     st.caption(
         "An agent is listed only when the whole 95 % interval of a metric lies on one side "
@@ -640,6 +664,9 @@ def section_comments(team_id: str, internal: bool) -> None:
         "is placed by CSAT: 5, 4, 1–3.",
     )
     total = counts[choice]
+    if total == 0 and not identity.current().sees_team_agents(team_id):
+        st.write(NOT_YOURS)
+        return
     if total == 0:
         st.write(f"No comments from {who} in {period} for this filter.")
         return
@@ -698,4 +725,5 @@ def render() -> None:
     section_comments(team_id, internal)
 
 
+identity.require("team")
 render()

@@ -15,8 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from cxmetrics import ingest
+from cxmetrics.access import scoped
 from cxmetrics.config import SAMPLES_DIR
-from cxmetrics.ui import components, data
+from cxmetrics.ui import components, data, identity
 
 KINDS = {
     # kind: (label, what it holds)
@@ -65,7 +66,13 @@ KINDS = {
         "Leaders on the floor: one row per meeting of a leader with a team's frontline staff "
         "(date, team, leader, who attended, notes).",
     ),
+    "access": (
+        "Access",
+        "Who may sign in with which role: email, role (admin, analyst, leader, supervisor, "
+        "agent) and a supervisor's team_ids separated by `;`. Admins only.",
+    ),
 }
+ADMIN_KINDS = {"access"}
 FILE_TYPES = ["csv", "gz", "xlsx", "txt"]
 VENDORS = {
     "qualtrics": "Qualtrics export",
@@ -113,9 +120,13 @@ def _set(key: str, value: object) -> None:
 
 def pick_kind() -> str:
     st.session_state.setdefault("upload_kind", "surveys")
+    admin = identity.current().is_admin
+    kinds = [k for k in KINDS if admin or k not in ADMIN_KINDS]
+    if st.session_state.get("upload_kind") not in kinds:
+        st.session_state["upload_kind"] = "surveys"
     kind = st.segmented_control(
         "What are you uploading?",
-        list(KINDS),
+        kinds,
         key="upload_kind",
         required=True,
         format_func=lambda k: KINDS[k][0],
@@ -334,6 +345,11 @@ def date_order(found, template: str | None, key: str) -> bool | None:
     return {"dayfirst": True, "monthfirst": False}.get(choice)
 
 
+def uploader() -> str | None:
+    """Who loads: the signed-in e-mail, else (auth none) the name typed on the page."""
+    return identity.who() or st.session_state.get("uploaded_by") or None
+
+
 def _save_template(kind: str, mapping: dict, dayfirst: bool | None) -> None:
     name = (st.session_state.get("upload_template_name") or "").strip()
     if not name:
@@ -347,7 +363,7 @@ def _save_template(kind: str, mapping: dict, dayfirst: bool | None) -> None:
             kind,
             mapping,
             options=options or None,
-            saved_by=st.session_state.get("uploaded_by") or None,
+            saved_by=uploader(),
         )
     except ValueError as exc:
         st.session_state["upload_template_msg"] = ("error", str(exc))
@@ -405,7 +421,7 @@ def run_batch(upload, kind, mapping, template, dayfirst, token, dry_run: bool) -
                 template=template,
                 dry_run=dry_run,
                 dayfirst=dayfirst,
-                uploaded_by=st.session_state.get("uploaded_by") or None,
+                uploaded_by=uploader(),
                 filename=upload.name,
                 progress=progress,
             )
@@ -604,8 +620,8 @@ def section_file(kind: str) -> None:
 def _undo(batch_id: str) -> None:
     st.session_state.pop("confirm_undo", None)
     try:
-        result = ingest.undo_batch(data.get_store(), batch_id)
-    except ValueError as exc:
+        result = scoped.undo_batch(data.get_store(), identity.current(), batch_id, by=uploader())
+    except (ValueError, scoped.NotAllowed) as exc:
         st.session_state["upload_notice_error"] = str(exc)
         return
     st.session_state["upload_notice"] = result.message
@@ -747,19 +763,21 @@ def render() -> None:
     notices()
     batches = data.batches()
     st.subheader("1 · Your file", anchor=False)
-    who, _ = st.columns([2, 3])
-    with who:
-        st.text_input(
-            "Your name",
-            key="uploaded_by",
-            persist_state="session",
-            placeholder="Recorded with each batch you load",
-            max_chars=80,
-        )
+    if identity.who() is None:  # auth none: a typed name; signed in: the e-mail
+        who, _ = st.columns([2, 3])
+        with who:
+            st.text_input(
+                "Your name",
+                key="uploaded_by",
+                persist_state="session",
+                placeholder="Recorded with each batch you load",
+                max_chars=80,
+            )
     kind = pick_kind()
     section_file(kind)
     st.divider()
     section_history(batches)
 
 
+identity.require("upload")
 render()
