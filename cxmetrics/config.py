@@ -3,6 +3,7 @@ defaults (in that order)."""
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -90,6 +91,9 @@ class Settings:
     # Channels whose service-level threshold differs from `service_level_seconds`.
     service_level_by_channel: tuple[tuple[str, int], ...] = (("email", 86_400),)
     ingest: IngestLimits = IngestLimits()
+    # How long a command (or the app) waits for a DuckDB store file that another process
+    # has open before it gives up saying the store is busy.
+    store_wait_seconds: float = 120.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -166,6 +170,20 @@ def describe_service_level(settings: Settings) -> str:
 # ------------------------------------------------------------------------------------------
 
 
+def _wait_seconds(raw: object) -> float:
+    """The wait for a busy store, in seconds (0 to a day)."""
+    try:
+        wait = float(str(raw))
+    except ValueError:
+        wait = math.nan
+    if not 0 <= wait <= 86_400:  # NaN fails too
+        raise ValueError(
+            f"CXMETRICS_STORE_WAIT_SECONDS is '{raw}': set it to the seconds to wait for a "
+            "busy store, from 0 to 86400"
+        )
+    return wait
+
+
 def _secrets(root: Path) -> dict:
     path = root / ".streamlit" / "secrets.toml"
     if not path.is_file():
@@ -201,6 +219,7 @@ def load_settings(db_url: str | None = None, root: Path = PROJECT_ROOT) -> Setti
         raise ValueError(
             "CXMETRICS_SERVICE_LEVEL_SECONDS and CXMETRICS_STARS_MIN_N must be whole numbers"
         ) from exc
+    wait = _wait_seconds(pick("CXMETRICS_STORE_WAIT_SECONDS", "store_wait_seconds", 120))
     by_channel = {
         **DEFAULT_SERVICE_LEVEL_BY_CHANNEL,
         **parse_service_level_by_channel(
@@ -214,4 +233,5 @@ def load_settings(db_url: str | None = None, root: Path = PROJECT_ROOT) -> Setti
         stars_min_n=stars,
         service_level_by_channel=tuple(sorted(by_channel.items())),
         ingest=_ingest_limits(pick),
+        store_wait_seconds=wait,
     )
