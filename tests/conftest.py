@@ -34,7 +34,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def store_kind(request) -> str:
-    """"duckdb", or the kind a `both_stores` test is run for."""
+    """ "duckdb", or the kind a `both_stores` test is run for."""
     return getattr(request, "param", "duckdb")
 
 
