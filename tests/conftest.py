@@ -79,10 +79,11 @@ def _sql(admin: str, statement: str) -> None:
 
 
 @contextmanager
-def postgres_database(admin: str) -> Iterator[str]:
-    """A fresh PostgreSQL store (its own database, schema in place); dropped afterwards."""
+def postgres_database(admin: str, *, empty: bool = False) -> Iterator[str]:
+    """A fresh PostgreSQL store (its own database, schema in place unless `empty`); dropped
+    afterwards."""
     name = f"cx_test_{os.getpid()}_{next(_numbers)}"
-    _sql(admin, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    _sql(admin, f"CREATE DATABASE {name} TEMPLATE {'template0' if empty else TEMPLATE}")
     try:
         yield database_url(admin, name)
     finally:
@@ -96,12 +97,13 @@ def postgres_url(postgres_admin) -> Iterator[str]:
         yield url
 
 
-def new_store_url(request, kind: str, folder: Path) -> str:
+def new_store_url(request, kind: str, folder: Path, *, empty: bool = False) -> str:
     """A fresh store of `kind` for a fixture of any scope: a DuckDB file in `folder`, or a
-    PostgreSQL database dropped when the requesting fixture ends."""
+    PostgreSQL database dropped when the requesting fixture ends (`empty`: without the
+    schema, as a database no cxmetrics has opened yet)."""
     if kind != "postgresql":
         return f"duckdb:///{folder / 'store.duckdb'}"
-    database = postgres_database(request.getfixturevalue("postgres_admin"))
+    database = postgres_database(request.getfixturevalue("postgres_admin"), empty=empty)
     url = database.__enter__()
     request.addfinalizer(lambda: database.__exit__(None, None, None))
     return url
@@ -111,6 +113,13 @@ def new_store_url(request, kind: str, folder: Path) -> str:
 def store_url(request, store_kind, tmp_path) -> str:
     """The URL of a fresh store of the test's kind (a DuckDB file under tmp_path)."""
     return new_store_url(request, store_kind, tmp_path)
+
+
+@pytest.fixture
+def empty_store_url(request, store_kind, tmp_path) -> str:
+    """The URL of a place no store is in yet: a DuckDB file that does not exist, or an
+    empty PostgreSQL database."""
+    return new_store_url(request, store_kind, tmp_path, empty=True)
 
 
 @pytest.fixture

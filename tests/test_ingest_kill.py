@@ -1,6 +1,7 @@
 """kill -9 in the middle of a large load leaves the store exactly as it was before the batch.
 
-A child process loads a 300,000-row survey file into a DuckDB file under tmp_path. Its
+A child process loads a 300,000-row survey file into a store (a DuckDB file under tmp_path,
+and a PostgreSQL database, whose server rolls the killed client's transaction back). Its
 `progress` callback writes each stage to a marker file and, once the rows have been
 inserted (the "updating the daily rollups" stage, inside the open transaction), parks the
 process; the test then sends SIGKILL, reopens the store and compares every table the load
@@ -78,9 +79,10 @@ def big_survey_file(path: Path, n: int) -> None:
     pacsv.write_csv(table, path)
 
 
+@pytest.mark.both_stores
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
-def test_kill_9_during_the_write_leaves_the_store_as_before(tmp_path):
-    url = f"duckdb:///{tmp_path / 'kill.duckdb'}"
+def test_kill_9_during_the_write_leaves_the_store_as_before(tmp_path, store_url):
+    url = store_url
     store = open_store(url)
     load_batch(store, "roster", SAMPLES / "roster.csv")
     load_batch(store, "surveys", SAMPLES / "surveys_google_forms.csv")
