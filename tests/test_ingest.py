@@ -28,7 +28,7 @@ from cxmetrics.ingest.read import read_file
 from cxmetrics.ingest.specs import spec_for
 from cxmetrics.ingest.validation import validate_file
 from cxmetrics.ingest.write import Batch, write_batch
-from cxmetrics.store import Store, open_store, rollups
+from cxmetrics.store import Store, rollups
 
 pytestmark = pytest.mark.both_stores  # the same behaviour on DuckDB and PostgreSQL
 
