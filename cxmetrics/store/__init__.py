@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
@@ -256,9 +257,12 @@ class Store:
             self._share = FileShare(
                 self.location.path,
                 wait_seconds=settings.store_wait_seconds,
-                release=self._let_go,
+                release=_weakly(self._let_go),
                 label=self.label,
             )
+        # Closed when garbage or at exit at the latest: a DuckDB connection still open as the
+        # interpreter ends (the idle timer's pool) would outlive its module.
+        self._closer = weakref.finalize(self, _close, self._share, self.engine)
         try:
             self._bring_up_to_date()
         except BaseException:
@@ -451,9 +455,26 @@ class Store:
             return reader.scalar(sql, params)
 
     def close(self) -> None:
-        if self._share is not None:
-            self._share.close()
-        self.engine.dispose()
+        self._closer()
+
+
+def _weakly(method: Callable[[], None]) -> Callable[[], None]:
+    """`method`, called only while its object lives (the file share must not keep the
+    store alive)."""
+    ref = weakref.WeakMethod(method)
+
+    def call() -> None:
+        bound = ref()
+        if bound is not None:
+            bound()
+
+    return call
+
+
+def _close(share: FileShare | None, engine: sa.Engine) -> None:
+    if share is not None:
+        share.close()
+    engine.dispose()
 
 
 def _engine(where: Location, read_only: bool) -> sa.Engine:
