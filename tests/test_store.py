@@ -417,3 +417,14 @@ def test_driver_errors_are_read_by_what_they_say_not_by_a_word_inside():
     assert fault_from(ValueError("lock")) is None  # not a driver error: not ours to explain
     assert fault_from(PermissionError(13, "denied")) is None
     assert isinstance(fault_from(PermissionError(13, "denied"), os_errors=True), StoreReadOnly)
+
+
+@pytest.mark.both_stores
+def test_the_dialect_is_named_from_a_store_a_reader_and_a_connection(store, store_kind):
+    from cxmetrics.store.dialect import name_of
+
+    assert name_of(store) == store_kind
+    with store.snapshot() as reader:
+        assert name_of(reader) == store_kind
+    with store.transaction() as conn:
+        assert name_of(conn) == store_kind

@@ -25,7 +25,7 @@ def name_of(bind: Any) -> str:
     for attribute in ("dialect", "engine", "conn"):
         inner = getattr(bind, attribute, None)
         if attribute == "dialect" and inner is not None:
-            return inner.name
+            return inner if isinstance(inner, str) else inner.name  # a Store holds the name
         if inner is not None:
             return name_of(inner)
     raise TypeError(f"cannot tell which database {type(bind).__name__} talks to")
