@@ -57,22 +57,21 @@ def test_cli_ingest_and_scorecard_while_the_app_serves_the_file(browser, tmp_pat
         + "".join(f"NIGHT-{i:03d},{day} 10:{i:02d},{agent},9\n" for i in range(NEW))
     )
 
-    with _serve(url, tmp_path / "server.log") as base:
-        with contextmanager(_tab)(browser, base) as ui:
-            page = ui.open_page("/")
-            before = _responses_shown(page)
+    with _serve(url, tmp_path / "server.log") as base, contextmanager(_tab)(browser, base) as ui:
+        page = ui.open_page("/")
+        before = _responses_shown(page)
 
-            loaded = _cli(url, "ingest", "surveys", str(export))
-            assert loaded.returncode == 0, loaded.stderr
-            assert "Traceback" not in loaded.stderr
-            card = _cli(url, "scorecard", "--period", week.label, "--json")
-            assert card.returncode == 0, card.stderr
-            responses = {m["id"]: m["value"] for m in json.loads(card.stdout)["metrics"]}
-            assert responses["responses"] == before + NEW
+        loaded = _cli(url, "ingest", "surveys", str(export))
+        assert loaded.returncode == 0, loaded.stderr
+        assert "Traceback" not in loaded.stderr
+        card = _cli(url, "scorecard", "--period", week.label, "--json")
+        assert card.returncode == 0, card.stderr
+        responses = {m["id"]: m["value"] for m in json.loads(card.stdout)["metrics"]}
+        assert responses["responses"] == before + NEW
 
-            page.keyboard.press("r")  # Streamlit's rerun key
-            harness.wait_for_script_end(page)
-            page.locator(RESPONSES).get_by_text(f"{before + NEW:,}").wait_for(timeout=30_000)
-            assert _responses_shown(page) == before + NEW
-            ui.assert_no_errors("after the command's load")
-            ui.screenshot("shared-store-after-cli-load")
+        page.keyboard.press("r")  # Streamlit's rerun key
+        harness.wait_for_script_end(page)
+        page.locator(RESPONSES).get_by_text(f"{before + NEW:,}").wait_for(timeout=30_000)
+        assert _responses_shown(page) == before + NEW
+        ui.assert_no_errors("after the command's load")
+        ui.screenshot("shared-store-after-cli-load")
