@@ -222,3 +222,38 @@ def test_the_wait_setting_is_checked(monkeypatch):
         load_settings()
     monkeypatch.setenv("CXMETRICS_STORE_WAIT_SECONDS", "2.5")
     assert load_settings().store_wait_seconds == 2.5
+
+
+def test_many_sessions_open_the_file_at_once_when_a_command_lets_it_go(shared, tmp_path):
+    """The app's sessions (threads) all waiting while a command has the file, then opening
+    it at the same moment: DuckDB must not be asked to attach the file twice at once
+    ("Unique file handle conflict … already attached")."""
+    import threading
+
+    store = Store(Settings(db_url=shared, store_wait_seconds=60))
+    errors: list[str] = []
+    for round_no in range(3):
+        ready = tmp_path / f"ready-read-{round_no}"
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, shared, "read", "60", str(ready)], cwd=ROOT,
+        )  # fmt: skip
+        while not ready.exists():
+            assert holder.poll() is None
+            time.sleep(0.05)
+
+        def read() -> None:
+            try:
+                store.scalar("SELECT count(*) FROM agents")
+            except Exception as exc:  # the test reports every one
+                errors.append(f"{type(exc).__name__}: {exc!s:.200}")
+
+        threads = [threading.Thread(target=read) for _ in range(16)]
+        for t in threads:
+            t.start()
+        time.sleep(0.5)  # all of them waiting for the file
+        Path(f"{ready}.end").write_text("")
+        for t in threads:
+            t.join()
+        holder.wait(timeout=30)
+    store.close()
+    assert errors == []

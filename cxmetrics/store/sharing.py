@@ -102,6 +102,7 @@ class FileShare:
         self._release = release
         self._me = (os.getpid(), _started(os.getpid()))
         self._turns = threading.Condition()
+        self._opening = threading.Lock()  # one thread of this process opens the file at a time
         self._active = 0  # operations of this process on the file now
         self._holding = False  # the pool may hold an open connection
         self._last_used = time.monotonic()
@@ -207,7 +208,8 @@ class FileShare:
         try:
             while True:
                 try:
-                    connection = open_connection()
+                    with self._opening:  # DuckDB must not attach one file twice at once
+                        connection = open_connection()
                 except Exception as exc:
                     if not isinstance(fault_from(exc, self.label), StoreBusy):
                         raise
