@@ -309,10 +309,8 @@ def shared_rows(res: dict) -> list[Row]:
 
 def table_rows(res: dict) -> list[Row]:
     """(figure, measured, baseline, ratio, target, status) rows for stdout and the README."""
-    sections = (
-        scorecard_rows, history_rows, ingest_rows, qualtrics_rows, memory_rows, shared_rows
-    )  # fmt: skip
-    return [row for section in (*sections, render_rows) for row in section(res)]
+    sections = (scorecard_rows, history_rows, ingest_rows, qualtrics_rows, memory_rows)
+    return [row for section in (*sections, render_rows, shared_rows) for row in section(res)]
 
 
 def headline(res: dict) -> str:
