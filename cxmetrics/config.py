@@ -3,6 +3,7 @@ defaults (in that order)."""
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -97,6 +98,9 @@ class Settings:
     # (a trusted proxy names the signed-in e-mail in `auth_header`).
     auth: str = "none"
     auth_header: str = DEFAULT_AUTH_HEADER
+    # How long a command (or the app) waits for a DuckDB store file that another process
+    # has open before it gives up saying the store is busy.
+    store_wait_seconds: float = 120.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -190,6 +194,20 @@ def _auth(pick) -> tuple[str, str]:
     return mode, header
 
 
+def _wait_seconds(raw: object) -> float:
+    """The wait for a busy store, in seconds (0 to a day)."""
+    try:
+        wait = float(str(raw))
+    except ValueError:
+        wait = math.nan
+    if not 0 <= wait <= 86_400:  # NaN fails too
+        raise ValueError(
+            f"CXMETRICS_STORE_WAIT_SECONDS is '{raw}': set it to the seconds to wait for a "
+            "busy store, from 0 to 86400"
+        )
+    return wait
+
+
 def _secrets(root: Path) -> dict:
     path = root / ".streamlit" / "secrets.toml"
     if not path.is_file():
@@ -226,6 +244,7 @@ def load_settings(db_url: str | None = None, root: Path = PROJECT_ROOT) -> Setti
             "CXMETRICS_SERVICE_LEVEL_SECONDS and CXMETRICS_STARS_MIN_N must be whole numbers"
         ) from exc
     auth, auth_header = _auth(pick)
+    wait = _wait_seconds(pick("CXMETRICS_STORE_WAIT_SECONDS", "store_wait_seconds", 120))
     by_channel = {
         **DEFAULT_SERVICE_LEVEL_BY_CHANNEL,
         **parse_service_level_by_channel(
@@ -241,4 +260,5 @@ def load_settings(db_url: str | None = None, root: Path = PROJECT_ROOT) -> Setti
         ingest=_ingest_limits(pick),
         auth=auth,
         auth_header=auth_header,
+        store_wait_seconds=wait,
     )

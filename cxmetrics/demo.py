@@ -1,9 +1,10 @@
 """The deterministic demo organisation (`cxmetrics demo`), at any scale: its story, its
 names and comment templates, and the build.
 
-The statements live in `store/demo_sql.py` (set-based SQL inside DuckDB; no Python loop
-touches a data row). Randomness comes from ``hash(seed, key, salt)``, so the same (agents,
-weeks, seed, end) gives the same rows whatever the thread count. The build is one
+The statements live in `store/demo_sql.py` (set-based SQL inside DuckDB, also for a
+PostgreSQL store, which gets the rows by COPY; no Python loop touches a data row).
+Randomness comes from ``hash(seed, key, salt)``, so the same (agents, weeks, seed, end)
+gives the same rows whatever the thread count. The build is one
 transaction recorded as the upload batch ``demo``, so ``cxmetrics undo demo`` (or
 :func:`clear_demo`) removes it again.
 
@@ -313,24 +314,30 @@ def build_demo(
     with store.transaction() as conn:
         _check_empty(conn)
         demo_sql.forget_undone_demo(conn)  # a batch row left by an undone demo keeps the key
-        tell(f"planning {agents:,} agents over {weeks} weeks")
-        demo_sql.plan(conn, params)
-        tell("teams and agents")
-        demo_sql.insert_roster(conn, params)
-        tell("schedule adherence")
-        demo_sql.insert_adherence(conn, params)
-        tell("contacts")
-        demo_sql.insert_interactions(conn, params)
-        tell("survey responses")
-        demo_sql.insert_responses(conn, params)
-        tell("business KPIs, learning and targets")
-        demo_sql.insert_kpis(conn, params)
-        demo_sql.insert_learning(conn, params)
-        demo_sql.insert_target(conn, params)
-        for salt, comment in (("xss", XSS_COMMENT), ("formula", FORMULA_COMMENT)):
-            demo_sql.plant_comment(conn, params, comment=comment, salt=salt)
-        tell("obstacles raised and leaders' visits")
-        frontline = insert_frontline(conn, first_day, last_day, BATCH_ID)
+        # On PostgreSQL the statements run in a scratch DuckDB, copied over at the end.
+        with demo_sql.workspace(conn, store.settings) as work:
+            tell(f"planning {agents:,} agents over {weeks} weeks")
+            demo_sql.plan(work, params)
+            tell("teams and agents")
+            demo_sql.insert_roster(work, params)
+            tell("schedule adherence")
+            demo_sql.insert_adherence(work, params)
+            tell("contacts")
+            demo_sql.insert_interactions(work, params)
+            tell("survey responses")
+            demo_sql.insert_responses(work, params)
+            tell("business KPIs, learning and targets")
+            demo_sql.insert_kpis(work, params)
+            demo_sql.insert_learning(work, params)
+            demo_sql.insert_target(work, params)
+            for salt, comment in (("xss", XSS_COMMENT), ("formula", FORMULA_COMMENT)):
+                demo_sql.plant_comment(work, params, comment=comment, salt=salt)
+            tell("obstacles raised and leaders' visits")
+            frontline = insert_frontline(work, first_day, last_day, BATCH_ID)
+            demo_sql.replay_team_history(work)
+            demo_sql.drop_scratch(work)
+            tell("daily rollups")
+            rollups.rebuild(work, store.settings)
 
         counts = demo_sql.counts(conn)
         total = sum(counts.values()) + frontline
@@ -347,10 +354,6 @@ def build_demo(
             rejected=0,
             duplicates=0,
         )
-        demo_sql.replay_team_history(conn)
-        demo_sql.drop_scratch(conn)
-        tell("daily rollups")
-        rollups.rebuild(conn, store.settings)
 
     return DemoSummary(
         agents=counts["agents"],

@@ -62,6 +62,7 @@ def _expected_table(res: dict) -> list[tuple[str, str]]:
         ("7 all-hands page, first render (AppTest, cold caches, fresh process)", "≤ 2 s"),
         ("7 all-hands page, warm rerun (AppTest, median of 5)", ""),
         ("7 all-hands page in Chromium", ""),
+        ("8 PostgreSQL beside DuckDB", ""),
     ]  # fmt: skip
 
 
@@ -74,7 +75,7 @@ def test_bench_runs_tiny_and_writes_results(tmp_path):
     )
     args = [
         "--agents", "12", "--weeks", "3", "--ingest-rows", "2000", "--sweep-weeks", "2,3",
-        "--repeat", "5", "--qualtrics-rows", "300", "--skip-browser",
+        "--repeat", "5", "--qualtrics-rows", "300", "--skip-browser", "--shared-rows", "0",
         "--out", str(out), "--readme", str(readme),
     ]  # fmt: skip
     proc = subprocess.run(
@@ -92,6 +93,7 @@ def test_bench_runs_tiny_and_writes_results(tmp_path):
     assert "5 Qualtrics-layout ingest 300 rows" in proc.stdout
     assert "7 all-hands page, first render" in proc.stdout
     assert "skipped (--skip-browser)" in proc.stdout
+    assert "skipped (--shared-rows 0)" in proc.stdout
 
     res = json.loads(out.read_text(encoding="utf-8"))
     for key in (

@@ -244,12 +244,21 @@ def held(work):
 
 
 def test_the_cli_on_a_store_another_process_holds(work, held):
+    """A process that never lets the file go (not cxmetrics): with no wait allowed, one
+    line at once; with a wait, the note that it waits, then that line."""
     before = files(work)
     roster = str(SAMPLES / "roster.csv")
+    no_wait = {"CXMETRICS_STORE_WAIT_SECONDS": "0"}
     for args in (["scorecard"], ["batches", "--json"], ["ingest", "roster", roster]):
-        err = assert_one_line(cli(*DB, *args, cwd=work), "is busy", "retry")
+        err = assert_one_line(cli(*DB, *args, cwd=work, env=no_wait), "is busy", "retry")
         assert "lock" not in err.lower()
-    assert files(work) == before
+    waited = cli(*DB, "batches", cwd=work, env={"CXMETRICS_STORE_WAIT_SECONDS": "1"})
+    assert waited.returncode == 2 and "Traceback" not in waited.stderr
+    assert waited.stderr.splitlines() == [
+        "cxmetrics: waiting for the store (another process is using it)…",
+        err.strip().replace("the wait (0 s)", "the wait (1 s)"),
+    ]
+    assert files(work) == before  # the request for the file was taken back
 
 
 # ----------------------------------------------------------------------------- full disk
@@ -596,7 +605,9 @@ def test_an_unknown_team_in_the_link_is_named_on_the_team_page(app_store):
     assert at.query_params["team"] == "T01"
 
 
-def test_the_app_starting_while_another_process_holds_the_store(app_store, held):
+def test_the_app_starting_while_another_process_holds_the_store(app_store, held, monkeypatch):
+    # The app waits for the file first (up to the setting), then says it is busy.
+    monkeypatch.setenv("CXMETRICS_STORE_WAIT_SECONDS", "1")
     at = AppTest.from_file(str(APP), default_timeout=90)
     at.run()
     assert not at.exception

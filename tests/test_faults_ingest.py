@@ -208,3 +208,61 @@ def test_a_zero_byte_rejects_its_row_and_the_cli_loads_the_rest(tmp_path, loaded
     assert done.returncode == 0 and done.stderr == "", done.stderr
     assert "loaded 1 of 2 rows; 1 rejected" in done.stdout
     assert '  line 3: "comment" holds a zero byte (NUL' in done.stdout
+
+
+# The Upload page's path: the dropped file (a binary file object) is inspected at once, then
+# dry-run; both must refuse a bomb in one message and in bounded memory, as the CLI does.
+PAGE_RUNNER = """
+import os, resource, sys
+limit = int(os.environ["CXMETRICS_TEST_AS"])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+from cxmetrics.ingest import UnreadableFile, inspect_file, load_batch
+from cxmetrics.store import open_store
+said = []
+with open(sys.argv[1], "rb") as dropped:
+    try:
+        inspect_file(dropped, "surveys", filename="export.csv")
+        said.append("inspected")
+    except (UnreadableFile, ValueError) as exc:  # what the page catches and shows
+        said.append("inspect: " + str(exc))
+with open(sys.argv[1], "rb") as dropped:
+    try:
+        load_batch(open_store(sys.argv[2]), "surveys", dropped, filename="export.csv",
+                   dry_run=True)
+        said.append("dry run passed")
+    except (UnreadableFile, ValueError) as exc:
+        said.append("dry run: " + str(exc))
+with open("/proc/self/status") as status:
+    peak = next(line for line in status if line.startswith("VmHWM:"))
+print("\\n".join(said))
+print(peak.split()[1])
+"""
+
+
+@pytest.mark.parametrize("build", [bombs.gzip_bomb, bombs.xlsx_bomb], ids=["gzip", "xlsx"])
+def test_the_upload_pages_inspect_and_dry_run_refuse_a_bomb_within_memory(tmp_path, build):
+    bomb = build(tmp_path / "export.bin")
+    url = f"duckdb:///{tmp_path / 'store.duckdb'}"
+    env = {
+        **os.environ,
+        "CXMETRICS_TEST_AS": str(AS_LIMIT),
+        "ARROW_DEFAULT_MEMORY_POOL": "system",
+        "MALLOC_ARENA_MAX": "2",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", PAGE_RUNNER, str(bomb), url],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    (inspected, dry_run), peak_kb = done.stdout.strip().splitlines()[:2], done.stdout.split()[-1]
+    # the inspection reads the start of a gzip stream for its preview (bounded: it may pass);
+    # a workbook's parts are checked before anything is unpacked (refused at once)
+    if build is bombs.xlsx_bomb:
+        assert inspected.startswith("inspect: its parts unpack to more than 100 MB"), inspected
+    assert dry_run.startswith("dry run: ") and "more than 100 MB" in dry_run, dry_run
+    assert "(or raise CXMETRICS_MAX_INPUT_MB)" in dry_run  # names the fix
+    assert int(peak_kb) * 1024 < PEAK_RSS

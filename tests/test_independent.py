@@ -22,6 +22,7 @@ from cxmetrics.ingest import load_batch
 from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import parse_period
 from cxmetrics.store import open_store
+from tests.conftest import STORE_KINDS, new_store_url
 from tests.fixtures.known_answer import write_csvs
 
 END = date(2026, 3, 29)  # a Sunday
@@ -246,10 +247,10 @@ def _compare(card, expected, previous=None):
         assert _close(line.p_value, pooled_p(counts, before) if tested else None), mid
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
+@pytest.fixture(scope="module", params=STORE_KINDS)
+def demo_store(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("ind")
-    store = open_store(f"duckdb:///{folder / 'd.duckdb'}")
+    store = open_store(new_store_url(request, request.param, folder))
     build_demo(store, agents=40, weeks=3, end=END)
     # Moves in the middle of the weeks asked: A0001 to T02 from Wednesday of W12, then
     # A0002 to T03 from Monday of W13, then a correction sending A0001 on to T04 from
@@ -285,8 +286,11 @@ def test_engine_matches_pandas_for_org_and_every_team(demo_store, period):
             assert card.by_id()[mid].status == "not_applicable", mid
 
 
-def test_csv_ingest_gives_the_same_scorecards_as_direct_insertion(tmp_path, known_store):
-    via_csv = open_store(f"duckdb:///{tmp_path / 'csv.duckdb'}")
+@pytest.mark.both_stores
+def test_csv_ingest_gives_the_same_scorecards_as_direct_insertion(
+    request, tmp_path, store_kind, known_store
+):
+    via_csv = open_store(new_store_url(request, store_kind, tmp_path / "csv"))
     for kind, path in write_csvs(tmp_path).items():
         report = load_batch(via_csv, kind, path)
         assert report.status == "committed" and report.rejected == 0, (kind, report.reasons)

@@ -28,7 +28,9 @@ from cxmetrics.ingest.read import read_file
 from cxmetrics.ingest.specs import spec_for
 from cxmetrics.ingest.validation import validate_file
 from cxmetrics.ingest.write import Batch, write_batch
-from cxmetrics.store import Store, open_store, rollups
+from cxmetrics.store import Store, rollups
+
+pytestmark = pytest.mark.both_stores  # the same behaviour on DuckDB and PostgreSQL
 
 FIX = Path(__file__).parent / "fixtures" / "ingest"
 SAMPLES = SAMPLES_DIR
@@ -41,13 +43,6 @@ INTERACTIONS_HEADER = (
     "interaction_id,started_at,channel,queue,team_id,agent_id,customer_id,wait_seconds,"
     "handle_seconds,abandoned,transferred,resolved_first_contact,callback_promised,callback_kept"
 )
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = open_store(f"duckdb:///{tmp_path / 's.duckdb'}")
-    yield s
-    s.close()
 
 
 def load(store, kind, name, **kw) -> BatchReport:

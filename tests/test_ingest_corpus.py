@@ -18,6 +18,8 @@ from cxmetrics.export import safe_csv
 from cxmetrics.ingest import UnreadableFile, load_batch, rejected_rows
 from tests.fixtures import bombs
 
+pytestmark = pytest.mark.both_stores  # the same behaviour on DuckDB and PostgreSQL
+
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))["files"]
 BIG = 3 * 1024 * 1024

@@ -1,6 +1,7 @@
 """kill -9 in the middle of a large load leaves the store exactly as it was before the batch.
 
-A child process loads a 300,000-row survey file into a DuckDB file under tmp_path. Its
+A child process loads a 300,000-row survey file into a store (a DuckDB file under tmp_path,
+and a PostgreSQL database, whose server rolls the killed client's transaction back). Its
 `progress` callback writes each stage to a marker file and, once the rows have been
 inserted (the "updating the daily rollups" stage, inside the open transaction), parks the
 process; the test then sends SIGKILL, reopens the store and compares every table the load
@@ -9,6 +10,7 @@ touches with what it held before.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -78,9 +80,10 @@ def big_survey_file(path: Path, n: int) -> None:
     pacsv.write_csv(table, path)
 
 
+@pytest.mark.both_stores
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
-def test_kill_9_during_the_write_leaves_the_store_as_before(tmp_path):
-    url = f"duckdb:///{tmp_path / 'kill.duckdb'}"
+def test_kill_9_during_the_write_leaves_the_store_as_before(tmp_path, store_url):
+    url = store_url
     store = open_store(url)
     load_batch(store, "roster", SAMPLES / "roster.csv")
     load_batch(store, "surveys", SAMPLES / "surveys_google_forms.csv")
@@ -127,5 +130,90 @@ def test_kill_9_during_the_write_leaves_the_store_as_before(tmp_path):
         # The store still works, and the same file loads completely afterwards.
         report = load_batch(store, "surveys", source)
         assert (report.status, report.loaded) == ("committed", ROWS)
+    finally:
+        store.close()
+
+
+# Plays the app beside the load: reads the survey count every 0.1 s (each read an operation
+# that takes turns for the file), writing each answer to a file, until `<out>.stop` appears.
+READER = """
+import pathlib, sys, time
+from cxmetrics.store import open_store
+
+url, out = sys.argv[1:3]
+store = open_store(url)
+with open(out, "a", encoding="utf-8") as fh:
+    while not pathlib.Path(out + ".stop").exists():
+        fh.write(f"{store.scalar('SELECT count(*) FROM survey_responses')}\\n")
+        fh.flush()
+        time.sleep(0.1)
+store.close()
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs POSIX signals")
+def test_kill_9_of_a_load_while_other_processes_share_the_duckdb_file(tmp_path):
+    """An app-like process reading all along and a `cxmetrics scorecard` started mid-write
+    wait for the file while a load has it; the load is killed; both then read the state
+    from before it, and the store loads the file afterwards."""
+    url = f"duckdb:///{tmp_path / 'shared.duckdb'}"
+    store = open_store(url)
+    load_batch(store, "roster", SAMPLES / "roster.csv")
+    load_batch(store, "surveys", SAMPLES / "surveys_google_forms.csv")
+    before = state(store)
+    count_before = store.scalar("SELECT count(*) FROM survey_responses")
+    store.close()
+    source = tmp_path / "big.csv"
+    big_survey_file(source, 100_000)
+    reads = tmp_path / "reads.txt"
+
+    def spawn(*args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+
+    reader = spawn("-c", READER, url, str(reads))
+    marker = tmp_path / "progress.txt"
+    loader = scorecard_cli = None
+    try:
+        while not reads.exists() or not reads.read_text():
+            assert reader.poll() is None, reader.communicate()
+            time.sleep(0.05)
+        loader = spawn("-c", CHILD, url, str(source), str(marker))
+        deadline = time.monotonic() + 90
+        while not (marker.exists() and "writing: updating" in marker.read_text()):
+            assert loader.poll() is None, loader.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, "the load never reached its write phase"
+            time.sleep(0.05)
+        scorecard_cli = spawn("-m", "cxmetrics.cli", "--db", url, "scorecard", "--period",
+                              "2026-10", "--json")  # fmt: skip
+        time.sleep(1.0)
+        assert scorecard_cli.poll() is None  # it waits for the file the load holds
+        reads_at_kill = len(reads.read_text().split())
+        os.kill(loader.pid, signal.SIGKILL)
+        loader.wait(timeout=30)
+        out, err = scorecard_cli.communicate(timeout=90)
+        assert scorecard_cli.returncode == 0, err
+        assert "Traceback" not in err
+        shown = {m["id"]: m["n"] for m in json.loads(out)["metrics"]}
+        assert shown == {m["id"]: m["n"] for m in before["scorecard"]["metrics"]}
+        time.sleep(0.5)  # a few more reads after the kill
+        (tmp_path / "reads.txt.stop").write_text("")
+        assert reader.wait(timeout=60) == 0, reader.communicate()[1][-2000:]
+    finally:
+        for child in (reader, loader, scorecard_cli):
+            if child is not None and child.poll() is None:
+                child.kill()
+                child.wait()
+    # The app-like reader went on after the kill and never saw a half-loaded store: only the
+    # count from before.
+    assert len(reads.read_text().split()) > reads_at_kill
+    assert set(reads.read_text().split()) == {str(count_before)}
+    store = open_store(url)
+    try:
+        assert state(store) == before
+        report = load_batch(store, "surveys", source)
+        assert (report.status, report.loaded) == ("committed", 100_000)
     finally:
         store.close()

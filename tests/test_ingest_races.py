@@ -12,6 +12,8 @@ from cxmetrics.ingest import load_batch, undo_batch
 from cxmetrics.metrics.engine import business_kpis
 from cxmetrics.periods import parse_period
 
+pytestmark = pytest.mark.both_stores  # the same behaviour on DuckDB and PostgreSQL
+
 
 def _interactions(path, ids: range, day: str = "2026-11-16") -> None:
     lines = [
@@ -136,10 +138,10 @@ def test_real_interactions_replace_demo_rows_with_the_same_id_and_rollups_follow
         == offered_before
     )
     per_day = dict(
-        demo_store.rows("SELECT date, sum(offered) FROM rollup_interactions GROUP BY ALL")
+        demo_store.rows("SELECT date, sum(offered) FROM rollup_interactions GROUP BY date")
     )
     raw_day = dict(
-        demo_store.rows("SELECT CAST(started_at AS DATE), count(*) FROM interactions GROUP BY ALL")
+        demo_store.rows("SELECT CAST(started_at AS DATE), count(*) FROM interactions GROUP BY 1")
     )
     assert per_day == raw_day
     assert demo_day in per_day

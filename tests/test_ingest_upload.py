@@ -116,6 +116,7 @@ def test_progress_goes_from_zero_to_one_through_each_stage(store):
 # ---------------------------------------------------------------- templates
 
 
+@pytest.mark.both_stores
 def test_templates_save_list_get_replace(store):
     assert list(list_templates(store).columns) == ["name", "kind", "saved_by", "saved_at"]
     save_template(store, "weekly", "surveys", {"responded_at": "when", "nps": "score A"},
@@ -144,6 +145,7 @@ def test_templates_save_list_get_replace(store):
         save_template(store, "bad", "surveys", {}, options={"sheet": 2})
 
 
+@pytest.mark.both_stores
 def test_a_template_maps_a_file_and_carries_its_date_order(store, tmp_path):
     path = tmp_path / "odd.csv"
     path.write_text(

@@ -15,6 +15,8 @@ from cxmetrics.metrics.engine import breakdown, scorecard, trend
 from cxmetrics.metrics.registry import default_registry
 from cxmetrics.periods import parse_period
 
+pytestmark = pytest.mark.both_stores
+
 W45 = parse_period("2026-W45")
 approx = pytest.approx
 

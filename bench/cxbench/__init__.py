@@ -5,7 +5,7 @@ what each figure means). It calls the library's public functions only.
     runner.py      one run: the steps in order, in a temporary directory
     context.py     what every step is given: options resolved, temp dir, main store, memory
     steps/         one module per measured item (organisation, scorecard, history, ingest,
-                   qualtrics, page)
+                   qualtrics, page, shared: PostgreSQL beside DuckDB)
     data.py        the inputs: demo stores, roster / survey CSVs, the Qualtrics export
     baselines.py   the independent computations: pandas scorecard, DuckDB and pandas loads
     measure.py     timing, medians, alternating calls, peak RSS of a step in a child

@@ -55,6 +55,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="page render through AppTest only (no Streamlit server, no Chromium)",
     )
     ap.add_argument(
+        "--shared-rows",
+        type=int,
+        default=200_000,
+        help="survey rows loaded by a CLI ingest while 20 readers ask for scorecards, on "
+        "DuckDB and PostgreSQL (0 skips the PostgreSQL-beside-DuckDB step)",
+    )
+    ap.add_argument(
         "--chromium",
         default=CHROMIUM,
         help="Chromium for the browser page load (default $CXMETRICS_CHROMIUM or "

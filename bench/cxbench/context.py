@@ -28,6 +28,7 @@ class Options:
     qualtrics_rows: int
     skip_browser: bool
     chromium: str
+    shared_rows: int
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Options:
@@ -48,6 +49,7 @@ class Options:
             qualtrics_rows=qualtrics_rows,
             skip_browser=args.skip_browser,
             chromium=args.chromium,
+            shared_rows=max(0, args.shared_rows),
         )
 
     @property
@@ -70,6 +72,7 @@ class Options:
             "ingest_repeat": self.ingest_repeat,
             "qualtrics_rows": self.qualtrics_rows,
             "skip_browser": self.skip_browser,
+            "shared_rows": self.shared_rows,
         }
 
 

@@ -252,10 +252,69 @@ def render_rows(res: dict) -> list[Row]:
     return rows
 
 
+def shared_rows(res: dict) -> list[Row]:
+    """Item 8: PostgreSQL beside DuckDB (docs/shared-store.md)."""
+    sh = res.get("shared_store") or {"skipped": "not run"}
+    if sh.get("skipped"):
+        return [skipped("8 PostgreSQL beside DuckDB", sh["skipped"])]
+    warm = sh["scorecard_warm"]
+    rows = [
+        info(
+            "8 demo built on PostgreSQL (in DuckDB, copied by COPY)",
+            _f(sh["build_postgres_s"], " s"),
+        ),
+        info("8 org scorecard warm, DuckDB (same run)", _f(warm["duckdb"]["warm_ms"], " ms")),
+        checked(
+            res,
+            "pg_scorecard_warm_ms",
+            "8 org scorecard warm, PostgreSQL",
+            _f(warm["postgresql"]["warm_ms"], " ms"),
+            f"same scorecard on both: {'yes' if sh['scorecard_same_on_both'] else 'no'}",
+        ),
+    ]
+    ing = sh.get("ingest_postgres")
+    if ing:
+        rows.append(
+            checked(
+                res,
+                "pg_ingest_vs_copy",
+                f"8 ingest {ing['rows']:,} survey rows, PostgreSQL",
+                _f(ing["load_batch_s"], " s", 2),
+                f"its COPY {_f(ing['postgres_copy_s'], ' s', 2)}",
+                _f(ing["ratio_vs_copy"], "×", 2),
+            )
+        )
+    for name, key in (("DuckDB", "duckdb"), ("PostgreSQL", "postgresql")):
+        load = sh["under_load"][key]
+        target = "duckdb_p95_under_load_ms" if key == "duckdb" else "pg_p95_under_load_ms"
+        rows.append(
+            checked(
+                res,
+                target,
+                f"8 {load['readers']} readers while {load['rows']:,} rows load, {name}: p95",
+                _f(load["p95_ms"], " ms"),
+                f"p50 {_f(load['p50_ms'], ' ms')}, max {_f(load['max_ms'], ' ms')}; "
+                f"{load['requests']} requests, ingest {_f(load['ingest_s'], ' s')}",
+            )
+        )
+    errors = sum(side["errors"] for side in sh["under_load"].values())
+    rows.append(checked(res, "errors_under_load", "8 errors under load (both stores)", str(errors)))
+    rss = sh["peak_rss_mb"]
+    rows.append(
+        checked(
+            res,
+            "rss_shared_mb",
+            "8 peak RSS (bench process; largest child)",
+            f"{_f(rss['bench_process'], ' MB')}; {_f(rss['largest_child'], ' MB')}",
+        )
+    )
+    return rows
+
+
 def table_rows(res: dict) -> list[Row]:
     """(figure, measured, baseline, ratio, target, status) rows for stdout and the README."""
     sections = (scorecard_rows, history_rows, ingest_rows, qualtrics_rows, memory_rows)
-    return [row for section in (*sections, render_rows) for row in section(res)]
+    return [row for section in (*sections, render_rows, shared_rows) for row in section(res)]
 
 
 def headline(res: dict) -> str:

@@ -19,6 +19,7 @@ from .steps.organisation import build_main_store
 from .steps.page import page_render
 from .steps.qualtrics import qualtrics
 from .steps.scorecard import scorecard_memory, scorecards
+from .steps.shared import shared_store
 from .targets import check_targets
 
 
@@ -38,6 +39,7 @@ def _measure(ctx: Context) -> dict:
     else:
         res["qualtrics"] = {"skipped": True}
     res["page_render"] = page_render(ctx, main)
+    res["shared_store"] = shared_store(ctx, main)
     res["memory"] = ctx.memory
     return res
 

@@ -31,6 +31,17 @@ TARGETS = {
         3.0,
         "s",
     ),
+    "pg_scorecard_warm_ms": ("org scorecard warm on PostgreSQL", "<=", 100.0, "ms"),
+    "pg_ingest_vs_copy": ("ingest on PostgreSQL: load_batch / its own COPY", "<=", 2.0, "x"),
+    "duckdb_p95_under_load_ms": (
+        "DuckDB: readers' p95 while a CLI ingest commits",
+        "<=",
+        300.0,
+        "ms",
+    ),
+    "pg_p95_under_load_ms": ("PostgreSQL: readers' p95 while an ingest commits", "<=", 300.0, "ms"),
+    "errors_under_load": ("errors of readers and ingest under load, both stores", "<=", 0.0, ""),
+    "rss_shared_mb": ("peak RSS of the shared-store step (largest process)", "<=", 1000.0, "MB"),
 }
 # The peak-RSS figure (memory label) each memory target is checked on.
 MEMORY_TARGETS = {
@@ -86,5 +97,26 @@ def check_targets(res: dict) -> dict:
         **{key: memory.get(step, {}).get("peak_rss_mb") for key, step in MEMORY_TARGETS.items()},
         "render_first_s": res["page_render"]["apptest"]["first_s"],
         **_browser_values(res["page_render"]["browser"]),
+        **_shared_values(res.get("shared_store") or {}),
     }
-    return {key: verdict(key, values[key]) for key in TARGETS}
+    return {key: verdict(key, values[key]) for key in TARGETS if key in values}
+
+
+def _shared_values(shared: dict) -> dict:
+    """The shared-store step's checked figures (none when it was skipped)."""
+    if shared.get("skipped") or not shared:
+        return {}  # not run: not checked
+    load = shared["under_load"]
+    rss = shared["peak_rss_mb"]
+    return {
+        "pg_scorecard_warm_ms": shared["scorecard_warm"]["postgresql"]["warm_ms"],
+        **(
+            {"pg_ingest_vs_copy": shared["ingest_postgres"]["ratio_vs_copy"]}
+            if "ingest_postgres" in shared
+            else {}
+        ),
+        "duckdb_p95_under_load_ms": load["duckdb"]["p95_ms"],
+        "pg_p95_under_load_ms": load["postgresql"]["p95_ms"],
+        "errors_under_load": float(sum(side["errors"] for side in load.values())),
+        "rss_shared_mb": max(rss["bench_process"], rss["largest_child"]),
+    }

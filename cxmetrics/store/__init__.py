@@ -1,17 +1,23 @@
-"""The only place that opens database connections (SQLAlchemy engine from a URL).
+"""The only place that opens database connections (SQLAlchemy engine from a URL), to a
+DuckDB file (the embedded default) or a PostgreSQL database (a shared deployment).
 
 Opening checks the URL and the file before connecting, so a mistyped, unsupported or
 unusable store is refused with one line (see `errors`) and nothing is half-created: a
 command that only reads never creates a store, a store whose file or folder cannot be
 written is opened read-only, and opening a store whose schema is current writes nothing.
+
+Several processes share a store: on PostgreSQL writers take turns by an advisory lock
+(`postgres.py`) and readers read snapshots; a DuckDB file is opened by one process at a
+time, so processes take turns for it and never keep it while idle (`sharing.py`).
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import weakref
 from collections.abc import Callable, Hashable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,7 +27,8 @@ import sqlalchemy as sa
 from sqlalchemy import Connection, text
 
 from cxmetrics.config import DEFAULT_DB_URL, PROJECT_ROOT, Settings, load_settings
-from cxmetrics.store import measures, rollups, schema
+from cxmetrics.store import measures, postgres, rollups, schema
+from cxmetrics.store.dialect import POSTGRESQL
 from cxmetrics.store.errors import (
     OTHER_STORE,
     BadStoreURL,
@@ -31,6 +38,7 @@ from cxmetrics.store.errors import (
     fault_from,
     read_only,
 )
+from cxmetrics.store.sharing import FileShare, file_state
 
 T = TypeVar("T")
 
@@ -235,21 +243,35 @@ class Store:
         self.location = locate(settings.db_url)
         self.url = self.location.url
         self.read_only = _check_file(self.location, create=create)
-        args = {"read_only": True} if self.read_only else {}
-        self.engine = sa.create_engine(self.url, connect_args=args)
+        self.engine = _engine(self.location, self.read_only)
+        self.dialect = self.engine.dialect.name
         self._write_lock = _write_lock(self.url)
         self._memo: dict[Hashable, Any] = {}
         self._memo_version: int | None = None
         self._memo_lock = threading.Lock()
+        # A DuckDB file is shared with other processes by taking turns (sharing.py); its
+        # data version is remembered with the file's state, read again when that changes.
+        self._share: FileShare | None = None
+        self._version_seen: tuple[tuple, int] | None = None
+        if self.location.path is not None:
+            self._share = FileShare(
+                self.location.path,
+                wait_seconds=settings.store_wait_seconds,
+                release=_weakly(self._let_go),
+                label=self.label,
+            )
+        # Closed when garbage or at exit at the latest: a DuckDB connection still open as the
+        # interpreter ends (the idle timer's pool) would outlive its module.
+        self._closer = weakref.finalize(self, _close, self._share, self.engine)
         try:
             self._bring_up_to_date()
         except BaseException:
-            self.engine.dispose()
+            self.close()
             raise
 
     @property
     def is_duckdb(self) -> bool:
-        return self.engine.dialect.name == "duckdb"
+        return self.dialect == "duckdb"
 
     @property
     def label(self) -> str:
@@ -316,15 +338,34 @@ class Store:
             raise read_only(self.label)
 
     @contextmanager
+    def _connection(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """A checked-out connection; a DuckDB file is opened (waiting for it while another
+        process has it) or kept for this operation. snapshot: on PostgreSQL, its
+        transaction sees one snapshot (REPEATABLE READ) however long it reads."""
+        if self._share is None:
+            with self.engine.connect() as conn:
+                if snapshot and self.dialect == POSTGRESQL:
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                yield conn
+            return
+        with self._share.using(), self._share.connect(self.engine.connect) as conn:
+            yield conn
+
+    @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A connection inside one transaction: committed on success, rolled back on error.
 
-        Write transactions on one store take turns (see `_write_lock`)."""
+        Write transactions on one store take turns: threads of this process by
+        `_write_lock`, processes by PostgreSQL's advisory lock (a DuckDB file is held by one
+        process at a time anyway)."""
         self.require_writable()
-        with self._write_lock, self._faults(), self.engine.begin() as conn:
+        with self._write_lock, self._faults(), self._connection() as conn, conn.begin():
+            if self.dialect == POSTGRESQL:
+                postgres.lock_writes(conn)
             yield conn
             # Committed with the writes: every cache keyed by the version goes stale.
             conn.execute(text("UPDATE data_version SET version = version + 1"))
+        self._version_seen = None
 
     def remembered(self, key: Hashable, compute: Callable[[Reader], T]) -> T:
         """`compute(reader)`, remembered for the store's current data version (see
@@ -334,9 +375,45 @@ class Store:
 
     def data_version(self) -> int:
         """The store's data version: it changes with every committed write, from any
-        process, so caches keyed by it never serve what a writer replaced."""
+        process, so caches keyed by it never serve what a writer replaced.
+
+        On a DuckDB file it is remembered with the file's state (taken before the read, so
+        a write that lands meanwhile is read next time): while no process writes, this
+        opens nothing, and the app reruns without taking the file from a command."""
+        if self._share is None:
+            with self.snapshot() as db:
+                return db.data_version
+        state = file_state(self._share.path)
+        seen = self._version_seen
+        if seen is not None and seen[0] == state:
+            return seen[1]
         with self.snapshot() as db:
-            return db.data_version
+            version = db.data_version
+        self._version_seen = (state, version)
+        return version
+
+    def on_wait(self, notify: Callable[[bool], None]):
+        """Context manager: within it, this thread's waits for a DuckDB file that another
+        process has open call `notify(True)` as they start and `notify(False)` as they end
+        (the app says "Loading new data…"); elsewhere a wait is said once on stderr."""
+        if self._share is None:
+            return nullcontext()
+        return self._share.on_wait(notify)
+
+    def _let_go(self) -> None:
+        """Close every pooled connection, so that the DuckDB file is free for another
+        process. First (while the file is still ours, so nobody else can change it) write
+        the WAL into the file and remember the data version with the file's state."""
+        try:
+            with self.engine.connect() as conn:
+                if not self.read_only:
+                    conn.exec_driver_sql("CHECKPOINT")
+                version = int(conn.execute(text("SELECT version FROM data_version")).scalar())
+                self._version_seen = (file_state(self._share.path), version)
+        except Exception:  # a store being set up has no version yet: just close
+            self._version_seen = None
+        finally:
+            self.engine.dispose()
 
     def _remember(self, version: int, key: Hashable, compute: Callable[[], T]) -> T:
         with self._memo_lock:
@@ -352,8 +429,8 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A connection for reads."""
-        with self._faults(), self.engine.connect() as conn:
+        """A connection for reads, in one transaction that sees one snapshot of the data."""
+        with self._faults(), self._connection(snapshot=True) as conn:
             yield conn
 
     @contextmanager
@@ -378,16 +455,36 @@ class Store:
             return reader.scalar(sql, params)
 
     def close(self) -> None:
-        self.engine.dispose()
+        self._closer()
 
 
-def register_table(conn: Connection, name: str, table: Any) -> None:
-    """Expose an in-memory Arrow table or DataFrame to SQL on this connection (DuckDB)."""
-    conn.connection.driver_connection.register(name, table)
+def _weakly(method: Callable[[], None]) -> Callable[[], None]:
+    """`method`, called only while its object lives (the file share must not keep the
+    store alive)."""
+    ref = weakref.WeakMethod(method)
+
+    def call() -> None:
+        bound = ref()
+        if bound is not None:
+            bound()
+
+    return call
 
 
-def unregister_table(conn: Connection, name: str) -> None:
-    conn.connection.driver_connection.unregister(name)
+def _close(share: FileShare | None, engine: sa.Engine) -> None:
+    if share is not None:
+        share.close()
+    engine.dispose()
+
+
+def _engine(where: Location, read_only: bool) -> sa.Engine:
+    """The SQLAlchemy engine of a store: on PostgreSQL a pool for the app's concurrent
+    sessions (each reads on its own connection) and numbers read as numbers."""
+    if where.dialect == POSTGRESQL:
+        engine = sa.create_engine(where.url, pool_size=5, max_overflow=25, pool_timeout=60)
+        postgres.configure(engine)
+        return engine
+    return sa.create_engine(where.url, connect_args={"read_only": True} if read_only else {})
 
 
 def open_store(

@@ -15,6 +15,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, Row, text
 
 from cxmetrics.store.arrow import Registered
+from cxmetrics.store.dialect import POSTGRESQL, name_of
 
 if TYPE_CHECKING:
     from cxmetrics.store import Reader, Store
@@ -117,7 +118,11 @@ def record_rejects(
     cells: Sequence[Sequence[str]],
 ) -> None:
     """Keep a batch's rejected rows: each one's line, reason, text as a CSV line and cells
-    as read (one per header label)."""
+    as read (one per header label). PostgreSQL text cannot hold a zero byte (a row is
+    rejected for one): there it is kept as U+FFFD."""
+    if name_of(conn) == POSTGRESQL:
+        reason = [value.replace("\x00", "\ufffd") for value in reason]
+        raw = [value.replace("\x00", "\ufffd") for value in raw]
     rejects = pa.table(
         {
             "line_no": pa.array(line_no, pa.int32()),

@@ -5,17 +5,27 @@ joined to small lookup tables held in temporary tables); no Python loop touches 
 Randomness comes from ``hash(seed, key, salt)`` mapped to (0, 1) (the temporary macros
 ``demo_u`` and ``demo_z``), so the same parameters give the same rows whatever the thread
 count. Every value is bound; the only names in the statements are fixed ones of this module.
-The statements use DuckDB's ``range()``, ``hash()`` and macros: the demo is a DuckDB store's.
+The statements use DuckDB's ``range()``, ``hash()`` and macros, so they always run in
+DuckDB: on a PostgreSQL store the demo is built in a scratch DuckDB file with the same
+schema, and its rows and rollups are copied into the store with COPY (`workspace`): the
+same rows as on a DuckDB store.
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from sqlalchemy import Connection, text
 
-from cxmetrics.store import membership
+from cxmetrics.config import Settings
+from cxmetrics.store import membership, postgres, rollups, schema
+from cxmetrics.store.dialect import DUCKDB, name_of
 from cxmetrics.store.schema import BATCH_TABLES
 from cxmetrics.store.sql import ident
 
@@ -457,6 +467,48 @@ _ANY_DEMO_ROW = "SELECT " + " OR ".join(  # noqa: S608 - checked table names
 _COMMITTED_SPLIT = (
     "SELECT batch_id = :b, count(*) FROM upload_batches WHERE status = 'committed' GROUP BY 1"
 )
+
+
+# What a build writes, copied from the scratch DuckDB into a PostgreSQL store: the rows of
+# the demo batch (and each agent's team history), then every rollup.
+COPIED = (
+    *BATCH_TABLES, "agent_team_changes", "agent_teams", "obstacles",
+    *(f"rollup_{source}" for source in rollups.SOURCES),
+    *(f"rollup_{source}_period" for source in rollups.PERIOD_ROLLUPS),
+    "rollup_team_daily", "rollup_org_daily", "rollup_team_units", "rollup_org_units",
+)  # fmt: skip
+COPY_BATCH_ROWS = 100_000
+
+
+@contextmanager
+def workspace(conn: Connection, settings: Settings) -> Iterator[Connection]:
+    """Where the build's statements run: the store's own transaction on DuckDB. On
+    PostgreSQL, a scratch DuckDB file with the store's schema and rollup layout; when the
+    block ends, its rows and rollups are copied into the store's transaction `conn`."""
+    if name_of(conn) == DUCKDB:
+        yield conn
+        return
+    with tempfile.TemporaryDirectory(prefix="cxdemo-") as folder:
+        scratch = sa.create_engine(f"duckdb:///{Path(folder) / 'demo.duckdb'}")
+        try:
+            with scratch.begin() as work:
+                schema.migrate(work)
+                rollups.bring_current(work, settings, migrated=True)
+                yield work
+                for table in COPIED:
+                    _copy(work, conn, table)
+        finally:
+            scratch.dispose()
+
+
+def _copy(work: Connection, conn: Connection, table: str) -> None:
+    """Every row of `table` in the scratch DuckDB, COPYed into the same table of `conn`."""
+    table = ident(table, COPIED)
+    duck = work.connection.driver_connection
+    columns = [row[0] for row in duck.execute(f"DESCRIBE {table}").fetchall()]
+    names = ", ".join(ident(c, columns) for c in columns)
+    rows = duck.sql(f"SELECT {names} FROM {table}")  # noqa: S608 - checked names
+    postgres.copy_in(conn, table, columns, rows.to_arrow_reader(COPY_BATCH_ROWS))
 
 
 def _run(conn: Connection, sql: str, params: dict) -> None:

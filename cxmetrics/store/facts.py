@@ -17,8 +17,9 @@ import numpy as np
 import pyarrow as pa
 from sqlalchemy import Connection, text
 
-from cxmetrics.store import rollups
+from cxmetrics.store import postgres, rollups
 from cxmetrics.store.arrow import Registered
+from cxmetrics.store.dialect import POSTGRESQL, distinct_rows, name_of
 from cxmetrics.store.schema import BATCH_TABLES
 from cxmetrics.store.sql import ident, idents
 
@@ -105,7 +106,10 @@ def duplicate_keys(
     )
     # As many distinct key hashes as rows: no key is repeated (a hash collision only costs
     # the exact query).
-    distinct = f"SELECT count(*) = count(DISTINCT hash({names})) FROM cx_incoming_keys WHERE ok"  # noqa: S608
+    distinct = (
+        f"SELECT count(*) = {distinct_rows(name_of(conn), names.split(', '))} "  # noqa: S608
+        "FROM cx_incoming_keys WHERE ok"
+    )
     found = []
     with Registered(conn) as reg:
         reg("cx_incoming_keys", keys)
@@ -208,8 +212,13 @@ def insert_rows(
     conn: Connection, table: str, columns: Sequence[str], rows: pa.Table, batch_id: str
 ) -> None:
     """Insert the rows of `rows` whose `cx_loaded` holds into `table` as batch `batch_id`,
-    streamed in row groups (the file's order is kept)."""
+    streamed in row groups (the file's order is kept); on PostgreSQL by COPY."""
     names = idents(columns, _columns(table))
+    if name_of(conn) == POSTGRESQL:
+        postgres.copy_in(
+            conn, _table(table), [*names.split(", "), "batch_id"], _loaded(rows, columns, batch_id)
+        )
+        return
     with Registered(conn) as reg:
         reg("cx_incoming", _in_row_groups(rows))
         conn.execute(
@@ -219,6 +228,16 @@ def insert_rows(
             ),
             {"b": batch_id},
         )
+
+
+def _loaded(rows: pa.Table, columns: Sequence[str], batch_id: str):
+    """The loaded rows of `rows` (`cx_loaded`), their `columns` and the batch id, a slice at
+    a time (so a large file is never copied whole)."""
+    for start in range(0, rows.num_rows, postgres.COPY_CHUNK_ROWS):
+        part = rows.slice(start, postgres.COPY_CHUNK_ROWS)
+        part = part.filter(part.column("cx_loaded")).select(list(columns))
+        part = part.append_column("batch_id", pa.array([batch_id] * part.num_rows, pa.string()))
+        yield from part.to_batches()
 
 
 def unknown_agents(conn: Connection, agents: pa.Table) -> list[str]:
@@ -277,6 +296,6 @@ def data_span(db: Store | Reader) -> tuple[date, date] | None:
     row = db.rows(
         "SELECT min(d), max(d) FROM ("
         "SELECT date AS d FROM rollup_interactions UNION ALL "
-        "SELECT date FROM rollup_surveys UNION ALL SELECT date FROM rollup_adherence)"
+        "SELECT date FROM rollup_surveys UNION ALL SELECT date FROM rollup_adherence) AS dates"
     )[0]
     return None if row[0] is None else (row[0], row[1])

@@ -33,7 +33,8 @@ WITH counted AS (
         AND coalesce(a.active, true)
 )
 SELECT (SELECT coalesce(sum(hours), 0) FROM counted),
-    (SELECT count(*) FROM (SELECT agent_id FROM members UNION SELECT agent_id FROM counted))
+    (SELECT count(*) FROM (
+        SELECT agent_id FROM members UNION SELECT agent_id FROM counted) AS everyone)
 """
 
 _OF_AGENT = """

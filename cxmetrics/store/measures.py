@@ -397,8 +397,10 @@ def measure_name(source: str, name: str) -> str:
 
 
 def columns_ddl(source: str) -> str:
-    """The measure columns of `source`'s agent rollup, with their types."""
-    return ", ".join(f"{m.name} {m.type}" for m in MEASURES_OF[source])
+    """The measure columns of `source`'s agent rollup, with their types (DOUBLE written as
+    DOUBLE PRECISION, which both databases accept)."""
+    sql_type = {"BIGINT": "BIGINT", "DOUBLE": "DOUBLE PRECISION"}
+    return ", ".join(f"{m.name} {sql_type[m.type]}" for m in MEASURES_OF[source])
 
 
 def insert_sql(source: str, table: str) -> str:

@@ -26,6 +26,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, text
 
 from cxmetrics.store.arrow import Registered
+from cxmetrics.store.dialect import name_of, value_at_min
 
 SINCE_ALWAYS = date(1, 1, 1)  # valid_from of a first team: covers every fact there is
 _OPEN_END = "DATE '9999-12-31'"
@@ -47,9 +48,10 @@ def fact_team(rows: str, day: str) -> tuple[str, str]:
     return join, f"coalesce({rows}.team_id, member.team_id)"
 
 
-def history_sql(changes: str) -> str:
+def history_sql(changes: str, dialect: str) -> str:
     """SELECT of the history (agent_id, team_id, valid_from, valid_to, batch_id) that the
     changes in relation `changes` give, one row per stretch of days in one team."""
+    first_batch = value_at_min(dialect, "batch_id", "starts")
     # A change is overtaken from the earliest date of any change loaded after it; it never
     # shows when a later change is dated on or before its own date.
     return f"""
@@ -75,7 +77,7 @@ def history_sql(changes: str) -> str:
         )
         SELECT agent_id, team_id, min(starts) AS valid_from,
             CASE WHEN count(overtaken) = count(*) THEN max(overtaken) END AS valid_to,
-            arg_min(batch_id, starts) AS batch_id
+            {first_batch} AS batch_id
         FROM islands GROUP BY agent_id, team_id, island
     """  # noqa: S608 - `changes` is a fixed relation of this package
 
@@ -89,10 +91,10 @@ def _changes_of(agents: str, extra: str | None = None, skip_batch: bool = False)
         f"FROM agent_team_changes WHERE agent_id IN (SELECT agent_id FROM {agents}){skip}"
     )
     if extra is None:
-        return f"({stored})"
+        return f"({stored}) AS changes"
     return (
         f"({stored} UNION ALL SELECT batch_id, seq, agent_id, team_id, "  # noqa: S608
-        f"effective_from, loaded_on FROM {extra})"
+        f"effective_from, loaded_on FROM {extra}) AS changes"
     )
 
 
@@ -104,7 +106,7 @@ def replay(conn: Connection, agents: str) -> None:
     conn.execute(
         text(
             "INSERT INTO agent_teams (agent_id, team_id, valid_from, valid_to, batch_id) "
-            + history_sql(_changes_of(agents))
+            + history_sql(_changes_of(agents), name_of(conn))
             + " ORDER BY agent_id, valid_from"
         )
     )
@@ -177,7 +179,7 @@ def restatement(
     rebuilt from their stored changes plus relation `extra` (a load) or without batch :b
     (`skip_batch`, an undo), compared with the stored history. Reads only."""
     params = dict(params or {})
-    new = history_sql(_changes_of(agents, extra, skip_batch))
+    new = history_sql(_changes_of(agents, extra, skip_batch), name_of(conn))
     old = (
         "SELECT agent_id, team_id, valid_from, valid_to FROM agent_teams "  # noqa: S608
         f"WHERE agent_id IN (SELECT agent_id FROM {agents})"
@@ -193,7 +195,7 @@ def restatement(
             "old_only AS (SELECT * FROM old "
             "EXCEPT SELECT agent_id, team_id, valid_from, valid_to FROM new) "
             f"SELECT agent_id, min(since) FROM ({_first_difference('old_only', 'new')} "
-            f"UNION ALL {_first_difference('new_only', 'old')}) GROUP BY agent_id "
+            f"UNION ALL {_first_difference('new_only', 'old')}) AS differing GROUP BY agent_id "
             "ORDER BY agent_id"
         ),
         params,
@@ -214,7 +216,7 @@ def restatement(
             "LEFT JOIN new ON new.agent_id = r.agent_id AND r.date >= new.valid_from "
             f"AND r.date < coalesce(new.valid_to, {_OPEN_END}) "
             "WHERE r.team_id IS NULL AND old.team_id IS DISTINCT FROM new.team_id "
-            "GROUP BY ALL"
+            "GROUP BY 2, 3, 4, 5"
         )
     ids = [agent for agent, _ in changed]
     frame = pd.DataFrame({"agent_id": ids, "since": [since for _, since in changed]})

@@ -38,8 +38,10 @@ from sqlalchemy import Connection, text
 from cxmetrics.config import Settings
 from cxmetrics.periods import GRAINS, period_containing
 from cxmetrics.store import measures
+from cxmetrics.store.dialect import day_of_period, name_of, unpivot
 from cxmetrics.store.measures import ROLLUP_SUMS, measure_name
 from cxmetrics.store.membership import fact_team
+from cxmetrics.store.sql import ident
 
 SOURCES = tuple(ROLLUP_SUMS)
 FACT_TABLE = {
@@ -120,7 +122,7 @@ def unit_moments_sql(
     inner = [f"{bucket} AS bucket", f"{key} AS key", f"{unit} AS unit"]
     inner += [f"sum(r.{c}) AS {c}" for c in (*UNIT_COUNTS[source], *columns)]
     outer = [
-        f'CAST(count(*) FILTER (WHERE {c} > 0) AS DOUBLE) AS "{units_measure(source, c)}"'
+        f'CAST(count(*) FILTER (WHERE {c} > 0) AS DOUBLE PRECISION) AS "{units_measure(source, c)}"'
         for c in UNIT_COUNTS[source]
     ]
     outer += [
@@ -128,29 +130,29 @@ def unit_moments_sql(
     ]
     return (
         f"SELECT bucket, key, {', '.join(outer)} FROM ("  # noqa: S608
-        f"SELECT {', '.join(inner)} FROM {table} r {join}WHERE {where} GROUP BY ALL) AS u "
-        "GROUP BY ALL"
+        f"SELECT {', '.join(inner)} FROM {table} r {join}WHERE {where} GROUP BY 1, 2, 3) AS u "
+        "GROUP BY 1, 2"
     )
 
 
 def _team_insert(source: str, dated: bool) -> str:
     """SQL writing `source`'s team × date rows (for a date range when `dated`)."""
-    sums = ", ".join(
-        f'CAST(sum(r.{c}) AS DOUBLE) AS "{measure_name(source, c)}"' for c in ROLLUP_SUMS[source]
-    )
+    sums = ", ".join(f"sum(r.{c}) AS {c}" for c in ROLLUP_SUMS[source])
+    long = unpivot([(measure_name(source, c), f"g.{c}") for c in ROLLUP_SUMS[source]])
     where = "WHERE r.date >= :start AND r.date < :stop" if dated else ""
     # Only fixed names from this module reach the SQL text; values are bound.
     return (
-        "INSERT INTO rollup_team_daily SELECT date, team_id, measure, value FROM ("  # noqa: S608
-        f"UNPIVOT (SELECT r.date, {TEAM_OF_ROW} AS team_id, {sums} "
-        f"FROM rollup_{source} r {TEAM_JOIN}{where} "
-        "GROUP BY ALL) ON COLUMNS(* EXCLUDE (date, team_id)) "
-        "INTO NAME measure VALUE value) WHERE value <> 0 ORDER BY date, team_id, measure"
+        "INSERT INTO rollup_team_daily (date, team_id, measure, value) "  # noqa: S608
+        "SELECT g.date, g.team_id, v.measure, v.value FROM ("
+        f"SELECT r.date AS date, {TEAM_OF_ROW} AS team_id, {sums} "
+        f"FROM rollup_{source} r {TEAM_JOIN}{where} GROUP BY 1, 2) AS g {long} "
+        "WHERE v.value <> 0 ORDER BY 1, 2, 3"
     )
 
 
 def _measures_of(source: str) -> str:
-    return f"starts_with(measure, '{source}.')"
+    """SQL: the long rows of `source`'s measures (`surveys.…`); `source` is checked."""
+    return f"measure LIKE '{ident(source, SOURCES)}.%'"
 
 
 def threshold_sql(settings: Settings) -> tuple[str, dict[str, object]]:
@@ -218,6 +220,7 @@ def _rewrite_periods(conn: Connection, source: str, first: date, last: date) -> 
     columns = ", ".join(ROLLUP_SUMS[source])
     sums = ", ".join(f"sum(r.{c})" for c in ROLLUP_SUMS[source])
     table = f"rollup_{source}_period"
+    dialect = name_of(conn)
     for grain in PERIOD_GRAINS:
         bounds = _period_bounds(grain, first, last)
         # Only fixed names from this module reach the SQL text; values are bound.
@@ -228,9 +231,9 @@ def _rewrite_periods(conn: Connection, source: str, first: date, last: date) -> 
         conn.execute(
             text(
                 f"INSERT INTO {table} (grain, date, team_id, agent_id, {columns}) "  # noqa: S608
-                f"SELECT :grain, CAST(date_trunc('{grain}', r.date) AS DATE), {TEAM_OF_ROW}, "
+                f"SELECT :grain, {day_of_period(dialect, grain, 'r.date')}, {TEAM_OF_ROW}, "
                 f"r.agent_id, {sums} FROM rollup_{source} r {TEAM_JOIN}"
-                "WHERE r.date >= :lo AND r.date <= :hi GROUP BY ALL ORDER BY 2"
+                "WHERE r.date >= :lo AND r.date <= :hi GROUP BY 2, 3, 4 ORDER BY 2"
             ),
             bounds,
         )
@@ -252,7 +255,7 @@ def _rewrite_units(
         where = f"r.grain = '{totals}'"
         if span is not None:
             where += " AND r.date >= :lo AND r.date <= :hi"
-        bucket = f"CAST(date_trunc('{grain}', r.date) AS DATE)"
+        bucket = day_of_period(name_of(conn), grain, "r.date")
         scopes = [("rollup_team_units", "r.team_id", "")]  # attributed when totalled
         if org:
             scopes.append(("rollup_org_units", "NULL", ""))
@@ -260,21 +263,22 @@ def _rewrite_units(
             moments = unit_moments_sql(
                 source, f"rollup_{source}_period", bucket, key, "r.agent_id", join, where
             )
-            team = "key AS team_id, " if target == "rollup_team_units" else ""
+            teams = target == "rollup_team_units"
+            long = unpivot([(name, f'm."{name}"') for name in unit_moment_names(source)])
             # Only fixed names from this module reach the SQL text; values are bound.
             conn.execute(
                 text(
                     f"DELETE FROM {target} WHERE grain = :grain{dated} "  # noqa: S608
-                    f"AND starts_with(measure, '{source}.')"
+                    f"AND {_measures_of(source)}"
                 ),
                 bounds,
             )
             conn.execute(
                 text(
-                    f"INSERT INTO {target} SELECT :grain, date, {team}measure, value FROM ("  # noqa: S608
-                    f"UNPIVOT (SELECT bucket AS date, key, * EXCLUDE (bucket, key) FROM "
-                    f"({moments})) ON COLUMNS(* EXCLUDE (date, key)) INTO NAME measure "
-                    "VALUE value) WHERE value <> 0 ORDER BY date"
+                    f"INSERT INTO {target} (grain, date, {'team_id, ' if teams else ''}"  # noqa: S608
+                    f"measure, value) SELECT :grain, m.bucket, {'m.key, ' if teams else ''}"
+                    f"v.measure, v.value FROM ({moments}) AS m {long} "
+                    "WHERE v.value <> 0 ORDER BY 2"
                 ),
                 bounds,
             )
@@ -299,9 +303,10 @@ def _rewrite_long(conn: Connection, source: str, span: dict | None, *, org: bool
     )
     conn.execute(
         text(
-            "INSERT INTO rollup_org_daily SELECT date, measure, sum(value) "  # noqa: S608
+            "INSERT INTO rollup_org_daily (date, measure, value) "  # noqa: S608
+            "SELECT date, measure, sum(value) "
             f"FROM rollup_team_daily WHERE {dated}{_measures_of(source)} "
-            "GROUP BY ALL ORDER BY date, measure"
+            "GROUP BY date, measure ORDER BY date, measure"
         ),
         params,
     )
@@ -352,7 +357,7 @@ SPAN_SQL = {
     "FROM survey_responses",
     "adherence": "SELECT min(d), max(d) FROM (SELECT min(date) AS d FROM adherence UNION ALL "
     "SELECT max(date) FROM adherence UNION ALL SELECT min(date) FROM rollup_interactions "
-    "UNION ALL SELECT max(date) FROM rollup_interactions)",
+    "UNION ALL SELECT max(date) FROM rollup_interactions) AS dates",
 }
 
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, text
 
 from cxmetrics.store.arrow import Registered
+from cxmetrics.store.dialect import name_of, value_at_max
 from cxmetrics.store.sql import ident
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ def teams_with_size(db: Store | Reader) -> pd.DataFrame:
         "SELECT t.team_id, coalesce(t.name, t.team_id) AS name, t.supervisor, t.function, "
         "count(a.agent_id) AS agents FROM teams t "
         "LEFT JOIN agents a ON a.team_id = t.team_id AND coalesce(a.active, true) "
-        "GROUP BY ALL ORDER BY t.team_id"
+        "GROUP BY t.team_id, t.name, t.supervisor, t.function ORDER BY t.team_id"
     )
 
 
@@ -201,8 +202,9 @@ def agents_during(db: Store | Reader, team: str | None, first: date, last: date)
     """Agents (agent_id, name, team_id, active) over local dates first..last: those of
     `team` on any of its days, each with `team`, else the last team they were in during
     the period (None when in none); by name."""
+    last_team = value_at_max(name_of(db), "team_id", "valid_from")
     return db.frame(
-        "WITH stretches AS (SELECT agent_id, arg_max(team_id, valid_from) AS team_id, "
+        f"WITH stretches AS (SELECT agent_id, {last_team} AS team_id, "  # noqa: S608
         "bool_or(team_id = :team) AS in_team FROM agent_teams "
         "WHERE valid_from <= :last AND (valid_to IS NULL OR valid_to > :first) "
         "GROUP BY agent_id) "

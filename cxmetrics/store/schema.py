@@ -26,12 +26,13 @@ V1 = [
     """CREATE TABLE interactions (
         interaction_id VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL, channel VARCHAR,
         queue VARCHAR, team_id VARCHAR, agent_id VARCHAR, customer_id VARCHAR,
-        wait_seconds DOUBLE, handle_seconds DOUBLE, abandoned BOOLEAN NOT NULL,
+        wait_seconds DOUBLE PRECISION, handle_seconds DOUBLE PRECISION, abandoned BOOLEAN NOT NULL,
         transferred BOOLEAN, resolved_first_contact BOOLEAN, callback_promised BOOLEAN,
         callback_kept BOOLEAN, batch_id VARCHAR NOT NULL)""",
     """CREATE TABLE adherence (
-        agent_id VARCHAR NOT NULL, date DATE NOT NULL, scheduled_minutes DOUBLE,
-        in_adherence_minutes DOUBLE, logged_in_minutes DOUBLE, available_minutes DOUBLE,
+        agent_id VARCHAR NOT NULL, date DATE NOT NULL, scheduled_minutes DOUBLE PRECISION,
+        in_adherence_minutes DOUBLE PRECISION, logged_in_minutes DOUBLE PRECISION,
+        available_minutes DOUBLE PRECISION,
         batch_id VARCHAR NOT NULL)""",
     """CREATE TABLE survey_responses (
         response_id VARCHAR NOT NULL, responded_at TIMESTAMP NOT NULL,
@@ -39,11 +40,13 @@ V1 = [
         interaction_id VARCHAR, nps SMALLINT, csat SMALLINT, ces SMALLINT, comment VARCHAR,
         batch_id VARCHAR NOT NULL)""",
     """CREATE TABLE kpi_values (
-        date DATE NOT NULL, metric_id VARCHAR NOT NULL, team_id VARCHAR, value DOUBLE NOT NULL,
+        date DATE NOT NULL, metric_id VARCHAR NOT NULL, team_id VARCHAR,
+        value DOUBLE PRECISION NOT NULL,
         batch_id VARCHAR NOT NULL)""",
     """CREATE TABLE targets (
-        metric_id VARCHAR NOT NULL, team_id VARCHAR, target DOUBLE NOT NULL,
-        amber_tolerance DOUBLE, effective_from DATE NOT NULL, batch_id VARCHAR NOT NULL)""",
+        metric_id VARCHAR NOT NULL, team_id VARCHAR, target DOUBLE PRECISION NOT NULL,
+        amber_tolerance DOUBLE PRECISION, effective_from DATE NOT NULL,
+        batch_id VARCHAR NOT NULL)""",
     """CREATE TABLE upload_batches (
         batch_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, filename VARCHAR,
         sha256 VARCHAR, uploaded_by VARCHAR, uploaded_at TIMESTAMP NOT NULL,
@@ -59,8 +62,9 @@ V1 = [
     """CREATE TABLE rollup_interactions (
         date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR,
         offered BIGINT, answered BIGINT, abandoned BIGINT, abandoned_after_t BIGINT,
-        answered_within_t BIGINT, wait_seconds DOUBLE, wait_seconds_sq DOUBLE,
-        handle_seconds DOUBLE, handle_seconds_sq DOUBLE, handle_minutes DOUBLE,
+        answered_within_t BIGINT, wait_seconds DOUBLE PRECISION, wait_seconds_sq DOUBLE PRECISION,
+        handle_seconds DOUBLE PRECISION, handle_seconds_sq DOUBLE PRECISION,
+        handle_minutes DOUBLE PRECISION,
         transferred BIGINT, fcr_known BIGINT, fcr_resolved BIGINT, callback_promised BIGINT,
         callback_kept BIGINT, repeat_eligible BIGINT, repeat_followed BIGINT)""",
     """CREATE TABLE rollup_surveys (
@@ -71,10 +75,12 @@ V1 = [
         inps_n BIGINT, inps_promoters BIGINT, inps_detractors BIGINT)""",
     """CREATE TABLE rollup_adherence (
         date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR,
-        agent_days BIGINT, scheduled_minutes DOUBLE, in_adherence_minutes DOUBLE,
-        logged_in_minutes DOUBLE, available_minutes DOUBLE,
-        scheduled_sq DOUBLE, in_adherence_sq DOUBLE, in_adherence_x_scheduled DOUBLE,
-        logged_in_sq DOUBLE, logged_in_x_scheduled DOUBLE)""",
+        agent_days BIGINT, scheduled_minutes DOUBLE PRECISION,
+        in_adherence_minutes DOUBLE PRECISION,
+        logged_in_minutes DOUBLE PRECISION, available_minutes DOUBLE PRECISION,
+        scheduled_sq DOUBLE PRECISION, in_adherence_sq DOUBLE PRECISION,
+        in_adherence_x_scheduled DOUBLE PRECISION,
+        logged_in_sq DOUBLE PRECISION, logged_in_x_scheduled DOUBLE PRECISION)""",
 ]
 
 V2 = [
@@ -90,9 +96,10 @@ V2 = [
 V3 = [
     # Team and org sums per date in long form (rollups.py); filled by the migration step.
     """CREATE TABLE rollup_team_daily (
-        date DATE NOT NULL, team_id VARCHAR, measure VARCHAR NOT NULL, value DOUBLE NOT NULL)""",
+        date DATE NOT NULL, team_id VARCHAR, measure VARCHAR NOT NULL,
+        value DOUBLE PRECISION NOT NULL)""",
     """CREATE TABLE rollup_org_daily (
-        date DATE NOT NULL, measure VARCHAR NOT NULL, value DOUBLE NOT NULL)""",
+        date DATE NOT NULL, measure VARCHAR NOT NULL, value DOUBLE PRECISION NOT NULL)""",
 ]
 
 V4 = [
@@ -147,10 +154,10 @@ V4 = [
         f"ALTER TABLE rollup_adherence ADD COLUMN IF NOT EXISTS {column}"
         for column in (
             "matched_days BIGINT",
-            "matched_handle_minutes DOUBLE",
+            "matched_handle_minutes DOUBLE PRECISION",
             "matched_answered BIGINT",
-            "matched_available_minutes DOUBLE",
-            "matched_logged_in_minutes DOUBLE",
+            "matched_available_minutes DOUBLE PRECISION",
+            "matched_logged_in_minutes DOUBLE PRECISION",
             "unmatched_days BIGINT",
         )
     ),
@@ -158,19 +165,20 @@ V4 = [
     # intervals of the ratios clustered by agent; filled with the adherence rollup.
     """CREATE TABLE IF NOT EXISTS rollup_adherence_period (
         grain VARCHAR NOT NULL, date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR,
-        agent_days BIGINT, scheduled_minutes DOUBLE, in_adherence_minutes DOUBLE,
-        logged_in_minutes DOUBLE, available_minutes DOUBLE, matched_days BIGINT,
-        matched_handle_minutes DOUBLE, matched_answered BIGINT,
-        matched_available_minutes DOUBLE, matched_logged_in_minutes DOUBLE,
+        agent_days BIGINT, scheduled_minutes DOUBLE PRECISION,
+        in_adherence_minutes DOUBLE PRECISION,
+        logged_in_minutes DOUBLE PRECISION, available_minutes DOUBLE PRECISION, matched_days BIGINT,
+        matched_handle_minutes DOUBLE PRECISION, matched_answered BIGINT,
+        matched_available_minutes DOUBLE PRECISION, matched_logged_in_minutes DOUBLE PRECISION,
         unmatched_days BIGINT)""",
     # Unit moments of the agent-day ratios per week, month, quarter and year, per team and for
     # the org (rollups.py, "unit moments"); filled with the adherence rollup.
     """CREATE TABLE IF NOT EXISTS rollup_team_units (
         grain VARCHAR NOT NULL, date DATE NOT NULL, team_id VARCHAR, measure VARCHAR NOT NULL,
-        value DOUBLE NOT NULL)""",
+        value DOUBLE PRECISION NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS rollup_org_units (
         grain VARCHAR NOT NULL, date DATE NOT NULL, measure VARCHAR NOT NULL,
-        value DOUBLE NOT NULL)""",
+        value DOUBLE PRECISION NOT NULL)""",
     # -- end metrics (A2)
     # ---- ingest: rejected rows download with the file's own columns (loader.rejected_rows)
     # Each batch's header (a JSON list of the file's column labels) ...
@@ -221,8 +229,8 @@ V7 = [
     # Learning (upload kind `learning`): hours of training an agent logged on a day, by
     # topic; shown on the agent's page and, per agent, among the business KPIs.
     """CREATE TABLE learning (
-        agent_id VARCHAR NOT NULL, date DATE NOT NULL, hours DOUBLE NOT NULL, topic VARCHAR,
-        batch_id VARCHAR NOT NULL)""",
+        agent_id VARCHAR NOT NULL, date DATE NOT NULL, hours DOUBLE PRECISION NOT NULL,
+        topic VARCHAR, batch_id VARCHAR NOT NULL)""",
 ]
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from cxmetrics.periods import GRAINS
 from cxmetrics.store import Reader, Store
+from cxmetrics.store.dialect import day_of_period, name_of
 from cxmetrics.store.measures import ROLLUP_SUMS, SOURCES, measure_name
 from cxmetrics.store.rollups import (
     TEAM_JOIN,
@@ -34,13 +35,15 @@ BY_KEYS = {"team": TEAM_OF_ROW, "agent": "r.agent_id"}
 Sums = dict[tuple[date | None, str | None], dict[str, float]]
 
 
-def _bucket(grain: str | None, column: str) -> str:
+def _bucket(dialect: str, grain: str | None, column: str) -> str:
     if grain is None:
-        return "NULL"
-    return f"CAST(date_trunc('{ident(grain, GRAINS)}', {column}) AS DATE)"
+        return "CAST(NULL AS DATE)"
+    return day_of_period(dialect, grain, column)
 
 
-def _moments_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str | None:
+def _moments_sql(
+    dialect: str, sources: tuple[str, ...], grain: str | None, team, agent, by
+) -> str | None:
     """Unit moments for one agent's scorecard or an agent table, where the agent's days are
     the units: computed from the agent × day rollup, one row per (bucket, key)."""
     if not sources:
@@ -54,8 +57,8 @@ def _moments_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -
     return unit_moments_sql(
         source,
         f"rollup_{source}",
-        _bucket(grain, "r.date"),
-        BY_KEYS[by] if by else "NULL",
+        _bucket(dialect, grain, "r.date"),
+        BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)",
         "r.date",
         TEAM_JOIN if team is not None or by == "team" else "",
         " AND ".join(where),
@@ -64,7 +67,7 @@ def _moments_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -
 
 def _units_sql(grain: str, team, by) -> str:
     """The stored unit moments (agents as the units) of whole periods, as long rows."""
-    key = "team_id" if by == "team" else "NULL"
+    key = "team_id" if by == "team" else "CAST(NULL AS VARCHAR)"
     table = "rollup_team_units" if team is not None or by == "team" else "rollup_org_units"
     where = [f"grain = '{ident(grain, GRAINS)}'", "date >= :first", "date <= :last"]
     if team is not None:
@@ -72,13 +75,13 @@ def _units_sql(grain: str, team, by) -> str:
     return f"SELECT date, {key}, measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
 
 
-def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
+def _wide_sql(dialect: str, sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
     """One statement over the agent rollups: a UNION ALL of the sources, summed once."""
     columns = [(src, c) for src in sources for c in ROLLUP_SUMS[src]]
     needs_teams = team is not None or by == "team"
     branches = []
     for source in sources:
-        select = [_bucket(grain, "r.date"), BY_KEYS[by] if by else "NULL"]
+        select = [_bucket(dialect, grain, "r.date"), BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)"]
         select += [f"r.{c}" if src == source else "0" for src, c in columns]
         where = ["r.date >= :first", "r.date <= :last"]
         if team is not None:
@@ -95,14 +98,14 @@ def _wide_sql(sources: tuple[str, ...], grain: str | None, team, agent, by) -> s
     sums = ", ".join(f"coalesce(sum({n}), 0)" for n in names)
     return (
         f"SELECT bucket, key, {sums} FROM ({' UNION ALL '.join(branches)}) "  # noqa: S608
-        f"AS u(bucket, key, {', '.join(names)}) GROUP BY ALL"
+        f"AS u(bucket, key, {', '.join(names)}) GROUP BY bucket, key"
     )
 
 
-def _long_sql(sources: tuple[str, ...], grain: str | None, team, by) -> str:
+def _long_sql(dialect: str, sources: tuple[str, ...], grain: str | None, team, by) -> str:
     """One statement over a long rollup: the org's, or the teams' for a team or by team."""
-    bucket = _bucket(grain, "date")
-    key = "team_id" if by == "team" else "NULL"
+    bucket = _bucket(dialect, grain, "date")
+    key = "team_id" if by == "team" else "CAST(NULL AS VARCHAR)"
     table = "rollup_team_daily" if team is not None or by == "team" else "rollup_org_daily"
     where = ["date >= :first", "date <= :last"]
     if team is not None:
@@ -111,7 +114,7 @@ def _long_sql(sources: tuple[str, ...], grain: str | None, team, by) -> str:
         where.append("(" + " OR ".join(f"measure LIKE '{s}.%'" for s in sources) + ")")
     return (
         f"SELECT {bucket}, {key}, measure, sum(value) FROM {table} "  # noqa: S608
-        f"WHERE {' AND '.join(where)} GROUP BY ALL"
+        f"WHERE {' AND '.join(where)} GROUP BY 1, 2, 3"
     )
 
 
@@ -135,22 +138,25 @@ def read(
     if by is not None and by not in BY_KEYS:
         raise ValueError(f"cannot break down by `{by}`: use team or agent")
     sources = tuple(ident(s, SOURCES) for s in sources)
+    dialect = name_of(db)
     params = {"first": first, "last": last, "team": team, "agent": agent}
     out: Sums = {}
     if agent is None and by != "agent":
-        sql = _long_sql(sources, grain, team, by)
+        sql = _long_sql(dialect, sources, grain, team, by)
         if unit_sources and grain:  # stored for whole periods, agents as the units
             sql += " UNION ALL " + _units_sql(grain, team, by)
         for bucket, key, measure, total in db.rows(sql, params):
             out.setdefault((bucket, key), {})[measure] = total
         return out
     names = [measure_name(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    sql = _wide_sql(sources, grain, team, agent, by)
-    moments = _moments_sql(unit_sources, grain, team, agent, by)
+    sql = _wide_sql(dialect, sources, grain, team, agent, by)
+    moments = _moments_sql(dialect, unit_sources, grain, team, agent, by)
     if moments:
-        names += unit_moment_names(unit_sources[0])
+        extra = unit_moment_names(unit_sources[0])
+        names += extra
+        picked = ", ".join(f'm."{name}"' for name in extra)
         sql = (  # the unit moments as more columns of the same rows
-            f"SELECT w.*, m.* EXCLUDE (bucket, key) FROM ({sql}) w LEFT JOIN ({moments}) m "  # noqa: S608
+            f"SELECT w.*, {picked} FROM ({sql}) w LEFT JOIN ({moments}) m "  # noqa: S608
             "ON m.bucket IS NOT DISTINCT FROM w.bucket AND m.key IS NOT DISTINCT FROM w.key"
         )
     for row in db.rows(sql, params):

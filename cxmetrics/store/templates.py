@@ -47,7 +47,7 @@ def list_templates(db: Store | Reader, kind: str | None = None) -> pd.DataFrame:
     (a Store or a Reader)."""
     return db.frame(
         "SELECT name, kind, saved_by, saved_at FROM mapping_templates "
-        "WHERE (:k IS NULL OR kind = :k) ORDER BY name",
+        "WHERE (CAST(:k AS VARCHAR) IS NULL OR kind = :k) ORDER BY name",
         {"k": kind},
     )
 

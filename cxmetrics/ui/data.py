@@ -54,6 +54,12 @@ def get_store() -> Store:
     return store
 
 
+def waits_shown(notify: Callable[[bool], None]):
+    """Context manager: within it, this session's waits for a store file that a command
+    has open call `notify(True)` as they start and `notify(False)` as they end."""
+    return get_store().on_wait(notify)
+
+
 def data_version() -> int:
     """The store's data version now (one small read): the key of every cached read."""
     return get_store().data_version()

@@ -3,7 +3,9 @@ in the URL, navigation.
 
 A link's values that are not understood are named on the page, with what is shown
 instead; a store that cannot be opened is one message (with Retry when it is busy); a
-read-only store is shown read-only, with the Upload page refusing writes.
+read-only store is shown read-only, with the Upload page refusing writes. While a command
+(e.g. a nightly `cxmetrics ingest`) has the DuckDB store file, the page says "Loading new
+data…" and waits for it.
 """
 
 from __future__ import annotations
@@ -241,8 +243,19 @@ st.set_page_config(
     # With a menu item, the app menu (top right) shows, and in it the light / dark choice.
     menu_items={"About": components.ABOUT},
 )
+waiting = st.empty()  # "Loading new data…" while a command has the store file
+
+
+def _show_waiting(now: bool) -> None:
+    if now:
+        waiting.info("Loading new data…", icon=":material/hourglass_top:")
+    else:
+        waiting.empty()
+
+
 _open_store()
 try:
-    _render(present)
+    with data.waits_shown(_show_waiting):
+        _render(present)
 except StoreError as exc:  # e.g. a damaged block found by a read after opening
     st.error(_shown(str(exc)), icon=":material/error:")

@@ -1,0 +1,72 @@
+"""What differs in SQL text between the two databases a store may live in, DuckDB and
+PostgreSQL, each as one small function: every other statement of the store is written once
+in SQL both accept (`GROUP BY` with columns, `LATERAL (VALUES …)` for unpivoting,
+`CAST(… AS DATE)`, `LIKE 'x.%'`, `DOUBLE PRECISION`).
+
+The functions take the database's name (`name_of` a connection, engine or store) and return
+SQL text built only from fixed names and the caller's checked identifiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from cxmetrics.periods import GRAINS
+from cxmetrics.store.sql import ident
+
+DUCKDB = "duckdb"
+POSTGRESQL = "postgresql"
+
+
+def name_of(bind: Any) -> str:
+    """The database a Connection, Engine, Store or Reader talks to: "duckdb" or
+    "postgresql"."""
+    for attribute in ("dialect", "engine", "conn"):
+        inner = getattr(bind, attribute, None)
+        if attribute == "dialect" and inner is not None:
+            return inner if isinstance(inner, str) else inner.name  # a Store holds the name
+        if inner is not None:
+            return name_of(inner)
+    raise TypeError(f"cannot tell which database {type(bind).__name__} talks to")
+
+
+def day_of_period(dialect: str, grain: str, column: str) -> str:
+    """The first day (a DATE) of the `grain` period holding the date `column`.
+
+    PostgreSQL's date_trunc takes a timestamp: the cast keeps it from choosing the
+    time-zone-aware variant."""
+    grain = ident(grain, GRAINS)
+    if dialect == POSTGRESQL:
+        return f"CAST(date_trunc('{grain}', CAST({column} AS TIMESTAMP)) AS DATE)"
+    return f"CAST(date_trunc('{grain}', {column}) AS DATE)"
+
+
+def value_at_min(dialect: str, value: str, order: str) -> str:
+    """Aggregate: `value` of the row with the smallest `order` (DuckDB's arg_min)."""
+    if dialect == POSTGRESQL:
+        return f"(array_agg({value} ORDER BY {order}))[1]"
+    return f"arg_min({value}, {order})"
+
+
+def value_at_max(dialect: str, value: str, order: str) -> str:
+    """Aggregate: `value` of the row with the largest `order` (DuckDB's arg_max)."""
+    if dialect == POSTGRESQL:
+        return f"(array_agg({value} ORDER BY {order} DESC))[1]"
+    return f"arg_max({value}, {order})"
+
+
+def distinct_rows(dialect: str, columns: Sequence[str]) -> str:
+    """Aggregate: how many distinct combinations of `columns` there are (a missing part
+    counts as a value). DuckDB counts their hashes (a collision only undercounts)."""
+    listed = ", ".join(columns)
+    if dialect == POSTGRESQL:
+        return f"count(DISTINCT ROW({listed}))"
+    return f"count(DISTINCT hash({listed}))"
+
+
+def unpivot(columns: Sequence[tuple[str, str]], alias: str = "v") -> str:
+    """`CROSS JOIN LATERAL (VALUES …) AS alias(measure, value)`: one row per (name, column
+    expression) pair of the row it joins, the value as DOUBLE PRECISION."""
+    rows = ", ".join(f"('{name}', CAST({expr} AS DOUBLE PRECISION))" for name, expr in columns)
+    return f"CROSS JOIN LATERAL (VALUES {rows}) AS {alias}(measure, value)"
