@@ -9,6 +9,7 @@ W45 NPS 100·(10 − 5)/17 = 29.4118 (W44: 100·(3 − 1)/4 = 50), adjusted-Wald
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -171,3 +172,13 @@ def test_an_empty_period_is_refused_saying_where_the_data_is(known_store, tmp_pa
                        r"to 13 Nov 2026: choose a period inside it for the deck$"):  # fmt: skip
         write_deck(known_store, parse_period("2019-W01"), tmp_path / "x.pptx", today=TODAY)
     assert not (tmp_path / "x.pptx").exists()
+
+
+def test_tiles_write_changes_and_margins_as_the_pages_do(known_deck):
+    # one number format (cxmetrics/formatting.py): a rate's change and margin in percentage
+    # points ("pp"), NPS in points ("pts"); the deck once wrote "pts" for every unit
+    _, prs = known_deck
+    texts = " | ".join(t for slide in prs.slides for t in _texts(slide))
+    assert re.search(r"± \d+\.\d pp", texts), "no rate margin in pp"
+    assert re.search(r"[+-]\d+\.\d pp", texts), "no rate change in pp"
+    assert not re.search(r"%[^|]*?[+-]\d+\.\d pts · (no real|real|too few)", texts)

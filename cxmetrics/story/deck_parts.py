@@ -13,6 +13,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
+from cxmetrics.formatting import format_delta, format_margin
 from cxmetrics.formatting import spoken as fmt
 from cxmetrics.metrics.engine import MetricResult
 from cxmetrics.story.deck_charts import FONT, INK, MUTED
@@ -162,10 +163,8 @@ def status_words(line: MetricResult, *, target: bool = False) -> str:
 
 
 def short_change(line: MetricResult) -> str:
-    """A change in a tile or cell: "−0.3 pts", "+9.9 s"."""
-    return (
-        fmt(line.delta, line.unit, "signed").replace(" points", " pts").replace(" per hour", "/h")
-    )
+    """A change in a tile or cell, written as the pages write it: "-0.3 pp", "+3.6 pts"."""
+    return format_delta(line.delta, line.unit)
 
 
 def change_words(line: MetricResult) -> str:
@@ -187,11 +186,11 @@ def change_words(line: MetricResult) -> str:
 
 
 def detail_words(line: MetricResult) -> str:
-    """n and margin of a line: "n 5,668 · ± 1.0 pts"."""
+    """n and margin of a line, as the pages write them: "n 5,668 · ± 1.0 pp"."""
     parts = [f"n {line.n:,}"]
-    if line.ci_low is not None and line.ci_high is not None:
-        half = fmt((line.ci_high - line.ci_low) / 2, line.unit, "margin")
-        parts.append(half.replace(" points", " pts").replace(" per hour", "/h"))
+    margin = format_margin(line.ci_low, line.ci_high, line.unit)
+    if margin:
+        parts.append(margin)
     return " · ".join(parts)
 
 
