@@ -61,13 +61,31 @@ def _columns(table: str) -> tuple[str, ...]:
     return FACT_COLUMNS[_table(table)]
 
 
+def _null_safe_equal(dialect: str, a: str, b: str) -> str:
+    """`a` equals `b`, a missing value matching a missing one. DuckDB hash-joins on IS NOT
+    DISTINCT FROM; PostgreSQL cannot (it would compare every stored row with every incoming
+    one), so there the values are compared as text with the missing ones told apart."""
+    if dialect != POSTGRESQL:
+        return f"{a} IS NOT DISTINCT FROM {b}"
+    return (
+        f"coalesce(CAST({a} AS VARCHAR), '') = coalesce(CAST({b} AS VARCHAR), '') "
+        f"AND ({a} IS NULL) = ({b} IS NULL)"
+    )
+
+
 def _key_match(
-    table: str, key: Sequence[str], nullable: Collection[str], left: str, right: str
+    conn: Connection,
+    table: str,
+    key: Sequence[str],
+    nullable: Collection[str],
+    left: str,
+    right: str,
 ) -> str:
     """SQL matching aliases `left` and `right` on `key` (a missing part of a `nullable` key
     column matches a missing one). The aliases are literals of this module."""
+    dialect = name_of(conn)
     return " AND ".join(
-        f"{left}.{k} IS NOT DISTINCT FROM {right}.{k}"
+        _null_safe_equal(dialect, f"{left}.{k}", f"{right}.{k}")
         if k in nullable
         else f"{left}.{k} = {right}.{k}"
         for k in (ident(name, _columns(table)) for name in key)
@@ -92,17 +110,17 @@ def duplicate_keys(
     never shadow real ones: a key held only by the demo loads (`demo_rows_keyed_like`).
     """
     names = idents(key, _columns(table))
-    match = _key_match(table, key, nullable, "c", "d")
+    match = _key_match(conn, table, key, nullable, "c", "d")
     in_file = (
         f"WITH c AS (SELECT row_pos, {names} FROM cx_incoming_keys WHERE ok), "  # noqa: S608
         f"d AS (SELECT {names}, min(row_pos) AS first_pos FROM c GROUP BY {names} "
         f"HAVING count(*) > 1) SELECT c.row_pos, d.first_pos FROM c JOIN d ON {match} "
         "WHERE c.row_pos <> d.first_pos"
     )
+    held = _key_match(conn, table, key, nullable, "t", "i")
     stored = (
         "SELECT i.row_pos, -1 FROM cx_incoming_keys i WHERE i.ok AND EXISTS "  # noqa: S608
-        f"(SELECT 1 FROM {_table(table)} t WHERE {_key_match(table, key, nullable, 't', 'i')} "
-        "AND t.batch_id <> :demo)"
+        f"(SELECT 1 FROM {_table(table)} t WHERE {held} AND t.batch_id <> :demo)"
     )
     # As many distinct key hashes as rows: no key is repeated (a hash collision only costs
     # the exact query).
@@ -120,12 +138,14 @@ def duplicate_keys(
     return found
 
 
-def _demo_rows_matching(table: str, key: Sequence[str], nullable: Collection[str]) -> str:
+def _demo_rows_matching(
+    conn: Connection, table: str, key: Sequence[str], nullable: Collection[str]
+) -> str:
     """WHERE clause (on `table` as t) for demo rows keyed like a loaded row of the registered
     `cx_incoming` (a table with a boolean `cx_loaded` column)."""
     return (
         "t.batch_id = :demo AND EXISTS (SELECT 1 FROM cx_incoming i "  # noqa: S608
-        f"WHERE i.cx_loaded AND {_key_match(table, key, nullable, 't', 'i')})"
+        f"WHERE i.cx_loaded AND {_key_match(conn, table, key, nullable, 't', 'i')})"
     )
 
 
@@ -152,7 +172,7 @@ def demo_rows_keyed_like(
         return conn.execute(
             text(
                 f"SELECT count(*) FROM {_table(table)} t "  # noqa: S608
-                f"WHERE {_demo_rows_matching(table, key, nullable)}"
+                f"WHERE {_demo_rows_matching(conn, table, key, nullable)}"
             ),
             {"demo": demo_batch},
         ).scalar_one()
@@ -170,7 +190,7 @@ def replace_demo_rows(
 ) -> tuple[date, date] | None:
     """Delete the demo rows that give way to the loaded rows of `rows` (key columns and
     `cx_loaded`); returns the local date span they covered in the `rollup` source."""
-    where = _demo_rows_matching(table, key, nullable)
+    where = _demo_rows_matching(conn, table, key, nullable)
     params = {"demo": demo_batch}
     span = None
     with Registered(conn) as reg:
