@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import zlib
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -551,3 +552,34 @@ def star_card(rank: int, star: dict, quotes: list[str]) -> None:
         st.caption(f"{margin} · n {n} · low end {low}".replace(" ", "\u00a0"))
         for quote in quotes:
             st.text(f"“{quote}”", wrap=True)
+
+
+COMMENT_SEGMENTS = {
+    "all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors",
+}  # fmt: skip
+SEGMENT_HELP = (
+    "By NPS: promoters 9–10, passives 7–8, detractors 0–6. A response without NPS is placed "
+    "by CSAT: 5, 4, 1–3."
+)
+
+
+def comment_segment(
+    count: Callable[[str | None], int],
+    key: str,
+    on_change,
+    segments: dict[str, str] = COMMENT_SEGMENTS,
+) -> tuple[str, int]:
+    """The comment filter (all, promoters, …) with each segment's count; returns the chosen
+    segment and its count. `count(segment)` counts a segment's comments (None: all)."""
+    counts = {name: count(None if name == "all" else name) for name in segments}
+    st.session_state.setdefault(key, "all")
+    choice = st.segmented_control(
+        "Show",
+        list(segments),
+        key=key,
+        required=True,
+        format_func=lambda name: f"{segments[name]} ({counts[name]:,})",
+        on_change=on_change,
+        help=SEGMENT_HELP,
+    )
+    return choice, counts[choice]

@@ -22,7 +22,7 @@ from cxmetrics.metrics import registry as declared
 from cxmetrics.ui import charts, components, data, identity
 
 PAGE_SIZE = 10
-SEGMENTS = {"all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
+SEGMENTS = components.COMMENT_SEGMENTS
 SMALL_N_STYLE = "color: #8c8c8c"
 
 period = st.session_state["period"]
@@ -235,24 +235,11 @@ def comment_card(row, index: int) -> None:
 
 def section_comments(agent_id: str) -> None:
     st.subheader("What customers said", anchor=False)
-    counts = {
-        key: data.comments(period, agent=agent_id, segment=None if key == "all" else key, limit=1)[
-            1
-        ]
-        for key in SEGMENTS
-    }
-    st.session_state.setdefault("agent_comment_segment", "all")
-    choice = st.segmented_control(
-        "Show",
-        list(SEGMENTS),
-        key="agent_comment_segment",
-        required=True,
-        format_func=lambda key: f"{SEGMENTS[key]} ({counts[key]:,})",
-        on_change=_reset_comment_page,
-        help="By NPS: promoters 9–10, passives 7–8, detractors 0–6. A response without NPS "
-        "is placed by CSAT: 5, 4, 1–3.",
+    choice, total = components.comment_segment(
+        lambda segment: data.comments(period, agent=agent_id, segment=segment, limit=1)[1],
+        "agent_comment_segment",
+        _reset_comment_page,
     )
-    total = counts[choice]
     if total == 0:
         st.write(f"No comments about this agent in {period} for this filter.")
         return

@@ -25,7 +25,7 @@ from cxmetrics.metrics import registry as declared
 from cxmetrics.ui import charts, components, data, frontline, identity
 
 PAGE_SIZE = 20
-SEGMENTS = {"all": "All", "promoter": "Promoters", "passive": "Passives", "detractor": "Detractors"}
+SEGMENTS = components.COMMENT_SEGMENTS
 SMALL_N_STYLE = "color: #8c8c8c"  # greyed, never a status colour
 # Cell tints by status against the agent's target (translucent: light and dark themes),
 # always with the status icon in the cell: colour is never the only signal.
@@ -648,22 +648,11 @@ def comment_list(page: pd.DataFrame, name: str) -> None:
 def section_comments(team_id: str, internal: bool) -> None:
     who = "colleagues" if internal else "customers"
     st.subheader(f"What {who} said about the team", anchor=False)
-    counts = {
-        key: data.comments(period, team_id, segment=None if key == "all" else key, limit=1)[1]
-        for key in SEGMENTS
-    }
-    st.session_state.setdefault("comment_segment", "all")
-    choice = st.segmented_control(
-        "Show",
-        list(SEGMENTS),
-        key="comment_segment",
-        required=True,
-        format_func=lambda key: f"{SEGMENTS[key]} ({counts[key]:,})",
-        on_change=_reset_comment_page,
-        help="By NPS: promoters 9–10, passives 7–8, detractors 0–6. A response without NPS "
-        "is placed by CSAT: 5, 4, 1–3.",
+    choice, total = components.comment_segment(
+        lambda segment: data.comments(period, team_id, segment=segment, limit=1)[1],
+        "comment_segment",
+        _reset_comment_page,
     )
-    total = counts[choice]
     if total == 0 and not identity.current().sees_team_agents(team_id):
         st.write(NOT_YOURS)
         return
