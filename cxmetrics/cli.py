@@ -10,6 +10,7 @@ control characters taken out.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -109,6 +110,11 @@ class Output:
         print(json.dumps(payload, ensure_ascii=False, default=str))
 
 
+# Stores a command opened, closed when it ends: a store left to interpreter shutdown can
+# make DuckDB's bindings print leak warnings on stderr after the command's one line.
+_OPENED: list = []
+
+
 def _open(args, *, write: bool, create: bool = False):
     """The store --db names. write: the command changes it (a read-only or in-memory store
     is refused before any work); create: it may be created (demo, ingest), otherwise a
@@ -120,6 +126,7 @@ def _open(args, *, write: bool, create: bool = False):
     if write and locate(settings.db_url).in_memory:
         raise StoreError(MEMORY_WRITE)
     store = open_store(settings=settings, create=create)
+    _OPENED.append(store)
     if write:
         store.require_writable()
     return store
@@ -772,6 +779,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         _fail(f"unexpected error ({type(exc).__name__}: {scrub(str(exc))[:300]}); {DEBUG_HINT}")
         return 1
+    finally:
+        while _OPENED:
+            with contextlib.suppress(Exception):  # closing never hides the command's result
+                _OPENED.pop().close()
 
 
 if __name__ == "__main__":

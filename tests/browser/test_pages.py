@@ -180,6 +180,7 @@ def test_tables_offer_only_the_formula_safe_download(ui):
         assert not [label for label in labels if "Download" in label], labels
     for key in ("team-vs-org-csv", "agents-csv"):
         button = page.locator(f".st-key-{key}").get_by_role("button", name="Download CSV")
+        button.first.wait_for(state="visible")  # the page may still be drawing below "Agents"
         assert button.count() == 1, key
     ui.assert_no_errors("tables and their downloads")
 
