@@ -55,8 +55,8 @@ def header_notes() -> None:
         f"{p.start:%d %b %Y} – {p.end:%d %b %Y} · compared with {card['previous_period']} · "
         f"data as of {as_of or '—'}" + note
     )
-    if not story.empty:  # a partial period (or the one it is compared with) says so
-        for line in story.coverage.notes():
+    if not coverage.empty:  # a partial period (or the one it is compared with) says so
+        for line in coverage.notes():
             st.info(line, icon=":material/date_range:")
 
 
@@ -249,14 +249,15 @@ def glance_table() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Teams at a glance: one row per team, a cell per glance metric (see `glance_cell`),
     and beside it the same shape holding each cell's status (for its tint)."""
     teams = data.teams().set_index("team_id")
-    per_team = data.breakdown(period, "team")
     rows, statuses = [], []
     for team_id, team in teams.iterrows():
-        team_lines = per_team.get(team_id, {})
+        # the story's lines per team (the headline's reads): no second read of every team
+        team_lines = {m.id: m for m in story.teams.get(team_id, [])}
         row = {"Team": team["name"], "Supervisor": team["supervisor"] or "", "id": team_id}
         status = {"Team": None, "Supervisor": None, "id": None}
         for m in in_view(registry, "glance"):
-            line = team_lines.get(for_team(registry, m, bool(team["internal"])))
+            result = team_lines.get(for_team(registry, m, bool(team["internal"])))
+            line = None if result is None else result.to_dict()
             label = glance_label(m)
             row[label] = glance_cell(line)
             status[label] = None if line is None or line["value"] is None else line["status"]
@@ -322,40 +323,47 @@ def section_all_tiles() -> None:
 
 def no_data() -> None:
     """An empty period: say where the data is, not a grid of n 0 tiles."""
-    for line in story.coverage.notes():
+    for line in coverage.notes():
         st.warning(line, icon=":material/event_busy:")
 
 
 if not present:
     components.demo_banner()
-    title()  # first: the page is readable while the period's story is read
+    title()  # first: the page is readable while the numbers are read
 card = data.scorecard(period)
 lines = {m["id"]: m for m in card["metrics"]}
 lines.update(
     (line["id"], line) for line in frontline.with_obstacle_notes(list(lines.values()), period)
 )
 as_of = data.data_as_of()
-story = data.story(period)
-told = story.headline()
+coverage = data.coverage(period)  # the story's own notes, known before it is read
 if not present:
     header_notes()
-    if story.empty:
+    if coverage.empty:
         no_data()
         st.stop()
-    section_headline(False)
-    deck_button()  # beside the headline: the slides a leader takes into the company deck
+    # The headline leads the card, but it waits for the period's story (praise, stars,
+    # every team): its place is kept here and filled once the tiles are on the page.
+    headline_place = st.container()
     # the first group (what customers feel) narrower: its tiles sit two to a row
     widths = [5 if index == 0 else 8 for index in range(len(layout.groups))]
     columns = st.columns(widths, gap="large")
     for index, (column, group) in enumerate(zip(columns, layout.groups.values(), strict=True)):
         with column:
             group_column(group.id, group.title, tile_columns=2 if index == 0 else 4)
+    story = data.story(period)
+    told = story.headline()
+    with headline_place:
+        section_headline(False)
+        deck_button()  # beside the headline: the slides a leader takes into the company deck
     section_why(False)
     section_business()
     section_stars(False)
     frontline.section(period, False)
     section_teams(False)
 else:
+    story = data.story(period)
+    told = story.headline()
     slides = [("The headline", lambda: section_headline(True))]
     if not story.empty:
         slides.append(("Customers and service", section_all_tiles))
