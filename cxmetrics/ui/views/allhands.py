@@ -21,7 +21,7 @@ from cxmetrics.metrics.registry import (
     in_view,
 )
 from cxmetrics.story.explain import waterfall
-from cxmetrics.ui import charts, components, data, frontline, identity
+from cxmetrics.ui import charts, components, data, frontline, identity, svg_charts
 
 identity.require("allhands")
 period = st.session_state["period"]
@@ -87,10 +87,13 @@ def section_why(large: bool) -> None:
     unit = registry[story.headline_metric].unit
     left, right = st.columns([3, 1] if large else [2, 1], gap="large")
     with left:
-        components.chart(
-            data.figure(charts.waterfall_chart, steps, unit, large=large, theme=theme),
-            "why-waterfall",
-        )
+        if large:
+            components.chart(
+                data.figure(charts.waterfall_chart, steps, unit, large=large, theme=theme),
+                "why-waterfall",
+            )
+        else:  # the card: a static drawing (no chart library to load for it)
+            components.svg_image(svg_charts.waterfall_svg(steps, unit), "why-waterfall")
     with right:
         said = [
             f"**{format_value(why.previous, unit)} → {format_value(why.value, unit)}** "
@@ -128,8 +131,15 @@ def trend_rows(metric_id: str) -> pd.DataFrame:
 
 
 def headline_trend(large: bool) -> None:
-    """The headline metric's trend (NPS), large beside its tiles."""
+    """The headline metric's trend (NPS), beside its tiles (static), or a slide (plotly)."""
     head = headline_metric(registry)
+    if not large:
+        svg = svg_charts.trend_svg(
+            trend_rows(head), data.metric_label(head), registry[head].unit,
+            min_n=registry[head].min_n,
+        )  # fmt: skip
+        components.svg_chart(svg, f"{head}-trend")
+        return
     fig = data.figure(
         charts.trend_chart,
         trend_rows(head),
@@ -143,18 +153,12 @@ def headline_trend(large: bool) -> None:
     components.chart(fig, f"{head}-trend")
 
 
-def small_trends(ids: list[str], large: bool, key: str) -> None:
+def small_trends(ids: list[str], key: str) -> None:
+    """The small trends of a column of the card: static (no chart library to load)."""
     metrics = [(m, data.metric_label(m), registry[m].unit) for m in ids]
     rows = data.trend(period)
-    fig = data.figure(
-        charts.small_multiples,
-        rows[rows["metric"].isin(ids)],
-        metrics,
-        large=large,
-        theme=theme,
-        columns=3,
-    )
-    components.chart(fig, key)
+    svg = svg_charts.small_multiples_svg(rows[rows["metric"].isin(ids)], metrics, columns=3)
+    components.svg_chart(svg, key)
 
 
 def group_column(group: str, title: str, tile_columns: int) -> None:
@@ -166,7 +170,7 @@ def group_column(group: str, title: str, tile_columns: int) -> None:
         headline_trend(False)
     trends = [m for m in in_view(registry, "card_trends") if m in ids]
     if trends:
-        small_trends(trends, False, f"{group}-trends")
+        small_trends(trends, f"{group}-trends")
 
 
 def section_business() -> None:
