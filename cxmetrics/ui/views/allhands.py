@@ -355,9 +355,9 @@ if not present:
     for index, (column, group) in enumerate(zip(columns, layout.groups.values(), strict=True)):
         with column:
             group_column(group.id, group.title, tile_columns=2 if index == 0 else 4)
-    story = data.story(period)
-    told = story.headline()
-    with headline_place:
+    with headline_place:  # while the story is read, its spinner stands here
+        story = data.story(period)
+        told = story.headline()
         section_headline(False)
         deck_button()  # beside the headline: the slides a leader takes into the company deck
     section_why(False)
