@@ -8,7 +8,7 @@ team breakdowns and the trend are all built on it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from functools import cache
 
@@ -271,7 +271,9 @@ class MetricResult:
 
     def to_dict(self) -> dict:
         """JSON form: rates 0–100, times in seconds, null where there is no data."""
-        out = asdict(self)
+        # Every field is a number, text, flag or None: a shallow copy is `asdict` without
+        # its deep copy of each value (pages turn thousands of lines into dicts).
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
         for key in ("value", "ci_low", "ci_high", "se", "previous", "delta"):
             if out[key] is not None:
                 out[key] = round(out[key], 4)

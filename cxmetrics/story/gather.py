@@ -30,7 +30,7 @@ from cxmetrics.recognition import find_praise
 from cxmetrics.story.explain import Decomposition, explain
 from cxmetrics.story.headline import Headline, headline
 from cxmetrics.story.periods import PeriodNotes, period_notes, trend_count
-from cxmetrics.story.stars import StarsPick, pick_stars, praise_count
+from cxmetrics.story.stars import StarsPick, pick_stars, praise_count, praise_within
 from cxmetrics.story.wording import label_of
 
 
@@ -98,6 +98,21 @@ def business_today(store) -> date:
     return datetime.now(store.settings.tz).date()
 
 
+def _praise(
+    store, period: Period, stars_span: Period | None, team: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(praise in `period`, praise over the stars' span for their quotes), from one scan of
+    the comments over both spans (a week's stars may be the month's so far): praise is
+    found comment by comment, so each span's is the scan's rows answered within it."""
+    if stars_span is None or stars_span == period:
+        praise = find_praise(store, period.start, period.end, team=team)
+        return praise, praise
+    first = min(period.start, stars_span.start)
+    last = max(period.end, stars_span.end)
+    both = find_praise(store, first, last, team=team)
+    return praise_within(both, period), praise_within(both, stars_span)
+
+
 def read_story(
     store, period: Period, *, team: str | None = None, today: date | None = None
 ) -> Story:
@@ -118,10 +133,7 @@ def read_story(
     seconds = store.settings.service_level_seconds
     labels = {m.id: label_of(m.label, seconds) for m in default_registry().values()}
     pick = pick_stars(store, period, team=team)
-    praise = find_praise(store, period.start, period.end, team=team)
-    star_praise = praise
-    if pick.span is not None and pick.span != period:
-        star_praise = find_praise(store, pick.span.start, pick.span.end, team=team)
+    praise, star_praise = _praise(store, period, pick.span, team)
     return Story(
         period=period,
         team=team,

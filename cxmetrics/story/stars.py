@@ -4,6 +4,7 @@ so far ("Stars of November so far"), or none with the reason why — never an em
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pandas as pd
 
@@ -53,6 +54,21 @@ def pick_stars(store, period: Period, *, team: str | None = None, limit: int = 5
             return StarsPick(found, month, month.label, True, none_here, min_n)
         return StarsPick([], None, "", False, f"{none_here} or in {month.label}", min_n)
     return StarsPick([], None, "", False, none_here, min_n)
+
+
+def praise_within(praise: pd.DataFrame, span: Period) -> pd.DataFrame:
+    """The rows of `praise` (recognition.find_praise's frame) answered on the local days of
+    `span`: what find_praise over `span` alone returns, as it finds praise comment by
+    comment (none: the same empty frame, every column of object type)."""
+    if praise.empty:
+        return praise
+    answered = praise["responded_at"]
+    inside = (answered >= pd.Timestamp(span.start)) & (
+        answered < pd.Timestamp(span.end + timedelta(days=1))
+    )
+    if not inside.any():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in praise.columns})
+    return praise[inside].reset_index(drop=True)
 
 
 def praise_count(praise: pd.DataFrame) -> int:

@@ -169,6 +169,21 @@ def chart(fig, key: str) -> None:
     st.plotly_chart(fig, theme="streamlit", config={"displayModeBar": False}, key=key)
 
 
+def svg_chart(svg: str, key: str) -> None:
+    """A static SVG trend (ui/svg_charts.py) in the page, in a container named `key`: its
+    text takes the theme's colour, its points say their numbers on hover. Only for text
+    of the app's own (registry and period labels); text from uploads: `svg_image`."""
+    with st.container(key=key):  # an HTML block (no blank line): markdown leaves it be
+        st.markdown(f"<div>\n{svg}\n</div>", unsafe_allow_html=True)
+
+
+def svg_image(svg: str, key: str) -> None:
+    """A static SVG as an image, in a container named `key`: for drawings holding text
+    from uploads (team names), escaped in it and never read as HTML."""
+    with st.container(key=key):
+        st.image(svg, width="stretch")
+
+
 def page_style(present: bool) -> None:
     """Static styling for every page, plus presentation mode when on."""
     st.html(BASE_CSS + (PRESENT_CSS if present else ""))

@@ -29,7 +29,7 @@ from cxmetrics.metrics import engine
 from cxmetrics.metrics.registry import Metric, business_registry, default_registry
 from cxmetrics.periods import Period, last_complete, parse_period, period_containing
 from cxmetrics.store import Store, is_empty, open_store
-from cxmetrics.story.periods import trend_count
+from cxmetrics.story.periods import PeriodNotes, period_notes, trend_count
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -326,16 +326,28 @@ def story(viewer: Viewer, period: str, team: str | None = None):
     return scoped.story(get_store(), viewer, parse_period(period), team=team)
 
 
+def coverage(period: str) -> PeriodNotes:
+    """How much of a period (and of the one it is compared with) the data covers, as the
+    story says it: known before the story is read, so the page can say it first."""
+    return _coverage(period, business_today().isoformat())
+
+
+@versioned()
+def _coverage(period: str, today: str) -> PeriodNotes:
+    return period_notes(parse_period(period), data_range(), date.fromisoformat(today))
+
+
 def deck_maker(period: str, team: str | None = None):
     """A function that builds the PowerPoint deck of a period and scope when called (the
     download button calls it on click, on its own thread), with the stars this run's
-    viewer may see."""
-    from cxmetrics.story.deck import deck_bytes
+    viewer may see. python-pptx is imported then, not while the page is drawn."""
     from cxmetrics.ui import identity
 
     store, label, viewer = get_store(), parse_period(period), identity.current()
 
     def make() -> bytes:
+        from cxmetrics.story.deck import deck_bytes
+
         return deck_bytes(scoped.story(store, viewer, label, team=team))
 
     return make

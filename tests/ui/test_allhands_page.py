@@ -99,12 +99,20 @@ def test_service_stars_on_the_card_for_a_month(app_db):
 
 def test_the_trend_axis_starts_with_the_data(known_db):
     # the fixture's data runs from 27 Oct 2026 (2026-W44) to 13 Nov 2026: a trend ending in
-    # 2026-W45 shows W44 and W45 only, not thirteen weeks reaching back before any data
+    # 2026-W45 shows W44 and W45 only, not thirteen weeks reaching back before any data —
+    # on the card (static SVG trends, their points and axis labels) and on the trend slide
     import json
+    import re
 
     at = run_app({"period": "2026-W45"})
     assert not at.exception
-    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    drawn = [m.value for m in at.markdown if m.value.startswith("<div>\n<svg")]
+    assert len(drawn) == 2, "the card's NPS trend and small trends"
+    on_card = {p for svg in drawn for p in re.findall(r"20[0-9]{2}-W[0-9]{2}", svg)}
+    assert on_card == {"2026-W44", "2026-W45"}, sorted(on_card)
+
+    slide = run_app({"period": "2026-W45", "present": "true", "slide": "3"})
+    charts = [json.loads(c.proto.spec) for c in slide.get("plotly_chart")]
     axis_values = {
         str(x)
         for spec in charts
@@ -115,6 +123,16 @@ def test_the_trend_axis_starts_with_the_data(known_db):
     }
     assert axis_values, "no trend chart drawn"
     assert axis_values <= {"2026-W44", "2026-W45"}, sorted(axis_values)
+
+
+def test_the_card_draws_its_charts_without_a_chart_library(known_db):
+    # The card's trends and waterfall are static SVG (the browser loads no 4.6 MB plotly
+    # bundle for them); the waterfall, whose labels are team names, is an image.
+    at = run_app({"period": "2026-W45"})
+    assert not at.exception
+    assert not at.get("plotly_chart")
+    [waterfall] = at.get("image")
+    assert waterfall.proto.imgs[0].url  # the SVG, served as an image
 
 
 def test_the_deck_downloads_from_the_page_as_a_pptx(known_db):

@@ -21,7 +21,7 @@ from cxmetrics.metrics.registry import (
     in_view,
 )
 from cxmetrics.story.explain import waterfall
-from cxmetrics.ui import charts, components, data, frontline, identity
+from cxmetrics.ui import charts, components, data, frontline, identity, svg_charts
 
 identity.require("allhands")
 period = st.session_state["period"]
@@ -55,8 +55,8 @@ def header_notes() -> None:
         f"{p.start:%d %b %Y} – {p.end:%d %b %Y} · compared with {card['previous_period']} · "
         f"data as of {as_of or '—'}" + note
     )
-    if not story.empty:  # a partial period (or the one it is compared with) says so
-        for line in story.coverage.notes():
+    if not coverage.empty:  # a partial period (or the one it is compared with) says so
+        for line in coverage.notes():
             st.info(line, icon=":material/date_range:")
 
 
@@ -87,10 +87,13 @@ def section_why(large: bool) -> None:
     unit = registry[story.headline_metric].unit
     left, right = st.columns([3, 1] if large else [2, 1], gap="large")
     with left:
-        components.chart(
-            data.figure(charts.waterfall_chart, steps, unit, large=large, theme=theme),
-            "why-waterfall",
-        )
+        if large:
+            components.chart(
+                data.figure(charts.waterfall_chart, steps, unit, large=large, theme=theme),
+                "why-waterfall",
+            )
+        else:  # the card: a static drawing (no chart library to load for it)
+            components.svg_image(svg_charts.waterfall_svg(steps, unit), "why-waterfall")
     with right:
         said = [
             f"**{format_value(why.previous, unit)} → {format_value(why.value, unit)}** "
@@ -128,8 +131,15 @@ def trend_rows(metric_id: str) -> pd.DataFrame:
 
 
 def headline_trend(large: bool) -> None:
-    """The headline metric's trend (NPS), large beside its tiles."""
+    """The headline metric's trend (NPS), beside its tiles (static), or a slide (plotly)."""
     head = headline_metric(registry)
+    if not large:
+        svg = svg_charts.trend_svg(
+            trend_rows(head), data.metric_label(head), registry[head].unit,
+            min_n=registry[head].min_n,
+        )  # fmt: skip
+        components.svg_chart(svg, f"{head}-trend")
+        return
     fig = data.figure(
         charts.trend_chart,
         trend_rows(head),
@@ -143,18 +153,12 @@ def headline_trend(large: bool) -> None:
     components.chart(fig, f"{head}-trend")
 
 
-def small_trends(ids: list[str], large: bool, key: str) -> None:
+def small_trends(ids: list[str], key: str) -> None:
+    """The small trends of a column of the card: static (no chart library to load)."""
     metrics = [(m, data.metric_label(m), registry[m].unit) for m in ids]
     rows = data.trend(period)
-    fig = data.figure(
-        charts.small_multiples,
-        rows[rows["metric"].isin(ids)],
-        metrics,
-        large=large,
-        theme=theme,
-        columns=3,
-    )
-    components.chart(fig, key)
+    svg = svg_charts.small_multiples_svg(rows[rows["metric"].isin(ids)], metrics, columns=3)
+    components.svg_chart(svg, key)
 
 
 def group_column(group: str, title: str, tile_columns: int) -> None:
@@ -166,7 +170,7 @@ def group_column(group: str, title: str, tile_columns: int) -> None:
         headline_trend(False)
     trends = [m for m in in_view(registry, "card_trends") if m in ids]
     if trends:
-        small_trends(trends, False, f"{group}-trends")
+        small_trends(trends, f"{group}-trends")
 
 
 def section_business() -> None:
@@ -249,14 +253,15 @@ def glance_table() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Teams at a glance: one row per team, a cell per glance metric (see `glance_cell`),
     and beside it the same shape holding each cell's status (for its tint)."""
     teams = data.teams().set_index("team_id")
-    per_team = data.breakdown(period, "team")
     rows, statuses = [], []
     for team_id, team in teams.iterrows():
-        team_lines = per_team.get(team_id, {})
+        # the story's lines per team (the headline's reads): no second read of every team
+        team_lines = {m.id: m for m in story.teams.get(team_id, [])}
         row = {"Team": team["name"], "Supervisor": team["supervisor"] or "", "id": team_id}
         status = {"Team": None, "Supervisor": None, "id": None}
         for m in in_view(registry, "glance"):
-            line = team_lines.get(for_team(registry, m, bool(team["internal"])))
+            result = team_lines.get(for_team(registry, m, bool(team["internal"])))
+            line = None if result is None else result.to_dict()
             label = glance_label(m)
             row[label] = glance_cell(line)
             status[label] = None if line is None or line["value"] is None else line["status"]
@@ -322,40 +327,47 @@ def section_all_tiles() -> None:
 
 def no_data() -> None:
     """An empty period: say where the data is, not a grid of n 0 tiles."""
-    for line in story.coverage.notes():
+    for line in coverage.notes():
         st.warning(line, icon=":material/event_busy:")
 
 
 if not present:
     components.demo_banner()
-    title()  # first: the page is readable while the period's story is read
+    title()  # first: the page is readable while the numbers are read
 card = data.scorecard(period)
 lines = {m["id"]: m for m in card["metrics"]}
 lines.update(
     (line["id"], line) for line in frontline.with_obstacle_notes(list(lines.values()), period)
 )
 as_of = data.data_as_of()
-story = data.story(period)
-told = story.headline()
+coverage = data.coverage(period)  # the story's own notes, known before it is read
 if not present:
     header_notes()
-    if story.empty:
+    if coverage.empty:
         no_data()
         st.stop()
-    section_headline(False)
-    deck_button()  # beside the headline: the slides a leader takes into the company deck
+    # The headline leads the card, but it waits for the period's story (praise, stars,
+    # every team): its place is kept here and filled once the tiles are on the page.
+    headline_place = st.container()
     # the first group (what customers feel) narrower: its tiles sit two to a row
     widths = [5 if index == 0 else 8 for index in range(len(layout.groups))]
     columns = st.columns(widths, gap="large")
     for index, (column, group) in enumerate(zip(columns, layout.groups.values(), strict=True)):
         with column:
             group_column(group.id, group.title, tile_columns=2 if index == 0 else 4)
+    with headline_place:  # while the story is read, its spinner stands here
+        story = data.story(period)
+        told = story.headline()
+        section_headline(False)
+        deck_button()  # beside the headline: the slides a leader takes into the company deck
     section_why(False)
     section_business()
     section_stars(False)
     frontline.section(period, False)
     section_teams(False)
 else:
+    story = data.story(period)
+    told = story.headline()
     slides = [("The headline", lambda: section_headline(True))]
     if not story.empty:
         slides.append(("Customers and service", section_all_tiles))
