@@ -3,7 +3,10 @@ kpi_values, targets, meetings and learning (the kinds loaded as rows with a key)
 
 A load checks a whole column of keys at once (the file's keys are registered as an Arrow
 table and joined), lets demo rows with the key of a loaded row give way, and streams the
-rows it loads to DuckDB in row groups; an undo deletes a batch's rows by batch id. Fact
+rows it loads to DuckDB in row groups. On PostgreSQL, where registering means copying, the
+keys repeated within the file are found in memory, the file's keys are copied only when
+the table holds another batch's rows, and the rows go by COPY. An undo deletes a batch's
+rows by batch id. Fact
 tables carry no key constraint (see store/schema.py): key uniqueness is kept here.
 """
 
@@ -305,7 +308,10 @@ def _loaded(rows: pa.Table, columns: Sequence[str]):
     large file is never copied whole)."""
     for start in range(0, rows.num_rows, postgres.COPY_CHUNK_ROWS):
         part = rows.slice(start, postgres.COPY_CHUNK_ROWS)
-        yield from part.filter(part.column("cx_loaded")).select(list(columns)).to_batches()
+        loaded = part.column("cx_loaded")
+        if not pc.all(loaded).as_py():  # (filtering copies every column)
+            part = part.filter(loaded)
+        yield from part.select(list(columns)).to_batches()
 
 
 def unknown_agents(conn: Connection, agents: pa.Table) -> list[str]:
