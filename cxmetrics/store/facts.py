@@ -3,7 +3,10 @@ kpi_values, targets, meetings and learning (the kinds loaded as rows with a key)
 
 A load checks a whole column of keys at once (the file's keys are registered as an Arrow
 table and joined), lets demo rows with the key of a loaded row give way, and streams the
-rows it loads to DuckDB in row groups; an undo deletes a batch's rows by batch id. Fact
+rows it loads to DuckDB in row groups. On PostgreSQL, where registering means copying, the
+keys repeated within the file are found in memory, the file's keys are copied only when
+the table holds another batch's rows, and the rows go by COPY. An undo deletes a batch's
+rows by batch id. Fact
 tables carry no key constraint (see store/schema.py): key uniqueness is kept here.
 """
 
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import Connection, text
 
 from cxmetrics.store import postgres, rollups
@@ -128,6 +132,8 @@ def duplicate_keys(
         f"SELECT count(*) = {distinct_rows(name_of(conn), names.split(', '))} "  # noqa: S608
         "FROM cx_incoming_keys WHERE ok"
     )
+    if name_of(conn) == POSTGRESQL:
+        return _duplicate_keys_copied(conn, table, key, keys, stored, demo_batch)
     found = []
     with Registered(conn) as reg:
         reg("cx_incoming_keys", keys)
@@ -136,6 +142,49 @@ def duplicate_keys(
             rows = conn.execute(text(sql), {"demo": demo_batch}).all()
             found.append(np.asarray(rows, dtype=np.int64).reshape(-1, 2))
     return found
+
+
+def _duplicate_keys_copied(
+    conn: Connection,
+    table: str,
+    key: Sequence[str],
+    keys: pa.Table,
+    stored: str,
+    demo_batch: str,
+) -> list[np.ndarray]:
+    """`duplicate_keys` where the file's keys must be copied to the server (PostgreSQL):
+    the keys repeated in the file are found in memory, and only when the table holds a row
+    outside the demo batch are the ok rows' keys copied over and `stored` asked."""
+    ok = keys.filter(keys.column("ok"))
+    found = [_repeated_in_file(ok.select(list(key)), ok.column("row_pos"))]
+    held = conn.execute(
+        text(f"SELECT EXISTS (SELECT 1 FROM {_table(table)} WHERE batch_id <> :demo)"),  # noqa: S608
+        {"demo": demo_batch},
+    ).scalar_one()
+    if held and ok.num_rows:
+        with Registered(conn) as reg:
+            reg("cx_incoming_keys", ok)
+            rows = conn.execute(text(stored), {"demo": demo_batch}).all()
+        found.append(np.asarray(rows, dtype=np.int64).reshape(-1, 2))
+    return found
+
+
+def _repeated_in_file(key: pa.Table, row_pos: pa.ChunkedArray) -> np.ndarray:
+    """(row_pos, first) of the rows whose key (the columns of `key`; a missing part equals
+    a missing one) an earlier row holds, `first` that earlier row's row_pos."""
+    n = key.num_rows
+    group = np.zeros(n, dtype=np.int64)
+    for column in key.columns:
+        # Number each row's key so far: the pair (key so far, this column's value) -> 0..n-1.
+        values = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
+        codes = values.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        pairs = group * max(len(values.dictionary), 1) + codes
+        _, group = np.unique(pairs, return_inverse=True)
+    _, first_index = np.unique(group, return_index=True)
+    first = first_index[group]
+    positions = row_pos.to_numpy()
+    repeated = np.flatnonzero(first != np.arange(n))
+    return np.column_stack([positions[repeated], positions[first[repeated]]])
 
 
 def _demo_rows_matching(
@@ -236,7 +285,11 @@ def insert_rows(
     names = idents(columns, _columns(table))
     if name_of(conn) == POSTGRESQL:
         postgres.copy_in(
-            conn, _table(table), [*names.split(", "), "batch_id"], _loaded(rows, columns, batch_id)
+            conn,
+            _table(table),
+            names.split(", "),
+            _loaded(rows, columns),
+            constants={"batch_id": batch_id},
         )
         return
     with Registered(conn) as reg:
@@ -250,19 +303,23 @@ def insert_rows(
         )
 
 
-def _loaded(rows: pa.Table, columns: Sequence[str], batch_id: str):
-    """The loaded rows of `rows` (`cx_loaded`), their `columns` and the batch id, a slice at
-    a time (so a large file is never copied whole)."""
+def _loaded(rows: pa.Table, columns: Sequence[str]):
+    """The loaded rows of `rows` (`cx_loaded`), their `columns`, a slice at a time (so a
+    large file is never copied whole)."""
     for start in range(0, rows.num_rows, postgres.COPY_CHUNK_ROWS):
         part = rows.slice(start, postgres.COPY_CHUNK_ROWS)
-        part = part.filter(part.column("cx_loaded")).select(list(columns))
-        part = part.append_column("batch_id", pa.array([batch_id] * part.num_rows, pa.string()))
-        yield from part.to_batches()
+        loaded = part.column("cx_loaded")
+        if not pc.all(loaded).as_py():  # (filtering copies every column)
+            part = part.filter(loaded)
+        yield from part.select(list(columns)).to_batches()
 
 
 def unknown_agents(conn: Connection, agents: pa.Table) -> list[str]:
     """Agent ids of the loaded rows of `agents` (`agent_id`, `loaded`) that no roster row
     names, sorted."""
+    if name_of(conn) == POSTGRESQL:  # copy each agent id once, not once per row
+        ids = agents.filter(agents.column("loaded")).column("agent_id").drop_null().unique()
+        agents = pa.table({"agent_id": ids, "loaded": pa.repeat(True, len(ids))})
     with Registered(conn) as reg:
         reg("cx_incoming_agents", agents)
         found = (
