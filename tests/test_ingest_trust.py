@@ -570,7 +570,7 @@ def test_a_zero_byte_rejects_its_row_not_the_file(store):
 def test_a_zero_byte_is_looked_for_in_the_bytes_of_the_values_only():
     import pyarrow as pa
 
-    from cxmetrics.ingest.validation import may_hold_zero_byte
+    from cxmetrics.ingest.cells import may_hold_zero_byte
 
     whole = pa.array(["ab", "c\x00d", "ef", ""], pa.large_string())
     assert may_hold_zero_byte(whole)

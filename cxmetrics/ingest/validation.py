@@ -35,6 +35,8 @@ from cxmetrics.ingest.cells import (
     bools,
     clean,
     comment_text,
+    longest_value,
+    may_hold_zero_byte,
     text_series,
     value_set,
 )
@@ -251,7 +253,7 @@ def _too_long(col: Column, arr: pa.ChunkedArray, c: str, errs: Deferred) -> None
         return
     # A value of at most `longest` bytes has at most `longest` characters: most columns
     # are settled by the byte lengths alone.
-    if (pc.max(pc.binary_length(arr)).as_py() or 0) <= longest:
+    if longest_value(arr) <= longest:
         return
     lengths = pc.utf8_length(arr)
     over = bools(pc.greater(lengths, longest))
@@ -382,23 +384,3 @@ def _reject_zero_bytes(raw: RawTable, errors: Errors) -> None:
             f"{label} holds a zero byte (NUL, an invisible control character): delete it from "
             "the cell, or export the file again",
         )
-
-
-def may_hold_zero_byte(cells: pa.Array | pa.ChunkedArray) -> bool:
-    """False when no cell of a text column holds a zero byte, read off the bytes of its
-    values in one pass (far cheaper than matching cell by cell, which then finds the
-    rows); True when one may."""
-    for chunk in cells.chunks if isinstance(cells, pa.ChunkedArray) else [cells]:
-        if not len(chunk):
-            continue
-        if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
-            return True  # another layout: let the cell-by-cell match decide
-        _validity, offsets, data = chunk.buffers()
-        width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-        bounds = np.frombuffer(offsets, dtype=width)[[chunk.offset, chunk.offset + len(chunk)]]
-        if data is None or bounds[0] == bounds[1]:
-            continue
-        values = np.frombuffer(data, dtype=np.uint8)[bounds[0] : bounds[1]]
-        if np.count_nonzero(values) != len(values):
-            return True
-    return False
