@@ -204,3 +204,37 @@ def test_a_batch_over_several_row_groups_stores_its_rows_in_file_order(store, tm
     assert (again.loaded, again.duplicates) == (40_000 - len(stored_ids), len(stored_ids))
     undo_batch(store, again.batch_id)
     assert store.scalar("SELECT count(*) FROM survey_responses") == report.loaded
+
+
+def test_byte_counts_of_a_text_column_are_read_chunk_by_chunk():
+    import pyarrow as pa
+
+    # "ab" 2 + "" 0 + "cdé" 4 (é is 2 bytes) + "x" 1 = 7 bytes; the longest is "cdé", 4.
+    whole = pa.array(["ab", "", "cdé", "x"], pa.large_string())
+    assert (cells.value_bytes(whole), cells.longest_value(whole)) == (7, 4)
+    # A slice counts only its own values: "" 0 + "cdé" 4.
+    assert (cells.value_bytes(whole.slice(1, 2)), cells.longest_value(whole.slice(1, 2))) == (4, 4)
+    # Missing values count nothing: "a" 1 + "bcd" 3 = 4, the longest 3; 32-bit offsets too.
+    gaps = pa.chunked_array([pa.array(["a", None], pa.string()), pa.array(["bcd"], pa.string())])
+    assert (cells.value_bytes(gaps), cells.longest_value(gaps)) == (4, 3)
+    empty = pa.chunked_array([], pa.large_string())
+    assert (cells.value_bytes(empty), cells.longest_value(empty)) == (0, 0)
+
+
+def test_no_array_of_lengths_as_long_as_the_column_is_built(monkeypatch):
+    """Reading and cleaning a file's text columns measures them a chunk at a time: arrays of
+    lengths as long as a 1 M-row column cost a fresh 8 MB each (page faults), 20 of them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from cxmetrics.ingest.limits import DEFAULT_LIMITS, check_record_lengths
+
+    measured = []
+    length = pc.binary_length
+    monkeypatch.setattr(pc, "binary_length", lambda arr: measured.append(len(arr)) or length(arr))
+    column = pa.chunked_array([pa.array([f"v{i}" for i in range(100)], pa.large_string())] * 4)
+    check_record_lengths(pa.table({"a": column, "b": column}), 1, DEFAULT_LIMITS)
+    assert measured and max(measured) == 100  # chunk by chunk, never all 400 rows at once
+    measured.clear()
+    text, _ = cells.clean(pd.Series(column, dtype="str"))
+    assert text.tolist()[:2] == ["v0", "v1"] and measured == []  # no missing value: offsets

@@ -197,6 +197,40 @@ def test_team_and_org_rollups_hold_the_agent_sums(known_store):
     assert known_store.scalar("SELECT count(*) FROM rollup_team_daily WHERE team_id IS NULL")
 
 
+def test_a_rollup_refresh_on_duckdb_never_joins_rows_back_on_their_measures(known_store):
+    """The long rows (team, org, unit moments) are unpivoted in one pass. DuckDB plans a
+    `CROSS JOIN LATERAL (VALUES …)` over grouped sums as a second grouping and a hash join
+    back on every measure column (`IS NOT DISTINCT FROM`): most of a 1 M-row survey load's
+    rollup refresh went there."""
+    from sqlalchemy import event
+
+    ran: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("INSERT"):
+            ran.append((statement, parameters))
+
+    event.listen(known_store.engine, "before_cursor_execute", keep)
+    try:
+        with known_store.transaction() as conn:
+            for source in rollups.SOURCES:
+                rollups.refresh(
+                    conn, source, date(2026, 11, 2), date(2026, 11, 15), known_store.settings
+                )
+            raw = conn.connection.driver_connection
+            plans = [raw.execute(f"EXPLAIN {sql}", params).fetchall() for sql, params in ran]
+    finally:
+        event.remove(known_store.engine, "before_cursor_execute", keep)
+    inserts = [sql.split("(")[0] for sql, _ in ran]
+    # agent rollups 3 (interactions, surveys, adherence refreshed after interactions too: 4),
+    # their team and org rows, adherence's period totals (week, month) and unit moments
+    assert sum("rollup_team_daily" in i for i in inserts) == 4
+    assert sum("rollup_team_units" in i for i in inserts) == 2 * 4  # grains ×2 (refreshes)
+    for (sql, _), plan in zip(ran, plans, strict=True):
+        text_of_plan = " ".join(str(cell) for row in plan for cell in row)
+        assert "IS NOT DISTINCT FROM" not in text_of_plan, sql[:80]
+
+
 @pytest.mark.both_stores
 def test_a_version_2_store_gets_its_team_rollup_when_migrated(known_store, tmp_path):
     w45 = parse_period("2026-W45")

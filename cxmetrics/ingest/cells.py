@@ -32,6 +32,66 @@ def _case_variants(word: str) -> set[str]:
 NULL_SPELLINGS = frozenset(v for token in NULL_TOKENS for v in _case_variants(token))
 
 
+def _chunks(arr: pa.Array | pa.ChunkedArray) -> list[pa.Array]:
+    return arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+
+
+def _is_text(chunk: pa.Array) -> bool:
+    return pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)
+
+
+def _offsets(chunk: pa.Array) -> np.ndarray:
+    """Where each value of a text chunk starts in its data, and where the last one ends."""
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    return np.frombuffer(chunk.buffers()[1], dtype=width)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+
+
+def value_bytes(arr: pa.Array | pa.ChunkedArray) -> int:
+    """Bytes of all the values of a text column: read off the offsets of a chunk without
+    missing values, else summed a chunk at a time (no array of lengths as long as the
+    column is built)."""
+    total = 0
+    for chunk in _chunks(arr):
+        if not len(chunk):
+            continue
+        if _is_text(chunk) and not chunk.null_count:
+            offsets = _offsets(chunk)
+            total += int(offsets[-1] - offsets[0])
+        else:
+            total += pc.sum(pc.binary_length(chunk)).as_py() or 0
+    return total
+
+
+def longest_value(arr: pa.Array | pa.ChunkedArray) -> int:
+    """Bytes of the longest value of a text column (0 when it has none), a chunk at a time."""
+    longest = 0
+    for chunk in _chunks(arr):
+        if len(chunk):
+            longest = max(longest, pc.max(pc.binary_length(chunk)).as_py() or 0)
+    return longest
+
+
+def may_hold_zero_byte(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """False when no value of a text column holds a zero byte, read off the bytes of its
+    values in one pass (far cheaper than matching cell by cell, which then finds the
+    rows); True when one may."""
+    for chunk in _chunks(arr):
+        if not len(chunk):
+            continue
+        if not _is_text(chunk):
+            return True  # another layout: let the cell-by-cell match decide
+        data = chunk.buffers()[2]
+        start, end = _offsets(chunk)[[0, -1]]
+        if data is None or start == end:
+            continue
+        values = np.frombuffer(data, dtype=np.uint8)[start:end]
+        if np.count_nonzero(values) != len(values):
+            return True
+    return False
+
+
 def arrow_text(values: pd.Series) -> pa.ChunkedArray:
     """A Series of text as Arrow strings (the Series' own buffers when it is Arrow-backed)."""
     arr = pa.array(values.array, from_pandas=True)
@@ -68,7 +128,7 @@ def clean(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Trimmed text with the null tokens as NaN, and the empty mask."""
     raw = arrow_text(values)
     text = pc.utf8_trim_whitespace(raw)
-    if pc.sum(pc.binary_length(text)) == pc.sum(pc.binary_length(raw)):
+    if value_bytes(text) == value_bytes(raw):
         text = raw  # nothing to trim: keep the buffers already read
     text = _unguarded(text)
     empty = bools(

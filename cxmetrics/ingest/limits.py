@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cxmetrics.config import IngestLimits
+from cxmetrics.ingest.cells import longest_value
 from cxmetrics.ingest.reasons import UnreadableFile
 
 DEFAULT_LIMITS = IngestLimits()
@@ -59,10 +60,10 @@ def check_cells(rows: int, width: int, limits: IngestLimits, *, about: bool) -> 
 
 def check_record_lengths(table: pa.Table, first_line: int, limits: IngestLimits) -> None:
     """Refuse a file with a record longer than the line limit (naming its line)."""
-    lengths = [pc.binary_length(col) for col in table.columns]
-    longest = sum(pc.max(length).as_py() or 0 for length in lengths) + table.num_columns
+    longest = sum(longest_value(col) for col in table.columns) + table.num_columns
     if longest <= limits.line_bytes:
         return  # even the longest cells of every column side by side fit
+    lengths = [pc.binary_length(col) for col in table.columns]
     total = lengths[0]
     for length in lengths[1:]:
         total = pc.add(total, length)

@@ -35,6 +35,8 @@ from cxmetrics.ingest.cells import (
     bools,
     clean,
     comment_text,
+    longest_value,
+    may_hold_zero_byte,
     text_series,
     value_set,
 )
@@ -251,7 +253,7 @@ def _too_long(col: Column, arr: pa.ChunkedArray, c: str, errs: Deferred) -> None
         return
     # A value of at most `longest` bytes has at most `longest` characters: most columns
     # are settled by the byte lengths alone.
-    if (pc.max(pc.binary_length(arr)).as_py() or 0) <= longest:
+    if longest_value(arr) <= longest:
         return
     lengths = pc.utf8_length(arr)
     over = bools(pc.greater(lengths, longest))
@@ -370,6 +372,8 @@ def _reject_zero_bytes(raw: RawTable, errors: Errors) -> None:
     cell, not a reason to refuse the file."""
     for pos in raw.data.columns:
         cells = pa.array(raw.data[pos].array, pa.large_string())
+        if not may_hold_zero_byte(cells):
+            continue
         hit = pc.match_substring(cells, "\x00")
         if not pc.any(hit).as_py():
             continue

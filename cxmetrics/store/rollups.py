@@ -38,7 +38,7 @@ from sqlalchemy import Connection, text
 from cxmetrics.config import Settings
 from cxmetrics.periods import GRAINS, period_containing
 from cxmetrics.store import measures
-from cxmetrics.store.dialect import day_of_period, name_of, unpivot
+from cxmetrics.store.dialect import day_of_period, measure_rows, name_of
 from cxmetrics.store.measures import ROLLUP_SUMS, measure_name
 from cxmetrics.store.membership import fact_team
 from cxmetrics.store.sql import ident
@@ -135,19 +135,23 @@ def unit_moments_sql(
     )
 
 
-def _team_insert(source: str, dated: bool) -> str:
-    """SQL writing `source`'s team × date rows (for a date range when `dated`)."""
+def _team_insert(source: str, dated: bool, dialect: str) -> str:
+    """SQL writing `source`'s team × date rows (for a date range when `dated`), in date
+    order (what the zone maps of a date-range read use)."""
     sums = ", ".join(f"sum(r.{c}) AS {c}" for c in ROLLUP_SUMS[source])
-    long = unpivot([(measure_name(source, c), f"g.{c}") for c in ROLLUP_SUMS[source]])
     where = "WHERE r.date >= :start AND r.date < :stop" if dated else ""
-    # Only fixed names from this module reach the SQL text; values are bound.
-    return (
-        "INSERT INTO rollup_team_daily (date, team_id, measure, value) "  # noqa: S608
-        "SELECT g.date, g.team_id, v.measure, v.value FROM ("
-        f"SELECT r.date AS date, {TEAM_OF_ROW} AS team_id, {sums} "
-        f"FROM rollup_{source} r {TEAM_JOIN}{where} GROUP BY 1, 2) AS g {long} "
-        "WHERE v.value <> 0 ORDER BY 1, 2, 3"
+    by_team = (
+        f"SELECT r.date AS date, {TEAM_OF_ROW} AS team_id, {sums} "  # noqa: S608
+        f"FROM rollup_{source} r {TEAM_JOIN}{where} GROUP BY 1, 2"
     )
+    long = measure_rows(
+        dialect,
+        ("g.date", "g.team_id"),
+        [(measure_name(source, c), f"g.{c}") for c in ROLLUP_SUMS[source]],
+        by_team,
+    )
+    # Only fixed names from this module reach the SQL text; values are bound.
+    return f"INSERT INTO rollup_team_daily (date, team_id, measure, value) {long} ORDER BY 1"
 
 
 def _measures_of(source: str) -> str:
@@ -264,7 +268,12 @@ def _rewrite_units(
                 source, f"rollup_{source}_period", bucket, key, "r.agent_id", join, where
             )
             teams = target == "rollup_team_units"
-            long = unpivot([(name, f'm."{name}"') for name in unit_moment_names(source)])
+            long = measure_rows(
+                name_of(conn),
+                ("g.bucket", "g.key"),
+                [(name, f'g."{name}"') for name in unit_moment_names(source)],
+                moments,
+            )
             # Only fixed names from this module reach the SQL text; values are bound.
             conn.execute(
                 text(
@@ -276,9 +285,8 @@ def _rewrite_units(
             conn.execute(
                 text(
                     f"INSERT INTO {target} (grain, date, {'team_id, ' if teams else ''}"  # noqa: S608
-                    f"measure, value) SELECT :grain, m.bucket, {'m.key, ' if teams else ''}"
-                    f"v.measure, v.value FROM ({moments}) AS m {long} "
-                    "WHERE v.value <> 0 ORDER BY 2"
+                    f"measure, value) SELECT :grain, u.bucket, {'u.key, ' if teams else ''}"
+                    f"u.measure, u.value FROM ({long}) AS u ORDER BY 2"
                 ),
                 bounds,
             )
@@ -294,7 +302,7 @@ def _rewrite_long(conn: Connection, source: str, span: dict | None, *, org: bool
         text(f"DELETE FROM rollup_team_daily WHERE {dated}{_measures_of(source)}"),  # noqa: S608
         params,
     )
-    conn.execute(text(_team_insert(source, dated=span is not None)), params)
+    conn.execute(text(_team_insert(source, span is not None, name_of(conn))), params)
     if not org:
         return
     conn.execute(
