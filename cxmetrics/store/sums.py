@@ -20,6 +20,7 @@ from cxmetrics.periods import GRAINS
 from cxmetrics.store import Reader, Store
 from cxmetrics.store.dialect import day_of_period, name_of
 from cxmetrics.store.measures import ROLLUP_SUMS, SOURCES, measure_name
+from cxmetrics.store.membership import rows_of_team
 from cxmetrics.store.rollups import (
     TEAM_JOIN,
     TEAM_OF_ROW,
@@ -50,19 +51,25 @@ def _moments_sql(
         return None
     (source,) = sources  # the registry keeps clustered ratios in one rollup
     where = ["r.date >= :first", "r.date <= :last"]
-    if team is not None:
-        where.append(f"{TEAM_OF_ROW} = :team")
     if agent is not None:
         where.append("r.agent_id = :agent")
     return unit_moments_sql(
         source,
-        f"rollup_{source}",
+        _rows(source, team),
         _bucket(dialect, grain, "r.date"),
         BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)",
         "r.date",
-        TEAM_JOIN if team is not None or by == "team" else "",
+        TEAM_JOIN if by == "team" else "",
         " AND ".join(where),
     )
+
+
+def _rows(source: str, team: str | None) -> str:
+    """The rows of a rollup to read (aliased `r` by the caller): a team's only (by the team
+    of each row, `membership.rows_of_team`) when a team was asked, else all of them."""
+    if team is None:
+        return f"rollup_{source}"
+    return f"({rows_of_team(f'rollup_{source}', 't.date >= :first AND t.date <= :last')})"
 
 
 def _units_sql(grain: str, team, by) -> str:
@@ -78,20 +85,17 @@ def _units_sql(grain: str, team, by) -> str:
 def _wide_sql(dialect: str, sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
     """One statement over the agent rollups: a UNION ALL of the sources, summed once."""
     columns = [(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    needs_teams = team is not None or by == "team"
     branches = []
     for source in sources:
         select = [_bucket(dialect, grain, "r.date"), BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)"]
         select += [f"r.{c}" if src == source else "0" for src, c in columns]
         where = ["r.date >= :first", "r.date <= :last"]
-        if team is not None:
-            where.append(f"{TEAM_OF_ROW} = :team")
         if agent is not None:
             where.append("r.agent_id = :agent")
-        join = TEAM_JOIN if needs_teams else ""
+        join = TEAM_JOIN if by == "team" else ""
         # Only fixed names from this module reach the SQL text; values are bound.
         branches.append(
-            f"SELECT {', '.join(select)} FROM rollup_{source} r {join}"  # noqa: S608
+            f"SELECT {', '.join(select)} FROM {_rows(source, team)} r {join}"  # noqa: S608
             f"WHERE {' AND '.join(where)}"
         )
     names = [f"c{i}" for i in range(len(columns))]
