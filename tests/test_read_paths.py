@@ -118,3 +118,23 @@ def test_the_team_agent_and_agent_table_reads_can_use_the_read_indexes(postgres_
             assert f"read_{source}_by_team" in plan, plan
     finally:
         store.close()
+
+
+@pytest.mark.both_stores
+def test_the_roster_a_file_is_checked_against_is_read_in_one_snapshot(known_store):
+    """One connection for both lists: a command sharing a DuckDB file with the app asks
+    for the file once for them, not once per list."""
+    import sqlalchemy as sa
+
+    from cxmetrics.store import roster
+
+    connections = []
+
+    def connected(conn) -> None:
+        connections.append(conn)
+
+    sa.event.listen(known_store.engine, "engine_connect", connected)
+    agents, teams = roster.names(known_store)
+    sa.event.remove(known_store.engine, "engine_connect", connected)
+    assert len(connections) == 1
+    assert set(agents["agent_id"]) >= {"A1", "A2"} and "T1" in set(teams["team_id"])
