@@ -5,7 +5,9 @@ The org scope reads the org × date rollup, team scopes and team breakdowns the 
 one (long form, one row per measure), agent scopes and agent breakdowns the agent rollups
 (wide, a column per measure). Unit moments of the ratios clustered by agent come in the same
 statement: stored per whole period for org and team scopes, computed from the agent × day
-rollup (the agent's days as the units) for agent scopes and agent tables. Only names
+rollup (the agent's days as the units) for agent scopes and agent tables. A team's rows of
+the agent rollups are found as `membership.rows_of_team` gives them (by index on
+PostgreSQL), not by joining every agent's rows to the team history. Only names
 checked against fixed lists reach the SQL text (grains, sources, scopes); values are bound.
 """
 
