@@ -131,22 +131,44 @@ def _reader_calls(store: Store, main: MainStore) -> list:
     return calls
 
 
-def _ingest_command(url: str, csv: str) -> tuple[int, str, int]:
+# `cxmetrics ingest` as `python -m cxmetrics.cli` runs it, writing its own VmHWM (the
+# high-water mark of its resident set since its exec) to the file named first at exit.
+# wait4's ru_maxrss is no use here: a forked child's counts the parent's high-water mark.
+INGEST_COMMAND = """import atexit, runpy, sys
+out = sys.argv.pop(1)
+def peak():
+    with open("/proc/self/status", encoding="ascii") as status, open(out, "w") as fh:
+        fh.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+atexit.register(peak)
+sys.argv[0] = "cxmetrics"
+runpy.run_module("cxmetrics.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def _ingest_command(url: str, csv: str) -> tuple[int, str, int | None]:
     """Run `cxmetrics ingest surveys CSV` in its own process: (exit code, stderr, its own
-    peak RSS in bytes, from wait4's rusage of that child alone)."""
-    with tempfile.TemporaryFile() as err:
-        command = subprocess.Popen(
-            [sys.executable, "-m", "cxmetrics.cli", "--db", url, "ingest", "surveys", csv],
+    peak RSS in bytes, None when it could not say)."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak = Path(folder) / "vmhwm"
+        command = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                INGEST_COMMAND,
+                str(peak),
+                "--db",
+                url,
+                "ingest",
+                "surveys",
+                csv,
+            ],
             cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
+            capture_output=True,
+            text=True,
             env={**os.environ, "CXMETRICS_STORE_WAIT_SECONDS": "600"},
         )
-        _, status, usage = os.wait4(command.pid, 0)
-        command.returncode = code = os.waitstatus_to_exitcode(status)  # reaped here
-        err.seek(0)
-        stderr = err.read().decode("utf-8", "replace")
-    return code, stderr, usage.ru_maxrss * 1024
+        kb = peak.read_text(encoding="ascii") if peak.exists() else ""
+    return command.returncode, command.stderr, int(kb) * 1024 if kb.isdigit() else None
 
 
 class RssSampler:
@@ -222,7 +244,7 @@ def _under_load(url: str, main: MainStore, csv: str) -> dict:
         errors.append(f"ingest exit {returncode}: {stderr.strip()[-300:]}")
     ordered = sorted(latencies)
     return {
-        "ingest_peak_rss_mb": mb(ingest_rss),
+        "ingest_peak_rss_mb": None if ingest_rss is None else mb(ingest_rss),
         "readers_rss_mb": readers_rss,
         "readers": READERS,
         "requests": len(ordered),
@@ -298,7 +320,7 @@ def shared_store(ctx: Context, main: MainStore) -> dict:
 
 def shared_rss(out: dict) -> dict:
     """The peak RSS of the shared store's processes (MB): each `cxmetrics ingest` command
-    (its own, by wait4), PostgreSQL's `load_batch` alone in a spawned child, and how much the
+    (its own VmHWM), PostgreSQL's `load_batch` alone in a spawned child, and how much the
     readers' process grew while they read; `largest` is the checked figure. (The bench
     process's lifetime high-water mark would be another step's, e.g. the pandas baseline.)"""
     load = out["under_load"]
@@ -310,4 +332,5 @@ def shared_rss(out: dict) -> dict:
     }
     if "ingest_postgres" in out:
         figures["load_batch_postgresql"] = out["ingest_postgres"]["peak_rss_mb"]
-    return {**figures, "largest": max(figures.values())}
+    known = [v for v in figures.values() if v is not None]
+    return {**figures, "largest": max(known) if known else None}
