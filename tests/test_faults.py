@@ -34,6 +34,7 @@ from cxmetrics.demo import build_demo
 from cxmetrics.periods import last_complete_week
 from cxmetrics.serve import MAIN_SCRIPT
 from cxmetrics.store import open_store
+from cxmetrics.store.schema import SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = MAIN_SCRIPT
@@ -41,6 +42,7 @@ SAMPLES = SAMPLES_DIR
 UPLOAD_PAGE = "views/upload.py"
 TEAM_PAGE = "views/team.py"
 WEEK = last_complete_week().label
+NEWER = SCHEMA_VERSION + 1  # a schema version from a cxmetrics newer than this one
 INTERACTIONS_HEADER = (
     "interaction_id,started_at,channel,queue,team_id,agent_id,customer_id,wait_seconds,"
     "handle_seconds,abandoned,transferred,resolved_first_contact,callback_promised,"
@@ -482,11 +484,11 @@ def test_a_damaged_store_is_called_damaged_not_busy(work, damage):
 
 def test_a_store_from_a_newer_cxmetrics(work):
     con = duckdb.connect(str(work / "store.duckdb"))
-    con.execute("INSERT INTO schema_version VALUES (9, current_timestamp)")
+    con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [NEWER])
     con.close()
     before = files(work)
     for args in (["scorecard"], ["ingest", "roster", str(SAMPLES / "roster.csv")]):
-        assert_one_line(cli(*DB, *args, cwd=work), "made by a newer cxmetrics (schema 9",
+        assert_one_line(cli(*DB, *args, cwd=work), f"made by a newer cxmetrics (schema {NEWER}",
                         "upgrade cxmetrics")  # fmt: skip
     assert files(work) == before
 
@@ -693,7 +695,7 @@ def test_a_store_this_user_cannot_read(work):
 
 def test_the_app_on_a_store_from_a_newer_cxmetrics(app_store):
     con = duckdb.connect(str(app_store))
-    con.execute("INSERT INTO schema_version VALUES (9, current_timestamp)")
+    con.execute("INSERT INTO schema_version VALUES (?, current_timestamp)", [NEWER])
     con.close()
     before = files(app_store.parent)
     at = AppTest.from_file(str(APP), default_timeout=90)

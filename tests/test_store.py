@@ -123,10 +123,12 @@ def test_a_version_1_store_is_migrated_forward_keeping_its_data(empty_store_url)
 
 
 def _back_to_version_3(conn) -> None:
-    """Undo schema versions 8 (access list, audit log), 7 (learning), 6 (obstacles,
-    meetings), 5 (data version) and 4 (team history, supervisor e-mail, batch headers) on a
-    store."""
+    """Undo schema versions 9 (read indexes), 8 (access list, audit log), 7 (learning), 6
+    (obstacles, meetings), 5 (data version) and 4 (team history, supervisor e-mail, batch
+    headers) on a store."""
     for statement in (
+        *(f"DROP INDEX IF EXISTS {name}" for name in schema.READ_INDEXES),
+        f"DELETE FROM schema_version WHERE version = {schema.READ_INDEXES_VERSION}",
         "DROP TABLE access",
         "DROP TABLE access_replaced",
         "DROP TABLE audit_log",

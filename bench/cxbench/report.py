@@ -300,12 +300,21 @@ def shared_rows(res: dict) -> list[Row]:
     errors = sum(side["errors"] for side in sh["under_load"].values())
     rows.append(checked(res, "errors_under_load", "8 errors under load (both stores)", str(errors)))
     rss = sh["peak_rss_mb"]
+    parts = [
+        f"ingest command {_f(rss['ingest_command_duckdb'], ' MB')} (DuckDB), "
+        f"{_f(rss['ingest_command_postgresql'], ' MB')} (PostgreSQL)",
+        f"readers grew {_f(rss['readers_growth_duckdb'], ' MB')} (DuckDB), "
+        f"{_f(rss['readers_growth_postgresql'], ' MB')} (PostgreSQL)",
+    ]
+    if "load_batch_postgresql" in rss:
+        parts.append(f"load_batch on PostgreSQL {_f(rss['load_batch_postgresql'], ' MB')}")
     rows.append(
         checked(
             res,
             "rss_shared_mb",
-            "8 peak RSS (bench process; largest child)",
-            f"{_f(rss['bench_process'], ' MB')}; {_f(rss['largest_child'], ' MB')}",
+            "8 peak RSS of the shared store's processes (largest)",
+            _f(rss["largest"], " MB"),
+            "; ".join(parts),
         )
     )
     return rows

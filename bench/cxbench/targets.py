@@ -41,7 +41,13 @@ TARGETS = {
     ),
     "pg_p95_under_load_ms": ("PostgreSQL: readers' p95 while an ingest commits", "<=", 300.0, "ms"),
     "errors_under_load": ("errors of readers and ingest under load, both stores", "<=", 0.0, ""),
-    "rss_shared_mb": ("peak RSS of the shared-store step (largest process)", "<=", 1000.0, "MB"),
+    "rss_shared_mb": (
+        "peak RSS of the shared store's processes (ingest commands, PostgreSQL load_batch, "
+        "readers' growth)",
+        "<=",
+        1000.0,
+        "MB",
+    ),
 }
 # The peak-RSS figure (memory label) each memory target is checked on.
 MEMORY_TARGETS = {
@@ -118,5 +124,5 @@ def _shared_values(shared: dict) -> dict:
         "duckdb_p95_under_load_ms": load["duckdb"]["p95_ms"],
         "pg_p95_under_load_ms": load["postgresql"]["p95_ms"],
         "errors_under_load": float(sum(side["errors"] for side in load.values())),
-        "rss_shared_mb": max(rss["bench_process"], rss["largest_child"]),
+        "rss_shared_mb": rss["largest"],
     }

@@ -317,6 +317,7 @@ class Store:
         with self.transaction() as conn:
             applied = schema.migrate(conn)
             rollups.bring_current(conn, self.settings, migrated=bool(applied))
+            schema.create_read_indexes(conn)
 
     @contextmanager
     def _faults(self) -> Iterator[None]:

@@ -48,6 +48,20 @@ def fact_team(rows: str, day: str) -> tuple[str, str]:
     return join, f"coalesce({rows}.team_id, member.team_id)"
 
 
+def rows_of_team(table: str, dated: str) -> str:
+    """SQL: the rows of `table` (with team_id, agent_id and date columns) whose team is
+    `:team` by the rule of `fact_team`, among those `dated` keeps (a condition on `t.date`,
+    fixed text). Two disjoint parts, each found without joining every row to the history:
+    the rows that name the team, and the untagged rows of the agents in it on their date
+    (an agent's stretches never overlap, so each row comes once, as the join would give)."""
+    return (
+        f"SELECT t.* FROM {table} t WHERE t.team_id = :team AND {dated} UNION ALL "  # noqa: S608
+        f"SELECT t.* FROM agent_teams s JOIN {table} t ON t.agent_id = s.agent_id "
+        f"AND t.date >= s.valid_from AND t.date < coalesce(s.valid_to, {_OPEN_END}) "
+        f"WHERE s.team_id = :team AND t.team_id IS NULL AND {dated}"
+    )
+
+
 def history_sql(changes: str, dialect: str) -> str:
     """SELECT of the history (agent_id, team_id, valid_from, valid_to, batch_id) that the
     changes in relation `changes` give, one row per stretch of days in one team."""

@@ -171,7 +171,11 @@ def restore_replaced(conn: Connection, batch_id: str) -> int:
 
 def names(db: Store | Reader) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(agents: agent_id, name, email, nickname; teams: team_id, name), to recognise agents
-    and teams named in a file (a Store or a Reader)."""
+    and teams named in a file (a Store or a Reader). One snapshot: both lists agree, and a
+    command sharing a DuckDB file with the app asks for it once."""
+    if hasattr(db, "snapshot"):
+        with db.snapshot() as reader:
+            return names(reader)
     agents = db.frame("SELECT agent_id, name, email, nickname FROM agents")
     teams = db.frame("SELECT team_id, name FROM teams")
     return agents, teams

@@ -253,12 +253,40 @@ def access_tables() -> list[str]:
     ]
 
 
+# Read paths' indexes, on PostgreSQL only: a scorecard of a team or an agent and a team's
+# agent table find their rows instead of scanning every team's (store/sums.py reads them
+# so). DuckDB reads the rollups by their zone maps (each row group's date range), and an ART
+# index there would only slow every load's rollup refresh.
+READ_INDEXES = {
+    "read_team_daily_by_team": "rollup_team_daily (team_id, date)",
+    "read_team_units_by_team": "rollup_team_units (team_id, grain, date)",
+    **{
+        f"read_{source}_by_{key}": f"rollup_{source} ({key}_id, date)"
+        for source in ("interactions", "surveys", "adherence")
+        for key in ("team", "agent")
+    },
+}
+
+
+def create_read_indexes(conn: Connection) -> None:
+    """Create the missing `READ_INDEXES` (PostgreSQL). Run whenever the rollups were brought
+    current in a write: recreating the agent rollups (rollups.bring_current) drops theirs."""
+    if conn.dialect.name != "postgresql":
+        return
+    for name, on in READ_INDEXES.items():
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {on}"))
+
+
 # The access list's version (the lead renumbers it at merge if another lands first).
 ACCESS_VERSION = 8
+# Version 9 adds no table: opening an older store migrates it, and the Store then creates
+# the read indexes with the rollups (`create_read_indexes`). Renumbered at merge likewise.
+READ_INDEXES_VERSION = 9
 
 # Each entry: the statements that bring the schema from version N-1 to N.
 MIGRATIONS: dict[int, list[str]] = {
     1: V1, 2: V2, 3: V3, 4: V4, 5: V5, 6: V6, 7: V7, ACCESS_VERSION: access_tables(),
+    READ_INDEXES_VERSION: [],
 }  # fmt: skip
 SCHEMA_VERSION = max(MIGRATIONS)
 

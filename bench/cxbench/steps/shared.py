@@ -14,15 +14,16 @@ On a throw-away PostgreSQL server (tests/pg_server.py, the machine's binaries):
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
+import psutil
 import sqlalchemy as sa
 
 from cxmetrics.ingest import load_batch
@@ -33,7 +34,7 @@ from cxmetrics.store import Store, open_store
 from .. import db
 from ..context import Context, MainStore
 from ..data import write_surveys
-from ..measure import log, mb, median_time, ms, peak_rss, ratio, timed
+from ..measure import in_child, log, mb, median_time, ms, ratio, timed
 
 ROOT = Path(__file__).resolve().parents[3]
 READERS = 20
@@ -85,23 +86,34 @@ def _plain_copy_s(url: str, csv: str) -> float:
         engine.dispose()
 
 
-def _ingest_pg(admin: str, csv: str, roster_csv: str, rows: int) -> dict:
-    url = _database(admin, "cx_ingest")
+def load_pg(url: str, csv: str, roster_csv: str) -> dict:
+    """Child-process side (`in_child`): the roster (untimed), then `load_batch` of the
+    survey CSV timed; {"seconds", "loaded"}."""
     store = open_store(url)
     try:
         roster = load_batch(store, "roster", roster_csv)
         assert roster.status == "committed", roster.message
         seconds, report = timed(load_batch, store, "surveys", csv)
-        if report.loaded != rows:
-            raise AssertionError(f"load_batch loaded {report.loaded} of {rows} on PostgreSQL")
     finally:
         store.close()
+    return {"seconds": seconds, "loaded": report.loaded}
+
+
+def _ingest_pg(admin: str, csv: str, roster_csv: str, rows: int) -> dict:
+    """`load_batch` on PostgreSQL in a spawned child (its own peak RSS), beside COPY."""
+    url = _database(admin, "cx_ingest")
+    child = in_child(load_pg, url=url, csv=csv, roster_csv=roster_csv)
+    seconds, loaded = child["result"]["seconds"], child["result"]["loaded"]
+    if loaded != rows:
+        raise AssertionError(f"load_batch loaded {loaded} of {rows} on PostgreSQL")
     copy_s = _plain_copy_s(url, csv)
     return {
         "rows": rows,
         "load_batch_s": round(seconds, 3),
         "postgres_copy_s": round(copy_s, 3),
         "ratio_vs_copy": ratio(seconds, copy_s),
+        "peak_rss_mb": child["peak_rss_mb"],
+        "base_rss_mb": child["base_rss_mb"],
     }
 
 
@@ -117,6 +129,76 @@ def _reader_calls(store: Store, main: MainStore) -> list:
             lambda p=p: breakdown(store, p, "agent", team=main.team),
         ]
     return calls
+
+
+# `cxmetrics ingest` as `python -m cxmetrics.cli` runs it, writing its own VmHWM (the
+# high-water mark of its resident set since its exec) to the file named first at exit.
+# wait4's ru_maxrss is no use here: a forked child's counts the parent's high-water mark.
+INGEST_COMMAND = """import atexit, runpy, sys
+out = sys.argv.pop(1)
+def peak():
+    with open("/proc/self/status", encoding="ascii") as status, open(out, "w") as fh:
+        fh.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+atexit.register(peak)
+sys.argv[0] = "cxmetrics"
+runpy.run_module("cxmetrics.cli", run_name="__main__", alter_sys=True)
+"""
+
+
+def _ingest_command(url: str, csv: str) -> tuple[int, str, int | None]:
+    """Run `cxmetrics ingest surveys CSV` in its own process: (exit code, stderr, its own
+    peak RSS in bytes, None when it could not say)."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak = Path(folder) / "vmhwm"
+        command = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                INGEST_COMMAND,
+                str(peak),
+                "--db",
+                url,
+                "ingest",
+                "surveys",
+                csv,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "CXMETRICS_STORE_WAIT_SECONDS": "600"},
+        )
+        kb = peak.read_text(encoding="ascii") if peak.exists() else ""
+    return command.returncode, command.stderr, int(kb) * 1024 if kb.isdigit() else None
+
+
+class RssSampler:
+    """This process's resident set every 20 ms while running: the readers' growth during
+    the step, which its lifetime high-water mark (left by earlier steps) cannot tell."""
+
+    def __init__(self) -> None:
+        self._process = psutil.Process()
+        self._start = self._process.memory_info().rss
+        self._peak = self._start
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._done.wait(0.02):
+            self._peak = max(self._peak, self._process.memory_info().rss)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> dict:
+        """{"start", "peak", "growth"} in MB."""
+        self._done.set()
+        self._thread.join()
+        self._peak = max(self._peak, self._process.memory_info().rss)
+        return {
+            "start": mb(self._start),
+            "peak": mb(self._peak),
+            "growth": mb(self._peak - self._start),
+        }
 
 
 def _under_load(url: str, main: MainStore, csv: str) -> dict:
@@ -146,25 +228,24 @@ def _under_load(url: str, main: MainStore, csv: str) -> dict:
             i += 1
 
     threads = [threading.Thread(target=reader, args=(k,)) for k in range(READERS)]
+    sampler = RssSampler()
+    sampler.start()
     for t in threads:
         t.start()
     started = time.perf_counter()
-    command = subprocess.run(
-        [sys.executable, "-m", "cxmetrics.cli", "--db", url, "ingest", "surveys", csv],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "CXMETRICS_STORE_WAIT_SECONDS": "600"},
-    )
+    returncode, stderr, ingest_rss = _ingest_command(url, csv)
     ingest_s = time.perf_counter() - started
     stop.set()
     for t in threads:
         t.join()
+    readers_rss = sampler.stop()
     store.close()
-    if command.returncode != 0:
-        errors.append(f"ingest exit {command.returncode}: {command.stderr.strip()[-300:]}")
+    if returncode != 0:
+        errors.append(f"ingest exit {returncode}: {stderr.strip()[-300:]}")
     ordered = sorted(latencies)
     return {
+        "ingest_peak_rss_mb": None if ingest_rss is None else mb(ingest_rss),
+        "readers_rss_mb": readers_rss,
         "readers": READERS,
         "requests": len(ordered),
         "errors": len(errors),
@@ -233,6 +314,23 @@ def shared_store(ctx: Context, main: MainStore) -> dict:
                 **_under_load(where, main, concurrent["survey_csv"]),
             }
         db.remove(copy)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    out["peak_rss_mb"] = {"bench_process": mb(peak_rss()), "largest_child": mb(children)}
+    out["peak_rss_mb"] = shared_rss(out)
     return out
+
+
+def shared_rss(out: dict) -> dict:
+    """The peak RSS of the shared store's processes (MB): each `cxmetrics ingest` command
+    (its own VmHWM), PostgreSQL's `load_batch` alone in a spawned child, and how much the
+    readers' process grew while they read; `largest` is the checked figure. (The bench
+    process's lifetime high-water mark would be another step's, e.g. the pandas baseline.)"""
+    load = out["under_load"]
+    figures = {
+        "ingest_command_duckdb": load["duckdb"]["ingest_peak_rss_mb"],
+        "ingest_command_postgresql": load["postgresql"]["ingest_peak_rss_mb"],
+        "readers_growth_duckdb": load["duckdb"]["readers_rss_mb"]["growth"],
+        "readers_growth_postgresql": load["postgresql"]["readers_rss_mb"]["growth"],
+    }
+    if "ingest_postgres" in out:
+        figures["load_batch_postgresql"] = out["ingest_postgres"]["peak_rss_mb"]
+    known = [v for v in figures.values() if v is not None]
+    return {**figures, "largest": max(known) if known else None}

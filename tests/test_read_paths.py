@@ -1,0 +1,140 @@
+"""How scorecards find their rows: a team's rows of the agent rollups without joining every
+row to the team history (`membership.rows_of_team`), and PostgreSQL's read indexes
+(schema version `READ_INDEXES_VERSION`) that the team, agent and agent-table reads use."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from cxmetrics.store import membership, open_store, schema, sums
+from cxmetrics.store.measures import ROLLUP_SUMS
+from cxmetrics.store.rollups import TEAM_JOIN, TEAM_OF_ROW
+
+FIRST, LAST = date(2025, 1, 1), date(2027, 1, 1)
+
+
+def _indexes(store) -> dict[str, str]:
+    """{index name: its definition} of the store's own schema (PostgreSQL)."""
+    rows = store.rows(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+    )
+    return dict(rows)
+
+
+@pytest.mark.both_stores
+def test_a_teams_rows_are_the_rows_the_team_history_gives(known_store):
+    """Every team of the known-answer fixture (T1, T2, and rows of agents on no roster):
+    the rows `rows_of_team` picks are those the history join picks, row for row (the
+    fixture has rows that name their team and untagged rows that follow their agent)."""
+    teams = [r[0] for r in known_store.rows("SELECT DISTINCT team_id FROM agent_teams")]
+    assert len(teams) >= 2
+    for source, names in ROLLUP_SUMS.items():
+        columns = ", ".join(f"r.{c}" for c in ("date", "agent_id", *names))
+        for team in teams:
+            params = {"team": team, "first": FIRST, "last": LAST}
+            joined = known_store.rows(
+                f"SELECT {columns} FROM rollup_{source} r {TEAM_JOIN}"
+                f"WHERE {TEAM_OF_ROW} = :team AND r.date >= :first AND r.date <= :last",
+                params,
+            )
+            picked = known_store.rows(
+                f"SELECT {columns} FROM ("
+                + membership.rows_of_team(
+                    f"rollup_{source}", "t.date >= :first AND t.date <= :last"
+                )
+                + ") r",
+                params,
+            )
+            key = lambda row: tuple(str(v) for v in row)  # noqa: E731
+            assert sorted(picked, key=key) == sorted(joined, key=key), (source, team)
+            assert joined or source != "interactions", team
+
+
+@pytest.mark.both_stores
+def test_postgres_gets_the_read_indexes_and_duckdb_none(store):
+    assert store.scalar("SELECT max(version) FROM schema_version") == schema.SCHEMA_VERSION
+    if store.dialect != "postgresql":
+        # DuckDB reads by zone maps; an ART index would only slow the loads' rollup refresh.
+        assert store.scalar("SELECT count(*) FROM duckdb_indexes()") == 0
+        return
+    found = _indexes(store)
+    for name, on in schema.READ_INDEXES.items():
+        table, columns = on.split(" ", 1)
+        assert name in found, name
+        assert f"ON {store.scalar('SELECT current_schema()')}.{table} " in found[name]
+        assert found[name].endswith(f"USING btree {columns}"), found[name]
+
+
+@pytest.mark.both_stores
+def test_a_version_8_store_is_given_the_read_indexes(store_url):
+    store = open_store(store_url)
+    with store.engine.begin() as conn:  # as cxmetrics with schema version 8 left it
+        for name in schema.READ_INDEXES:
+            conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+        conn.execute(
+            text("DELETE FROM schema_version WHERE version = :v"),
+            {"v": schema.READ_INDEXES_VERSION},
+        )
+    store.close()
+    store = open_store(store_url)
+    try:
+        assert store.scalar("SELECT max(version) FROM schema_version") == schema.SCHEMA_VERSION
+        if store.dialect == "postgresql":
+            assert set(schema.READ_INDEXES) <= set(_indexes(store))
+    finally:
+        store.close()
+
+
+def _plan(store, sql: str, params: dict) -> str:
+    """PostgreSQL's plan of `sql` with sequential scans priced out: the indexes it can use."""
+    with store.reading() as conn:
+        conn.execute(text("SET LOCAL enable_seqscan = off"))
+        rows = conn.execute(text("EXPLAIN " + sql), params).fetchall()
+    return "\n".join(r[0] for r in rows)
+
+
+def test_the_team_agent_and_agent_table_reads_can_use_the_read_indexes(postgres_url):
+    """The index columns fit the statements' filters (the fixture is too small for the
+    planner to prefer them, so sequential scans are priced out): a team's scorecard reads
+    the team rollups by team, an agent's scorecard the agent rollups by agent, and a team's
+    agent table the agent rollups by team (the untagged rows too: team_id IS NULL)."""
+    store = open_store(postgres_url)
+    try:
+        params = {"first": FIRST, "last": LAST, "team": "T1", "agent": "A1"}
+        team = sums._long_sql("postgresql", tuple(ROLLUP_SUMS), "week", "T1", None)
+        team += " UNION ALL " + sums._units_sql("week", "T1", None)
+        plan = _plan(store, team, params)
+        assert "read_team_daily_by_team" in plan and "read_team_units_by_team" in plan
+        agent = sums._wide_sql("postgresql", tuple(ROLLUP_SUMS), "week", None, "A1", None)
+        plan = _plan(store, agent, params)
+        for source in ROLLUP_SUMS:
+            assert f"read_{source}_by_agent" in plan, plan
+        table = sums._wide_sql("postgresql", tuple(ROLLUP_SUMS), "week", "T1", None, "agent")
+        plan = _plan(store, table, params)
+        for source in ROLLUP_SUMS:
+            assert f"read_{source}_by_team" in plan, plan
+    finally:
+        store.close()
+
+
+@pytest.mark.both_stores
+def test_the_roster_a_file_is_checked_against_is_read_in_one_snapshot(known_store):
+    """One connection for both lists: a command sharing a DuckDB file with the app asks
+    for the file once for them, not once per list."""
+    import sqlalchemy as sa
+
+    from cxmetrics.store import roster
+
+    connections = []
+
+    def connected(conn) -> None:
+        connections.append(conn)
+
+    sa.event.listen(known_store.engine, "engine_connect", connected)
+    agents, teams = roster.names(known_store)
+    sa.event.remove(known_store.engine, "engine_connect", connected)
+    assert len(connections) == 1
+    assert set(agents["agent_id"]) >= {"A1", "A2"} and "T1" in set(teams["team_id"])
