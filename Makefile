@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/cxmetrics serve
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
