@@ -56,15 +56,6 @@ def value_at_max(dialect: str, value: str, order: str) -> str:
     return f"arg_max({value}, {order})"
 
 
-def distinct_rows(dialect: str, columns: Sequence[str]) -> str:
-    """Aggregate: how many distinct combinations of `columns` there are (a missing part
-    counts as a value). DuckDB counts their hashes (a collision only undercounts)."""
-    listed = ", ".join(columns)
-    if dialect == POSTGRESQL:
-        return f"count(DISTINCT ROW({listed}))"
-    return f"count(DISTINCT hash({listed}))"
-
-
 def measure_rows(
     dialect: str, keys: Sequence[str], columns: Sequence[tuple[str, str]], relation: str
 ) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, text
 
 from cxmetrics.store import postgres, rollups
 from cxmetrics.store.arrow import Registered
-from cxmetrics.store.dialect import POSTGRESQL, distinct_rows, name_of
+from cxmetrics.store.dialect import POSTGRESQL, name_of
 from cxmetrics.store.schema import BATCH_TABLES
 from cxmetrics.store.sql import ident, idents
 
@@ -114,6 +114,13 @@ def duplicate_keys(
     never shadow real ones: a key held only by the demo loads (`demo_rows_keyed_like`).
     """
     names = idents(key, _columns(table))
+    held = _key_match(conn, table, key, nullable, "t", "i")
+    stored = (
+        "SELECT i.row_pos, -1 FROM cx_incoming_keys i WHERE i.ok AND EXISTS "  # noqa: S608
+        f"(SELECT 1 FROM {_table(table)} t WHERE {held} AND t.batch_id <> :demo)"
+    )
+    if name_of(conn) == POSTGRESQL:
+        return _duplicate_keys_copied(conn, table, key, keys, stored, demo_batch)
     match = _key_match(conn, table, key, nullable, "c", "d")
     in_file = (
         f"WITH c AS (SELECT row_pos, {names} FROM cx_incoming_keys WHERE ok), "  # noqa: S608
@@ -121,19 +128,12 @@ def duplicate_keys(
         f"HAVING count(*) > 1) SELECT c.row_pos, d.first_pos FROM c JOIN d ON {match} "
         "WHERE c.row_pos <> d.first_pos"
     )
-    held = _key_match(conn, table, key, nullable, "t", "i")
-    stored = (
-        "SELECT i.row_pos, -1 FROM cx_incoming_keys i WHERE i.ok AND EXISTS "  # noqa: S608
-        f"(SELECT 1 FROM {_table(table)} t WHERE {held} AND t.batch_id <> :demo)"
-    )
-    # As many distinct key hashes as rows: no key is repeated (a hash collision only costs
-    # the exact query).
+    # As many distinct key hashes as rows (a missing part hashes as a value): no key is
+    # repeated (a hash collision only costs the exact query).
     distinct = (
-        f"SELECT count(*) = {distinct_rows(name_of(conn), names.split(', '))} "  # noqa: S608
+        f"SELECT count(*) = count(DISTINCT hash({names})) "  # noqa: S608
         "FROM cx_incoming_keys WHERE ok"
     )
-    if name_of(conn) == POSTGRESQL:
-        return _duplicate_keys_copied(conn, table, key, keys, stored, demo_batch)
     found = []
     with Registered(conn) as reg:
         reg("cx_incoming_keys", keys)
@@ -317,9 +317,9 @@ def _loaded(rows: pa.Table, columns: Sequence[str]):
 def unknown_agents(conn: Connection, agents: pa.Table) -> list[str]:
     """Agent ids of the loaded rows of `agents` (`agent_id`, `loaded`) that no roster row
     names, sorted."""
-    if name_of(conn) == POSTGRESQL:  # copy each agent id once, not once per row
-        ids = agents.filter(agents.column("loaded")).column("agent_id").drop_null().unique()
-        agents = pa.table({"agent_id": ids, "loaded": pa.repeat(True, len(ids))})
+    # Each agent id once (on PostgreSQL registering means copying).
+    ids = agents.filter(agents.column("loaded")).column("agent_id").drop_null().unique()
+    agents = pa.table({"agent_id": ids, "loaded": pa.repeat(True, len(ids))})
     with Registered(conn) as reg:
         reg("cx_incoming_agents", agents)
         found = (
