@@ -135,7 +135,8 @@ def _open(args, *, write: bool, create: bool = False):
 def cmd_serve(args) -> int:
     """Start the web app: on an empty store, build the demo first (saying so), then hand
     the process to Streamlit with the packaged settings, in the cxmetrics home folder (where
-    `.streamlit/secrets.toml` is read)."""
+    `.streamlit/secrets.toml` is read). The server warms up (imports, store open) before
+    it answers: see cxmetrics/ui/launch.py."""
     from cxmetrics.config import PROJECT_ROOT
     from cxmetrics.demo import build_demo
     from cxmetrics.serve import streamlit_command

@@ -15,6 +15,7 @@ from cxmetrics.config import PACKAGE_DIR
 
 MAIN_SCRIPT = PACKAGE_DIR / "ui" / "main.py"
 STREAMLIT_SETTINGS = PACKAGE_DIR / "ui" / "streamlit.toml"
+LAUNCHER = "cxmetrics.ui.launch"  # the server process: warm-up, then `streamlit run`
 
 
 def _flags(table: dict, prefix: str = "") -> list[str]:
@@ -37,8 +38,9 @@ def streamlit_flags() -> list[str]:
 
 def streamlit_command(*options: str, port: int | None = None) -> list[str]:
     """The command that serves the app: this interpreter's Streamlit on the packaged entry
-    script, the packaged settings, then `options` (which win)."""
-    command = [sys.executable, "-m", "streamlit", "run", str(MAIN_SCRIPT), *streamlit_flags()]
+    script, the packaged settings, then `options` (which win). Streamlit runs in the
+    server process of `cxmetrics.ui.launch`, which warms it up before it listens."""
+    command = [sys.executable, "-m", LAUNCHER, "run", str(MAIN_SCRIPT), *streamlit_flags()]
     if port is not None:
         command.append(f"--server.port={port}")
     return [*command, *options]

@@ -1,0 +1,83 @@
+"""The server's warm-up (cxmetrics/ui/launch.py): before the server listens it imports what
+the pages import and opens the store, and the first page run uses that store; a store that
+cannot be opened yet is left for the page to explain."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from cxmetrics.config import PROJECT_ROOT
+from cxmetrics.serve import MAIN_SCRIPT, streamlit_command
+from cxmetrics.ui.launch import page_imports
+
+# In a fresh interpreter: warm up, then count how often the first page run opens a store.
+WARM_THEN_RUN = """
+import json, sys
+from cxmetrics.ui import launch
+before = set(sys.modules)
+imported = launch.warm_up()
+loaded = sorted(set(sys.modules) - before)
+from cxmetrics.ui import data
+opened = []
+open_store = data.open_store
+data.open_store = lambda *a, **k: opened.append(1) or open_store(*a, **k)
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120)
+at.run()
+print(json.dumps({
+    "imported": imported,
+    "loaded": loaded,
+    "opened_by_the_page": len(opened),
+    "title": [t.value for t in at.title],
+    "errors": [e.value for e in at.error],
+}))
+"""
+
+
+def _warm_then_run(db_url: str) -> dict:
+    env = {**os.environ, "CXMETRICS_DB_URL": db_url}
+    done = subprocess.run(
+        [sys.executable, "-c", WARM_THEN_RUN, str(MAIN_SCRIPT)],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_warm_up_imports_what_the_page_scripts_import():
+    names = page_imports()
+    # allhands.py: `from cxmetrics.story.explain import waterfall` and
+    # `from cxmetrics.ui import charts, components, data, frontline, identity, svg_charts`
+    assert "cxmetrics.story.explain" in names
+    assert {"cxmetrics.ui.svg_charts", "cxmetrics.ui.frontline", "pandas"} <= set(names)
+    assert "__future__" not in names
+    assert len(names) == len(set(names))
+
+
+def test_the_server_process_warms_up_before_streamlit_runs_the_entry_script():
+    command = streamlit_command(port=8501)
+    assert command[1:5] == ["-m", "cxmetrics.ui.launch", "run", str(MAIN_SCRIPT)]
+    assert "--server.port=8501" in command
+
+
+def test_the_first_page_run_uses_the_store_the_warm_up_opened(known_store, store_url):
+    known_store.close()  # DuckDB: one process per file, and the warm-up is the next one
+    ran = _warm_then_run(store_url)
+    assert ran["opened_by_the_page"] == 0
+    assert ran["errors"] == []
+    assert ran["title"] and ran["title"][0].startswith("All-hands scorecard")
+    # the page's libraries are loaded before any page runs, and the first-use ones too
+    assert "cxmetrics.story.explain" in ran["loaded"]
+    assert {"pyarrow", "pandas.io.formats.style"} <= set(ran["imported"])
+
+
+def test_a_store_that_cannot_be_opened_is_left_for_the_page_to_explain(tmp_path):
+    damaged = tmp_path / "damaged.duckdb"
+    damaged.write_bytes(b"this is not a database file" * 100)
+    ran = _warm_then_run(f"duckdb:///{damaged}")
+    assert "cxmetrics.story.explain" in ran["loaded"]  # the imports still happened
+    assert ran["opened_by_the_page"] == 1  # the page tried again, and says why
+    assert ran["errors"], ran
