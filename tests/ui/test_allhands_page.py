@@ -24,6 +24,24 @@ def test_renders_on_the_demo_store_with_banner_and_all_groups(app_db):
     assert {"Sales per FTE", "Learning hours per agent"} <= labels  # learning: computed
 
 
+def _in_page_order(node) -> list:
+    """The page's elements as it shows them, top to bottom (blocks opened in order)."""
+    children = getattr(node, "children", None)
+    if not children:
+        return [node]
+    return [e for index in sorted(children) for e in _in_page_order(children[index])]
+
+
+def test_the_demo_banner_stays_above_the_title_written_before_it(app_db):
+    # the title is written first (so it reaches the browser first) and the banner into a
+    # place kept above it: the page reads as before, banner first
+    at = run_app()
+    values = [str(getattr(e, "value", "")) for e in _in_page_order(at.main)]
+    banner = next(i for i, v in enumerate(values) if v.startswith("**Demo data.**"))
+    title = next(i for i, v in enumerate(values) if v.startswith("All-hands scorecard"))
+    assert banner < title
+
+
 def test_an_empty_store_says_there_is_no_data_instead_of_empty_tiles(empty_db):
     at = run_app()
     assert not at.exception

@@ -332,8 +332,11 @@ def no_data() -> None:
 
 
 if not present:
-    components.demo_banner()
+    # The title goes to the browser first; the demo banner (its reads) fills its place above.
+    banner_place = st.container()
     title()  # first: the page is readable while the numbers are read
+    with banner_place:
+        components.demo_banner()
 card = data.scorecard(period)
 lines = {m["id"]: m for m in card["metrics"]}
 lines.update(
