@@ -252,17 +252,17 @@ def glance_cell(line: dict | None) -> str:
 def glance_table() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Teams at a glance: one row per team, a cell per glance metric (see `glance_cell`),
     and beside it the same shape holding each cell's status (for its tint)."""
-    teams = data.teams().set_index("team_id")
+    columns = [(m, glance_label(m)) for m in in_view(registry, "glance")]  # once, not per team
     rows, statuses = [], []
-    for team_id, team in teams.iterrows():
+    for team in data.teams().to_dict("records"):
+        team_id = team["team_id"]
         # the story's lines per team (the headline's reads): no second read of every team
         team_lines = {m.id: m for m in story.teams.get(team_id, [])}
         row = {"Team": team["name"], "Supervisor": team["supervisor"] or "", "id": team_id}
         status = {"Team": None, "Supervisor": None, "id": None}
-        for m in in_view(registry, "glance"):
+        for m, label in columns:
             result = team_lines.get(for_team(registry, m, bool(team["internal"])))
             line = None if result is None else result.to_dict()
-            label = glance_label(m)
             row[label] = glance_cell(line)
             status[label] = None if line is None or line["value"] is None else line["status"]
         rows.append(row)
