@@ -142,9 +142,10 @@ def _write_access(conn: Connection, b: Batch) -> None:
     stored_access.replace_rows(conn, b.batch_id, rows)
 
 
-def _write_facts(conn: Connection, b: Batch) -> tuple | None:
+def _write_facts(conn: Connection, b: Batch) -> tuple[tuple | None, pa.Table]:
     """Insert the loaded rows (demo rows with their keys give way first); returns the local
-    date span of the demo rows that gave way (their rollup rows change too)."""
+    date span of the demo rows that gave way (their rollup rows change too) and the rows
+    (with `cx_loaded`)."""
     spec, plan = b.spec, b.plan
     assert plan.table is not None and spec.table is not None
     incoming = plan.table.append_column("cx_loaded", pa.array(plan.status == LOADED))
@@ -160,7 +161,7 @@ def _write_facts(conn: Connection, b: Batch) -> tuple | None:
             rollup=spec.rollup,
         )
     facts.insert_rows(conn, spec.table, spec.names, incoming, b.batch_id)
-    return demo_span
+    return demo_span, incoming
 
 
 def write_batch(
@@ -181,7 +182,7 @@ def write_batch(
         )
     spec = b.spec
     tell(0.65, f"writing {plural(loaded, 'row')}")
-    demo_span = None
+    demo_span, written = None, None
     if spec.kind == "roster":
         _write_roster(conn, b)
     elif spec.kind == "obstacles":
@@ -191,7 +192,7 @@ def write_batch(
     elif spec.kind == "access":
         _write_access(conn, b)
     elif loaded:
-        demo_span = _write_facts(conn, b)
+        demo_span, written = _write_facts(conn, b)
     bad = np.flatnonzero(b.plan.status == REJECTED)
     if len(bad):
         batches.record_rejects(
@@ -230,7 +231,11 @@ def write_batch(
         if span and demo_span:
             span = (min(span[0], demo_span[0]), max(span[1], demo_span[1]))
         if span:
-            rollups.refresh(conn, spec.rollup, span[0], span[1], settings)
+            # The batch's rows are the only change on its dates unless demo rows gave way.
+            rollups.refresh(
+                conn, spec.rollup, span[0], span[1], settings,
+                batch_rows=written if demo_span is None else None,
+            )  # fmt: skip
 
 
 def _cells(raw: RawTable, positions: np.ndarray) -> list[list[str]]:
