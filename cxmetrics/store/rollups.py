@@ -33,12 +33,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 
-import pyarrow as pa
-from sqlalchemy import Connection, NullPool, create_engine, text
+from sqlalchemy import Connection, text
 
 from cxmetrics.config import Settings
 from cxmetrics.periods import GRAINS, period_containing
-from cxmetrics.store import measures, postgres
+from cxmetrics.store import measures
 from cxmetrics.store.dialect import DUCKDB, POSTGRESQL, day_of_period, measure_rows, name_of
 from cxmetrics.store.measures import ROLLUP_SUMS, measure_name
 from cxmetrics.store.membership import fact_team
@@ -192,121 +191,13 @@ def threshold_sql(settings: Settings) -> tuple[str, dict[str, object]]:
     return f"CASE lower(trim(channel)) {' '.join(whens)} ELSE :t_default END", params
 
 
-def refresh(
-    conn: Connection,
-    source: str,
-    first: date,
-    last: date,
-    settings: Settings,
-    *,
-    batch_rows: pa.Table | None = None,
-) -> None:
+def refresh(conn: Connection, source: str, first: date, last: date, settings: Settings) -> None:
     """Recompute `source`'s rollups (agent and team) for local dates first..last from raw,
-    and those of the rollups that read it (DEPENDENTS) for the same dates.
-
-    batch_rows: the fact rows just written (the columns of `source`'s fact table, and
-    `cx_loaded`), when they are the only change in the span; on PostgreSQL the rollups of
-    a span no other rows are in are then computed from them in this process
-    (`_refresh_in_process`)."""
+    and those of the rollups that read it (DEPENDENTS) for the same dates."""
     first = first - timedelta(days=LOOKBACK_DAYS[source])
     roomy(conn)
-    if batch_rows is not None and _in_process(conn, source, first, last):
-        _refresh_in_process(conn, source, first, last, settings, batch_rows)
-        return
     for name in (source, *DEPENDENTS[source]):
-        _refresh_one(conn, name, first, last, settings)
-
-
-# Rollups a PostgreSQL load may compute in this process (`_refresh_in_process`): a date's
-# rows depend on that date's facts alone (no look-back, no rollup reads them, no period
-# totals), and their sums are counts (whole numbers add up the same in any order).
-IN_PROCESS = tuple(
-    source
-    for source in SOURCES
-    if not LOOKBACK_DAYS[source]
-    and not DEPENDENTS[source]
-    and source not in PERIOD_ROLLUPS
-    and all(m.type == "BIGINT" for m in measures.MEASURES_OF[source])
-)
-# Its daily rollups in the order they are computed and copied, with their columns and the
-# order rows go to PostgreSQL in (that of the read indexes, as AGENT_ROW_ORDER says).
-_LOCAL_DDL = {
-    "rollup_team_daily": "date DATE NOT NULL, team_id VARCHAR, measure VARCHAR NOT NULL, "
-    "value DOUBLE PRECISION NOT NULL",
-    "rollup_org_daily": "date DATE NOT NULL, measure VARCHAR NOT NULL, "
-    "value DOUBLE PRECISION NOT NULL",
-}
-_COPY_ORDER = {
-    "rollup_team_daily": "team_id, date",
-    "rollup_org_daily": "date, measure",
-}
-
-
-def _in_process(conn: Connection, source: str, first: date, last: date) -> bool:
-    """Whether `source`'s rollups for first..last can be computed from the batch's rows
-    alone: PostgreSQL, a rollup of IN_PROCESS, and no rows of it on those dates yet (a date
-    with facts has an org row of its count of rows, which is never 0)."""
-    if name_of(conn) != POSTGRESQL or source not in IN_PROCESS:
-        return False
-    held = conn.execute(
-        text(
-            "SELECT EXISTS (SELECT 1 FROM rollup_org_daily WHERE date >= :start "
-            "AND date <= :last AND measure = :rows)"
-        ),
-        {"start": first, "last": last, "rows": measure_name(source, ROLLUP_SUMS[source][0])},
-    ).scalar_one()
-    return not held
-
-
-def _refresh_in_process(
-    conn: Connection,
-    source: str,
-    first: date,
-    last: date,
-    settings: Settings,
-    batch_rows: pa.Table,
-) -> None:
-    """`source`'s rollups for first..last computed by an in-memory DuckDB from the batch's
-    loaded rows, by the very statements a DuckDB store runs (`_refresh_one`), with the
-    store's team history; the rows then go in by COPY in the order of the read indexes.
-
-    Only where `_in_process` holds: the span had no rows of `source`, so the batch's rows
-    are all its facts, and there is nothing to delete. The server is spared the grouping
-    and sorting of the facts (both cores work here, vectorised) and reads nothing back."""
-    history = conn.execute(
-        text("SELECT agent_id, team_id, valid_from, valid_to FROM agent_teams")
-    ).all()
-    agent_teams = pa.table(
-        {
-            "agent_id": pa.array([h[0] for h in history], pa.string()),
-            "team_id": pa.array([h[1] for h in history], pa.string()),
-            "valid_from": pa.array([h[2] for h in history], pa.date32()),
-            "valid_to": pa.array([h[3] for h in history], pa.date32()),
-        }
-    )
-    agent_table = f"rollup_{source}"
-    ddl = {agent_table: f"date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR, "
-           f"{measures.columns_ddl(source)}", **_LOCAL_DDL}  # fmt: skip
-    order = {agent_table: "team_id, agent_id, date", **_COPY_ORDER}
-    engine = create_engine("duckdb:///:memory:", poolclass=NullPool)
-    try:
-        with engine.begin() as local:
-            duck = local.connection.driver_connection
-            duck.register("cx_batch_rows", batch_rows)
-            duck.register("agent_teams", agent_teams)
-            duck.execute(
-                f"CREATE VIEW {FACT_TABLE[source]} AS "  # noqa: S608
-                "SELECT * FROM cx_batch_rows WHERE cx_loaded"
-            )
-            for table, columns in ddl.items():
-                duck.execute(f"CREATE TABLE {table} ({columns})")
-            _refresh_one(local, source, first, last, settings)
-            for table in ddl:
-                rows = duck.sql(f"SELECT * FROM {table} ORDER BY {order[table]}")  # noqa: S608
-                reader = rows.to_arrow_reader(postgres.COPY_CHUNK_ROWS)
-                postgres.copy_in(conn, table, reader.schema.names, reader)
-    finally:
-        engine.dispose()
+        refresh_one(conn, name, first, last, settings)
 
 
 def roomy(conn: Connection) -> None:
@@ -316,9 +207,10 @@ def roomy(conn: Connection) -> None:
         conn.execute(text(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'"))
 
 
-def _refresh_one(
-    conn: Connection, source: str, first: date, last: date, settings: Settings
-) -> None:
+def refresh_one(conn: Connection, source: str, first: date, last: date, settings: Settings) -> None:
+    """Recompute `source`'s rollups (agent, team, org; period totals and unit moments where
+    it keeps them) for local dates first..last from its facts and nothing else: the same
+    statements on either database (`batch_rollups` runs them in an in-memory DuckDB)."""
     stop = last + timedelta(days=1)
     span = {"start": first, "stop": stop}
     conn.execute(
@@ -515,7 +407,7 @@ def rebuild(conn: Connection, settings: Settings, sources: tuple[str, ...] = SOU
             conn.execute(text(f"DELETE FROM {table} WHERE {_measures_of(source)}"))  # noqa: S608
         lo, hi = conn.execute(text(SPAN_SQL[source])).one()
         if lo is not None:
-            _refresh_one(conn, source, lo - timedelta(days=LOOKBACK_DAYS[source]), hi, settings)
+            refresh_one(conn, source, lo - timedelta(days=LOOKBACK_DAYS[source]), hi, settings)
 
 
 # ---------------------------------------------------------------- what rollups are built with
