@@ -48,7 +48,7 @@ _LONG_TABLES = {
 }
 # The order rows go to PostgreSQL in: that of the read indexes (rollups.AGENT_ROW_ORDER).
 _COPY_ORDER = {
-    "agent": "team_id, agent_id, date",
+    "rollup_{source}": "team_id, agent_id, date",
     "rollup_team_daily": "team_id, date",
     "rollup_org_daily": "date, measure",
 }
@@ -85,21 +85,39 @@ def held(conn: Connection, source: str, first: date, last: date) -> bool:
 
 
 class BatchRollups:
-    """The rollup rows of one batch, being computed in a worker thread (`start`)."""
+    """The rollup rows of one batch, being computed in a worker thread (`start`) into an
+    in-memory DuckDB that holds them until they are copied (`copy`) or not wanted."""
 
     def __init__(self, source: str, span: tuple[date, date], job: Future, worker) -> None:
         self.source, self.span, self._job, self._worker = source, span, job, worker
 
-    def rows(self) -> dict[str, pa.Table]:
-        """Table name -> its rows, in COPY order (waits for the worker)."""
+    def copy(self, conn: Connection) -> None:
+        """COPY the rows into the store's rollups (waits for the worker), each table in the
+        order of its read indexes, a record batch at a time."""
         try:
-            return self._job.result()
+            local = self._job.result()
         finally:
             self._worker.shutdown()
+        try:
+            duck = local.connection.driver_connection
+            for table, order in _COPY_ORDER.items():
+                table = table.format(source=self.source)
+                rows = duck.sql(f"SELECT * FROM {table} ORDER BY {order}")  # noqa: S608
+                reader = rows.to_arrow_reader(postgres.COPY_CHUNK_ROWS)
+                postgres.copy_in(conn, table, reader.schema.names, reader)
+        finally:
+            _close(local)
 
     def abandon(self) -> None:
-        """Let the worker finish on its own; its rows are not used."""
+        """Drop the rows when the worker is done (it finishes on its own)."""
+        self._job.add_done_callback(lambda job: job.exception() or _close(job.result()))
         self._worker.shutdown(wait=False)
+
+
+def _close(local: Connection) -> None:
+    engine = local.engine
+    local.close()
+    engine.dispose()
 
 
 def start(conn: Connection, source: str, rows: pa.Table, settings: Settings) -> BatchRollups | None:
@@ -134,35 +152,31 @@ def _compute(
     rows: pa.Table,
     agent_teams: pa.Table,
     settings: Settings,
-) -> dict[str, pa.Table]:
-    """The rollup rows of the loaded rows for the dates of `span`, by a DuckDB store's own
-    refresh in an in-memory database (only fixed names reach the SQL text)."""
-    agent_table = f"rollup_{source}"
+) -> Connection:
+    """A connection to an in-memory DuckDB holding the rollup rows of the loaded rows for
+    the dates of `span`, made by a DuckDB store's own refresh (only fixed names reach the
+    SQL text)."""
     tables = {
-        agent_table: "date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR, "
+        f"rollup_{source}": "date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR, "
         + measures.columns_ddl(source),
         **_LONG_TABLES,
     }
-    engine = create_engine("duckdb:///:memory:", poolclass=NullPool)
+    local = create_engine("duckdb:///:memory:", poolclass=NullPool).connect()
     try:
-        with engine.begin() as local:
-            duck = local.connection.driver_connection
-            duck.register("cx_batch_rows", rows)
-            duck.register("agent_teams", agent_teams)
-            duck.execute(
-                f"CREATE VIEW {rollups.FACT_TABLE[source]} AS "  # noqa: S608
-                "SELECT * FROM cx_batch_rows WHERE cx_loaded"
-            )
-            for table, columns in tables.items():
-                duck.execute(f"CREATE TABLE {table} ({columns})")
-            rollups.refresh_one(local, source, span[0], span[1], settings)
-            out = {}
-            for table in tables:
-                order = _COPY_ORDER["agent" if table == agent_table else table]
-                out[table] = duck.sql(f"SELECT * FROM {table} ORDER BY {order}").to_arrow_table()  # noqa: S608
-            return out
-    finally:
-        engine.dispose()
+        duck = local.connection.driver_connection
+        duck.register("cx_batch_rows", rows)
+        duck.register("agent_teams", agent_teams)
+        duck.execute(
+            f"CREATE VIEW {rollups.FACT_TABLE[source]} AS "  # noqa: S608
+            "SELECT * FROM cx_batch_rows WHERE cx_loaded"
+        )
+        for table, columns in tables.items():
+            duck.execute(f"CREATE TABLE {table} ({columns})")
+        rollups.refresh_one(local, source, span[0], span[1], settings)
+    except BaseException:
+        _close(local)
+        raise
+    return local
 
 
 def refresh(
@@ -181,6 +195,4 @@ def refresh(
             computed.abandon()
         rollups.refresh(conn, source, first, last, settings)
         return
-    for table, rows in computed.rows().items():
-        batches = rows.to_batches(max_chunksize=postgres.COPY_CHUNK_ROWS)
-        postgres.copy_in(conn, table, rows.column_names, batches)
+    computed.copy(conn)
