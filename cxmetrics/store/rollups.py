@@ -14,7 +14,9 @@ depends on the contacts of the following seven days. The team of a row is its ow
 team_id, else the team its agent was in on that date (`membership.fact_team`), so a roster
 change rewrites the team rows of the dates whose rows change team (`refresh_teams`); org
 totals do not depend on the roster. Rows are written in date order, so DuckDB's zone maps
-let a scorecard read only the row groups of the weeks it asks for.
+let a scorecard read only the row groups of the weeks it asks for (on PostgreSQL in the
+order of its read indexes: AGENT_ROW_ORDER). A PostgreSQL load onto dates no other rows
+hold may compute its rollups in process instead (`batch_rollups`).
 
 The adherence rollup also pairs each agent-day's logged time with its contacts (read
 from the interactions rollup): occupancy and productivity use only agent-days that have
