@@ -39,7 +39,7 @@ from cxmetrics.ingest.specs import KindSpec
 from cxmetrics.ingest.validation import Validated
 from cxmetrics.store import access as stored_access
 from cxmetrics.store import audit as stored_audit
-from cxmetrics.store import batches, facts, membership, rollups
+from cxmetrics.store import batch_rollups, batches, facts, membership, rollups
 from cxmetrics.store import obstacles as stored_obstacles
 from cxmetrics.store import roster as stored_roster
 
@@ -142,9 +142,13 @@ def _write_access(conn: Connection, b: Batch) -> None:
     stored_access.replace_rows(conn, b.batch_id, rows)
 
 
-def _write_facts(conn: Connection, b: Batch) -> tuple | None:
+def _write_facts(
+    conn: Connection, b: Batch, settings: Settings
+) -> tuple[tuple | None, batch_rollups.BatchRollups | None]:
     """Insert the loaded rows (demo rows with their keys give way first); returns the local
-    date span of the demo rows that gave way (their rollup rows change too)."""
+    date span of the demo rows that gave way (their rollup rows change too), and the
+    batch's rollups when they are computed in this process meanwhile (only when no demo
+    row gave way: the rows are then the only change on their dates)."""
     spec, plan = b.spec, b.plan
     assert plan.table is not None and spec.table is not None
     incoming = plan.table.append_column("cx_loaded", pa.array(plan.status == LOADED))
@@ -159,8 +163,11 @@ def _write_facts(conn: Connection, b: Batch) -> tuple | None:
             demo_batch=DEMO_BATCH,
             rollup=spec.rollup,
         )
+    computing = None
+    if spec.rollup and demo_span is None:
+        computing = batch_rollups.start(conn, spec.rollup, incoming, settings)
     facts.insert_rows(conn, spec.table, spec.names, incoming, b.batch_id)
-    return demo_span
+    return demo_span, computing
 
 
 def write_batch(
@@ -181,7 +188,7 @@ def write_batch(
         )
     spec = b.spec
     tell(0.65, f"writing {plural(loaded, 'row')}")
-    demo_span = None
+    demo_span, computed = None, None
     if spec.kind == "roster":
         _write_roster(conn, b)
     elif spec.kind == "obstacles":
@@ -191,7 +198,7 @@ def write_batch(
     elif spec.kind == "access":
         _write_access(conn, b)
     elif loaded:
-        demo_span = _write_facts(conn, b)
+        demo_span, computed = _write_facts(conn, b, settings)
     bad = np.flatnonzero(b.plan.status == REJECTED)
     if len(bad):
         batches.record_rejects(
@@ -230,7 +237,9 @@ def write_batch(
         if span and demo_span:
             span = (min(span[0], demo_span[0]), max(span[1], demo_span[1]))
         if span:
-            rollups.refresh(conn, spec.rollup, span[0], span[1], settings)
+            batch_rollups.refresh(conn, spec.rollup, span[0], span[1], settings, computed)
+        elif computed is not None:
+            computed.abandon()
 
 
 def _cells(raw: RawTable, positions: np.ndarray) -> list[list[str]]:

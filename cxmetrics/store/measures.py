@@ -403,17 +403,18 @@ def columns_ddl(source: str) -> str:
     return ", ".join(f"{m.name} {sql_type[m.type]}" for m in MEASURES_OF[source])
 
 
-def insert_sql(source: str, table: str) -> str:
+def insert_sql(source: str, table: str, order: str = "1") -> str:
     """`INSERT INTO table (date, team_id, agent_id, <measures>) …` computing `source`'s
     rollup for local dates in [:start, :stop), columns named (a column never takes another's
-    value). Only names and expressions declared in this module reach the SQL text."""
+    value), rows in the `order` of those columns (positions, fixed text: date first by
+    default). Only names and expressions declared in this module reach the SQL text."""
     ctes, relation, (day, team, agent) = SOURCE_FRAMES[source]
     names = ", ".join(m.name for m in MEASURES_OF[source])
     aggregates = ", ".join(f"{m.expr} AS {m.name}" for m in MEASURES_OF[source])
     return (
         f"INSERT INTO {table} (date, team_id, agent_id, {names}) {ctes} "  # noqa: S608
         f"SELECT {day} AS date, {team} AS team_id, {agent} AS agent_id, {aggregates} "
-        f"FROM {relation} GROUP BY 1, 2, 3 ORDER BY 1"
+        f"FROM {relation} GROUP BY 1, 2, 3 ORDER BY {order}"
     )
 
 

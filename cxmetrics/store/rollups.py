@@ -14,7 +14,9 @@ depends on the contacts of the following seven days. The team of a row is its ow
 team_id, else the team its agent was in on that date (`membership.fact_team`), so a roster
 change rewrites the team rows of the dates whose rows change team (`refresh_teams`); org
 totals do not depend on the roster. Rows are written in date order, so DuckDB's zone maps
-let a scorecard read only the row groups of the weeks it asks for.
+let a scorecard read only the row groups of the weeks it asks for (on PostgreSQL in the
+order of its read indexes: AGENT_ROW_ORDER). A PostgreSQL load onto dates no other rows
+hold may compute its rollups in process instead (`batch_rollups`).
 
 The adherence rollup also pairs each agent-day's logged time with its contacts (read
 from the interactions rollup): occupancy and productivity use only agent-days that have
@@ -38,7 +40,7 @@ from sqlalchemy import Connection, text
 from cxmetrics.config import Settings
 from cxmetrics.periods import GRAINS, period_containing
 from cxmetrics.store import measures
-from cxmetrics.store.dialect import day_of_period, measure_rows, name_of
+from cxmetrics.store.dialect import DUCKDB, POSTGRESQL, day_of_period, measure_rows, name_of
 from cxmetrics.store.measures import ROLLUP_SUMS, measure_name
 from cxmetrics.store.membership import fact_team
 from cxmetrics.store.sql import ident
@@ -92,6 +94,16 @@ TEAM_JOIN = _JOIN + " "
 # Rollups computed partly from another rollup: the adherence rollup's matched sums read the
 # interactions rollup, so refreshing interactions for some dates refreshes those dates there.
 DEPENDENTS = {"interactions": ("adherence",), "surveys": (), "adherence": ()}
+# The order rows are written in (column positions of the agent rollup, then of the team
+# rollup). DuckDB: by date, for the zone maps. PostgreSQL reads them through its read
+# indexes (schema.READ_INDEXES, by team or agent, then date): written in that order, each
+# index grows at a few places instead of at every leaf (a 1 M-row survey load spent about
+# half its rollup refresh there), and a team's or an agent's rows share heap pages.
+AGENT_ROW_ORDER = {DUCKDB: "1", POSTGRESQL: "2, 3, 1"}
+TEAM_ROW_ORDER = {DUCKDB: "1", POSTGRESQL: "2, 1"}
+# Memory a refresh's sorts and aggregates may use on PostgreSQL (for its transaction only),
+# so that a large load's groups are sorted in memory instead of in temporary files.
+REFRESH_WORK_MEM = "128MB"
 
 
 def product_measure(source: str, a: str, b: str) -> str:
@@ -151,7 +163,10 @@ def _team_insert(source: str, dated: bool, dialect: str) -> str:
         by_team,
     )
     # Only fixed names from this module reach the SQL text; values are bound.
-    return f"INSERT INTO rollup_team_daily (date, team_id, measure, value) {long} ORDER BY 1"
+    return (
+        f"INSERT INTO rollup_team_daily (date, team_id, measure, value) {long} "
+        f"ORDER BY {TEAM_ROW_ORDER[dialect]}"
+    )
 
 
 def _measures_of(source: str) -> str:
@@ -182,13 +197,22 @@ def refresh(conn: Connection, source: str, first: date, last: date, settings: Se
     """Recompute `source`'s rollups (agent and team) for local dates first..last from raw,
     and those of the rollups that read it (DEPENDENTS) for the same dates."""
     first = first - timedelta(days=LOOKBACK_DAYS[source])
+    roomy(conn)
     for name in (source, *DEPENDENTS[source]):
-        _refresh_one(conn, name, first, last, settings)
+        refresh_one(conn, name, first, last, settings)
 
 
-def _refresh_one(
-    conn: Connection, source: str, first: date, last: date, settings: Settings
-) -> None:
+def roomy(conn: Connection) -> None:
+    """On PostgreSQL, let the rest of this transaction sort and aggregate in
+    REFRESH_WORK_MEM (a fixed value; `SET LOCAL` ends with the transaction)."""
+    if name_of(conn) == POSTGRESQL:
+        conn.execute(text(f"SET LOCAL work_mem = '{REFRESH_WORK_MEM}'"))
+
+
+def refresh_one(conn: Connection, source: str, first: date, last: date, settings: Settings) -> None:
+    """Recompute `source`'s rollups (agent, team, org; period totals and unit moments where
+    it keeps them) for local dates first..last from its facts and nothing else: the same
+    statements on either database (`batch_rollups` runs them in an in-memory DuckDB)."""
     stop = last + timedelta(days=1)
     span = {"start": first, "stop": stop}
     conn.execute(
@@ -196,7 +220,7 @@ def _refresh_one(
         span,
     )
     params: dict[str, object] = dict(span)
-    sql = measures.insert_sql(source, f"rollup_{source}")
+    sql = measures.insert_sql(source, f"rollup_{source}", AGENT_ROW_ORDER[name_of(conn)])
     if source == "interactions":
         threshold, bound = threshold_sql(settings)
         sql = sql.format(threshold=threshold)
@@ -337,6 +361,7 @@ def refresh_teams(conn: Connection, spans: Mapping[str, tuple[date, date] | None
     """Rewrite the team rows of each source for its span of local dates (after a change of
     team history: `membership.restatement` says which dates; org totals stay), with the
     agents' period totals and team unit moments of the periods holding them."""
+    roomy(conn)
     for source, span in spans.items():
         if span is None:
             continue
@@ -373,6 +398,7 @@ def rebuild(conn: Connection, settings: Settings, sources: tuple[str, ...] = SOU
     """Recompute every rollup of `sources` (and of the rollups that read them) from the raw
     facts (`cxmetrics rebuild-rollups`, a changed setting, a new rollup column)."""
     wanted = {name for source in sources for name in (source, *DEPENDENTS[source])}
+    roomy(conn)
     for source in (s for s in SOURCES if s in wanted):  # interactions before adherence
         conn.execute(text(f"DELETE FROM rollup_{source}"))  # noqa: S608
         if source in PERIOD_ROLLUPS:
@@ -383,7 +409,7 @@ def rebuild(conn: Connection, settings: Settings, sources: tuple[str, ...] = SOU
             conn.execute(text(f"DELETE FROM {table} WHERE {_measures_of(source)}"))  # noqa: S608
         lo, hi = conn.execute(text(SPAN_SQL[source])).one()
         if lo is not None:
-            _refresh_one(conn, source, lo - timedelta(days=LOOKBACK_DAYS[source]), hi, settings)
+            refresh_one(conn, source, lo - timedelta(days=LOOKBACK_DAYS[source]), hi, settings)
 
 
 # ---------------------------------------------------------------- what rollups are built with
