@@ -257,3 +257,24 @@ def test_many_sessions_open_the_file_at_once_when_a_command_lets_it_go(shared, t
         holder.wait(timeout=30)
     store.close()
     assert errors == []
+
+
+def test_a_load_takes_two_turns_for_the_file_its_checks_and_its_write(shared):
+    """Every turn a command takes for the file stops the app's readers while the file
+    changes hands, so a load reads what its checks need (the roster, whether the file was
+    loaded before) in one turn and writes in the second, with its validation in between."""
+    store = open_store(shared)
+    share = store._share
+    turns: list[str] = []
+    using = share.using
+
+    def counted():
+        if getattr(share._local, "depth", 0) == 0:
+            turns.append("turn")
+        return using()
+
+    share.using = counted
+    report = load_batch(store, "surveys", SAMPLES_DIR / "surveys.csv")
+    store.close()
+    assert report.status == "committed" and report.loaded > 0
+    assert len(turns) == 2

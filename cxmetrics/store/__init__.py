@@ -429,6 +429,17 @@ class Store:
         return value
 
     @contextmanager
+    def keeping(self) -> Iterator[None]:
+        """Several operations of this thread as one turn for a DuckDB file: another process
+        that asks for it meanwhile gets it when the block ends, not between them (each turn
+        stops the app's readers for a moment). Nothing on PostgreSQL."""
+        if self._share is None:
+            yield
+            return
+        with self._share.using():
+            yield
+
+    @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A connection for reads, in one transaction that sees one snapshot of the data."""
         with self._faults(), self._connection(snapshot=True) as conn:
