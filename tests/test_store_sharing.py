@@ -259,22 +259,30 @@ def test_many_sessions_open_the_file_at_once_when_a_command_lets_it_go(shared, t
     assert errors == []
 
 
-def test_a_load_takes_two_turns_for_the_file_its_checks_and_its_write(shared):
+def test_a_load_takes_two_turns_for_the_file_its_checks_and_its_write(shared, monkeypatch):
     """Every turn a command takes for the file stops the app's readers while the file
-    changes hands, so a load reads what its checks need (the roster, whether the file was
-    loaded before) in one turn and writes in the second, with its validation in between."""
-    store = open_store(shared)
-    share = store._share
+    changes hands, so `cxmetrics ingest` checks the store's schema and reads what its
+    checks need (the roster, whether the file was loaded before) in one turn and writes in
+    the second, with its validation in between."""
     turns: list[str] = []
-    using = share.using
+    using = FileShare.using
 
-    def counted():
+    def counted(share):
         if getattr(share._local, "depth", 0) == 0:
             turns.append("turn")
-        return using()
+        return using(share)
 
-    share.using = counted
+    monkeypatch.setattr(FileShare, "using", counted)
+    store = open_store(shared, check_later=True)
     report = load_batch(store, "surveys", SAMPLES_DIR / "surveys.csv")
     store.close()
     assert report.status == "committed" and report.loaded > 0
     assert len(turns) == 2
+
+
+def test_a_store_opened_to_check_later_takes_the_file_with_its_first_operation(shared):
+    store = open_store(shared, check_later=True)
+    assert not store._share._holding  # opening did not take the file
+    assert store.scalar("SELECT count(*) FROM agents") > 0
+    assert store._share._holding
+    store.close()

@@ -232,13 +232,16 @@ class Reader:
 class Store:
     """A cxmetrics store: schema kept current, rollups kept in step with settings.
 
-    create=False refuses a store that does not exist yet (commands that only read). A
+    create=False refuses a store that does not exist yet (commands that only read).
+    check_later: the schema and rollups of an existing DuckDB file are brought up to date
+    by the first operation, not here (a load reads a file for seconds before its first one:
+    a file shared with the app is then asked for once for both). A
     DuckDB store whose file or folder cannot be written opens read-only (`read_only`):
     reads work, and every write raises StoreReadOnly before it starts. Driver errors that
     say the store is busy, damaged, full or read-only are raised as StoreErrors.
     """
 
-    def __init__(self, settings: Settings, *, create: bool = True):
+    def __init__(self, settings: Settings, *, create: bool = True, check_later: bool = False):
         self.settings = settings
         self.location = locate(settings.db_url)
         self.url = self.location.url
@@ -263,11 +266,31 @@ class Store:
         # Closed when garbage or at exit at the latest: a DuckDB connection still open as the
         # interpreter ends (the idle timer's pool) would outlive its module.
         self._closer = weakref.finalize(self, _close, self._share, self.engine)
-        try:
-            self._bring_up_to_date()
-        except BaseException:
-            self.close()
-            raise
+        self._current = False  # schema and rollups checked (and brought up to date)
+        self._checking = False  # this thread is checking them: its own reads go ahead
+        self._check_lock = threading.RLock()
+        path = self.location.path
+        if not (check_later and path is not None and path.exists()):
+            try:
+                self._ensure_current()
+            except BaseException:
+                self.close()
+                raise
+
+    def _ensure_current(self) -> None:
+        """Bring the schema and rollups up to date once, before this store's first
+        operation (other threads wait for it)."""
+        if self._current:
+            return
+        with self._check_lock:
+            if self._current or self._checking:
+                return
+            self._checking = True
+            try:
+                self._bring_up_to_date()
+                self._current = True
+            finally:
+                self._checking = False
 
     @property
     def is_duckdb(self) -> bool:
@@ -343,6 +366,7 @@ class Store:
         """A checked-out connection; a DuckDB file is opened (waiting for it while another
         process has it) or kept for this operation. snapshot: on PostgreSQL, its
         transaction sees one snapshot (REPEATABLE READ) however long it reads."""
+        self._ensure_current()
         if self._share is None:
             with self.engine.connect() as conn:
                 if snapshot and self.dialect == POSTGRESQL:
@@ -500,17 +524,22 @@ def _engine(where: Location, read_only: bool) -> sa.Engine:
 
 
 def open_store(
-    db_url: str | None = None, settings: Settings | None = None, *, create: bool = True
+    db_url: str | None = None,
+    settings: Settings | None = None,
+    *,
+    create: bool = True,
+    check_later: bool = False,
 ) -> Store:
     """Open (migrating when needed) the store at `db_url` or the configured one.
 
     create=False, for commands that only read: a store that does not exist is refused
-    (StoreMissing) instead of being created empty.
+    (StoreMissing) instead of being created empty. check_later: migrate with the first
+    operation instead (see `Store`).
     """
     settings = settings or load_settings(db_url)
     if db_url and settings.db_url != db_url:
         settings = replace(settings, db_url=db_url)
-    return Store(settings, create=create)
+    return Store(settings, create=create, check_later=check_later)
 
 
 def is_empty(store: Store) -> bool:
