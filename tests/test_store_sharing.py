@@ -286,3 +286,38 @@ def test_a_store_opened_to_check_later_takes_the_file_with_its_first_operation(s
     assert store.scalar("SELECT count(*) FROM agents") > 0
     assert store._share._holding
     store.close()
+
+
+def test_a_warm_scorecard_on_a_file_reads_no_data_version(shared):
+    """The data version its remembered reads are keyed by comes from the file's state
+    when nothing was written since it was last read: one statement fewer per read."""
+    import sqlalchemy as sa
+
+    from cxmetrics.metrics.engine import scorecard
+    from cxmetrics.periods import last_complete_week
+
+    store = open_store(shared)
+    week = last_complete_week()
+    scorecard(store, week)  # cold: the version is read, with the file's state
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    scorecard(store, week)
+    store.close()
+    assert statements and not [s for s in statements if "data_version" in s]
+
+
+def test_a_snapshot_keeps_its_own_data_version_when_a_write_lands_meanwhile(shared):
+    store = open_store(shared)
+    version = store.data_version()
+    with store.snapshot() as db:
+        db.scalar("SELECT count(*) FROM agents")  # DuckDB takes the snapshot here
+        with store.transaction():
+            pass  # a write of this process: version + 1
+        assert db.data_version == version  # what this snapshot sees, not the file's now
+    with store.snapshot() as db:
+        db.scalar("SELECT count(*) FROM agents")
+        assert db.data_version == version + 1
+    with store.snapshot() as db:  # and now known from the file's state
+        db.scalar("SELECT count(*) FROM agents")
+        assert db._known_version() == version + 1
+    store.close()

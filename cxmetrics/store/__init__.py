@@ -203,13 +203,31 @@ class Reader:
         self.conn = conn
         self.store = store
         self._version: int | None = None
+        self._read = False  # a statement ran: the snapshot is taken (DuckDB takes it then)
+        # A DuckDB file's state before the snapshot is taken (see `data_version`).
+        share = store._share if store is not None else None
+        self._state = file_state(share.path) if share is not None else None
 
     @property
     def data_version(self) -> int:
-        """The data version this snapshot sees (read once)."""
+        """The data version this snapshot sees (read once).
+
+        On a DuckDB file, without a statement when the store knows the version of the
+        file's state and the file is in that state both before this snapshot was taken and
+        now: no write came in between, so the snapshot sees that version."""
+        if self._version is None:
+            self._version = self._known_version()
         if self._version is None:
             self._version = int(self.scalar("SELECT version FROM data_version"))
+            if self._state is not None:  # taken before the snapshot, as Store.data_version
+                self.store._version_seen = (self._state, self._version)
         return self._version
+
+    def _known_version(self) -> int | None:
+        seen = self.store._version_seen if self._state is not None else None
+        if seen is None or not self._read or seen[0] != self._state:
+            return None
+        return seen[1] if file_state(self.store._share.path) == self._state else None
 
     def remembered(self, key: Hashable, compute: Callable[[Reader], T]) -> T:
         """`compute(self)`, remembered by the store for the data version this snapshot sees:
@@ -218,15 +236,20 @@ class Reader:
             return compute(self)
         return self.store._remember(self.data_version, key, lambda: compute(self))
 
+    def _execute(self, sql: str, params: Mapping[str, Any] | None) -> sa.CursorResult:
+        result = self.conn.execute(text(sql), dict(params or {}))
+        self._read = True
+        return result
+
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[sa.Row]:
-        return list(self.conn.execute(text(sql), dict(params or {})).fetchall())
+        return list(self._execute(sql, params).fetchall())
 
     def frame(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        result = self.conn.execute(text(sql), dict(params or {}))
+        result = self._execute(sql, params)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
     def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.conn.execute(text(sql), dict(params or {})).scalar()
+        return self._execute(sql, params).scalar()
 
 
 class Store:
