@@ -151,8 +151,8 @@ def read(
         for src in sources
         for m in MEASURES_OF[src]
     }
-    if unit_sources:
-        empty |= dict.fromkeys(unit_moment_names(unit_sources[0]))
+    for source in unit_sources:
+        empty |= dict.fromkeys(unit_moment_names(source))
     for source in sources:
         moments = source in unit_sources
         names = [measure_name(source, c) for c in ROLLUP_SUMS[source]]
