@@ -115,17 +115,18 @@ class Output:
 _OPENED: list = []
 
 
-def _open(args, *, write: bool, create: bool = False):
+def _open(args, *, write: bool, create: bool = False, check_later: bool = False):
     """The store --db names. write: the command changes it (a read-only or in-memory store
     is refused before any work); create: it may be created (demo, ingest), otherwise a
-    store that does not exist is refused rather than created empty."""
+    store that does not exist is refused rather than created empty. check_later: its schema
+    is checked by its first operation (see `Store`)."""
     from cxmetrics.store import locate, open_store
     from cxmetrics.store.errors import StoreError
 
     settings = load_settings(args.db)
     if write and locate(settings.db_url).in_memory:
         raise StoreError(MEMORY_WRITE)
-    store = open_store(settings=settings, create=create)
+    store = open_store(settings=settings, create=create, check_later=check_later)
     _OPENED.append(store)
     if write:
         store.require_writable()
@@ -204,7 +205,8 @@ def _ingest_store(args, out: Output):
     from cxmetrics.store.errors import StoreMissing
 
     if not args.dry_run or args.save_template:
-        return _open(args, write=True, create=True)
+        # Checked with the load's first reads: one turn for a DuckDB file the app shares.
+        return _open(args, write=True, create=True, check_later=True)
     try:
         return _open(args, write=False)
     except StoreMissing:

@@ -108,13 +108,13 @@ def test_the_team_agent_and_agent_table_reads_can_use_the_read_indexes(postgres_
         team += " UNION ALL " + sums._units_sql("week", "T1", None)
         plan = _plan(store, team, params)
         assert "read_team_daily_by_team" in plan and "read_team_units_by_team" in plan
-        agent = sums._wide_sql("postgresql", tuple(ROLLUP_SUMS), "week", None, "A1", None)
-        plan = _plan(store, agent, params)
         for source in ROLLUP_SUMS:
+            moments = source == "adherence"
+            agent = sums._source_sql("postgresql", source, "week", None, "A1", None, moments)
+            plan = _plan(store, agent, params)
             assert f"read_{source}_by_agent" in plan, plan
-        table = sums._wide_sql("postgresql", tuple(ROLLUP_SUMS), "week", "T1", None, "agent")
-        plan = _plan(store, table, params)
-        for source in ROLLUP_SUMS:
+            table = sums._source_sql("postgresql", source, "week", "T1", None, "agent", moments)
+            plan = _plan(store, table, params)
             assert f"read_{source}_by_team" in plan, plan
     finally:
         store.close()

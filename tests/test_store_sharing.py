@@ -257,3 +257,67 @@ def test_many_sessions_open_the_file_at_once_when_a_command_lets_it_go(shared, t
         holder.wait(timeout=30)
     store.close()
     assert errors == []
+
+
+def test_a_load_takes_two_turns_for_the_file_its_checks_and_its_write(shared, monkeypatch):
+    """Every turn a command takes for the file stops the app's readers while the file
+    changes hands, so `cxmetrics ingest` checks the store's schema and reads what its
+    checks need (the roster, whether the file was loaded before) in one turn and writes in
+    the second, with its validation in between."""
+    turns: list[str] = []
+    using = FileShare.using
+
+    def counted(share):
+        if getattr(share._local, "depth", 0) == 0:
+            turns.append("turn")
+        return using(share)
+
+    monkeypatch.setattr(FileShare, "using", counted)
+    store = open_store(shared, check_later=True)
+    report = load_batch(store, "surveys", SAMPLES_DIR / "surveys.csv")
+    store.close()
+    assert report.status == "committed" and report.loaded > 0
+    assert len(turns) == 2
+
+
+def test_a_store_opened_to_check_later_takes_the_file_with_its_first_operation(shared):
+    store = open_store(shared, check_later=True)
+    assert not store._share._holding  # opening did not take the file
+    assert store.scalar("SELECT count(*) FROM agents") > 0
+    assert store._share._holding
+    store.close()
+
+
+def test_a_warm_scorecard_on_a_file_reads_no_data_version(shared):
+    """The data version its remembered reads are keyed by comes from the file's state
+    when nothing was written since it was last read: one statement fewer per read."""
+    import sqlalchemy as sa
+
+    from cxmetrics.metrics.engine import scorecard
+    from cxmetrics.periods import last_complete_week
+
+    store = open_store(shared)
+    week = last_complete_week()
+    scorecard(store, week)  # cold: the version is read, with the file's state
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    scorecard(store, week)
+    store.close()
+    assert statements and not [s for s in statements if "data_version" in s]
+
+
+def test_a_snapshot_keeps_its_own_data_version_when_a_write_lands_meanwhile(shared):
+    store = open_store(shared)
+    version = store.data_version()
+    with store.snapshot() as db:
+        db.scalar("SELECT count(*) FROM agents")  # DuckDB takes the snapshot here
+        with store.transaction():
+            pass  # a write of this process: version + 1
+        assert db.data_version == version  # what this snapshot sees, not the file's now
+    with store.snapshot() as db:
+        db.scalar("SELECT count(*) FROM agents")
+        assert db.data_version == version + 1
+    with store.snapshot() as db:  # and now known from the file's state
+        db.scalar("SELECT count(*) FROM agents")
+        assert db._known_version() == version + 1
+    store.close()

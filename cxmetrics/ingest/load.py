@@ -18,7 +18,13 @@ import pyarrow as pa
 from sqlalchemy import Connection
 
 from cxmetrics.ingest.plan import plan_batch
-from cxmetrics.ingest.prepare import Prepared, download_header, prepare, template_for
+from cxmetrics.ingest.prepare import (
+    Prepared,
+    download_header,
+    prepare,
+    read_roster,
+    template_for,
+)
 from cxmetrics.ingest.read import read_file
 from cxmetrics.ingest.reasons import plural
 from cxmetrics.ingest.reports import BatchReport, already_loaded, batch_report
@@ -78,11 +84,17 @@ def load_batch(
     tell(0.0, "reading the file")
     src = Source(source, filename)
     raw = read_file(src, spec, limits=store.settings.ingest)
-    prep = prepare(store, spec, raw, mapping=mapping, dayfirst=dayfirst, options=options)
+    # What the checks need from the store, read in one turn for a DuckDB file shared with
+    # the app (each turn stops the app's readers for a moment): the write is the other.
+    with store.keeping():
+        roster = read_roster(store, spec)
+        with store.reading() as conn:
+            earlier = batches.committed_with(conn, raw.sha256, kind)
+    prep = prepare(
+        store, spec, raw, mapping=mapping, dayfirst=dayfirst, options=options, roster=roster
+    )
     filename = src.name
     label = raw.layout.label if raw.layout else "canonical columns"
-    with store.reading() as conn:
-        earlier = batches.committed_with(conn, raw.sha256, kind)
     if earlier is not None:
         tell(1.0, "already loaded")
         return already_loaded(kind, filename, raw, prep, earlier)

@@ -11,6 +11,7 @@ this step; an inspection shows what a load would refuse instead of raising.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -97,16 +98,20 @@ def prepare(
     dayfirst: bool | None = None,
     options: dict | None = None,
     strict: bool = True,
+    roster: Roster | EllipsisType | None = ...,
 ) -> Prepared:
     """Settle the mapping (given, else detected) and the day/month order.
 
     strict (loading): raise UnreadableFile when the mapping cannot load the file; else
-    (inspection) say why in `problem` and the warnings.
+    (inspection) say why in `problem` and the warnings. roster: `read_roster`'s answer
+    when the caller read it already (a load reads it with its other checks, in one turn
+    for a shared file); else it is read here.
     """
     layout = raw.layout
     assert layout is not None
     options = options or {}
-    roster = read_roster(store, spec)
+    if roster is ...:
+        roster = read_roster(store, spec)
     warnings = list(raw.notes)
     conflicts: list[str] = []
     if mapping is not None:

@@ -552,7 +552,10 @@ def breakdown(
         )
         if not sums:
             return out
-        teams = teams_on(db, period.end) if by == "agent" else {}
+        teams = {}
+        if by == "agent":  # a team's table: only its agents' teams
+            agents = [key for _, key in sums if key is not None] if team is not None else None
+            teams = teams_on(db, period.end, agents)
         as_of = source_dates(db)
         targets = target_rows(db, period.end)
     notes = metric_notes(store)

@@ -203,13 +203,31 @@ class Reader:
         self.conn = conn
         self.store = store
         self._version: int | None = None
+        self._read = False  # a statement ran: the snapshot is taken (DuckDB takes it then)
+        # A DuckDB file's state before the snapshot is taken (see `data_version`).
+        share = store._share if store is not None else None
+        self._state = file_state(share.path) if share is not None else None
 
     @property
     def data_version(self) -> int:
-        """The data version this snapshot sees (read once)."""
+        """The data version this snapshot sees (read once).
+
+        On a DuckDB file, without a statement when the store knows the version of the
+        file's state and the file is in that state both before this snapshot was taken and
+        now: no write came in between, so the snapshot sees that version."""
+        if self._version is None:
+            self._version = self._known_version()
         if self._version is None:
             self._version = int(self.scalar("SELECT version FROM data_version"))
+            if self._state is not None:  # taken before the snapshot, as Store.data_version
+                self.store._version_seen = (self._state, self._version)
         return self._version
+
+    def _known_version(self) -> int | None:
+        seen = self.store._version_seen if self._state is not None else None
+        if seen is None or not self._read or seen[0] != self._state:
+            return None
+        return seen[1] if file_state(self.store._share.path) == self._state else None
 
     def remembered(self, key: Hashable, compute: Callable[[Reader], T]) -> T:
         """`compute(self)`, remembered by the store for the data version this snapshot sees:
@@ -218,27 +236,35 @@ class Reader:
             return compute(self)
         return self.store._remember(self.data_version, key, lambda: compute(self))
 
+    def _execute(self, sql: str, params: Mapping[str, Any] | None) -> sa.CursorResult:
+        result = self.conn.execute(text(sql), dict(params or {}))
+        self._read = True
+        return result
+
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[sa.Row]:
-        return list(self.conn.execute(text(sql), dict(params or {})).fetchall())
+        return list(self._execute(sql, params).fetchall())
 
     def frame(self, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
-        result = self.conn.execute(text(sql), dict(params or {}))
+        result = self._execute(sql, params)
         return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
 
     def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.conn.execute(text(sql), dict(params or {})).scalar()
+        return self._execute(sql, params).scalar()
 
 
 class Store:
     """A cxmetrics store: schema kept current, rollups kept in step with settings.
 
-    create=False refuses a store that does not exist yet (commands that only read). A
+    create=False refuses a store that does not exist yet (commands that only read).
+    check_later: the schema and rollups of an existing DuckDB file are brought up to date
+    by the first operation, not here (a load reads a file for seconds before its first one:
+    a file shared with the app is then asked for once for both). A
     DuckDB store whose file or folder cannot be written opens read-only (`read_only`):
     reads work, and every write raises StoreReadOnly before it starts. Driver errors that
     say the store is busy, damaged, full or read-only are raised as StoreErrors.
     """
 
-    def __init__(self, settings: Settings, *, create: bool = True):
+    def __init__(self, settings: Settings, *, create: bool = True, check_later: bool = False):
         self.settings = settings
         self.location = locate(settings.db_url)
         self.url = self.location.url
@@ -263,11 +289,31 @@ class Store:
         # Closed when garbage or at exit at the latest: a DuckDB connection still open as the
         # interpreter ends (the idle timer's pool) would outlive its module.
         self._closer = weakref.finalize(self, _close, self._share, self.engine)
-        try:
-            self._bring_up_to_date()
-        except BaseException:
-            self.close()
-            raise
+        self._current = False  # schema and rollups checked (and brought up to date)
+        self._checking = False  # this thread is checking them: its own reads go ahead
+        self._check_lock = threading.RLock()
+        path = self.location.path
+        if not (check_later and path is not None and path.exists()):
+            try:
+                self._ensure_current()
+            except BaseException:
+                self.close()
+                raise
+
+    def _ensure_current(self) -> None:
+        """Bring the schema and rollups up to date once, before this store's first
+        operation (other threads wait for it)."""
+        if self._current:
+            return
+        with self._check_lock:
+            if self._current or self._checking:
+                return
+            self._checking = True
+            try:
+                self._bring_up_to_date()
+                self._current = True
+            finally:
+                self._checking = False
 
     @property
     def is_duckdb(self) -> bool:
@@ -343,6 +389,7 @@ class Store:
         """A checked-out connection; a DuckDB file is opened (waiting for it while another
         process has it) or kept for this operation. snapshot: on PostgreSQL, its
         transaction sees one snapshot (REPEATABLE READ) however long it reads."""
+        self._ensure_current()
         if self._share is None:
             with self.engine.connect() as conn:
                 if snapshot and self.dialect == POSTGRESQL:
@@ -429,6 +476,17 @@ class Store:
         return value
 
     @contextmanager
+    def keeping(self) -> Iterator[None]:
+        """Several operations of this thread as one turn for a DuckDB file: another process
+        that asks for it meanwhile gets it when the block ends, not between them (each turn
+        stops the app's readers for a moment). Nothing on PostgreSQL."""
+        if self._share is None:
+            yield
+            return
+        with self._share.using():
+            yield
+
+    @contextmanager
     def reading(self) -> Iterator[Connection]:
         """A connection for reads, in one transaction that sees one snapshot of the data."""
         with self._faults(), self._connection(snapshot=True) as conn:
@@ -489,17 +547,22 @@ def _engine(where: Location, read_only: bool) -> sa.Engine:
 
 
 def open_store(
-    db_url: str | None = None, settings: Settings | None = None, *, create: bool = True
+    db_url: str | None = None,
+    settings: Settings | None = None,
+    *,
+    create: bool = True,
+    check_later: bool = False,
 ) -> Store:
     """Open (migrating when needed) the store at `db_url` or the configured one.
 
     create=False, for commands that only read: a store that does not exist is refused
-    (StoreMissing) instead of being created empty.
+    (StoreMissing) instead of being created empty. check_later: migrate with the first
+    operation instead (see `Store`).
     """
     settings = settings or load_settings(db_url)
     if db_url and settings.db_url != db_url:
         settings = replace(settings, db_url=db_url)
-    return Store(settings, create=create)
+    return Store(settings, create=create, check_later=check_later)
 
 
 def is_empty(store: Store) -> bool:

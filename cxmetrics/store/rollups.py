@@ -125,15 +125,26 @@ def unit_moment_names(source: str) -> tuple[str, ...]:
 
 
 def unit_moments_sql(
-    source: str, table: str, bucket: str, key: str, unit: str, join: str, where: str
+    source: str,
+    table: str,
+    bucket: str,
+    key: str,
+    unit: str,
+    join: str,
+    where: str,
+    totals: tuple[str, ...] = (),
 ) -> str:
     """SELECT bucket, key, then a column per unit moment of `source` (`unit_moment_names`):
     each unit's totals over `table` rows first, then their products and counts summed per
-    (bucket, key). Only fixed names reach the SQL text."""
+    (bucket, key). totals: rollup sums of `source` to add first, as columns of their own
+    (the units' totals summed: one statement gives an agent table its sums and moments).
+    Only fixed names reach the SQL text."""
     columns = sorted({c for pair in UNIT_PRODUCTS[source] for c in pair})
     inner = [f"{bucket} AS bucket", f"{key} AS key", f"{unit} AS unit"]
-    inner += [f"sum(r.{c}) AS {c}" for c in (*UNIT_COUNTS[source], *columns)]
-    outer = [
+    summed = dict.fromkeys((*totals, *UNIT_COUNTS[source], *columns))
+    inner += [f"sum(r.{c}) AS {c}" for c in summed]
+    outer = [f"coalesce(sum({c}), 0)" for c in totals]
+    outer += [
         f'CAST(count(*) FILTER (WHERE {c} > 0) AS DOUBLE PRECISION) AS "{units_measure(source, c)}"'
         for c in UNIT_COUNTS[source]
     ]

@@ -26,6 +26,7 @@ store remembers it with the file's and the WAL's identity, size and times
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import threading
@@ -37,6 +38,9 @@ from cxmetrics.store.errors import StoreBusy, fault_from
 
 IDLE_SECONDS = 1.0  # a file unused this long is let go
 RETRY_SECONDS = 0.1  # how often a waiting process tries the file again
+# When this process gets the file, lets it go and starts waiting for it (debug level): how
+# long a command holds the file, and how long the app's readers wait for it.
+log = logging.getLogger(__name__)
 WAITING_NOTE = "waiting for the store (another process is using it)…"
 
 
@@ -218,11 +222,14 @@ class FileShare:
                     self._ask()
                     if not told:
                         told = True
+                        log.debug("waits for the file")
                         self._tell(True)
                     time.sleep(RETRY_SECONDS)
                     continue
                 self._withdraw()
                 with self._turns:
+                    if not self._holding:
+                        log.debug("has the file")
                     self._holding = True
                     self._start_timer()
                 return connection
@@ -245,6 +252,7 @@ class FileShare:
         """Close the pooled connections (the caller holds `_turns`, nothing is in use)."""
         self._holding = False
         self._release()
+        log.debug("let the file go")
 
     def _start_timer(self) -> None:
         if self._timer is not None and self._timer.is_alive():

@@ -1,11 +1,12 @@
 """Reading the rollups' sums for a period, a scope and a breakdown: the statements the
-metric engine runs (one per scorecard, breakdown or trend).
+metric engine runs for a scorecard, breakdown or trend.
 
 The org scope reads the org × date rollup, team scopes and team breakdowns the team × date
-one (long form, one row per measure), agent scopes and agent breakdowns the agent rollups
-(wide, a column per measure). Unit moments of the ratios clustered by agent come in the same
-statement: stored per whole period for org and team scopes, computed from the agent × day
-rollup (the agent's days as the units) for agent scopes and agent tables. On PostgreSQL a
+one (long form, one row per measure: one statement), agent scopes and agent breakdowns the
+agent rollups (wide, a column per measure: one short statement per rollup). Unit moments of
+the ratios clustered by agent come with the sums: stored per whole period for org and team
+scopes, computed from the agent × day rollup (the agent's days as the units) for agent
+scopes and agent tables, in the statement that reads that rollup. On PostgreSQL a
 team's rows of the agent rollups are found by index as `membership.rows_of_team` gives
 them, not by joining every agent's rows to the team history (`_scope`). Only names
 checked against fixed lists reach the SQL text (grains, sources, scopes); values are bound.
@@ -21,7 +22,7 @@ import pandas as pd
 from cxmetrics.periods import GRAINS
 from cxmetrics.store import Reader, Store
 from cxmetrics.store.dialect import POSTGRESQL, day_of_period, name_of
-from cxmetrics.store.measures import ROLLUP_SUMS, SOURCES, measure_name
+from cxmetrics.store.measures import MEASURES_OF, ROLLUP_SUMS, SOURCES, measure_name
 from cxmetrics.store.membership import rows_of_team
 from cxmetrics.store.rollups import (
     TEAM_JOIN,
@@ -42,29 +43,6 @@ def _bucket(dialect: str, grain: str | None, column: str) -> str:
     if grain is None:
         return "CAST(NULL AS DATE)"
     return day_of_period(dialect, grain, column)
-
-
-def _moments_sql(
-    dialect: str, sources: tuple[str, ...], grain: str | None, team, agent, by
-) -> str | None:
-    """Unit moments for one agent's scorecard or an agent table, where the agent's days are
-    the units: computed from the agent × day rollup, one row per (bucket, key)."""
-    if not sources:
-        return None
-    (source,) = sources  # the registry keeps clustered ratios in one rollup
-    rows, join, where = _scope(dialect, source, team, by)
-    where += ["r.date >= :first", "r.date <= :last"]
-    if agent is not None:
-        where.append("r.agent_id = :agent")
-    return unit_moments_sql(
-        source,
-        rows,
-        _bucket(dialect, grain, "r.date"),
-        BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)",
-        "r.date",
-        join,
-        " AND ".join(where),
-    )
 
 
 def _scope(dialect: str, source: str, team: str | None, by: str | None) -> tuple[str, str, list]:
@@ -92,27 +70,30 @@ def _units_sql(grain: str, team, by) -> str:
     return f"SELECT date, {key}, measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
 
 
-def _wide_sql(dialect: str, sources: tuple[str, ...], grain: str | None, team, agent, by) -> str:
-    """One statement over the agent rollups: a UNION ALL of the sources, summed once."""
-    columns = [(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    branches = []
-    for source in sources:
-        select = [_bucket(dialect, grain, "r.date"), BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)"]
-        select += [f"r.{c}" if src == source else "0" for src, c in columns]
-        rows, join, where = _scope(dialect, source, team, by)
-        where += ["r.date >= :first", "r.date <= :last"]
-        if agent is not None:
-            where.append("r.agent_id = :agent")
-        # Only fixed names from this module reach the SQL text; values are bound.
-        branches.append(
-            f"SELECT {', '.join(select)} FROM {rows} r {join}"  # noqa: S608
-            f"WHERE {' AND '.join(where)}"
+def _source_sql(
+    dialect: str, source: str, grain: str | None, team, agent, by, moments: bool
+) -> str:
+    """The sums of one agent rollup per (bucket, key), each measure a column; moments: its
+    unit moments too (the agent's days as the units), as more columns of the same rows.
+
+    One short statement per source, not a UNION of the sources padded with zero columns:
+    DuckDB parses, binds and plans a statement in time that grows with its text and its
+    expressions, and that was most of the cost of an agent table."""
+    rows, join, where = _scope(dialect, source, team, by)
+    where += ["r.date >= :first", "r.date <= :last"]
+    if agent is not None:
+        where.append("r.agent_id = :agent")
+    bucket = _bucket(dialect, grain, "r.date")
+    key = BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)"
+    if moments:
+        return unit_moments_sql(
+            source, rows, bucket, key, "r.date", join, " AND ".join(where), ROLLUP_SUMS[source]
         )
-    names = [f"c{i}" for i in range(len(columns))]
-    sums = ", ".join(f"coalesce(sum({n}), 0)" for n in names)
+    sums = ", ".join(f"coalesce(sum(r.{c}), 0)" for c in ROLLUP_SUMS[source])
+    # Only fixed names from this module reach the SQL text; values are bound.
     return (
-        f"SELECT bucket, key, {sums} FROM ({' UNION ALL '.join(branches)}) "  # noqa: S608
-        f"AS u(bucket, key, {', '.join(names)}) GROUP BY bucket, key"
+        f"SELECT {bucket}, {key}, {sums} FROM {rows} r {join}"  # noqa: S608
+        f"WHERE {' AND '.join(where)} GROUP BY 1, 2"
     )
 
 
@@ -146,7 +127,7 @@ def read(
 ) -> Sums:
     """Sums of every rollup measure of `sources` between two local dates, per period bucket
     (`grain`) and group (`by`: "team" or "agent"), with the unit moments of `unit_sources`.
-    One statement."""
+    One statement for the org and team scopes, one per source for agents."""
     if grain is not None and grain not in GRAINS:
         raise ValueError(f"unknown grain `{grain}`")
     if by is not None and by not in BY_KEYS:
@@ -162,19 +143,27 @@ def read(
         for bucket, key, measure, total in db.rows(sql, params):
             out.setdefault((bucket, key), {})[measure] = total
         return out
-    names = [measure_name(src, c) for src in sources for c in ROLLUP_SUMS[src]]
-    sql = _wide_sql(dialect, sources, grain, team, agent, by)
-    moments = _moments_sql(dialect, unit_sources, grain, team, agent, by)
-    if moments:
-        extra = unit_moment_names(unit_sources[0])
-        names += extra
-        picked = ", ".join(f'm."{name}"' for name in extra)
-        sql = (  # the unit moments as more columns of the same rows
-            f"SELECT w.*, {picked} FROM ({sql}) w LEFT JOIN ({moments}) m "  # noqa: S608
-            "ON m.bucket IS NOT DISTINCT FROM w.bucket AND m.key IS NOT DISTINCT FROM w.key"
-        )
-    for row in db.rows(sql, params):
-        out[(row[0], row[1])] = dict(zip(names, row[2:], strict=True))
+    # Every measure of every source on each (bucket, key) row, as one statement over the
+    # sources gave them: zero where a source has no rows, no unit moments (None) where the
+    # moments' source has none.
+    empty: dict[str, float | None] = {
+        measure_name(src, m.name): 0.0 if m.type == "DOUBLE" else 0
+        for src in sources
+        for m in MEASURES_OF[src]
+    }
+    for source in unit_sources:
+        empty |= dict.fromkeys(unit_moment_names(source))
+    for source in sources:
+        moments = source in unit_sources
+        names = [measure_name(source, c) for c in ROLLUP_SUMS[source]]
+        if moments:
+            names += unit_moment_names(source)
+        sql = _source_sql(dialect, source, grain, team, agent, by, moments)
+        for row in db.rows(sql, params):
+            found = out.get((row[0], row[1]))
+            if found is None:
+                found = out[(row[0], row[1])] = dict(empty)
+            found.update(zip(names, row[2:], strict=True))
     return out
 
 
