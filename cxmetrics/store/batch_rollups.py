@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 from sqlalchemy import Connection, NullPool, create_engine, text
 
 from cxmetrics.config import Settings
-from cxmetrics.store import measures, postgres, rollups
+from cxmetrics.store import measures, postgres, rollups, schema
 from cxmetrics.store.dialect import POSTGRESQL, name_of
 
 IN_PROCESS = tuple(
@@ -39,13 +39,6 @@ IN_PROCESS = tuple(
 )
 # The fact column whose local date is a row's date (rollups.FACT_DATE casts it).
 DAY_COLUMN = {"interactions": "started_at", "surveys": "responded_at", "adherence": "date"}
-# The team and org rollups as the in-memory database holds them (schema.py's columns).
-_LONG_TABLES = {
-    "rollup_team_daily": "date DATE NOT NULL, team_id VARCHAR, measure VARCHAR NOT NULL, "
-    "value DOUBLE PRECISION NOT NULL",
-    "rollup_org_daily": "date DATE NOT NULL, measure VARCHAR NOT NULL, "
-    "value DOUBLE PRECISION NOT NULL",
-}
 # The order rows go to PostgreSQL in: that of the read indexes (rollups.AGENT_ROW_ORDER).
 _COPY_ORDER = {
     "rollup_{source}": "team_id, agent_id, date",
@@ -156,11 +149,6 @@ def _compute(
     """A connection to an in-memory DuckDB holding the rollup rows of the loaded rows for
     the dates of `span`, made by a DuckDB store's own refresh (only fixed names reach the
     SQL text)."""
-    tables = {
-        f"rollup_{source}": "date DATE NOT NULL, team_id VARCHAR, agent_id VARCHAR, "
-        + measures.columns_ddl(source),
-        **_LONG_TABLES,
-    }
     local = create_engine("duckdb:///:memory:", poolclass=NullPool).connect()
     try:
         duck = local.connection.driver_connection
@@ -170,8 +158,9 @@ def _compute(
             f"CREATE VIEW {rollups.FACT_TABLE[source]} AS "  # noqa: S608
             "SELECT * FROM cx_batch_rows WHERE cx_loaded"
         )
-        for table, columns in tables.items():
-            duck.execute(f"CREATE TABLE {table} ({columns})")
+        # The store's own tables: the agent rollup, and the team and org rollups (V3).
+        for statement in (rollups.agent_rollup_ddl(source), *schema.V3):
+            duck.execute(statement)
         rollups.refresh_one(local, source, span[0], span[1], settings)
     except BaseException:
         _close(local)

@@ -469,6 +469,15 @@ def _remember(conn: Connection, key: str, value: str) -> None:
     conn.execute(text("INSERT INTO store_settings VALUES (:k, :v)"), {"k": key, "v": value})
 
 
+def agent_rollup_ddl(source: str) -> str:
+    """The CREATE TABLE of `source`'s agent rollup, with its declared measure columns
+    (only declared names reach the SQL text: store/measures.py validates them)."""
+    return (
+        f"CREATE TABLE rollup_{source} (date DATE NOT NULL, team_id VARCHAR, "
+        f"agent_id VARCHAR, {measures.columns_ddl(source)})"
+    )
+
+
 def _create_agent_tables(conn: Connection) -> None:
     """The agent rollups (and agents' period totals) with the declared measure columns."""
     for source in SOURCES:
@@ -476,12 +485,7 @@ def _create_agent_tables(conn: Connection) -> None:
         # Only declared names reach the SQL text (store/measures.py validates them).
         conn.execute(text(f"DROP TABLE IF EXISTS rollup_{source}_period"))
         conn.execute(text(f"DROP TABLE IF EXISTS rollup_{source}"))
-        conn.execute(
-            text(
-                f"CREATE TABLE rollup_{source} (date DATE NOT NULL, team_id VARCHAR, "
-                f"agent_id VARCHAR, {columns})"
-            )
-        )
+        conn.execute(text(agent_rollup_ddl(source)))
         if source in PERIOD_ROLLUPS:
             conn.execute(
                 text(
