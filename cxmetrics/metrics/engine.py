@@ -554,7 +554,9 @@ def breakdown(
             return out
         teams = {}
         if by == "agent":  # a team's table: only its agents' teams
-            agents = [key for _, key in sums if key is not None] if team is not None else None
+            agents = None  # the whole roster's, for the org's table
+            if team is not None:  # each agent once (sums has a row per bucket and agent)
+                agents = list(dict.fromkeys(key for _, key in sums if key is not None))
             teams = teams_on(db, period.end, agents)
         as_of = source_dates(db)
         targets = target_rows(db, period.end)
