@@ -552,12 +552,7 @@ def breakdown(
         )
         if not sums:
             return out
-        teams = {}
-        if by == "agent":  # a team's table: only its agents' teams
-            agents = None  # the whole roster's, for the org's table
-            if team is not None:  # each agent once (sums has a row per bucket and agent)
-                agents = list(dict.fromkeys(key for _, key in sums if key is not None))
-            teams = teams_on(db, period.end, agents)
+        teams = roster_teams_on(db, period.end) if by == "agent" else {}
         as_of = source_dates(db)
         targets = target_rows(db, period.end)
     notes = metric_notes(store)
@@ -649,6 +644,13 @@ def data_as_of(store: Store | Reader) -> date | None:
 
     dates = source_dates(store)
     return max(dates.values()) if dates else None
+
+
+def roster_teams_on(store: Store | Reader, day: date) -> dict[str, str]:
+    """agent_id -> the team each agent of the roster was in on `day`, remembered by a Store
+    until its next write: an agent table's targets follow its agents' teams, and every
+    table of the day (each team's, the org's) asks for the same map."""
+    return store.remembered(("teams_on", day), lambda db: teams_on(db, day))
 
 
 def source_dates(store: Store | Reader) -> dict[str, date]:

@@ -16,7 +16,7 @@ on the fact's local date (`fact_team`): every team number is built on that one r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -377,15 +377,11 @@ class _TeamsOn:
         return default if team is None else team
 
 
-def teams_on(db, day: date, agents: Sequence[str] | None = None) -> dict[str, str]:
-    """agent_id -> the team each agent was in on `day` (a Store or a Reader); of `agents`
-    only when given (a team's agent table asks for its dozen, not the whole roster)."""
-    sql = (
+def teams_on(db, day: date) -> dict[str, str]:
+    """agent_id -> the team each agent was in on `day` (a Store or a Reader)."""
+    rows = db.rows(
         "SELECT agent_id, team_id FROM agent_teams WHERE valid_from <= :d "
-        "AND (valid_to IS NULL OR :d < valid_to)"
+        "AND (valid_to IS NULL OR :d < valid_to)",
+        {"d": day},
     )
-    params: dict[str, Any] = {"d": day}
-    if agents is not None:
-        sql += " AND agent_id IN (SELECT unnest(CAST(:agents AS VARCHAR[])))"
-        params["agents"] = list(agents)
-    return {agent: team for agent, team in db.rows(sql, params)}
+    return {agent: team for agent, team in rows}

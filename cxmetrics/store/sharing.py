@@ -106,6 +106,10 @@ class FileShare:
         self._release = release
         self._me = (os.getpid(), _started(os.getpid()))
         self._turns = threading.Condition()
+        # Threads of `using` waiting for their turn: only they are woken as an operation
+        # ends (waking the idle watcher after every read cost each read a GIL hand-off).
+        self._waiters = 0
+        self._closing = threading.Event()  # wakes the idle watcher as the store closes
         self._opening = threading.Lock()  # one thread of this process opens the file at a time
         self._active = 0  # operations of this process on the file now
         self._holding = False  # the pool may hold an open connection
@@ -189,7 +193,11 @@ class FileShare:
                 if not told and not self._holding:
                     told = True
                     self._tell(True)
-                self._turns.wait(RETRY_SECONDS)
+                self._waiters += 1
+                try:
+                    self._turns.wait(RETRY_SECONDS)
+                finally:
+                    self._waiters -= 1
             self._active += 1
         try:
             yield
@@ -200,7 +208,8 @@ class FileShare:
                 self._last_used = time.monotonic()
                 if self._active == 0 and self._holding and self.another_waits():
                     self._let_go()
-                self._turns.notify_all()
+                if self._waiters:
+                    self._turns.notify_all()
             if told:
                 self._tell(False)
 
@@ -263,18 +272,21 @@ class FileShare:
     def _watch(self) -> None:
         """While the file is held: let it go once unused for IDLE_SECONDS, or at once when
         another process asks for it."""
-        with self._turns:
-            while self._holding and not self.closed:
+        while True:
+            with self._turns:
+                if not self._holding or self.closed:
+                    return
                 idle = time.monotonic() - self._last_used
                 if self._active == 0 and (idle >= IDLE_SECONDS or self.another_waits()):
                     with contextlib.suppress(Exception):  # a failed close leaves it to exit
                         self._let_go()
-                    break
-                self._turns.wait(RETRY_SECONDS)
+                    return
+            self._closing.wait(RETRY_SECONDS)
 
     def close(self) -> None:
         with self._turns:
             self.closed = True
             self._holding = False
             self._turns.notify_all()
+        self._closing.set()
         self._withdraw()
