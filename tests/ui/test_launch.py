@@ -1,7 +1,6 @@
 """The server's warm-up (cxmetrics/ui/launch.py): before the server listens it imports what
 the pages import and opens the store, and the first page run uses that store; a store that
-cannot be opened yet is left for the page to explain. Once it listens, the server runs its
-default page in a session of its own (no browser), so the first visitor finds it read."""
+cannot be opened yet is left for the page to explain."""
 
 from __future__ import annotations
 
@@ -9,12 +8,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 from cxmetrics.config import PROJECT_ROOT
 from cxmetrics.serve import MAIN_SCRIPT, streamlit_command
-from cxmetrics.ui.launch import page_imports, prime
-from tests.harness import serve_app
+from cxmetrics.ui.launch import page_imports
 
 # In a fresh interpreter: warm up, then count how often the first page run opens a store.
 WARM_THEN_RUN = """
@@ -84,19 +81,3 @@ def test_a_store_that_cannot_be_opened_is_left_for_the_page_to_explain(tmp_path)
     assert "cxmetrics.story.explain" in ran["loaded"]  # the imports still happened
     assert ran["opened_by_the_page"] == 1  # the page tried again, and says why
     assert ran["errors"], ran
-
-
-def test_a_started_server_runs_its_default_page_before_anyone_visits(
-    known_store, store_url, tmp_path
-):
-    known_store.close()
-    log = tmp_path / "server.log"
-    with serve_app(store_url, log) as (base, _server):
-        deadline = time.monotonic() + 120
-        while "cxmetrics: default page ready" not in log.read_text(encoding="utf-8"):
-            assert time.monotonic() < deadline, log.read_text(encoding="utf-8")[-3000:]
-            time.sleep(0.1)
-        # the same headless visit, by hand: the server answers it with a whole script run
-        assert prime(base.removeprefix("http://"), timeout_s=60) == "ready"
-    text = log.read_text(encoding="utf-8")
-    assert "Traceback" not in text and "not primed" not in text, text[-3000:]
