@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 import pandas as pd
 
@@ -63,16 +65,21 @@ def _resolve(
     candidates: tuple[str, ...],
     response_agent: str | None,
     response_team: str | None,
-    teams: dict,
+    candidate_teams: Callable[[], tuple[str | None, ...]],
 ) -> tuple[str | None, list[str]]:
     """(agent, who it could be) for a mention: the only candidate, else the response's own
     agent, else the only candidate in the response's team; else (None, the candidates of
-    the response's team when there are several there, otherwise all of them)."""
+    the response's team when there are several there, otherwise all of them).
+    `candidate_teams()` gives each candidate's team on the response's day."""
     if len(candidates) == 1:
         return candidates[0], list(candidates)
     if response_agent in candidates:
         return response_agent, [response_agent]
-    same_team = [c for c in candidates if response_team and teams.get(c) == response_team]
+    same_team = (
+        [c for c, t in zip(candidates, candidate_teams(), strict=True) if t == response_team]
+        if response_team
+        else []
+    )
     if len(same_team) == 1:
         return same_team[0], same_team
     return None, same_team or list(candidates)
@@ -110,6 +117,16 @@ def _scan(
     found: list[dict] = []
     seen: set[tuple[int, str]] = set()
     team_sets: dict[tuple[tuple[str, ...], date], set] = {}
+    known_teams: dict[tuple[tuple[str, ...], date], tuple[str | None, ...]] = {}
+
+    def teams_of(candidates: tuple[str, ...], teams) -> tuple[str | None, ...]:
+        """Each candidate's team on the day, looked up once per name and day: a common
+        first name is mentioned many times a day."""
+        found = known_teams.get((candidates, teams.day))
+        if found is None:
+            found = known_teams[candidates, teams.day] = tuple(teams.get(c) for c in candidates)
+        return found
+
     for m in name_matcher.pattern.finditer(folded):
         key = lookup_key(m.group())
         entry = name_matcher.entries.get(key)
@@ -129,11 +146,12 @@ def _scan(
                 ceiling = folded.find("\x00", end)
                 ceiling = len(folded) if ceiling < 0 else ceiling
                 if (candidates, teams.day) not in team_sets:
-                    team_sets[candidates, teams.day] = {teams.get(c) for c in candidates} - {None}
+                    team_sets[candidates, teams.day] = set(teams_of(candidates, teams)) - {None}
                 related = ra in candidates or rt in team_sets[candidates, teams.day]
                 if not (related and reads_as_name(folded, start, end, floor, ceiling)):
                     continue
-        chosen, could_be = _resolve(candidates, ra, rt, teams)
+        day_teams = partial(teams_of, candidates, teams)
+        chosen, could_be = _resolve(candidates, ra, rt, day_teams)
         ident = chosen or "?" + key
         if (row, ident) in seen:
             continue
