@@ -61,13 +61,14 @@ def _scope(dialect: str, source: str, team: str | None, by: str | None) -> tuple
 
 
 def _units_sql(grain: str, team, by) -> str:
-    """The stored unit moments (agents as the units) of whole periods, as long rows."""
-    key = "team_id" if by == "team" else "CAST(NULL AS VARCHAR)"
+    """The stored unit moments (agents as the units) of whole periods, as long rows (with
+    the team by team)."""
+    key = "team_id, " if by == "team" else ""
     table = "rollup_team_units" if team is not None or by == "team" else "rollup_org_units"
     where = [f"grain = '{ident(grain, GRAINS)}'", "date >= :first", "date <= :last"]
     if team is not None:
         where.append("team_id = :team")
-    return f"SELECT date, {key}, measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
+    return f"SELECT date, {key}measure, value FROM {table} WHERE {' AND '.join(where)}"  # noqa: S608
 
 
 def _source_sql(
@@ -98,21 +99,22 @@ def _source_sql(
 
 
 def _long_sql(dialect: str, sources: tuple[str, ...], grain: str | None, team, by) -> str:
-    """One statement over a long rollup: the org's, or the teams' for a team or by team."""
+    """One statement over a long rollup: the org's, or the teams' for a team or by team;
+    rows (bucket, [team by team,] measure, sum). Grouped by the columns that vary only: a
+    constant NULL in the grouping, or in the rows, costs DuckDB a string column for
+    nothing (a tenth of an org scorecard's read)."""
     bucket = _bucket(dialect, grain, "date")
-    key = "team_id" if by == "team" else "CAST(NULL AS VARCHAR)"
     table = "rollup_team_daily" if team is not None or by == "team" else "rollup_org_daily"
     where = ["date >= :first", "date <= :last"]
     if team is not None:
         where.append("team_id = :team")
     if set(sources) != set(SOURCES):
         where.append("(" + " OR ".join(f"measure LIKE '{s}.%'" for s in sources) + ")")
-    # Grouped by the columns that vary only: a constant NULL key in the grouping costs
-    # DuckDB a hashed string column for nothing (a tenth of an org scorecard's read).
-    groups = [str(n) for n, column in ((1, bucket), (2, key)) if not column.startswith("CAST(NULL")]
+    columns = [bucket, *(["team_id"] if by == "team" else []), "measure"]
+    groups = [str(n) for n, c in enumerate(columns, 1) if not c.startswith("CAST(NULL")]
     return (
-        f"SELECT {bucket}, {key}, measure, sum(value) FROM {table} "  # noqa: S608
-        f"WHERE {' AND '.join(where)} GROUP BY {', '.join([*groups, '3'])}"
+        f"SELECT {', '.join(columns)}, sum(value) FROM {table} "  # noqa: S608
+        f"WHERE {' AND '.join(where)} GROUP BY {', '.join(groups)}"
     )
 
 
@@ -143,8 +145,12 @@ def read(
         sql = _long_sql(dialect, sources, grain, team, by)
         if unit_sources and grain:  # stored for whole periods, agents as the units
             sql += " UNION ALL " + _units_sql(grain, team, by)
-        for bucket, key, measure, total in db.rows(sql, params):
-            out.setdefault((bucket, key), {})[measure] = total
+        if by == "team":
+            for bucket, key, measure, total in db.rows(sql, params):
+                out.setdefault((bucket, key), {})[measure] = total
+        else:
+            for bucket, measure, total in db.rows(sql, params):
+                out.setdefault((bucket, None), {})[measure] = total
         return out
     # Every measure of every source on each (bucket, key) row, as one statement over the
     # sources gave them: zero where a source has no rows, no unit moments (None) where the
