@@ -122,10 +122,11 @@ def _scan(
     def teams_of(candidates: tuple[str, ...], teams) -> tuple[str | None, ...]:
         """Each candidate's team on the day, looked up once per name and day: a common
         first name is mentioned many times a day."""
-        found = known_teams.get((candidates, teams.day))
-        if found is None:
-            found = known_teams[candidates, teams.day] = tuple(teams.get(c) for c in candidates)
-        return found
+        looked_up = known_teams.get((candidates, teams.day))
+        if looked_up is None:
+            looked_up = tuple(teams.get(c) for c in candidates)
+            known_teams[candidates, teams.day] = looked_up
+        return looked_up
 
     for m in name_matcher.pattern.finditer(folded):
         key = lookup_key(m.group())

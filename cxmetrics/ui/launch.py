@@ -54,7 +54,8 @@ def page_imports() -> list[str]:
 
 
 def warm_up() -> list[str]:
-    """Import what the pages need and open the store; the modules imported (for tests)."""
+    """Import what the pages need, open the store and run the default page once (its reads
+    fill the shared caches); the modules imported (for tests)."""
     # Streamlit's loggers print through their own handlers (levels reset as its settings
     # are read): filter those handlers.
     import streamlit.logger  # noqa: F401  (sets the handlers up)
