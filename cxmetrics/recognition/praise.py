@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import bisect
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
 import pandas as pd
 
@@ -65,18 +63,18 @@ def _resolve(
     candidates: tuple[str, ...],
     response_agent: str | None,
     response_team: str | None,
-    candidate_teams: Callable[[], tuple[str | None, ...]],
+    candidate_teams: tuple[str | None, ...],
 ) -> tuple[str | None, list[str]]:
     """(agent, who it could be) for a mention: the only candidate, else the response's own
     agent, else the only candidate in the response's team; else (None, the candidates of
     the response's team when there are several there, otherwise all of them).
-    `candidate_teams()` gives each candidate's team on the response's day."""
+    `candidate_teams`: each candidate's team on the response's day."""
     if len(candidates) == 1:
         return candidates[0], list(candidates)
     if response_agent in candidates:
         return response_agent, [response_agent]
     same_team = (
-        [c for c, t in zip(candidates, candidate_teams(), strict=True) if t == response_team]
+        [c for c, t in zip(candidates, candidate_teams, strict=True) if t == response_team]
         if response_team
         else []
     )
@@ -116,7 +114,6 @@ def _scan(
     resp_teams = responses["response_team_id"].tolist()
     found: list[dict] = []
     seen: set[tuple[int, str]] = set()
-    team_sets: dict[tuple[tuple[str, ...], date], set] = {}
     known_teams: dict[tuple[tuple[str, ...], date], tuple[str | None, ...]] = {}
 
     def teams_of(candidates: tuple[str, ...], teams) -> tuple[str | None, ...]:
@@ -146,13 +143,10 @@ def _scan(
             if not capitalised(mention) or sentence_initial(original, start, floor):
                 ceiling = folded.find("\x00", end)
                 ceiling = len(folded) if ceiling < 0 else ceiling
-                if (candidates, teams.day) not in team_sets:
-                    team_sets[candidates, teams.day] = set(teams_of(candidates, teams)) - {None}
-                related = ra in candidates or rt in team_sets[candidates, teams.day]
+                related = ra in candidates or (rt is not None and rt in teams_of(candidates, teams))
                 if not (related and reads_as_name(folded, start, end, floor, ceiling)):
                     continue
-        day_teams = partial(teams_of, candidates, teams)
-        chosen, could_be = _resolve(candidates, ra, rt, day_teams)
+        chosen, could_be = _resolve(candidates, ra, rt, teams_of(candidates, teams))
         ident = chosen or "?" + key
         if (row, ident) in seen:
             continue
