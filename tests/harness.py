@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# A scorecard tile (cxmetrics/ui/tiles.py: one markdown block in a keyed container), its value
+TILE = '[class*="st-key-tile-"]'
+TILE_VALUE = TILE + ' [data-testid="stMarkdownContainer"] p:nth-child(2)'
 QUIET_MS = 500
 # Resolves once the document has had no mutation for `quiet` ms (or after `cap` ms).
 QUIET_JS = """([quiet, cap]) => new Promise((resolve) => {

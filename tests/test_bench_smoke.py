@@ -133,7 +133,7 @@ def test_bench_runs_tiny_and_writes_results(tmp_path):
     assert set(res["targets"]) == {
         "scorecard_ratio", "scorecard_warm_ms", "history_flat", "ingest_vs_duckdb",
         "pandas_vs_ingest", "rss_ingest_mb", "rss_scorecard_mb", "rss_qualtrics_mb",
-        "render_first_s", "browser_h1_fresh_s", "browser_h1_warm_s", "browser_charts_s",
+        "render_first_s", "browser_readable_fresh_s", "browser_readable_warm_s", "browser_charts_s",
     }  # fmt: skip
     browser_targets = {k for k in res["targets"] if k.startswith("browser_")}
     assert all(res["targets"][k]["pass"] is None for k in browser_targets)  # skipped
@@ -185,3 +185,16 @@ def test_no_duckdb_progress_bars_in_bench_child_processes(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip() == str({"plain": True, "store": False, "bench": False})
+
+
+def test_readable_times_take_the_first_frame_holding_each_whole_part():
+    from bench.cxbench.steps.page import readable_times
+
+    # frames stamped in the page: [ms since navigation, h1s, headline sentences, tiles]
+    frames = [[400.0, 0, 0, 0], [812.5, 1, 0, 4], [990.0, 1, 0, 17], [1204.0, 1, 9, 17]]
+    assert readable_times(frames) == {
+        "h1_s": 0.812, "headline_s": 1.204, "tiles_s": 0.99, "readable_s": 1.204,
+    }  # fmt: skip
+    # a part the page never showed: never readable (the bench then stops with an error)
+    assert readable_times([[500.0, 1, 0, 3]])["readable_s"] is None
+    assert readable_times([])["readable_s"] is None

@@ -35,6 +35,7 @@ from cxmetrics.periods import last_complete_week
 from cxmetrics.serve import MAIN_SCRIPT
 from cxmetrics.store import open_store
 from cxmetrics.store.schema import SCHEMA_VERSION
+from tests.ui.tiles import tiles
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = MAIN_SCRIPT
@@ -403,15 +404,18 @@ def test_a_store_cannot_be_created_in_a_read_only_folder(tmp_path):
 
 
 APP_SCRIPT = """
-import json, sys
+import json, os, sys
 from streamlit.testing.v1 import AppTest
+
+sys.path.insert(0, os.getcwd())  # the repository, for the tests' tile reader
+from tests.ui.tiles import tiles
 
 at = AppTest.from_file(sys.argv[1], default_timeout=120)
 at.run()
 seen = {
     "exceptions": [e.value for e in at.exception],
     "captions": [c.value for c in at.sidebar.caption],
-    "tiles": [m.label for m in at.metric],
+    "tiles": [t.label for t in tiles(at)],
     "errors": [e.value for e in at.error],
 }
 at.button(key="demo_clear").click().run()
@@ -619,7 +623,7 @@ def test_the_app_starting_while_another_process_holds_the_store(app_store, held,
     held.wait()
     at.button(key="retry-store").click().run()
     assert not at.exception and not at.error
-    assert "Net Promoter Score" in [m.label for m in at.metric]
+    assert "Net Promoter Score" in [t.label for t in tiles(at)]
 
 
 def test_the_app_on_a_damaged_store(app_store):

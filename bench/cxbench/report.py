@@ -219,34 +219,40 @@ def render_rows(res: dict) -> list[Row]:
     ]
     if b.get("skipped"):
         return [*rows, skipped("7 all-hands page in Chromium", b["skipped"])]
-    f, third = b["first"], b["third"]
-    slowest = max(("first", "second", "third"), key=lambda k: b[k]["last_dom_change_s"])
+    f, warm, floor = b["first"], b["warm"], b["streamlit_floor"]
+    visits = [f, b["second"], *warm]
+    slowest = max(visits, key=lambda v: v["last_dom_change_s"])
+
+    def parts(visit: dict) -> str:
+        return f"h1 {_f(visit['h1_s'], ' s', 2)}, headline {_f(visit['headline_s'], ' s', 2)}"
+
     rows += [
         checked(
             res,
-            "browser_h1_fresh_s",
-            "7 all-hands page in Chromium, fresh server, new browser: h1 visible",
-            _f(f["h1_visible_s"], " s", 2),
-            f"navigation → complete {_f(f['complete_s'], ' s', 2)}; "
-            f"{_f(f['downloaded_mb'], ' MB')} downloaded",
+            "browser_readable_fresh_s",
+            "7 all-hands page in Chromium, fresh server, new browser: title, headline and "
+            "tiles painted",
+            _f(f["readable_s"], " s", 2),
+            f"{parts(f)}; {_f(f['downloaded_mb'], ' MB')} downloaded",
         ),
         checked(
             res,
-            "browser_h1_warm_s",
-            "7 … warm server, same browser again: h1 visible",
-            _f(third["h1_visible_s"], " s", 2),
-            f"navigation → complete {_f(third['complete_s'], ' s', 2)}; "
-            f"{_f(third['downloaded_mb'], ' MB')} downloaded",
+            "browser_readable_warm_s",
+            f"7 … warm server, same browser again: the same, median of {len(warm)} visits",
+            _f(b["warm_readable_s"], " s", 2),
+            "visits: " + ", ".join(_f(v["readable_s"], " s", 2) for v in warm),
+        ),
+        info(
+            "7 … a one-line Streamlit app (title only), warm visits alike: h1 painted",
+            _f(floor["h1_warm_s"], " s", 2),
+            "median; visits: " + ", ".join(_f(x, " s", 2) for x in floor["h1_samples_s"]),
         ),
         checked(
             res,
             "browser_charts_s",
-            "7 … every chart drawn (last DOM change), slowest of the three visits",
-            _f(b[slowest]["last_dom_change_s"], " s", 2),
-            "visits: "
-            + ", ".join(
-                _f(b[k]["last_dom_change_s"], " s", 2) for k in ("first", "second", "third")
-            ),
+            f"7 … every chart drawn (last DOM change), slowest of the {len(visits)} visits",
+            _f(slowest["last_dom_change_s"], " s", 2),
+            "visits: " + ", ".join(_f(v["last_dom_change_s"], " s", 2) for v in visits),
         ),
     ]
     return rows
@@ -409,7 +415,10 @@ def _page_profile(res: dict) -> list[str]:
         f"page render in Chromium: server start {b['server_start_s']} s, Chromium launch "
         f"{b['chromium_launch_s']} s"
     )
-    return lines + [f"  {key} visit: {b[key]}" for key in ("first", "second", "third")]
+    visits = [("first", b["first"]), ("second", b["second"])]
+    visits += [(f"warm {i}", v) for i, v in enumerate(b["warm"], start=1)]
+    lines += [f"  {name} visit: {visit}" for name, visit in visits]
+    return [*lines, f"  one-line Streamlit app: {b['streamlit_floor']}"]
 
 
 def profile_text(res: dict) -> str:

@@ -18,9 +18,15 @@ TARGETS = {
     "rss_scorecard_mb": ("peak RSS of scorecard step", "<=", 1000.0, "MB"),
     "rss_qualtrics_mb": ("peak RSS of Qualtrics-layout ingest (load_batch)", "<=", 1000.0, "MB"),
     "render_first_s": ("all-hands page, server render (AppTest, first run)", "<=", 2.0, "s"),
-    "browser_h1_fresh_s": ("all-hands page in Chromium, fresh server: h1 visible", "<=", 2.0, "s"),
-    "browser_h1_warm_s": (
-        "all-hands page in Chromium, warm server and browser: h1 visible",
+    "browser_readable_fresh_s": (
+        "all-hands page in Chromium, fresh server: title, headline and tiles painted",
+        "<=",
+        2.0,
+        "s",
+    ),
+    "browser_readable_warm_s": (
+        "all-hands page in Chromium, warm server and browser: title, headline and tiles "
+        "painted (median of the warm visits)",
         "<=",
         1.0,
         "s",
@@ -78,17 +84,24 @@ def verdict(key: str, value: float | None) -> dict:
 
 
 def _browser_values(browser: dict) -> dict:
-    """The Chromium figures the targets read (None when the browser part was skipped): h1 on
-    the fresh server's first visit and on the third (server and HTTP cache warm); charts on
-    the slowest of the three visits."""
+    """The Chromium figures the targets read (None when the browser part was skipped): when
+    the title, headline and tiles were painted on the fresh server's first visit and (the
+    median) on the warm visits; charts on the slowest visit."""
+    keys = ("browser_readable_fresh_s", "browser_readable_warm_s", "browser_charts_s")
     if browser.get("skipped"):
-        return dict.fromkeys(("browser_h1_fresh_s", "browser_h1_warm_s", "browser_charts_s"))
-    visits = [browser[key] for key in ("first", "second", "third")]
-    return {
-        "browser_h1_fresh_s": browser["first"]["h1_visible_s"],
-        "browser_h1_warm_s": browser["third"]["h1_visible_s"],
-        "browser_charts_s": max(v["last_dom_change_s"] for v in visits),
-    }
+        return dict.fromkeys(keys)
+    visits = [browser["first"], browser["second"], *browser["warm"]]
+    return dict(
+        zip(
+            keys,
+            (
+                browser["first"]["readable_s"],
+                browser["warm_readable_s"],
+                max(v["last_dom_change_s"] for v in visits),
+            ),
+            strict=True,
+        )
+    )
 
 
 def check_targets(res: dict) -> dict:

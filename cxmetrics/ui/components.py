@@ -1,9 +1,9 @@
-"""Reusable page pieces: metric tiles, status badges, banners, presentation mode.
+"""Reusable page pieces: banners, cards, presentation mode, charts' containers, stars.
 
 Nothing here escapes-by-accident: user text (comments, names, ids and file names from
 uploads) reaches the page through `st.text`, `st.dataframe` or a selectbox option (none of
 which render markdown), or through `inert_markdown` wherever Streamlit reads markdown
-(titles, captions, metric labels, alerts, `st.table` cells). It never goes into HTML; the
+(titles, captions, tiles' labels, alerts, `st.table` cells). It never goes into HTML; the
 only raw HTML/CSS/JS this module emits is static and written here.
 """
 
@@ -20,12 +20,9 @@ from PIL import Image, ImageDraw
 
 from cxmetrics import export
 from cxmetrics.formatting import (
-    format_business,
-    format_business_delta,
     format_count,
     format_delta,
     format_margin,
-    format_target,
     format_value,
 )
 from cxmetrics.ui import data
@@ -80,22 +77,20 @@ def app_icon() -> Image.Image:
     return icon
 
 
-STATUS = {
-    # status: (word, material icon, badge colour). Colour is never the only signal.
-    "green": ("On target", ":material/check_circle:", "green"),
-    "amber": ("Near target", ":material/warning:", "orange"),
-    "red": ("Off target", ":material/cancel:", "red"),
-    "insufficient": ("Too few to judge", ":material/hourglass_empty:", "gray"),
-    "none": ("No target", ":material/remove:", "gray"),
-    # Never coloured: the value may still change, or means nothing in this scope.
-    "provisional": ("Provisional: may still change", ":material/schedule:", "gray"),
-    "not_applicable": ("Not applicable", ":material/block:", "gray"),
-}
-
 BASE_CSS = """
 <style>
 [class*="st-key-tile-insufficient"] { opacity: 0.55; }
-[class*="st-key-tile-"] [data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
+/* a tile (`tile`): label, the value large, then change, status and details */
+[class*="st-key-tile-"] [data-testid="stMarkdownContainer"] p { margin-bottom: 0.4rem; }
+[class*="st-key-tile-"] [data-testid="stMarkdownContainer"] p:first-child {
+  font-weight: 600; margin-bottom: 0.1rem;
+}
+[class*="st-key-tile-"] [data-testid="stMarkdownContainer"] p:nth-child(2) {
+  font-size: 2.25rem; line-height: 1.2; font-variant-numeric: tabular-nums;
+}
+/* details and obstacles (no background) muted like a caption */
+[class*="st-key-tile-"] [data-testid="stMarkdownContainer"]
+  p:nth-child(n+3):not(:has([style*="background"])) { opacity: 0.7; }
 [data-testid="stMetricLabel"] p { font-weight: 600; }
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] p { white-space: normal !important; overflow: visible !important; }
@@ -125,6 +120,14 @@ PRESENT_CSS = """
 [data-testid="stMetricValue"] p { font-size: 4.4rem !important; line-height: 1.15; }
 [data-testid="stMetricLabel"] p { font-size: 1.75rem !important; }
 [data-testid="stMetricDelta"] p { font-size: 1.4rem !important; }
+[class*="st-key-tile-"] [data-testid="stMarkdownContainer"] p:first-child {
+  font-size: 1.75rem !important;
+}
+[class*="st-key-tile-"] [data-testid="stMarkdownContainer"] p:nth-child(2) {
+  font-size: 4.4rem !important; line-height: 1.15;
+}
+[class*="st-key-tile-"] [data-testid="stMarkdownContainer"]
+  span[style*="font-size"]:not(.stMarkdownBadge) { font-size: 1.15rem !important; }
 [data-testid="stCaptionContainer"] p, [data-testid="stCaptionContainer"] {
   font-size: 1.3rem !important;
 }
@@ -367,121 +370,6 @@ def table_download(frame: pd.DataFrame, stem: str, key: str) -> None:
         help="This table as CSV, safe to open in a spreadsheet (text that looks like a "
         "formula stays text)",
     )
-
-
-def status_badge(
-    status: str,
-    *,
-    provisional: bool = False,
-    n: int | None = None,
-    min_n=None,
-    note: str | None = None,
-):
-    word, icon, colour = STATUS[status]
-    if status == "insufficient" and n is not None and min_n is not None:
-        word = f"Too few to judge (n {format_count(n)} < {format_count(min_n)})"
-    if status == "not_applicable" and note:
-        word = f"Not applicable ({note})"
-    if provisional and status != "provisional":
-        word += " · provisional"
-    st.badge(word, icon=icon, color=colour)
-
-
-def change_text(line: dict) -> tuple[str | None, str, str]:
-    """(delta text, delta_color, delta_arrow) for st.metric from a scorecard line."""
-    if line["status"] == "not_applicable":
-        return None, "off", "off"
-    if line.get("provisional"):
-        return "provisional", "off", "off"
-    if line["delta"] is None:
-        return None, "off", "off"
-    amount = format_delta(line["delta"], line["unit"])
-    if line["change"] in ("better", "worse", "up", "down"):
-        if line["direction"] == "none":
-            return f"{amount} · real change", "off", "auto"
-        colour = "normal" if line["direction"] == "higher" else "inverse"
-        return f"{amount} · real change", colour, "auto"
-    if line["change"] == "no real change":
-        return f"no real change ({amount})", "off", "off"
-    if line["se"] is None:  # counts and cross-source ratios carry no test
-        return f"{amount} vs previous", "off", "off"
-    return f"{amount} · too few to test", "off", "off"
-
-
-def obstacle_note(line: dict) -> None:
-    """A tile's open obstacles, when the page put them on its line (`obstacles`: "2 open
-    obstacles on avg handle time")."""
-    if line.get("obstacles"):
-        st.caption(f":material/construction: {inert_markdown(line['obstacles'])}")
-
-
-def metric_tile(line: dict, *, description: str = "") -> None:
-    """One metric: value, change vs previous, status by icon and word, target, n, margin."""
-    with st.container(border=True, key=f"tile-{line['status']}-{line['id']}"):
-        delta, colour, arrow = change_text(line)
-        st.metric(
-            data.metric_label(line["id"]),
-            format_value(line["value"], line["unit"]),
-            delta=delta,
-            delta_color=colour,
-            delta_arrow=arrow,
-            help=description or None,
-        )
-        status_badge(
-            line["status"],
-            provisional=line.get("provisional", False),
-            n=line["n"],
-            min_n=line["min_n"],
-            note=line.get("note"),
-        )
-        obstacle_note(line)
-        if line["status"] == "not_applicable":
-            return
-        parts = []
-        if line.get("note"):  # which thresholds apply (service level)
-            parts.append(line["note"])
-        if line.get("excluded"):
-            parts.append(f"{format_count(line['excluded'])} agent-days left out")
-        if line["target"] is not None:
-            parts.append(f"target {format_target(line['target'], line['unit'])}")
-        parts.append(f"n {format_count(line['n'])}")
-        margin = format_margin(line["ci_low"], line["ci_high"], line["unit"])
-        if margin:
-            parts.append(margin)
-        # non-breaking spaces keep "± 1.1 pp" and "target 80.0 %" on one line each
-        st.caption(" · ".join(part.replace(" ", "\u00a0") for part in parts))
-
-
-def business_tile(kpi: dict) -> None:
-    """A business KPI (uploaded finished number): value, change, target when set. The
-    change is never tested (no spread is uploaded), so it has no arrow and no colour."""
-    with st.container(border=True, key=f"tile-{kpi['status']}-biz-{key_part(kpi['id'])}"):
-        delta = None
-        if kpi["delta"] is not None:
-            change = format_business_delta(kpi["delta"], kpi["value"])
-            delta = f"{change} · {kpi.get('change') or 'no test'}"
-        st.metric(
-            inert_markdown(kpi["label"]),  # an undeclared KPI is labelled by its uploaded id
-            format_business(kpi["value"], kpi["unit"]),
-            delta=delta,
-            delta_color="off",
-            delta_arrow="off",
-        )
-        if kpi["target"] is not None:
-            status_badge(kpi["status"])
-        obstacle_note(kpi)
-        st.caption(inert_markdown(kpi["basis"]))
-
-
-def tile_grid(lines: list[dict], columns: int) -> None:
-    """Tiles in rows of `columns`."""
-    reg = data.registry()
-    for start in range(0, len(lines), columns):
-        cols = st.columns(columns)
-        for col, line in zip(cols, lines[start : start + columns], strict=False):
-            with col:
-                metric = reg.get(line["id"])
-                metric_tile(line, description=metric.description if metric else "")
 
 
 def _move_slide(step: int, count: int) -> None:

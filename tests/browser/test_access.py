@@ -155,7 +155,7 @@ def test_no_header_no_numbers_and_unknown_is_told_whom_to_ask(browser, header_ap
     context, page = _open(browser, header_app, f"/?{WEEK}", None)
     try:
         assert page.locator("h1").first.inner_text() == "No identity"
-        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator(harness.TILE).count() == 0
     finally:
         context.close()
     context, page = _open(browser, header_app, f"/?{WEEK}", "stranger@example.com")
@@ -163,7 +163,7 @@ def test_no_header_no_numbers_and_unknown_is_told_whom_to_ask(browser, header_ap
         assert page.locator("h1").first.inner_text() == "No access yet"
         body = page.locator("body").inner_text().replace("\u2060", "")  # inert e-mails
         assert "Ask admin@example.com to add you" in body
-        assert page.locator('[data-testid="stMetric"]').count() == 0
+        assert page.locator(harness.TILE).count() == 0
     finally:
         context.close()
 
@@ -208,7 +208,7 @@ def oidc_app(chromium_path, tmp_path_factory):
 def test_sign_in_through_st_login_as_a_supervisor(browser, oidc_app):
     context, page = _open(browser, oidc_app, f"/team?{WEEK}&team=T1", None)
     try:
-        assert page.locator('[data-testid="stMetric"]').count() == 0  # nothing before
+        assert page.locator(harness.TILE).count() == 0  # nothing before
         page.get_by_role("button", name=re.compile("Sign in")).click()
         page.locator('input[name="sub"]').fill("dana@example.com")  # the provider's form
         page.get_by_role("button", name="Authorize").click()

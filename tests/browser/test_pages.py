@@ -10,13 +10,14 @@ from urllib.parse import urlparse
 import pytest
 
 from cxmetrics.periods import last_complete_week
+from tests import harness
 from tests.browser.conftest import MARKDOWN_LINK, XSS_IMG, XSS_SCRIPT
 
 pytestmark = pytest.mark.browser
 
 KNOWN_PAGES = {"/": "allhands", "/team": "team", "/definitions": "definitions"}
 SIDEBAR = '[data-testid="stSidebar"]'
-METRIC_VALUE = '[data-testid="stMetricValue"] p'
+METRIC_VALUE = harness.TILE_VALUE
 ROW = 35  # st.dataframe's header and row height in pixels
 
 

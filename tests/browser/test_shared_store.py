@@ -22,7 +22,7 @@ from tests.browser.conftest import ROOT, _serve, _tab
 
 pytestmark = pytest.mark.browser
 
-RESPONSES = '[class*="st-key-tile-"][class*="-responses"] [data-testid="stMetricValue"]'
+RESPONSES = harness.TILE + '[class*="-responses"] [data-testid="stMarkdownContainer"] strong'
 NEW = 25  # survey responses the command loads into the week the page shows
 
 

@@ -15,6 +15,7 @@ from cxmetrics.metrics.engine import scorecard
 from cxmetrics.periods import parse_period
 from cxmetrics.store import open_store
 from tests.ui.conftest import run_app
+from tests.ui.tiles import tiles
 
 NEW_METRIC = """
 [[metric]]
@@ -75,22 +76,22 @@ def test_the_new_metric_has_its_known_answer(extended_registry, known_db):
 def test_the_new_metric_shows_on_the_all_hands_card(extended_registry, known_db):
     at = run_app({"period": "2026-W45"})
     assert not at.exception
-    tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Promoter share"] == "58.8 %"
+    shown = {t.label: t.value for t in tiles(at)}
+    assert shown["Promoter share"] == "58.8 %"
     glance = next(d.value for d in at.dataframe if "Team" in d.value.columns)
     t1 = glance.set_index("Team").loc["Customer Care"]
     cell = t1["Promoter share"]  # value · status · change · n (5 promoters of 11 answers)
     assert cell.startswith("45.5 % · ▲ near target · ") and cell.endswith(" · n 11")
     presenting = run_app({"period": "2026-W45", "present": "true", "slide": "2"})
     assert [h.value for h in presenting.subheader] == ["What customers feel and how we serve"]
-    assert "Promoter share" in {m.label for m in presenting.metric}
+    assert "Promoter share" in {t.label for t in tiles(presenting)}
 
 
 def test_the_new_metric_shows_on_the_team_page(extended_registry, known_db):
     at = run_app({"period": "2026-W45", "team": "T1"}, page="views/team.py")
     assert not at.exception
-    tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Promoter share"] == "45.5 %"
+    shown = {t.label: t.value for t in tiles(at)}
+    assert shown["Promoter share"] == "45.5 %"
     table = next(d.value for d in at.dataframe if "Org value" in d.value.columns)
     row = table.set_index("Metric").loc["Promoter share"]
     assert (row["Team value"], row["Org value"], row["n"]) == ("45.5 %", "58.8 %", 11)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from tests.ui.conftest import run_app
+from tests.ui.tiles import tiles
 
 
 def _texts(at) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [f"{m.label}|{m.value}|{m.delta}" for m in at.metric]
+    parts += [f"{t.label}|{t.value}|{t.change}" for t in tiles(at)]
     return "\n".join(str(p) for p in parts)
 
 
@@ -19,7 +20,7 @@ def test_renders_on_the_demo_store_with_banner_and_all_groups(app_db):
     assert "What customers feel" in headers and "How we serve" in headers
     assert "Teams at a glance" in headers
     assert "Beyond service: the rest of the business" in headers  # demo kpi_values
-    labels = {m.label for m in at.metric}
+    labels = {t.label for t in tiles(at)}
     assert {"Net Promoter Score", "Service level (20 s)", "Schedule adherence"} <= labels
     assert {"Sales per FTE", "Learning hours per agent"} <= labels  # learning: computed
 
@@ -46,7 +47,7 @@ def test_an_empty_store_says_there_is_no_data_instead_of_empty_tiles(empty_db):
     at = run_app()
     assert not at.exception
     assert not at.info  # no demo banner: the demo was cleared
-    assert not at.metric  # no grid of n 0 tiles
+    assert not tiles(at)  # no grid of n 0 tiles
     [warning] = at.warning
     assert warning.value.startswith(f"No data for {at.session_state['period']}")
 
@@ -54,7 +55,7 @@ def test_an_empty_store_says_there_is_no_data_instead_of_empty_tiles(empty_db):
 def test_an_empty_period_names_where_the_data_is(known_db):
     at = run_app({"period": "2019-W01"})
     assert not at.exception
-    assert not at.metric
+    assert not tiles(at)
     [warning] = at.warning
     assert warning.value == "No data for 2019-W01 — data runs from 27 Oct 2026 to 13 Nov 2026."
 
@@ -63,19 +64,18 @@ def test_shows_the_engine_numbers_for_the_known_fixture(known_db):
     at = run_app({"period": "2026-W45"})
     assert not at.exception
     assert at.session_state["period"] == "2026-W45"
-    tiles = {m.label: m for m in at.metric}
+    shown = {t.label: t for t in tiles(at)}
     # hand-worked (tests/test_metrics_known.py): NPS 29.41 (n 17), service level 67.31 %,
     # ASA 19.9 s, abandonment 9.26 %
-    assert tiles["Net Promoter Score"].value == "+29"
-    assert tiles["Service level (20 s)"].value == "67.3 %"
-    assert tiles["Avg speed of answer"].value == "20 s"
-    assert tiles["Abandonment"].value == "9.3 %"
-    captions = "\n".join(c.value for c in at.caption).replace("\xa0", " ")
-    assert "n 17" in captions and "n 52" in captions and "target +35" in captions
+    assert shown["Net Promoter Score"].value == "+29"
+    assert shown["Service level (20 s)"].value == "67.3 %"
+    assert shown["Avg speed of answer"].value == "20 s"
+    assert shown["Abandonment"].value == "9.3 %"
+    assert shown["Net Promoter Score"].details[0].startswith("target +35 · n 17 · ± ")
+    assert "n 52" in shown["Service level (20 s)"].details[-1]
     # NPS fell from 50 (n 4) but both periods are far below min_n: no claim of change
-    assert "too few to test" in tiles["Net Promoter Score"].delta
-    badges = "\n".join(m.value for m in at.markdown)
-    assert "Too few to judge (n 17 < 30)" in badges
+    assert "too few to test" in shown["Net Promoter Score"].change
+    assert "Too few to judge (n 17 < 30)" in shown["Net Promoter Score"].badge
 
 
 def test_presentation_mode_from_the_query_string(known_db):
@@ -90,7 +90,7 @@ def test_presentation_mode_from_the_query_string(known_db):
     assert sentences, "the headline slide says what changed"
     at.button(key="slide-next").click().run()
     assert [h.value for h in at.subheader] == ["What customers feel and how we serve"]
-    assert {"Net Promoter Score", "Service level (20 s)"} <= {m.label for m in at.metric}
+    assert {"Net Promoter Score", "Service level (20 s)"} <= {t.label for t in tiles(at)}
     assert at.query_params["slide"] == "2"
     at.button(key="present-exit").click().run()
     assert at.session_state["present"] is False

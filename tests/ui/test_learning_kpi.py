@@ -7,6 +7,7 @@ from cxmetrics.ingest import load_batch
 from cxmetrics.store import open_store
 from tests.test_learning import LEARNING
 from tests.ui.conftest import run_app
+from tests.ui.tiles import tiles
 
 
 def test_the_card_shows_learning_hours_per_agent(known_db, tmp_path):
@@ -17,10 +18,9 @@ def test_the_card_shows_learning_hours_per_agent(known_db, tmp_path):
     store.close()
     at = run_app({"period": "2026-W45"})
     assert not at.exception
-    tiles = {m.label: m for m in at.metric}
+    shown = {t.label: t for t in tiles(at)}
     # 8 hours over 5 agents (tests/test_learning.py works it out); W44 1 hour over 4
-    tile = tiles["Learning hours per agent"]
+    tile = shown["Learning hours per agent"]
     assert tile.value == "1.60 hours"
-    assert tile.delta == "+1.35 · no test"
-    captions = [c.value for c in at.caption]
-    assert any("8\\.00 hours logged, 5 agents in scope" in c for c in captions)
+    assert tile.change == "+1.35 · no test"
+    assert any("8\\.00 hours logged, 5 agents in scope" in d for d in tile.details)

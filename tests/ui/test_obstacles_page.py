@@ -15,6 +15,7 @@ import pytest
 
 from cxmetrics.ingest import load_batch
 from tests.ui.conftest import live_markup, run_app
+from tests.ui.tiles import tiles
 
 PAGE = "views/obstacles.py"
 REGISTER = (
@@ -147,8 +148,8 @@ def test_resolving_an_obstacle_shows_on_the_card(known_db, tmp_path):
     assert still_open["Obstacle"].tolist() == [
         "Menu routes **billing** to [sales](http://x.example)"
     ]
-    captions = [c.value for c in card.caption]
-    assert ":material/construction: 1 open obstacle on avg handle time" in captions
+    notes = {t.label: t.details for t in tiles(card)}
+    assert ":material/construction: 1 open obstacle on avg handle time" in notes["Avg handle time"]
 
 
 def test_the_card_and_team_page_say_when_a_leader_last_met_each_team(known_db, tmp_path):

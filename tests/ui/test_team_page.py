@@ -11,6 +11,7 @@ from cxmetrics.metrics.registry import default_registry, in_view
 from cxmetrics.store import open_store
 from tests.fixtures.known_answer import insert_directly
 from tests.ui.conftest import APP
+from tests.ui.tiles import tiles
 
 TEAM_PAGE = "views/team.py"
 XSS = "<img src=x onerror=alert(1)>"
@@ -72,7 +73,7 @@ def test_team_page_on_the_demo_store(app_db):
 
 def test_internal_team_headline_is_inps(app_db):
     at = open_team_page({"team": "T04"})
-    labels = [m.label for m in at.metric]
+    labels = [t.label for t in tiles(at)]
     assert labels[0] == "Internal NPS"
     assert "Net Promoter Score" not in labels
     table = team_vs_org(at)
@@ -121,9 +122,9 @@ def test_team_page_shows_the_hand_worked_numbers(app_db):
     assert at.title[0].value.endswith("2026-W45")
     assert "Customer Care" in at.title[0].value
     # T1 NPS: promoters 5, detractors 4 of 11 -> 100 * (5 - 4) / 11 = 9.09 -> "+9"
-    tiles = {m.label: m.value for m in at.metric}
-    assert tiles["Net Promoter Score"] == "+9"
-    assert tiles["Customer satisfaction"] == "50.0 %"
+    shown = {t.label: t.value for t in tiles(at)}
+    assert shown["Net Promoter Score"] == "+9"
+    assert shown["Customer satisfaction"] == "50.0 %"
     table = team_vs_org(at)
     assert table.loc["Net Promoter Score", "Team value"] == f"{100 * (5 - 4) / 11:+.0f}" == "+9"
     assert table.loc["Net Promoter Score", "n"] == 11
@@ -162,7 +163,7 @@ def test_presentation_mode_keeps_the_page_and_can_be_left(app_db):
     store.close()
     at = open_team_page({"period": "2026-W45", "team": "T1", "present": "true"})
     assert at.session_state["present"]
-    assert len(at.metric) == len(in_view(default_registry(), "team_tiles"))  # headline tiles
+    assert len(tiles(at)) == len(in_view(default_registry(), "team_tiles"))  # headline tiles
     at.button(key="team-present-exit").click().run()
     assert not at.exception
     assert not at.session_state["present"]

@@ -1,11 +1,14 @@
 """Item 7: the all-hands page against the bench store. The server render through
 Streamlit's AppTest in a fresh process (the target), then, for information, a
-`streamlit run` server opened three times in headless Chromium."""
+`streamlit run` server visited seven times in headless Chromium, beside a one-line
+Streamlit app visited the same way (the browser's part that is Streamlit's own)."""
 
 from __future__ import annotations
 
 import importlib
 import os
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,10 +31,31 @@ harness = importlib.import_module("tests.harness")
 APP = MAIN_SCRIPT
 RENDER_TIMEOUT_S = 300  # AppTest / page waits: generous, a slow run is measured, not killed
 SERVER_START_S = 60
-# Runs before any page script: the page-clock time (ms since navigation start) of the
-# latest DOM change, read once the page has settled.
-LAST_MUTATION_JS = """new MutationObserver(() => { window.__cxLastChange = performance.now(); })
-    .observe(document, {subtree: true, childList: true, attributes: true, characterData: true});"""
+# Runs before any page script. The page-clock time (ms since navigation start) of the
+# latest DOM change, read once the page has settled; and, at the animation frame after each
+# change (the frame about to be painted), how many h1s, headline sentences and metric
+# tiles with their value the page holds: a part is readable from the first frame that holds
+# all of it (its final count). Stamped in the page: Playwright's waits poll with a backoff
+# (0, 20, 50, 100, 100, then every 500 ms), which would round these figures up.
+READABLE_JS = """(() => {
+  const TILES = '[class*="st-key-tile-"]:not([class*="-biz-"]) '
+    + '[data-testid="stMarkdownContainer"] > p:nth-child(2)';
+  window.__cxSeen = [];
+  let pending = false;
+  new MutationObserver(() => {
+    window.__cxLastChange = performance.now();
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      window.__cxSeen.push([performance.now(), document.querySelectorAll('h1').length,
+        document.querySelectorAll('.st-key-headline li').length,
+        document.querySelectorAll(TILES).length]);
+    });
+  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+})();"""
+PARTS = ("h1", "headline", "tiles")  # READABLE_JS's counts, in order
+WARM_VISITS = 5  # new tabs of the second browser after its first visit
 # Bytes the page fetched over the network (transferSize: 0 when served from the cache).
 FETCHED_JS = """(() => performance.getEntriesByType('navigation').concat(
     performance.getEntriesByType('resource')).reduce((n, e) => n + (e.transferSize || 0), 0))()"""
@@ -128,38 +152,51 @@ def _vm_hwm(pid: int) -> int | None:
     return None
 
 
-def _page_load(context, base: str) -> dict:
-    """Open the app in a new tab of `context` (a new Streamlit session) and time it: from the
-    navigation until an h1 is visible and Streamlit is connected and no longer running (as
-    tests/browser/conftest.py waits), then until the DOM has been quiet for half a second (the
-    last change, on the page's clock: charts drawn after the script run ended)."""
+def readable_times(seen: list[list[float]]) -> dict:
+    """From READABLE_JS's frames: when each part was first whole (s since navigation; None
+    when the page never had it), and `readable_s`, when all of them were."""
+    times = {}
+    for column, part in enumerate(PARTS, start=1):
+        final = seen[-1][column] if seen else 0
+        first = next((frame[0] for frame in seen if frame[column] >= final), None)
+        times[f"{part}_s"] = round(first / 1000, 3) if final and first is not None else None
+    parts = list(times.values())
+    times["readable_s"] = None if None in parts else max(parts)
+    return times
+
+
+def _page_load(context, base: str, path: str = "/") -> dict:
+    """Open `path` in a new tab of `context` (a new Streamlit session) and time it: from
+    the navigation until the title, the headline and the tiles are painted (READABLE_JS),
+    until Streamlit is connected and no longer running (as tests/browser/conftest.py waits),
+    and until the DOM has been quiet for half a second (the last change, on the page's
+    clock: charts drawn after the script run ended)."""
     page = context.new_page()
     page.set_default_timeout(RENDER_TIMEOUT_S * 1000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         t0 = time.perf_counter()
-        page.goto(base + "/", wait_until="domcontentloaded")
+        page.goto(base + path, wait_until="domcontentloaded")
         dom = time.perf_counter() - t0
         page.locator("h1").first.wait_for(state="visible")
-        h1 = time.perf_counter() - t0
         harness.wait_for_script_end(page)
         complete = time.perf_counter() - t0
         harness.wait_for_quiet(page)
         last_change = page.evaluate("window.__cxLastChange || 0")
+        seen = page.evaluate("window.__cxSeen || []")
         fetched = page.evaluate(FETCHED_JS)
         title = page.locator("h1").first.inner_text()
         exceptions = page.locator('[data-testid="stException"]').count()
     finally:
         page.close()
-    if exceptions or errors or not title.startswith("All-hands scorecard"):
+    if exceptions or errors:
         raise AssertionError(
-            f"all-hands page in Chromium: {exceptions} exception(s) shown, page errors "
-            f"{errors[:3]}, title {title!r}"
+            f"{path} in Chromium: {exceptions} exception(s) shown, page errors {errors[:3]}"
         )
     return {
         "dom_content_loaded_s": round(dom, 3),
-        "h1_visible_s": round(h1, 3),
+        **readable_times(seen),
         "complete_s": round(complete, 3),
         "last_dom_change_s": round(last_change / 1000, 3),
         "downloaded_mb": mb(fetched),
@@ -167,31 +204,81 @@ def _page_load(context, base: str) -> dict:
     }
 
 
-def _three_visits(playwright, chromium: str, base: str) -> tuple[float, list[dict]]:
-    """Chromium's launch time, and three visits: a fresh server's first from a new browser
+def _all_hands(load: dict) -> dict:
+    """A visit of the all-hands page, checked: its title, headline and tiles all shown."""
+    if not load["title"].startswith("All-hands scorecard") or load["readable_s"] is None:
+        raise AssertionError(f"all-hands page in Chromium: not all shown: {load}")
+    return load
+
+
+def _visits(browser, base: str, warm: int) -> list[dict]:
+    """A new browser context's first visit, then `warm` more in new tabs of a second context
+    (its first visit warms its HTTP cache; the server's caches are warm by then)."""
+    loads = []
+    for tabs in (1, 1 + warm):
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        context.add_init_script(READABLE_JS)
+        try:
+            loads += [_page_load(context, base) for _ in range(tabs)]
+        finally:
+            context.close()
+    return loads
+
+
+def _chromium_visits(playwright, chromium: str, base: str) -> tuple[float, list[dict]]:
+    """Chromium's launch time, and the visits: a fresh server's first from a new browser
     (empty HTTP cache), a second new browser (the server's caches warm), and that browser
-    again (its HTTP cache warm too). Each visit is a new Streamlit session."""
+    again in WARM_VISITS new tabs (its HTTP cache warm too). Each visit is a new Streamlit
+    session."""
     t1 = time.perf_counter()
     browser = playwright.chromium.launch(executable_path=chromium, args=harness.CHROMIUM_ARGS)
     launch = time.perf_counter() - t1
-    loads = []
     try:
-        for tabs in (1, 2):
-            context = browser.new_context(viewport={"width": 1920, "height": 1080})
-            context.add_init_script(LAST_MUTATION_JS)
-            try:
-                loads += [_page_load(context, base) for _ in range(tabs)]
-            finally:
-                context.close()
+        loads = [_all_hands(load) for load in _visits(browser, base, WARM_VISITS)]
     finally:
         browser.close()
     return launch, loads
 
 
+HELLO_APP = 'import streamlit as st\n\nst.title("Hello")\n'
+
+
+def streamlit_floor(playwright, chromium: str, tmp: Path) -> dict:
+    """The same warm visits of a one-line Streamlit app (a title, nothing else) on this
+    machine: the part of the page's time that is Streamlit's own start in the browser."""
+    script = tmp / "hello_app.py"
+    script.write_text(HELLO_APP, encoding="utf-8")
+    port = harness.free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script), f"--server.port={port}",
+        "--server.headless=true", "--browser.gatherUsageStats=false",
+        "--server.fileWatcherType=none",
+    ]  # fmt: skip
+    with open(tmp / "hello-server.log", "wb") as log_file:
+        server = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://localhost:{port}"
+        deadline = time.monotonic() + SERVER_START_S
+        while not harness.healthy(f"{base}/_stcore/health"):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the one-line Streamlit app did not start")
+            time.sleep(0.1)
+        browser = playwright.chromium.launch(executable_path=chromium, args=harness.CHROMIUM_ARGS)
+        try:
+            warm = _visits(browser, base, WARM_VISITS)[2:]
+        finally:
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    samples = [load["h1_s"] for load in warm]
+    return {"h1_warm_s": round(statistics.median(samples), 3), "h1_samples_s": samples}
+
+
 def browser_render(url: str, log_path: Path, chromium: str) -> dict:
     """The app (`cxmetrics serve`'s command) on a free port against the store at `url` (the
-    caller has closed it: DuckDB allows one process per file), then the page opened three times in
-    headless Chromium (see `_three_visits`)."""
+    caller has closed it: DuckDB allows one process per file), then the page opened seven times in
+    headless Chromium (see `_chromium_visits`), and the one-line app's floor."""
     why = _browser_missing(chromium)
     if why:
         return {"skipped": why}
@@ -202,14 +289,19 @@ def browser_render(url: str, log_path: Path, chromium: str) -> dict:
         started = time.perf_counter() - t0
         base_rss = psutil.Process(server.pid).memory_info().rss
         with sync_playwright() as playwright:
-            launch, loads = _three_visits(playwright, chromium, base)
+            launch, loads = _chromium_visits(playwright, chromium, base)
         peak = _vm_hwm(server.pid)
+    with sync_playwright() as playwright:
+        floor = streamlit_floor(playwright, chromium, log_path.parent)
+    warm = loads[2:]
     return {
         "server_start_s": round(started, 3),
         "chromium_launch_s": round(launch, 3),
         "first": loads[0],
         "second": loads[1],
-        "third": loads[2],
+        "warm": warm,
+        "warm_readable_s": round(statistics.median(v["readable_s"] for v in warm), 3),
+        "streamlit_floor": floor,
         "server_base_rss_mb": mb(base_rss),
         "server_peak_rss_mb": None if peak is None else mb(peak),
     }

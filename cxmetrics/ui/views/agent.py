@@ -19,7 +19,7 @@ import streamlit as st
 from cxmetrics.career import STAR_PLACES, tenure_text
 from cxmetrics.formatting import format_count, format_margin, format_target, format_value
 from cxmetrics.metrics import registry as declared
-from cxmetrics.ui import charts, components, data, identity
+from cxmetrics.ui import charts, components, data, identity, tiles
 
 PAGE_SIZE = 10
 SEGMENTS = components.COMMENT_SEGMENTS
@@ -143,8 +143,9 @@ def section_scorecard(agent_id: str, team_id: str | None, internal: bool) -> Non
     team_lines = (
         {m["id"]: m for m in data.scorecard(period, team=team_id)["metrics"]} if team_id else {}
     )
-    tiles = [agent_lines[m] for m in in_view("team_tiles", internal)]
-    components.tile_grid(tiles, columns=3 if present else 6)
+    tiles.tile_grid(
+        [agent_lines[m] for m in in_view("team_tiles", internal)], columns=3 if present else 6
+    )
     st.subheader("Beside the team and the target", anchor=False)
     st.caption(
         "Targets are those of the agent's team on the period's last day. ± is the 95 % "

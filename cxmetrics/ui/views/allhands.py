@@ -21,7 +21,7 @@ from cxmetrics.metrics.registry import (
     in_view,
 )
 from cxmetrics.story.explain import waterfall
-from cxmetrics.ui import charts, components, data, frontline, identity, svg_charts
+from cxmetrics.ui import charts, components, data, frontline, identity, svg_charts, tiles
 
 identity.require("allhands")
 period = st.session_state["period"]
@@ -65,9 +65,8 @@ def section_headline(large: bool) -> None:
     off target, the stars and the praise: sentences a leader can read aloud."""
     st.subheader("The headline", anchor=False)
     with st.container(border=True, key="headline"):
-        for sentence in told.sentences:
-            # team and agent names come from uploads: inert
-            st.markdown(f"- {components.inert_markdown(sentence)}")
+        # one list, one element; team and agent names come from uploads: inert
+        st.markdown("\n".join(f"- {components.inert_markdown(s)}" for s in told.sentences))
     if not large:
         st.caption(
             "A change is called real only when it is statistically significant (p < 0.05); "
@@ -165,7 +164,7 @@ def group_column(group: str, title: str, tile_columns: int) -> None:
     """One column of the card: its tiles, then the trends of its metrics."""
     st.subheader(title, anchor=False)
     ids = in_group(registry, group)
-    components.tile_grid(shown(ids), columns=tile_columns)
+    tiles.tile_grid(shown(ids), columns=tile_columns)
     if headline_metric(registry) in ids:
         headline_trend(False)
     trends = [m for m in in_view(registry, "card_trends") if m in ids]
@@ -181,7 +180,7 @@ def section_business() -> None:
     for start in range(0, len(kpis), 4):
         for col, kpi in zip(st.columns(4), kpis[start : start + 4], strict=False):
             with col:
-                components.business_tile(kpi)
+                tiles.business_tile(kpi)
 
 
 def section_stars(large: bool) -> None:
@@ -320,9 +319,8 @@ def section_all_tiles() -> None:
     """Customers and service together (one slide): every tile of the card."""
     st.subheader("What customers feel and how we serve", anchor=False)
     for group in layout.groups.values():
-        tiles = shown(in_group(registry, group.id))
         st.markdown(f"**{group.title}**")
-        components.tile_grid(tiles, columns=6)
+        tiles.tile_grid(shown(in_group(registry, group.id)), columns=6)
 
 
 def no_data() -> None:

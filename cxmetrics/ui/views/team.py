@@ -22,7 +22,7 @@ from cxmetrics.formatting import (
     format_value,
 )
 from cxmetrics.metrics import registry as declared
-from cxmetrics.ui import charts, components, data, frontline, identity
+from cxmetrics.ui import charts, components, data, frontline, identity, tiles
 
 PAGE_SIZE = 20
 SEGMENTS = components.COMMENT_SEGMENTS
@@ -144,7 +144,7 @@ def tile_metrics(lines: dict[str, dict], internal: bool) -> list[str]:
 
 def headline_tiles(lines: dict[str, dict], internal: bool) -> None:
     ids = tile_metrics(lines, internal)
-    components.tile_grid([lines[m] for m in ids], columns=3 if present else 6)
+    tiles.tile_grid([lines[m] for m in ids], columns=3 if present else 6)
     st.caption(
         "± is the 95 % margin of error; a change is called real only when it is statistically "
         "significant (p < 0.05). Greyed tiles have too few answers to judge."
