@@ -322,7 +322,7 @@ def page_render(ctx: Context, main: MainStore) -> dict:
     if browser.get("skipped"):
         log(f"page render in the browser skipped: {browser['skipped']}")
     elif browser.get("server_peak_rss_mb") is not None:
-        ctx.memory["Streamlit server (start + 3 page loads)"] = {
+        ctx.memory["Streamlit server (start + 7 page loads)"] = {
             "peak_rss_mb": browser["server_peak_rss_mb"],
             "base_rss_mb": browser["server_base_rss_mb"],
             "step_s": None,
