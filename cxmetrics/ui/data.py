@@ -326,13 +326,6 @@ def story(viewer: Viewer, period: str, team: str | None = None):
     return scoped.story(get_store(), viewer, parse_period(period), team=team)
 
 
-@scoped_read()
-def headline(viewer: Viewer, period: str, team: str | None = None):
-    """The period's headline (story.headline.Headline) in the viewer's scope, cached on its
-    own: a small read, so a warm page sends it without first unpickling the whole story."""
-    return story(period, team).headline()
-
-
 def coverage(period: str) -> PeriodNotes:
     """How much of a period (and of the one it is compared with) the data covers, as the
     story says it: known before the story is read, so the page can say it first."""

@@ -357,10 +357,10 @@ if not present:
         with column:
             group_column(group.id, group.title, tile_columns=2 if index == 0 else 4)
     with headline_place:  # while the story is read, its spinner stands here
-        told = data.headline(period)
+        story = data.story(period)
+        told = story.headline()
         section_headline(False)
         deck_button()  # beside the headline: the slides a leader takes into the company deck
-    story = data.story(period)
     section_why(False)
     section_business()
     section_stars(False)
