@@ -3,8 +3,8 @@
 Nothing here escapes-by-accident: user text (comments, names, ids and file names from
 uploads) reaches the page through `st.text`, `st.dataframe` or a selectbox option (none of
 which render markdown), or through `inert_markdown` wherever Streamlit reads markdown
-(titles, captions, tiles' labels, alerts, `st.table` cells). It never goes into HTML; the
-only raw HTML/CSS/JS this module emits is static and written here.
+(titles, captions, alerts, `st.table` cells; tiles.py's tiles do the same). It never goes
+into HTML; the only raw HTML/CSS/JS this module emits is static and written here.
 """
 
 from __future__ import annotations

@@ -96,15 +96,18 @@ def obstacle_markdown(line: dict) -> str | None:
     return None
 
 
-def tile(key: str, label: str, value: str, lines: list[str | None], help: str | None) -> None:
+def tile(
+    key: str, label: str, value: str, lines: list[str | None], description: str | None
+) -> None:
     """A tile: one markdown block in a bordered container keyed `key` (its class styles it).
 
     Label, then the value in bold (large, by BASE_CSS), then each of `lines` as its own
-    paragraph. One element, and markdown's renderer is loaded with the page, so a tile is
-    drawn with the title rather than after a component is fetched."""
+    paragraph; `description` is its help. One element, and markdown's renderer is loaded
+    with the page, so a tile is drawn with the title rather than after a component is
+    fetched."""
     with st.container(border=True, key=key):
         paragraphs = [label, f"**{value}**", *(line for line in lines if line)]
-        st.markdown("\n\n".join(paragraphs), help=help or None)
+        st.markdown("\n\n".join(paragraphs), help=description or None)
 
 
 def metric_tile(line: dict, *, description: str = "") -> None:
