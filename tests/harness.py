@@ -77,12 +77,26 @@ def serve_app(
     """The app (`cxmetrics serve`'s command) on `port` (default: a free one) against the
     store at `db_url` (closed by the caller: DuckDB allows one process per file), with
     `env` added to the environment (e.g. CXMETRICS_AUTH); yields (base URL, server process)
-    once it is healthy and stops it afterwards. RuntimeError with the log's tail if it
-    never is."""
+    as `serve_streamlit` does."""
     port = port or free_port()
     # No "source file changed" prompt when someone edits the code during a run.
     command = streamlit_command("--server.fileWatcherType=none", *options, port=port)
     env = {**os.environ, **(env or {}), "CXMETRICS_DB_URL": db_url}
+    with serve_streamlit(command, port, log_path, start_timeout, env) as served:
+        yield served
+
+
+@contextmanager
+def serve_streamlit(
+    command: list[str],
+    port: int,
+    log_path: Path,
+    start_timeout: float = 60.0,
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """A Streamlit server started by `command` (listening on `port`, its output in
+    `log_path`); yields (base URL, server process) once it is healthy and stops it
+    afterwards. RuntimeError with the log's tail if it never is."""
     with open(log_path, "wb") as log:
         server = subprocess.Popen(
             command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT

@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -165,8 +164,8 @@ def readable_times(seen: list[list[float]]) -> dict:
     return times
 
 
-def _page_load(context, base: str, path: str = "/") -> dict:
-    """Open `path` in a new tab of `context` (a new Streamlit session) and time it: from
+def _page_load(context, base: str) -> dict:
+    """Open the app in a new tab of `context` (a new Streamlit session) and time it: from
     the navigation until the title, the headline and the tiles are painted (READABLE_JS),
     until Streamlit is connected and no longer running (as tests/browser/conftest.py waits),
     and until the DOM has been quiet for half a second (the last change, on the page's
@@ -177,7 +176,7 @@ def _page_load(context, base: str, path: str = "/") -> dict:
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
         t0 = time.perf_counter()
-        page.goto(base + path, wait_until="domcontentloaded")
+        page.goto(base + "/", wait_until="domcontentloaded")
         dom = time.perf_counter() - t0
         page.locator("h1").first.wait_for(state="visible")
         harness.wait_for_script_end(page)
@@ -192,7 +191,7 @@ def _page_load(context, base: str, path: str = "/") -> dict:
         page.close()
     if exceptions or errors:
         raise AssertionError(
-            f"{path} in Chromium: {exceptions} exception(s) shown, page errors {errors[:3]}"
+            f"{base} in Chromium: {exceptions} exception(s) shown, page errors {errors[:3]}"
         )
     return {
         "dom_content_loaded_s": round(dom, 3),
@@ -254,23 +253,13 @@ def streamlit_floor(playwright, chromium: str, tmp: Path) -> dict:
         "--server.headless=true", "--browser.gatherUsageStats=false",
         "--server.fileWatcherType=none",
     ]  # fmt: skip
-    with open(tmp / "hello-server.log", "wb") as log_file:
-        server = subprocess.Popen(command, stdout=log_file, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://localhost:{port}"
-        deadline = time.monotonic() + SERVER_START_S
-        while not harness.healthy(f"{base}/_stcore/health"):
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the one-line Streamlit app did not start")
-            time.sleep(0.1)
+    log_path = tmp / "hello-server.log"
+    with harness.serve_streamlit(command, port, log_path, SERVER_START_S) as (base, _):
         browser = playwright.chromium.launch(executable_path=chromium, args=harness.CHROMIUM_ARGS)
         try:
             warm = _visits(browser, base, WARM_VISITS)[2:]
         finally:
             browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     samples = [load["h1_s"] for load in warm]
     return {"h1_warm_s": round(statistics.median(samples), 3), "h1_samples_s": samples}
 
