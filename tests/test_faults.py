@@ -546,14 +546,13 @@ def test_piping_into_head_ends_quietly(work):
 
 @pytest.fixture
 def app_store(work, monkeypatch):
-    """The app pointed at `store.duckdb` (the demo), with fresh Streamlit caches."""
-    from cxmetrics.ui import data
-
+    """The app pointed at `store.duckdb` (the demo), with fresh Streamlit caches (the store
+    and the stories are resources)."""
     monkeypatch.setenv("CXMETRICS_DB_URL", f"duckdb:///{work / 'store.duckdb'}")
-    data.get_store.clear()
+    st.cache_resource.clear()
     st.cache_data.clear()
     yield work / "store.duckdb"
-    data.get_store.clear()
+    st.cache_resource.clear()
     st.cache_data.clear()
 
 

@@ -40,6 +40,7 @@ abandonment 9.26; Billing ASA 7.5/10 = 75 %, SL 28.57, then AHT 75/300 = 25 %, t
 
 from __future__ import annotations
 
+import pickle
 from datetime import date
 
 import pytest
@@ -56,6 +57,14 @@ TODAY = date(2026, 11, 13)  # the fixture's last day, a Friday in W46
 
 ORG_REAL = ["asa", "service_level", "fcr", "aht", "transfer_rate", "abandon_rate"]
 BILLING_REAL = ["asa", "service_level", "aht", "transfer_rate", "fcr"]
+
+
+def test_a_story_works_its_headline_out_once_and_keeps_it_through_a_pickle(known_store):
+    story = read_story(known_store, W45, today=TODAY)
+    first = story.headline()
+    assert story.headline() is first  # the page and the deck share one
+    copy = pickle.loads(pickle.dumps(story))  # as a cache would hand it back
+    assert copy.headline().sentences == first.sentences
 
 
 def test_headline_names_exactly_the_significant_changes(known_store):

@@ -70,22 +70,26 @@ class Story:
     org_card: Scorecard | None = None  # the organisation beside a team's story
     frontline: YouSaidWeDid | None = None  # obstacles resolved in the period, open at its end
     visits: list[TeamVisit] = field(default_factory=list)  # when a leader last met each team
+    _told: Headline | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
         return self.coverage.empty
 
     def headline(self) -> Headline:
-        return headline(
-            self.card,
-            self.teams,
-            team_names=self.team_names,
-            scope_name=self.scope_name,
-            labels=self.labels,
-            stars=self.stars,
-            praise=self.praise,
-            coverage=self.coverage,
-        )
+        """The headline's sentences, worked out once per story (the story is read-only)."""
+        if self._told is None:
+            self._told = headline(
+                self.card,
+                self.teams,
+                team_names=self.team_names,
+                scope_name=self.scope_name,
+                labels=self.labels,
+                stars=self.stars,
+                praise=self.praise,
+                coverage=self.coverage,
+            )
+        return self._told
 
 
 def _listed(ids: list[str], limit: int = 12) -> str:

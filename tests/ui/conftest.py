@@ -26,9 +26,7 @@ def live_markup(source: str) -> list[str]:
 
 
 def _reset_caches() -> None:
-    from cxmetrics.ui import data
-
-    data.get_store.clear()
+    st.cache_resource.clear()  # the store, and the stories it holds
     st.cache_data.clear()
 
 
