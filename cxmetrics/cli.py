@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import re
@@ -786,6 +787,10 @@ def main(argv: list[str] | None = None) -> int:
         while _OPENED:
             with contextlib.suppress(Exception):  # closing never hides the command's result
                 _OPENED.pop().close()
+        # A failed load's traceback can keep DuckDB objects in a reference cycle; freed
+        # only at exit, DuckDB's bindings then print a "leaked instances" report under the
+        # one-line message. Free them now.
+        gc.collect()
 
 
 if __name__ == "__main__":

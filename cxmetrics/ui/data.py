@@ -34,7 +34,6 @@ from cxmetrics.story.periods import PeriodNotes, period_notes, trend_count
 P = ParamSpec("P")
 R = TypeVar("R")
 CACHED_VERSIONS = 256  # results kept per function (older data versions fall out first)
-STORIES_KEPT = 32  # stories kept as objects (see `versioned`'s shared)
 
 
 @st.cache_resource(show_spinner="Opening the store…")
@@ -70,11 +69,8 @@ def versioned(
     spinner: bool | str = False, *, shared: int = 0
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Cache a read of stored data by its arguments and the data version, so any committed
-    write (from any process) makes it stale by itself.
-
-    Each caller gets its own copy of a cached result (unpickled), unless `shared` is the
-    number of results to keep as they are: every caller then gets the same object, for a
-    result no caller changes and that is costly to copy (the story: 1.3 MB pickled)."""
+    write (from any process) makes it stale by itself. `shared` (entries kept): every caller
+    gets the same object, not a copy, for a result nobody changes and costly to unpickle."""
 
     def wrap(read: Callable[P, R]) -> Callable[P, R]:
         # (Streamlit leaves arguments named with a leading underscore out of the key.)
@@ -84,10 +80,8 @@ def versioned(
         # Streamlit keys a cache by the function's qualified name and code: name it after
         # the read it wraps, and pass the name, so two reads never share entries.
         cached.__qualname__ = f"{read.__qualname__}[versioned]"
-        if shared:
-            cached_read = st.cache_resource(show_spinner=spinner, max_entries=shared)(cached)
-        else:
-            cached_read = st.cache_data(show_spinner=spinner, max_entries=CACHED_VERSIONS)(cached)
+        cache = st.cache_resource if shared else st.cache_data
+        cached_read = cache(show_spinner=spinner, max_entries=shared or CACHED_VERSIONS)(cached)
 
         @functools.wraps(read)
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -115,8 +109,7 @@ def scoped_read(
     spinner: bool | str = False, *, shared: int = 0
 ) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """Cache a read that takes the viewer first, keyed by the viewer's scope (and, like
-    `versioned`, by the data version; `shared` as there): callers leave the viewer out, it
-    is this run's."""
+    `versioned`, by the data version): callers leave the viewer out, it is this run's."""
 
     def wrap(read: Callable[..., R]) -> Callable[..., R]:
         def by_scope(scope: tuple, *args, **kwargs):
@@ -327,12 +320,11 @@ def definitions() -> dict[str, list[dict]]:
 # ----------------------------------------------------------------------------- the story
 
 
-@scoped_read(spinner="Reading the period's story…", shared=STORIES_KEPT)
+@scoped_read(spinner="Reading the period's story…", shared=32)
 def story(viewer: Viewer, period: str, team: str | None = None):
     """Everything the headline, "why it moved" and the deck say about a period and scope
     (story.gather.Story): the scorecard, the teams, stars (those the viewer may see),
-    praise, the decomposition. Shared, not copied, by every session that asks (pages only
-    read it), with its headline worked out: a warm page has it at once."""
+    praise, the decomposition; shared, not copied (1.3 MB pickled), headline worked out."""
     told = scoped.story(get_store(), viewer, parse_period(period), team=team)
     told.headline()
     return told

@@ -5,6 +5,7 @@ that cannot be opened yet is left for the page to explain."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
@@ -106,3 +107,23 @@ def test_the_started_server_takes_its_flags_as_given_without_a_warning(
     # server found them unchanged (no "[server] config option section" warning)
     assert "config option section was detected" not in text, text[-3000:]
     assert "Traceback" not in text and "showed:" not in text, text[-3000:]
+
+
+def test_no_script_relies_on_magic_which_the_server_turns_off():
+    """ui/streamlit.toml turns Streamlit's magic off (runner.magicEnabled): a bare expression
+    in a UI script would show in AppTest, which does not read those settings, and not on
+    the served page. Docstrings and calls are not magic."""
+    assert "--runner.magicEnabled=false" in streamlit_command()
+    written = []
+    for script in sorted(MAIN_SCRIPT.parent.rglob("*.py")):
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            body = getattr(node, "body", None)
+            for index, statement in enumerate(body if isinstance(body, list) else []):
+                if not isinstance(statement, ast.Expr) or isinstance(
+                    statement.value, (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)
+                ):
+                    continue
+                if index == 0 and isinstance(statement.value, ast.Constant):
+                    continue  # a docstring
+                written.append(f"{script.name}:{statement.lineno}")
+    assert written == []
