@@ -62,7 +62,7 @@ BILLING_REAL = ["asa", "service_level", "aht", "transfer_rate", "fcr"]
 def test_a_story_works_its_headline_out_once_and_keeps_it_through_a_pickle(known_store):
     story = read_story(known_store, W45, today=TODAY)
     first = story.headline()
-    assert story.headline() is first  # the page and the deck share one
+    assert story.headline() is first  # asked again (another session's run): the same one
     copy = pickle.loads(pickle.dumps(story))  # as a cache would hand it back
     assert copy.headline().sentences == first.sentences
 

@@ -324,10 +324,9 @@ def definitions() -> dict[str, list[dict]]:
 def story(viewer: Viewer, period: str, team: str | None = None):
     """Everything the headline, "why it moved" and the deck say about a period and scope
     (story.gather.Story): the scorecard, the teams, stars (those the viewer may see),
-    praise, the decomposition; shared, not copied (1.3 MB pickled), headline worked out."""
-    told = scoped.story(get_store(), viewer, parse_period(period), team=team)
-    told.headline()
-    return told
+    praise, the decomposition; shared, not copied (1.3 MB pickled), so its headline is
+    worked out once for every session (`Story.headline`)."""
+    return scoped.story(get_store(), viewer, parse_period(period), team=team)
 
 
 def coverage(period: str) -> PeriodNotes:
