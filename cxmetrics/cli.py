@@ -217,6 +217,7 @@ def _ingest_store(args, out: Output):
 
 def cmd_ingest(args) -> int:
     from cxmetrics.ingest import UnreadableFile, inspect_file, load_batch, save_template
+    from cxmetrics.ingest.handoff import HANDED_NOTE, load_by_host
 
     out = Output(args)
     store = _ingest_store(args, out)
@@ -227,16 +228,19 @@ def cmd_ingest(args) -> int:
             # Start from what the template or the detection says, then change those columns.
             base = inspect_file(args.file, args.kind, store=store, template=args.template)
             mapping = {**base.mapping, **_map_option(args.map)}
-        report = load_batch(
-            store,
-            args.kind,
-            args.file,
-            mapping=mapping,
-            template=args.template,
-            dry_run=args.dry_run,
-            dayfirst=dayfirst,
-            uploaded_by=args.user,
-        )
+        options = {"mapping": mapping, "template": args.template, "dayfirst": dayfirst}
+        report = None
+        if not args.dry_run:  # beside a running app, the app loads it (its readers go on)
+            report = load_by_host(
+                store, args.kind, args.file, **options, uploaded_by=args.user,
+                waiting=lambda pid: print(f"cxmetrics: {HANDED_NOTE} (process {pid})…",
+                                          file=sys.stderr, flush=True),
+            )  # fmt: skip
+        if report is None:
+            report = load_batch(
+                store, args.kind, args.file, **options, dry_run=args.dry_run,
+                uploaded_by=args.user,
+            )  # fmt: skip
     except UnreadableFile as exc:
         raise UnreadableFile(f"cannot read `{Path(args.file).name}`: {exc}") from exc
     out.say(

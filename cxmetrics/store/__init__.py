@@ -38,6 +38,7 @@ from cxmetrics.store.errors import (
     fault_from,
     read_only,
 )
+from cxmetrics.store.handoff import Host, hand_off
 from cxmetrics.store.sharing import FileShare, file_state
 
 T = TypeVar("T")
@@ -288,7 +289,8 @@ class Store:
             )
         # Closed when garbage or at exit at the latest: a DuckDB connection still open as the
         # interpreter ends (the idle timer's pool) would outlive its module.
-        self._closer = weakref.finalize(self, _close, self._share, self.engine)
+        self._hosting: list[Host] = []  # (a list: the finalizer stops a host started later)
+        self._closer = weakref.finalize(self, _close, self._share, self.engine, self._hosting)
         self._current = False  # schema and rollups checked (and brought up to date)
         self._checking = False  # this thread is checking them: its own reads go ahead
         self._check_lock = threading.RLock()
@@ -448,6 +450,25 @@ class Store:
             return nullcontext()
         return self._share.on_wait(notify)
 
+    def host(self, handler: Callable[[Store, dict], dict]) -> bool:
+        """Host this DuckDB file for commands (the app does): a command's work that
+        `handler(store, request) -> reply` can do (a load) is asked of this process and
+        runs here, beside its readers (store/handoff.py). False when there is no file to
+        host or another process hosts it."""
+        if self._share is not None and not self.read_only and not self._hosting:
+            host = Host(self._share.path, handler, owner=self)
+            if host.start():
+                self._hosting.append(host)
+        return bool(self._hosting)
+
+    def hand_off(self, request: dict, waiting: Callable[[int], None] | None = None) -> dict | None:
+        """The reply of the process hosting this DuckDB file to `request`; None when no other
+        process hosts it or it could not answer (the caller does the work itself)."""
+        if self._share is None:
+            return None
+        wait = self.settings.store_wait_seconds
+        return hand_off(self._share.path, request, claim_seconds=wait, waiting=waiting)
+
     def _let_go(self) -> None:
         """Close every pooled connection, so that the DuckDB file is free for another
         process. First (while the file is still ours, so nobody else can change it) write
@@ -530,7 +551,9 @@ def _weakly(method: Callable[[], None]) -> Callable[[], None]:
     return call
 
 
-def _close(share: FileShare | None, engine: sa.Engine) -> None:
+def _close(share: FileShare | None, engine: sa.Engine, hosting: list[Host]) -> None:
+    for host in hosting:
+        host.stop()
     if share is not None:
         share.close()
     engine.dispose()

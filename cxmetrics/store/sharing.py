@@ -49,7 +49,7 @@ def marker_path(store_file: Path) -> Path:
     return store_file.with_name(store_file.name + ".waiting")
 
 
-def _started(pid: int) -> str:
+def process_started(pid: int) -> str:
     """When process `pid` started, in clock ticks since boot (Linux), else "" (unknown):
     tells a live waiter from a new process that reused a dead waiter's PID."""
     try:
@@ -59,14 +59,19 @@ def _started(pid: int) -> str:
     return stat.rsplit(")", 1)[-1].split()[19]
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """True while process `pid` runs: a killed process its parent has not reaped yet (a
+    zombie, Linux) is not."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def file_state(store_file: Path) -> tuple:
@@ -104,7 +109,7 @@ class FileShare:
         self.wait_seconds = wait_seconds
         self.label = label
         self._release = release
-        self._me = (os.getpid(), _started(os.getpid()))
+        self._me = (os.getpid(), process_started(os.getpid()))
         self._turns = threading.Condition()
         # Threads of `using` waiting for their turn: only they are woken as an operation
         # ends (waking the idle watcher after every read cost each read a GIL hand-off).
@@ -137,9 +142,9 @@ class FileShare:
         if found is None:
             return False
         pid, started, age = found
-        if pid == self._me[0] or age > max(self.wait_seconds, 1.0) or not _alive(pid):
+        if pid == self._me[0] or age > max(self.wait_seconds, 1.0) or not process_alive(pid):
             return False
-        return not started or not self._me[1] or started == _started(pid)
+        return not started or not self._me[1] or started == process_started(pid)
 
     def _ask(self) -> None:
         """Write (or freshen) this process's marker, unless a live waiter's is there."""

@@ -25,6 +25,7 @@ import streamlit as st
 from cxmetrics import demo, org
 from cxmetrics.access import Viewer, resolve, scoped
 from cxmetrics.config import load_settings
+from cxmetrics.ingest.handoff import answer as load_for_command
 from cxmetrics.metrics import engine
 from cxmetrics.metrics.registry import Metric, business_registry, default_registry
 from cxmetrics.periods import Period, last_complete, parse_period, period_containing
@@ -48,6 +49,7 @@ def get_store() -> Store:
     try:
         if not store.read_only and is_empty(store):
             demo.build_demo(store)
+        store.host(load_for_command)  # a command's load runs here (docs/shared-store.md)
     except BaseException:
         store.close()
         raise

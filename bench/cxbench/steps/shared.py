@@ -7,8 +7,8 @@ On a throw-away PostgreSQL server (tests/pg_server.py, the machine's binaries):
 - 20 reader threads asking for scorecards (org, team, agent table; week, month, quarter)
   while a survey ingest (`--shared-rows`, 200 k) commits from a `cxmetrics ingest`
   process: their p95 latency and errors, on each store (for DuckDB the readers share one
-  Store on a copy of the main file, as the app's sessions do, and the command takes turns
-  for the file).
+  Store on a copy of the main file, as the app's sessions do, and that Store hosts the
+  file as the app does: the command hands its load to it, docs/shared-store.md).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import psutil
 import sqlalchemy as sa
 
 from cxmetrics.ingest import load_batch
+from cxmetrics.ingest.handoff import answer as load_for_command
 from cxmetrics.metrics.engine import breakdown, scorecard
 from cxmetrics.periods import period_containing
 from cxmetrics.store import Store, open_store
@@ -205,6 +206,7 @@ def _under_load(url: str, main: MainStore, csv: str) -> dict:
     """READERS threads on one Store ask for scorecards while `cxmetrics ingest` loads `csv`
     from another process; latencies from the command's start to its end."""
     store = open_store(url)
+    store.host(load_for_command)  # as the app does: the command's load runs beside the reads
     calls = _reader_calls(store, main)
     for call in calls:  # warm, as the app is
         call()
