@@ -106,7 +106,9 @@ def test_a_load_beside_the_hosting_app_is_done_by_the_app(shared, tmp_path):
     try:
         with app.snapshot() as db:  # a read in flight all along: the file never changes hands
             db.scalar("SELECT count(*) FROM agents")
-            done = _cli("--db", shared, "ingest", "surveys", str(SURVEYS), "--json", "--user", "ann")
+            done = _cli(
+                "--db", shared, "ingest", "surveys", str(SURVEYS), "--json", "--user", "ann"
+            )
             assert done.returncode == 0, done.stderr
             assert HANDED_NOTE in done.stderr and WAITING_NOTE not in done.stderr
         assert app.data_version() == before + 1
