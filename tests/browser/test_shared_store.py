@@ -1,7 +1,8 @@
 """The app and the command line share one DuckDB store file: with the app serving it and a
-page open in Chromium, `cxmetrics ingest` (as from cron) and `cxmetrics scorecard` succeed
-from another process, and the page shows the new numbers on its next rerun (reads are
-cached by the store's data version, which the command's commit bumps)."""
+page open in Chromium, `cxmetrics ingest` (as from cron; the app, which hosts the file, does
+the load) and `cxmetrics scorecard` (taking its turn for the file) succeed from another
+process, and the page shows the new numbers on its next rerun (reads are cached by the
+store's data version, which the load's commit bumps)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from cxmetrics.demo import build_demo
+from cxmetrics.ingest.handoff import HANDED_NOTE
 from cxmetrics.periods import last_complete_week
 from cxmetrics.store import open_store
 from tests import harness
@@ -64,6 +66,7 @@ def test_cli_ingest_and_scorecard_while_the_app_serves_the_file(browser, tmp_pat
         loaded = _cli(url, "ingest", "surveys", str(export))
         assert loaded.returncode == 0, loaded.stderr
         assert "Traceback" not in loaded.stderr
+        assert HANDED_NOTE in loaded.stderr  # the app loaded it, beside its sessions' reads
         card = _cli(url, "scorecard", "--period", week.label, "--json")
         assert card.returncode == 0, card.stderr
         responses = {m["id"]: m["value"] for m in json.loads(card.stdout)["metrics"]}
