@@ -110,10 +110,15 @@ def test_the_team_agent_and_agent_table_reads_can_use_the_read_indexes(postgres_
         assert "read_team_daily_by_team" in plan and "read_team_units_by_team" in plan
         for source in ROLLUP_SUMS:
             moments = source == "adherence"
-            agent = sums._source_sql("postgresql", source, "week", None, "A1", None, moments)
+            columns = ROLLUP_SUMS[source]
+            agent = sums._source_sql(
+                "postgresql", source, "week", None, "A1", None, moments, columns
+            )
             plan = _plan(store, agent, params)
             assert f"read_{source}_by_agent" in plan, plan
-            table = sums._source_sql("postgresql", source, "week", "T1", None, "agent", moments)
+            table = sums._source_sql(
+                "postgresql", source, "week", "T1", None, "agent", moments, columns
+            )
             plan = _plan(store, table, params)
             assert f"read_{source}_by_team" in plan, plan
     finally:
@@ -138,3 +143,31 @@ def test_the_roster_a_file_is_checked_against_is_read_in_one_snapshot(known_stor
     sa.event.remove(known_store.engine, "engine_connect", connected)
     assert len(connections) == 1
     assert set(agents["agent_id"]) >= {"A1", "A2"} and "T1" in set(teams["team_id"])
+
+
+@pytest.mark.both_stores
+def test_agent_reads_leave_out_the_sums_no_agent_metric_needs(known_store, monkeypatch):
+    """An agent table and an agent's scorecard read only the sums of the metrics that apply
+    to an agent (queue measures do not: their columns are not read), and say exactly what
+    reading every sum says."""
+    import sqlalchemy as sa
+
+    from cxmetrics.metrics import engine
+    from cxmetrics.periods import parse_period
+
+    week = parse_period("2026-W45")
+    statements: list[str] = []
+    sa.event.listen(
+        known_store.engine, "before_cursor_execute", lambda *args: statements.append(args[2])
+    )
+    table = engine.breakdown(known_store, week, "agent", team="T1")
+    card = engine.scorecard(known_store, week, agent="A1")
+    agent_reads = [s for s in statements if "FROM rollup_interactions" in s]
+    assert len(agent_reads) == 2  # the table's and the card's
+    assert not [s for s in agent_reads if "wait_seconds_sq" in s or "abandoned" in s]
+    assert all("handle_seconds_sq" in s for s in agent_reads)  # what AHT's interval needs
+    monkeypatch.setattr(engine, "scope_measures", lambda registry, scope: None)
+    assert engine.breakdown(known_store, week, "agent", team="T1") == table
+    assert engine.scorecard(known_store, week, agent="A1").to_dict() == card.to_dict()
+    assert table and any(line.value is not None for lines in table.values() for line in lines)
+    assert any(line.value is not None for line in card.metrics)

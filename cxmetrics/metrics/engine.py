@@ -7,7 +7,7 @@ team breakdowns and the trend are all built on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from functools import cache
@@ -53,19 +53,34 @@ def read_sums(
     by: str | None = None,
     sources: Iterable[str] = SOURCES,
     clustered: Iterable[Metric] = (),
+    only: Collection[str] | None = None,
 ) -> Sums:
     """Sums of every rollup measure between two local dates, per period bucket and group
     (`store.sums.read`). `grain` buckets rows by the start date of their week/month/quarter/
     year; `by` ("team" or "agent") groups by team or agent. The team of a row is its own
     team_id, else the team its agent was in on the row's date. With `clustered` ratio
-    metrics, their unit moments come in the same statement."""
+    metrics, their unit moments come in the same statement. `only`: the measures wanted (see
+    `scope_measures`), the others are not read from the agent rollups."""
     sources = tuple(sources)
     clustered = tuple(m for m in clustered if set(m.sources) <= set(sources))
     unit_sources = tuple(sorted({m.sources[0] for m in clustered}))
     return sums.read(
         db, first, last, grain=grain, team=team, agent=agent, by=by, sources=sources,
-        unit_sources=unit_sources,
+        unit_sources=unit_sources, only=only,
     )  # fmt: skip
+
+
+def scope_measures(registry: Mapping[str, Metric], scope: str) -> frozenset[str]:
+    """The rollup measures that the metrics applicable at `scope` are made of: an agent's
+    scorecard and an agent table read no others (a queue measure is not applicable to an
+    agent, so its sums would be read for nothing)."""
+    return frozenset(
+        measure_name(source, name)
+        for metric in registry.values()
+        if scope in metric.scopes
+        for part in metric.parts.values()
+        for source, name in part
+    )
 
 
 def clustered_metrics(registry: Mapping[str, Metric]) -> tuple[Metric, ...]:
@@ -402,6 +417,7 @@ def scorecard(
             team=team,
             agent=agent,
             clustered=clustered_metrics(registry),
+            only=None if agent is None else scope_measures(registry, "agent"),
         )
         target_team = team if agent is None else team_of_agent(db, agent, period.end)
         targets = targets_for(db, period.end, target_team, registry)
@@ -549,6 +565,7 @@ def breakdown(
             team=team,
             by=by,
             clustered=clustered_metrics(registry),
+            only=scope_measures(registry, by) if by == "agent" else None,
         )
         if not sums:
             return out

@@ -14,7 +14,7 @@ checked against fixed lists reach the SQL text (grains, sources, scopes); values
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import date
 
 import pandas as pd
@@ -72,10 +72,17 @@ def _units_sql(grain: str, team, by) -> str:
 
 
 def _source_sql(
-    dialect: str, source: str, grain: str | None, team, agent, by, moments: bool
+    dialect: str,
+    source: str,
+    grain: str | None,
+    team,
+    agent,
+    by,
+    moments: bool,
+    columns: tuple[str, ...],
 ) -> str:
-    """The sums of one agent rollup per (bucket, key), each measure a column; moments: its
-    unit moments too (the agent's days as the units), as more columns of the same rows.
+    """The sums of one agent rollup's `columns` per (bucket, key), each a column; moments:
+    its unit moments too (the agent's days as the units), as more columns of the same rows.
 
     One short statement per source, not a UNION of the sources padded with zero columns:
     DuckDB parses, binds and plans a statement in time that grows with its text and its
@@ -88,9 +95,9 @@ def _source_sql(
     key = BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)"
     if moments:
         return unit_moments_sql(
-            source, rows, bucket, key, "r.date", join, " AND ".join(where), ROLLUP_SUMS[source]
+            source, rows, bucket, key, "r.date", join, " AND ".join(where), columns
         )
-    sums = ", ".join(f"coalesce(sum(r.{c}), 0)" for c in ROLLUP_SUMS[source])
+    sums = ", ".join(f"coalesce(sum(r.{c}), 0)" for c in columns)
     # Only fixed names from this module reach the SQL text; values are bound.
     return (
         f"SELECT {bucket}, {key}, {sums} FROM {rows} r {join}"  # noqa: S608
@@ -129,10 +136,14 @@ def read(
     by: str | None = None,
     sources: Iterable[str] = SOURCES,
     unit_sources: tuple[str, ...] = (),
+    only: Collection[str] | None = None,
 ) -> Sums:
     """Sums of every rollup measure of `sources` between two local dates, per period bucket
     (`grain`) and group (`by`: "team" or "agent"), with the unit moments of `unit_sources`.
-    One statement for the org and team scopes, one per source for agents."""
+    One statement for the org and team scopes, one per source for agents. `only`: the
+    measures (`measure_name`) wanted from the agent rollups, whose statements then read no
+    other column (an agent's metrics need fewer: queue measures mean nothing for one); a
+    source with unit moments is read whole, and one with none of them is not read."""
     if grain is not None and grain not in GRAINS:
         raise ValueError(f"unknown grain `{grain}`")
     if by is not None and by not in BY_KEYS:
@@ -152,22 +163,31 @@ def read(
             for bucket, measure, total in db.rows(sql, params):
                 out.setdefault((bucket, None), {})[measure] = total
         return out
-    # Every measure of every source on each (bucket, key) row, as one statement over the
-    # sources gave them: zero where a source has no rows, no unit moments (None) where the
-    # moments' source has none.
+    # Each source's columns: every sum, or those wanted (a source with moments whole).
+    read_columns: dict[str, tuple[str, ...]] = {}
+    for source in sources:
+        columns = ROLLUP_SUMS[source]
+        if only is not None and source not in unit_sources:
+            columns = tuple(c for c in columns if measure_name(source, c) in only)
+        if columns:
+            read_columns[source] = columns
+    # Every measure read on each (bucket, key) row, as one statement over the sources gave
+    # them: zero where a source has no rows, no unit moments (None) where the moments'
+    # source has none.
+    types = {(m.source, m.name): m.type for src in read_columns for m in MEASURES_OF[src]}
     empty: dict[str, float | None] = {
-        measure_name(src, m.name): 0.0 if m.type == "DOUBLE" else 0
-        for src in sources
-        for m in MEASURES_OF[src]
+        measure_name(src, c): 0.0 if types[src, c] == "DOUBLE" else 0
+        for src, columns in read_columns.items()
+        for c in columns
     }
     for source in unit_sources:
         empty |= dict.fromkeys(unit_moment_names(source))
-    for source in sources:
+    for source, columns in read_columns.items():
         moments = source in unit_sources
-        names = [measure_name(source, c) for c in ROLLUP_SUMS[source]]
+        names = [measure_name(source, c) for c in columns]
         if moments:
             names += unit_moment_names(source)
-        sql = _source_sql(dialect, source, grain, team, agent, by, moments)
+        sql = _source_sql(dialect, source, grain, team, agent, by, moments, columns)
         for row in db.rows(sql, params):
             found = out.get((row[0], row[1]))
             if found is None:
