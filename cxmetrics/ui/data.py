@@ -25,7 +25,6 @@ import streamlit as st
 from cxmetrics import demo, org
 from cxmetrics.access import Viewer, resolve, scoped
 from cxmetrics.config import load_settings
-from cxmetrics.ingest.handoff import answer as load_for_command
 from cxmetrics.metrics import engine
 from cxmetrics.metrics.registry import Metric, business_registry, default_registry
 from cxmetrics.periods import Period, last_complete, parse_period, period_containing
@@ -39,21 +38,24 @@ CACHED_VERSIONS = 256  # results kept per function (older data versions fall out
 
 @st.cache_resource(show_spinner="Opening the store…")
 def get_store() -> Store:
-    """The store for this server; an empty store is filled with the demo organisation
-    (unless it is read-only).
-
-    Raises StoreError when the store cannot be opened (busy, damaged, …): main.py shows it,
-    and as a failure is not cached the next run tries again.
-    """
+    """The store for this server (an empty, writable one gets the demo organisation),
+    hosting its file for commands. Raises StoreError when it cannot be opened (busy,
+    damaged, …): main.py shows it, and as failures are not cached the next run tries again."""
     store = open_store(settings=load_settings())
     try:
         if not store.read_only and is_empty(store):
             demo.build_demo(store)
-        store.host(load_for_command)  # a command's load runs here (docs/shared-store.md)
+        store.host(_load_for_command)  # a command's load runs here (docs/shared-store.md)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _load_for_command(store: Store, request: dict) -> dict:
+    from cxmetrics.ingest.handoff import answer  # imported when a command asks, not at start
+
+    return answer(store, request)
 
 
 def waits_shown(notify: Callable[[bool], None]):
@@ -325,9 +327,8 @@ def definitions() -> dict[str, list[dict]]:
 @scoped_read(spinner="Reading the period's story…", shared=32)
 def story(viewer: Viewer, period: str, team: str | None = None):
     """Everything the headline, "why it moved" and the deck say about a period and scope
-    (story.gather.Story): the scorecard, the teams, stars (those the viewer may see),
-    praise, the decomposition; shared, not copied (1.3 MB pickled), so its headline is
-    worked out once for every session (`Story.headline`)."""
+    (story.gather.Story, stars those the viewer may see); shared, not copied (1.3 MB
+    pickled), so its headline is worked out once for every session (`Story.headline`)."""
     return scoped.story(get_store(), viewer, parse_period(period), team=team)
 
 
@@ -343,9 +344,8 @@ def _coverage(period: str, today: str) -> PeriodNotes:
 
 
 def deck_maker(period: str, team: str | None = None):
-    """A function that builds the PowerPoint deck of a period and scope when called (the
-    download button calls it on click, on its own thread), with the stars this run's
-    viewer may see. python-pptx is imported then, not while the page is drawn."""
+    """A function that builds the PowerPoint deck of a period and scope when called (on
+    the download button's click), with the stars this run's viewer may see."""
     from cxmetrics.ui import identity
 
     store, label, viewer = get_store(), parse_period(period), identity.current()
