@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -132,3 +133,51 @@ def wait_for_quiet(page, quiet_ms: int = QUIET_MS, cap_ms: int = 15_000) -> None
     """Until the DOM has not changed for `quiet_ms`: elements whose code loads on first use
     (tables, charts) appear after the script run ended."""
     page.evaluate(QUIET_JS, [quiet_ms, cap_ms])
+
+
+def python_child(
+    code: str, *args: str, ready: Path, what: str, timeout: float = 60
+) -> subprocess.Popen:
+    """`python -c code args…` in the repository (a process holding or hosting a store, for
+    the store tests), returned once it has written the file `ready`. Raises AssertionError
+    with the end of its stderr when it exits or `timeout` passes first (`what` it is)."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if child.poll() is not None or time.monotonic() > deadline:
+            child.kill()
+            raise AssertionError(f"{what} never started: {child.communicate()[1][-2000:]}")
+        time.sleep(0.05)
+    return child
+
+
+def run_cli(
+    *args: str, env: dict | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    """`cxmetrics ARGS…` as its own process (`python -m cxmetrics.cli`), run to its end,
+    with `env` added to this process's environment; its output as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "cxmetrics.cli", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+    )
+
+
+def cli_process(*args: str) -> subprocess.Popen:
+    """`cxmetrics ARGS…` started as its own process, its output piped as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "cxmetrics.cli", *args],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -23,8 +23,8 @@ from cxmetrics.ingest.handoff import HANDED_NOTE, answer
 from cxmetrics.store import Store, open_store
 from cxmetrics.store.handoff import host_path, inbox_path, live_host
 from cxmetrics.store.sharing import WAITING_NOTE
+from tests import harness
 
-ROOT = Path(__file__).resolve().parent.parent
 SURVEYS = SAMPLES_DIR / "surveys.csv"
 
 # A child that hosts the store like the app: with the real load (`answer`), or one that
@@ -48,17 +48,6 @@ time.sleep(3600)
 """
 
 
-def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "cxmetrics.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-    )
-
-
 def _file(url: str) -> Path:
     return Path(url.removeprefix("duckdb:///"))
 
@@ -74,19 +63,7 @@ def shared(tmp_path) -> str:
 
 def _host_child(url: str, mode: str, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     ready = tmp_path / f"host-{mode}"
-    child = subprocess.Popen(
-        [sys.executable, "-c", HOST, url, mode, str(ready)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not ready.exists():
-        if child.poll() is not None or time.monotonic() > deadline:
-            child.kill()
-            pytest.fail(f"the host never started: {child.communicate()[1][-2000:]}")
-        time.sleep(0.05)
+    child = harness.python_child(HOST, url, mode, str(ready), ready=ready, what="the host")
     return child, ready
 
 
@@ -106,7 +83,7 @@ def test_a_load_beside_the_hosting_app_is_done_by_the_app(shared, tmp_path):
     try:
         with app.snapshot() as db:  # a read in flight all along: the file never changes hands
             db.scalar("SELECT count(*) FROM agents")
-            done = _cli(
+            done = harness.run_cli(
                 "--db", shared, "ingest", "surveys", str(SURVEYS), "--json", "--user", "ann"
             )
             assert done.returncode == 0, done.stderr
@@ -122,7 +99,9 @@ def test_a_load_beside_the_hosting_app_is_done_by_the_app(shared, tmp_path):
     store = open_store(f"duckdb:///{alone}")
     load_batch(store, "roster", SAMPLES_DIR / "roster.csv")
     store.close()
-    direct = _cli("--db", f"duckdb:///{alone}", "ingest", "surveys", str(SURVEYS), "--json")
+    direct = harness.run_cli(
+        "--db", f"duckdb:///{alone}", "ingest", "surveys", str(SURVEYS), "--json"
+    )
     assert _report_without_id(done.stdout) == _report_without_id(direct.stdout)
     assert loaded == json.loads(direct.stdout.strip().splitlines()[-1])["loaded"] > 0
     assert who == "ann"
@@ -132,9 +111,11 @@ def test_the_same_file_again_is_already_loaded_and_errors_come_back_as_one_line(
     app = Store(Settings(db_url=shared, store_wait_seconds=60))
     assert app.host(answer)
     try:
-        first = _cli("--db", shared, "ingest", "surveys", str(SURVEYS))
-        again = _cli("--db", shared, "ingest", "surveys", str(SURVEYS))
-        unknown = _cli("--db", shared, "ingest", "surveys", str(SURVEYS), "--template", "nope")
+        first = harness.run_cli("--db", shared, "ingest", "surveys", str(SURVEYS))
+        again = harness.run_cli("--db", shared, "ingest", "surveys", str(SURVEYS))
+        unknown = harness.run_cli(
+            "--db", shared, "ingest", "surveys", str(SURVEYS), "--template", "nope"
+        )
         count = app.scalar("SELECT count(*) FROM upload_batches WHERE kind = 'surveys'")
     finally:
         app.close()
@@ -150,11 +131,7 @@ def test_the_same_file_again_is_already_loaded_and_errors_come_back_as_one_line(
 def test_a_host_killed_before_it_answers_leaves_the_load_to_the_command(shared, tmp_path):
     host, ready = _host_child(shared, "stall", tmp_path)
     try:
-        command = subprocess.Popen(
-            [sys.executable, "-m", "cxmetrics.cli", "--db", shared, "ingest", "surveys",
-             str(SURVEYS)],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+        command = harness.cli_process("--db", shared, "ingest", "surveys", str(SURVEYS))
         deadline = time.monotonic() + 60
         while not Path(f"{ready}.claimed").exists():
             assert time.monotonic() < deadline and command.poll() is None
@@ -183,7 +160,7 @@ def test_a_host_that_never_claims_the_request_is_given_up_after_the_wait(shared,
         inbox_path(path).mkdir(mode=0o700)
         host_path(path).write_text(f"{idle.pid} {process_started(idle.pid)}\n")
         started = time.monotonic()
-        done = _cli("--db", shared, "ingest", "surveys", str(SURVEYS),
+        done = harness.run_cli("--db", shared, "ingest", "surveys", str(SURVEYS),
                     env={"CXMETRICS_STORE_WAIT_SECONDS": "1"})  # fmt: skip
         took = time.monotonic() - started
     finally:

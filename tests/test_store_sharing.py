@@ -19,6 +19,7 @@ from cxmetrics.config import SAMPLES_DIR, Settings
 from cxmetrics.ingest import load_batch
 from cxmetrics.store import Store, open_store
 from cxmetrics.store.sharing import WAITING_NOTE, FileShare, marker_path
+from tests import harness
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,46 +48,11 @@ print("done", flush=True)
 """
 
 
-def _cli(*args: str, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "cxmetrics.cli", *args]
-    return subprocess.run(
-        command,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=120,
-        **kwargs,
-    )
-
-
-def _cli_process(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "cxmetrics.cli", *args],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def _hold(url: str, mode: str, seconds: float, tmp_path: Path) -> subprocess.Popen:
     """A child process holding the store; returns once it has the file."""
     ready = tmp_path / f"ready-{mode}"
-    child = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, url, mode, str(seconds), str(ready)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not ready.exists():
-        if child.poll() is not None or time.monotonic() > deadline:
-            child.kill()
-            pytest.fail(f"the holder never held the store: {child.communicate()[1][-2000:]}")
-        time.sleep(0.05)
-    return child
+    args = (url, mode, str(seconds), str(ready))
+    return harness.python_child(HOLDER, *args, ready=ready, what="the holder")
 
 
 @pytest.fixture
@@ -103,7 +69,9 @@ def test_an_idle_holder_lets_go_at_once_when_a_command_asks(shared, tmp_path):
     holder = _hold(shared, "idle", 30, tmp_path)
     try:
         started = time.monotonic()
-        done = _cli("--db", shared, "ingest", "surveys", str(SAMPLES_DIR / "surveys.csv"))
+        done = harness.run_cli(
+            "--db", shared, "ingest", "surveys", str(SAMPLES_DIR / "surveys.csv")
+        )
         waited = time.monotonic() - started
         assert done.returncode == 0, done.stderr
         # The holder's timer saw the marker and let go: far sooner than its 30 s.
@@ -122,7 +90,7 @@ def test_a_command_waits_for_an_operation_in_flight_and_says_so_once(shared, tmp
     holder = _hold(shared, "read", 60, tmp_path)
     marker = marker_path(Path(shared.removeprefix("duckdb:///")))
     try:
-        command = _cli_process("--db", shared, "scorecard", "--period", "2026-W46", "--json")
+        command = harness.cli_process("--db", shared, "scorecard", "--period", "2026-W46", "--json")
         deadline = time.monotonic() + 60
         while not marker.exists():  # the command asks for the file …
             assert command.poll() is None, command.communicate()
@@ -147,7 +115,7 @@ def test_a_command_gives_up_after_the_wait_with_one_line(shared, tmp_path):
     holder = _hold(shared, "read", 20, tmp_path)
     try:
         started = time.monotonic()
-        done = _cli(
+        done = harness.run_cli(
             "--db",
             shared,
             "ingest",
