@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from cxmetrics.config import SAMPLES_DIR
+from cxmetrics.ingest import load_batch
 from cxmetrics.store import open_store
 
 STORE_KINDS = ("duckdb", "postgresql")
@@ -137,3 +139,14 @@ def known_store(store):
 
     insert_directly(store)
     return store
+
+
+@pytest.fixture
+def shared(tmp_path) -> str:
+    """A DuckDB store file with a roster in it, closed (no process holds it): the file the
+    store-sharing and hand-off tests share between processes."""
+    url = f"duckdb:///{tmp_path / 'shared.duckdb'}"
+    store = open_store(url)
+    load_batch(store, "roster", SAMPLES_DIR / "roster.csv")
+    store.close()
+    return url

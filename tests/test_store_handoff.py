@@ -52,15 +52,6 @@ def _file(url: str) -> Path:
     return Path(url.removeprefix("duckdb:///"))
 
 
-@pytest.fixture
-def shared(tmp_path) -> str:
-    url = f"duckdb:///{tmp_path / 'shared.duckdb'}"
-    store = open_store(url)
-    load_batch(store, "roster", SAMPLES_DIR / "roster.csv")
-    store.close()
-    return url
-
-
 def _host_child(url: str, mode: str, tmp_path: Path) -> tuple[subprocess.Popen, Path]:
     ready = tmp_path / f"host-{mode}"
     child = harness.python_child(HOST, url, mode, str(ready), ready=ready, what="the host")

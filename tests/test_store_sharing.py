@@ -55,16 +55,6 @@ def _hold(url: str, mode: str, seconds: float, tmp_path: Path) -> subprocess.Pop
     return harness.python_child(HOLDER, *args, ready=ready, what="the holder")
 
 
-@pytest.fixture
-def shared(tmp_path) -> str:
-    """A store file with a roster in it, closed (no process holds it)."""
-    url = f"duckdb:///{tmp_path / 'shared.duckdb'}"
-    store = open_store(url)
-    load_batch(store, "roster", SAMPLES_DIR / "roster.csv")
-    store.close()
-    return url
-
-
 def test_an_idle_holder_lets_go_at_once_when_a_command_asks(shared, tmp_path):
     holder = _hold(shared, "idle", 30, tmp_path)
     try:
