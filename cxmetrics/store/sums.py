@@ -143,7 +143,7 @@ def read(
     One statement for the org and team scopes, one per source for agents. `only`: the
     measures (`measure_name`) wanted from the agent rollups, whose statements then read no
     other column (an agent's metrics need fewer: queue measures mean nothing for one); a
-    source with unit moments is read whole, and one with none of them is not read."""
+    source with unit moments is read whole, one with no measure wanted not at all."""
     if grain is not None and grain not in GRAINS:
         raise ValueError(f"unknown grain `{grain}`")
     if by is not None and by not in BY_KEYS:
