@@ -27,8 +27,8 @@ from tests import harness
 
 SURVEYS = SAMPLES_DIR / "surveys.csv"
 
-# A child that hosts the store like the app: with the real load (`answer`), or one that
-# claims a request and then never answers ("stall"), until it is killed.
+# A child that hosts the store like the app: with the real load (`answer`), one that
+# claims a request and then never answers ("stall"), or one that fails ("fail").
 HOST = """
 import pathlib, sys, time
 from cxmetrics.ingest.handoff import answer
@@ -42,7 +42,10 @@ def stall(store, request):
     pathlib.Path(ready + ".claimed").write_text("claimed")
     time.sleep(3600)
 
-assert store.host(answer if mode == "load" else stall)
+def fail(store, request):
+    raise RuntimeError("the disk caught fire")
+
+assert store.host({"load": answer, "stall": stall, "fail": fail}[mode])
 pathlib.Path(ready).write_text("hosting")
 time.sleep(3600)
 """
@@ -186,3 +189,20 @@ def test_the_host_declines_a_file_it_cannot_read(shared, tmp_path):
     reply = answer(store, {"what": "load", "kind": "surveys", "file": str(tmp_path / "gone.csv")})
     store.close()
     assert reply == {"declined": "the app cannot read gone.csv: No such file or directory"}
+
+
+def test_a_fault_in_the_host_is_the_commands_failure_not_a_silent_fallback(shared, tmp_path):
+    """A host whose load fails unexpectedly (not a refusal of the file) logs it and tells
+    the command, which fails with that message: it does not load the file again itself."""
+    host, _ = _host_child(shared, "fail", tmp_path)
+    try:
+        done = harness.run_cli("--db", shared, "ingest", "surveys", str(SURVEYS))
+    finally:
+        host.kill()
+        _, log = host.communicate()
+    assert done.returncode == 1
+    assert "the app failed to load the file: the disk caught fire" in done.stderr
+    assert "a command's request failed" in log and "RuntimeError" in log
+    store = open_store(shared)
+    assert store.scalar("SELECT count(*) FROM upload_batches WHERE kind = 'surveys'") == 0
+    store.close()

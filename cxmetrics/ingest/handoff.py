@@ -34,7 +34,8 @@ RAISED = {
 
 def answer(store: Store, request: dict) -> dict:
     """The host's side: load the file a command named, as `load_batch` would have for it;
-    {"report": …}, or {"declined": why} when this process cannot read the file."""
+    {"report": …}, {"error": …} with the one-line message of a load that failed, or
+    {"declined": why} when this process cannot read the file."""
     if request.get("what") != LOAD:
         return {"declined": f"unknown request {request.get('what')!r}"}
     path = Path(request["file"])
@@ -43,15 +44,18 @@ def answer(store: Store, request: dict) -> dict:
             pass
     except OSError as exc:
         return {"declined": f"the app cannot read {path.name}: {exc.strerror or exc}"}
-    report = load_batch(
-        store,
-        request["kind"],
-        path,
-        mapping=request.get("mapping"),
-        template=request.get("template"),
-        dayfirst=request.get("dayfirst"),
-        uploaded_by=request.get("uploaded_by"),
-    )
+    try:
+        report = load_batch(
+            store,
+            request["kind"],
+            path,
+            mapping=request.get("mapping"),
+            template=request.get("template"),
+            dayfirst=request.get("dayfirst"),
+            uploaded_by=request.get("uploaded_by"),
+        )
+    except (UnreadableFile, ValueError) as exc:  # the one-line messages of a failed load
+        return {"error": {"type": type(exc).__name__, "message": str(exc)}}
     return {"report": report.to_dict()}
 
 

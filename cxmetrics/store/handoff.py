@@ -149,7 +149,8 @@ class Host:
                     reply = {"declined": "the store was closed"}
                 else:
                     reply = self._handler(owner, request)
-            except Exception as exc:  # told to the command, which raises it
+            except Exception as exc:  # a fault, not a refusal: logged here, told to the command
+                log.exception("a command's request failed")
                 reply = {"error": {"type": type(exc).__name__, "message": str(exc)}}
             _write_json(reply_path, reply)
             working.unlink(missing_ok=True)
