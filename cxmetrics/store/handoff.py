@@ -32,7 +32,13 @@ import weakref
 from collections.abc import Callable
 from pathlib import Path
 
-from cxmetrics.store.sharing import process_alive, process_started
+from cxmetrics.store.sharing import (
+    process_alive,
+    read_marker,
+    remove_own_marker,
+    running,
+    write_marker,
+)
 
 POLL_SECONDS = 0.1  # how often the host looks into its inbox, and a command for its reply
 log = logging.getLogger(__name__)
@@ -50,23 +56,11 @@ def inbox_path(store_file: Path) -> Path:
     return store_file.with_name(store_file.name + ".inbox")
 
 
-def _me() -> tuple[int, str]:
-    return os.getpid(), process_started(os.getpid())
-
-
 def live_host(store_file: Path) -> int | None:
     """The PID of the live process hosting `store_file` (not a dead one's, nor a new
     process that reused its PID), else None."""
-    try:
-        pid_text, started = ([*host_path(store_file).read_text("ascii").split(), ""])[:2]
-        pid = int(pid_text)
-    except (OSError, ValueError):
-        return None
-    if not process_alive(pid):
-        return None
-    if started and process_started(pid) and started != process_started(pid):
-        return None
-    return pid
+    found = read_marker(host_path(store_file))
+    return found[0] if found is not None and running(found[0], found[1]) else None
 
 
 def _write_json(path: Path, payload: dict) -> None:
@@ -102,10 +96,7 @@ class Host:
             if found.st_uid != os.getuid():
                 return False
             os.chmod(self.inbox, 0o700)
-            pid, started = _me()
-            temporary = self.marker.with_name(f"{self.marker.name}.{pid}")
-            temporary.write_text(f"{pid} {started}\n", encoding="ascii")
-            os.replace(temporary, self.marker)
+            write_marker(self.marker)
         except OSError:
             return False
         self._thread = threading.Thread(target=self._run, name="cxmetrics-host", daemon=True)
@@ -115,9 +106,7 @@ class Host:
     def stop(self) -> None:
         """Stop hosting: the marker goes (a command then takes the file by turns)."""
         self._stop.set()
-        with contextlib.suppress(OSError, ValueError):
-            if int(self.marker.read_text("ascii").split()[0]) == os.getpid():
-                self.marker.unlink()
+        remove_own_marker(self.marker)
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
 

@@ -74,6 +74,42 @@ def process_alive(pid: int) -> bool:
         return True
 
 
+def read_marker(path: Path) -> tuple[int, str, float] | None:
+    """A marker file's (PID, start time, age in seconds), None when there is none."""
+    try:
+        text = path.read_text(encoding="ascii")
+        age = time.time() - path.stat().st_mtime
+        pid, started = ([*text.split(), ""])[:2]
+        return int(pid), started, age
+    except (OSError, ValueError):
+        return None
+
+
+def running(pid: int, started: str) -> bool:
+    """True when the process a marker names still runs: alive, and not a new process that
+    reused a dead one's PID (its start time differs, when both are known)."""
+    if not process_alive(pid):
+        return False
+    now = process_started(pid)
+    return not started or not now or started == now
+
+
+def write_marker(path: Path) -> None:
+    """Write (or freshen) this process's marker, whole or not at all (raises OSError)."""
+    pid = os.getpid()
+    temporary = path.with_name(f"{path.name}.{pid}")
+    temporary.write_text(f"{pid} {process_started(pid)}\n", encoding="ascii")
+    os.replace(temporary, path)
+
+
+def remove_own_marker(path: Path) -> None:
+    """Take this process's marker away (never another's)."""
+    found = read_marker(path)
+    if found is not None and found[0] == os.getpid():
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def file_state(store_file: Path) -> tuple:
     """The store file's and its WAL's (inode, size, mtime, ctime), None for a missing one:
     any write by any process changes it."""
@@ -109,7 +145,7 @@ class FileShare:
         self.wait_seconds = wait_seconds
         self.label = label
         self._release = release
-        self._me = (os.getpid(), process_started(os.getpid()))
+        self._pid = os.getpid()
         self._turns = threading.Condition()
         # Threads of `using` waiting for their turn: only they are woken as an operation
         # ends (waking the idle watcher after every read cost each read a GIL hand-off).
@@ -126,41 +162,27 @@ class FileShare:
 
     # ----------------------------------------------------------------- who asks for the file
 
-    def _read_marker(self) -> tuple[int, str, float] | None:
-        try:
-            text = self.marker.read_text(encoding="ascii")
-            age = time.time() - self.marker.stat().st_mtime
-            pid, started = ([*text.split(), ""])[:2]
-            return int(pid), started, age
-        except (OSError, ValueError):
-            return None
-
     def another_waits(self) -> bool:
         """True when a live process other than this one waits for the file (its marker is
         there, and not older than the wait)."""
-        found = self._read_marker()
+        found = read_marker(self.marker)
         if found is None:
             return False
         pid, started, age = found
-        if pid == self._me[0] or age > max(self.wait_seconds, 1.0) or not process_alive(pid):
+        if pid == self._pid or age > max(self.wait_seconds, 1.0):
             return False
-        return not started or not self._me[1] or started == process_started(pid)
+        return running(pid, started)
 
     def _ask(self) -> None:
         """Write (or freshen) this process's marker, unless a live waiter's is there."""
         if self.another_waits():
             return
-        temporary = self.marker.with_name(f"{self.marker.name}.{self._me[0]}")
         with contextlib.suppress(OSError):
-            temporary.write_text(f"{self._me[0]} {self._me[1]}\n", encoding="ascii")
-            os.replace(temporary, self.marker)
+            write_marker(self.marker)
 
     def _withdraw(self) -> None:
         """Take this process's marker away (never another's)."""
-        found = self._read_marker()
-        if found is not None and found[0] == self._me[0]:
-            with contextlib.suppress(OSError):
-                self.marker.unlink()
+        remove_own_marker(self.marker)
 
     # ----------------------------------------------------------------- operations
 
