@@ -161,10 +161,15 @@ def small_trends(ids: list[str], key: str) -> None:
 
 
 def group_column(group: str, title: str, tile_columns: int) -> None:
-    """One column of the card: its tiles, then the trends of its metrics."""
+    """One column of the card: its tiles (its trends follow: `group_trends`)."""
     st.subheader(title, anchor=False)
+    tiles.tile_grid(shown(in_group(registry, group)), columns=tile_columns)
+
+
+def group_trends(group: str) -> None:
+    """The trends of a column's metrics, under its tiles: the headline metric's, then the
+    small ones."""
     ids = in_group(registry, group)
-    tiles.tile_grid(shown(ids), columns=tile_columns)
     if headline_metric(registry) in ids:
         headline_trend(False)
     trends = [m for m in in_view(registry, "card_trends") if m in ids]
@@ -353,14 +358,21 @@ if not present:
     # the first group (what customers feel) narrower: its tiles sit two to a row
     widths = [5 if index == 0 else 8 for index in range(len(layout.groups))]
     columns = st.columns(widths, gap="large")
+    trend_places = []
     for index, (column, group) in enumerate(zip(columns, layout.groups.values(), strict=True)):
         with column:
             group_column(group.id, group.title, tile_columns=2 if index == 0 else 4)
+            trend_places.append((st.container(), group.id))
     with headline_place:  # while the story is read, its spinner stands here
         story = data.story(period)
         told = story.headline()
         section_headline(False)
         deck_button()  # beside the headline: the slides a leader takes into the company deck
+    # The trends under the tiles go to the browser after the headline: drawing them takes
+    # it longer than the headline does, and the headline is what the room reads first.
+    for place, group_id in trend_places:
+        with place:
+            group_trends(group_id)
     section_why(False)
     section_business()
     section_stars(False)
