@@ -1,7 +1,8 @@
 """Item 7: the all-hands page against the bench store. The server render through
-Streamlit's AppTest in a fresh process (the target), then, for information, a
-`streamlit run` server visited seven times in headless Chromium, beside a one-line
-Streamlit app visited the same way (the browser's part that is Streamlit's own)."""
+Streamlit's AppTest in a fresh process, then a `streamlit run` server visited in headless
+Chromium (a new browser's first visit, a returning browser's profile, and a private window
+for information: `_visits`), beside a one-line Streamlit app visited the same way (the
+browser's part that is Streamlit's own)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import importlib
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,7 +56,8 @@ READABLE_JS = """(() => {
   }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 })();"""
 PARTS = ("h1", "headline", "tiles")  # READABLE_JS's counts, in order
-WARM_VISITS = 5  # new tabs of the second browser after its first visit
+WARM_VISITS = 5  # new tabs of the returning browser after its first visit
+VIEWPORT = {"width": 1920, "height": 1080}
 # Bytes the page fetched over the network (transferSize: 0 when served from the cache).
 FETCHED_JS = """(() => performance.getEntriesByType('navigation').concat(
     performance.getEntriesByType('resource')).reduce((n, e) => n + (e.transferSize || 0), 0))()"""
@@ -210,41 +213,56 @@ def _all_hands(load: dict) -> dict:
     return load
 
 
-def _visits(browser, base: str, warm: int) -> list[dict]:
-    """A new browser context's first visit, then `warm` more in new tabs of a second context
-    (its first visit warms its HTTP cache; the server's caches are warm by then)."""
-    loads = []
-    for tabs in (1, 1 + warm):
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
-        context.add_init_script(READABLE_JS)
-        try:
-            loads += [_page_load(context, base) for _ in range(tabs)]
-        finally:
-            context.close()
-    return loads
+def _tabs(context, base: str, tabs: int) -> list[dict]:
+    """`tabs` visits, each in a new tab of `context`, which is closed after."""
+    context.add_init_script(READABLE_JS)
+    try:
+        return [_page_load(context, base) for _ in range(tabs)]
+    finally:
+        context.close()
 
 
-def _chromium_visits(playwright, chromium: str, base: str) -> tuple[float, list[dict]]:
-    """Chromium's launch time, and the visits: a fresh server's first from a new browser
-    (empty HTTP cache), a second new browser (the server's caches warm), and that browser
-    again in WARM_VISITS new tabs (its HTTP cache warm too). Each visit is a new Streamlit
-    session."""
+def _visits(playwright, chromium: str, base: str, warm: int) -> dict:
+    """The visits, each a new Streamlit session: a fresh server's first from a new browser
+    (empty caches); then a returning browser, as a person's own is: a profile on disk
+    (launched fresh: its first visit is the `second`, with the server's caches warm), then
+    `warm` more in new tabs, its caches warm: the HTTP cache and Chromium's cache of
+    compiled script, which a profile keeps and a private window does not. The same
+    `1 + warm` visits in a private window (a new context of the first browser), for
+    information. Also `launch_s`, the first browser's launch time."""
     t1 = time.perf_counter()
     browser = playwright.chromium.launch(executable_path=chromium, args=harness.CHROMIUM_ARGS)
     launch = time.perf_counter() - t1
     try:
-        loads = [_all_hands(load) for load in _visits(browser, base, WARM_VISITS)]
+        first = _tabs(browser.new_context(viewport=VIEWPORT), base, 1)
+        private = _tabs(browser.new_context(viewport=VIEWPORT), base, 1 + warm)
     finally:
         browser.close()
-    return launch, loads
+    with tempfile.TemporaryDirectory(prefix="cx-bench-profile-") as profile:
+        returning = playwright.chromium.launch_persistent_context(
+            profile, executable_path=chromium, args=harness.CHROMIUM_ARGS, viewport=VIEWPORT
+        )
+        profiled = _tabs(returning, base, 1 + warm)
+    return {
+        "launch_s": launch,
+        "first": first[0],
+        "second": profiled[0],
+        "warm": profiled[1:],
+        "private": {"second": private[0], "warm": private[1:]},
+    }
+
+
+def _median_readable(visits: list[dict]) -> float:
+    return round(statistics.median(v["readable_s"] for v in visits), 3)
 
 
 HELLO_APP = 'import streamlit as st\n\nst.title("Hello")\n'
 
 
 def streamlit_floor(playwright, chromium: str, tmp: Path) -> dict:
-    """The same warm visits of a one-line Streamlit app (a title, nothing else) on this
-    machine: the part of the page's time that is Streamlit's own start in the browser."""
+    """The same visits of a one-line Streamlit app (a title, nothing else) on this machine:
+    the part of the page's time that is Streamlit's own start in the browser (its warm
+    visits, in the profile and in the private window)."""
     script = tmp / "hello_app.py"
     script.write_text(HELLO_APP, encoding="utf-8")
     port = harness.free_port()
@@ -255,19 +273,21 @@ def streamlit_floor(playwright, chromium: str, tmp: Path) -> dict:
     ]  # fmt: skip
     log_path = tmp / "hello-server.log"
     with harness.serve_streamlit(command, port, log_path, SERVER_START_S) as (base, _):
-        browser = playwright.chromium.launch(executable_path=chromium, args=harness.CHROMIUM_ARGS)
-        try:
-            warm = _visits(browser, base, WARM_VISITS)[2:]
-        finally:
-            browser.close()
-    samples = [load["h1_s"] for load in warm]
-    return {"h1_warm_s": round(statistics.median(samples), 3), "h1_samples_s": samples}
+        visits = _visits(playwright, chromium, base, WARM_VISITS)
+    samples = [load["h1_s"] for load in visits["warm"]]
+    private = [load["h1_s"] for load in visits["private"]["warm"]]
+    return {
+        "h1_warm_s": round(statistics.median(samples), 3),
+        "h1_samples_s": samples,
+        "private_h1_warm_s": round(statistics.median(private), 3),
+        "private_h1_samples_s": private,
+    }
 
 
 def browser_render(url: str, log_path: Path, chromium: str) -> dict:
     """The app (`cxmetrics serve`'s command) on a free port against the store at `url` (the
     caller has closed it: DuckDB allows one process per file), then the page opened seven times in
-    headless Chromium (see `_chromium_visits`), and the one-line app's floor."""
+    headless Chromium (see `_visits`), and the one-line app's floor."""
     why = _browser_missing(chromium)
     if why:
         return {"skipped": why}
@@ -278,18 +298,24 @@ def browser_render(url: str, log_path: Path, chromium: str) -> dict:
         started = time.perf_counter() - t0
         base_rss = psutil.Process(server.pid).memory_info().rss
         with sync_playwright() as playwright:
-            launch, loads = _chromium_visits(playwright, chromium, base)
+            visits = _visits(playwright, chromium, base, WARM_VISITS)
         peak = _vm_hwm(server.pid)
     with sync_playwright() as playwright:
         floor = streamlit_floor(playwright, chromium, log_path.parent)
-    warm = loads[2:]
+    loads = [_all_hands(v) for v in (visits["first"], visits["second"], *visits["warm"])]
+    private = [_all_hands(v) for v in (visits["private"]["second"], *visits["private"]["warm"])]
     return {
         "server_start_s": round(started, 3),
-        "chromium_launch_s": round(launch, 3),
+        "chromium_launch_s": round(visits["launch_s"], 3),
         "first": loads[0],
         "second": loads[1],
-        "warm": warm,
-        "warm_readable_s": round(statistics.median(v["readable_s"] for v in warm), 3),
+        "warm": loads[2:],
+        "warm_readable_s": _median_readable(loads[2:]),
+        "private": {
+            "second": private[0],
+            "warm": private[1:],
+            "warm_readable_s": _median_readable(private[1:]),
+        },
         "streamlit_floor": floor,
         "server_base_rss_mb": mb(base_rss),
         "server_peak_rss_mb": None if peak is None else mb(peak),
