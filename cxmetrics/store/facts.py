@@ -17,6 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from sqlalchemy import Connection, text
@@ -175,15 +176,18 @@ def _repeated_in_file(key: pa.Table, row_pos: pa.ChunkedArray) -> np.ndarray:
     n = key.num_rows
     group = np.zeros(n, dtype=np.int64)
     for column in key.columns:
-        # Number each row's key so far: the pair (key so far, this column's value) -> 0..n-1.
+        # Number each row's key so far: the pair (key so far, this column's value) -> 0..n-1,
+        # numbered (by hashing) in the order the pairs first appear.
         values = pc.dictionary_encode(column.combine_chunks(), null_encoding="encode")
         codes = values.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        pairs = group * max(len(values.dictionary), 1) + codes
-        _, group = np.unique(pairs, return_inverse=True)
-    _, first_index = np.unique(group, return_index=True)
-    first = first_index[group]
+        group, _ = pd.factorize(group * max(len(values.dictionary), 1) + codes)
+    # Numbered in order of appearance, a row holds a key no earlier row holds exactly when
+    # its number is above every number before it; the k-th such row holds key k first.
+    new = np.ones(n, dtype=bool)
+    new[1:] = group[1:] > np.maximum.accumulate(group)[:-1]
+    first = np.flatnonzero(new)[group]
     positions = row_pos.to_numpy()
-    repeated = np.flatnonzero(first != np.arange(n))
+    repeated = np.flatnonzero(~new)
     return np.column_stack([positions[repeated], positions[first[repeated]]])
 
 
