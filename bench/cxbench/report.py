@@ -310,6 +310,17 @@ def shared_rows(res: dict) -> list[Row]:
                 _f(ing["ratio_vs_copy"], "×", 2),
             )
         )
+        writes = ing.get("server_writes_s")
+        if writes:  # results written before this figure have none
+            rows.append(
+                info(
+                    "8 … the server alone writing the rows that load wrote (INSERT … SELECT "
+                    "into tables like its own, with their indexes)",
+                    _f(sum(writes.values()), " s", 2),
+                    ", ".join(f"{table} {_f(s, ' s', 2)}" for table, s in writes.items()),
+                    _f(ing["server_writes_vs_copy"], "×", 2),
+                )
+            )
     for name, key in (("DuckDB", "duckdb"), ("PostgreSQL", "postgresql")):
         load = sh["under_load"][key]
         target = "duckdb_p95_under_load_ms" if key == "duckdb" else "pg_p95_under_load_ms"

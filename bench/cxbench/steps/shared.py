@@ -100,19 +100,56 @@ def load_pg(url: str, csv: str, roster_csv: str) -> dict:
     return {"seconds": seconds, "loaded": report.loaded}
 
 
+# The tables a survey load writes, in a store holding nothing else (the roster adds no
+# rows to them): its facts, and its agent, team and org rollups with their read indexes.
+WRITTEN_BY_SURVEY_LOAD = (
+    "survey_responses", "rollup_surveys", "rollup_team_daily", "rollup_org_daily",
+)  # fmt: skip
+
+
+def _server_writes_s(url: str, rows: int) -> dict:
+    """The server alone writing the rows the load wrote: each table the load wrote copied
+    by `INSERT … SELECT` into a new table like it, with its indexes (no parsing, no client,
+    no check): a floor under any load of these rows into this schema. Seconds per table."""
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    seconds = {}
+    try:
+        with engine.connect() as conn:
+            held = conn.exec_driver_sql("SELECT count(*) FROM survey_responses").scalar_one()
+            if held != rows:
+                raise AssertionError(f"the ingest store holds {held} survey rows, not {rows}")
+            for table in WRITTEN_BY_SURVEY_LOAD:
+                copy = f"cx_floor_{table}"
+                conn.exec_driver_sql(f"CREATE TABLE {copy} (LIKE {table} INCLUDING INDEXES)")
+                conn.commit()
+                started = time.perf_counter()
+                conn.exec_driver_sql(f"INSERT INTO {copy} SELECT * FROM {table}")  # noqa: S608
+                conn.commit()
+                seconds[table] = round(time.perf_counter() - started, 3)
+                conn.exec_driver_sql(f"DROP TABLE {copy}")
+                conn.commit()
+    finally:
+        engine.dispose()
+    return seconds
+
+
 def _ingest_pg(admin: str, csv: str, roster_csv: str, rows: int) -> dict:
-    """`load_batch` on PostgreSQL in a spawned child (its own peak RSS), beside COPY."""
+    """`load_batch` on PostgreSQL in a spawned child (its own peak RSS), beside COPY, and
+    beside the server's own writing of the rows the load wrote (`_server_writes_s`)."""
     url = _database(admin, "cx_ingest")
     child = in_child(load_pg, url=url, csv=csv, roster_csv=roster_csv)
     seconds, loaded = child["result"]["seconds"], child["result"]["loaded"]
     if loaded != rows:
         raise AssertionError(f"load_batch loaded {loaded} of {rows} on PostgreSQL")
+    writes = _server_writes_s(url, rows)
     copy_s = _plain_copy_s(url, csv)
     return {
         "rows": rows,
         "load_batch_s": round(seconds, 3),
         "postgres_copy_s": round(copy_s, 3),
         "ratio_vs_copy": ratio(seconds, copy_s),
+        "server_writes_s": writes,
+        "server_writes_vs_copy": ratio(sum(writes.values()), copy_s),
         "peak_rss_mb": child["peak_rss_mb"],
         "base_rss_mb": child["base_rss_mb"],
     }
