@@ -300,13 +300,15 @@ def shared_rows(res: dict) -> list[Row]:
     ]
     ing = sh.get("ingest_postgres")
     if ing:
+        copies = ing.get("postgres_copy_samples_s")  # one COPY in results before these
+        copy_samples = f" (median of {', '.join(_f(c, ' s', 2) for c in copies)})" if copies else ""
         rows.append(
             checked(
                 res,
                 "pg_ingest_vs_copy",
                 f"8 ingest {ing['rows']:,} survey rows, PostgreSQL",
                 _f(ing["load_batch_s"], " s", 2),
-                f"its COPY {_f(ing['postgres_copy_s'], ' s', 2)}",
+                f"its COPY {_f(ing['postgres_copy_s'], ' s', 2)}{copy_samples}",
                 _f(ing["ratio_vs_copy"], "×", 2),
             )
         )
