@@ -286,8 +286,8 @@ def streamlit_floor(playwright, chromium: str, tmp: Path) -> dict:
 
 def browser_render(url: str, log_path: Path, chromium: str) -> dict:
     """The app (`cxmetrics serve`'s command) on a free port against the store at `url` (the
-    caller has closed it: DuckDB allows one process per file), then the page opened seven times in
-    headless Chromium (see `_visits`), and the one-line app's floor."""
+    caller has closed it: DuckDB allows one process per file), then the page opened in headless
+    Chromium (see `_visits`), and the one-line app's floor."""
     why = _browser_missing(chromium)
     if why:
         return {"skipped": why}
