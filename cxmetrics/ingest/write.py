@@ -233,7 +233,11 @@ def write_batch(
     )
     if spec.rollup:
         tell(0.85, "writing: updating the daily rollups")
-        span = rollups.batch_dates(conn, spec.rollup, b.batch_id)
+        # The batch's rollups computed meanwhile know its dates (the store would scan them).
+        if computed is not None:
+            span = computed.span
+        else:
+            span = rollups.batch_dates(conn, spec.rollup, b.batch_id)
         if span and demo_span:
             span = (min(span[0], demo_span[0]), max(span[1], demo_span[1]))
         if span:
