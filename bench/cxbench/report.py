@@ -323,6 +323,19 @@ def shared_rows(res: dict) -> list[Row]:
                     _f(ing["server_writes_vs_copy"], "×", 2),
                 )
             )
+        cpu = ing.get("cpu_s")
+        if cpu:  # results written before this figure have none
+            rows.append(
+                info(
+                    f"8 … the CPU that load used, client + server (÷ {cpu['cores']} cores: the "
+                    "least time it could take, every core busy all along)",
+                    _f(cpu["load_client"] + cpu["load_server"], " s", 2),
+                    f"client {_f(cpu['load_client'], ' s', 2)}, server "
+                    f"{_f(cpu['load_server'], ' s', 2)}; the COPY's server "
+                    f"{_f(cpu['copy_server'], ' s', 2)}",
+                    _f(ing["cpu_bound_vs_copy"], "×", 2),
+                )
+            )
     for name, key in (("DuckDB", "duckdb"), ("PostgreSQL", "postgresql")):
         load = sh["under_load"][key]
         target = "duckdb_p95_under_load_ms" if key == "duckdb" else "pg_p95_under_load_ms"

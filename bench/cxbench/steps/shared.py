@@ -67,13 +67,31 @@ def _warm_org(store: Store, main: MainStore, repeat: int) -> dict:
     return {"warm_ms": ms(median), "samples_ms": [ms(s) for s in samples]}
 
 
-def _plain_copy_s(url: str, csv: str) -> float:
-    """PostgreSQL's own COPY of the CSV into a plain typed table (the baseline)."""
+def server_cpu_s() -> float:
+    """CPU seconds (user + system) the PostgreSQL server's running processes (postmaster,
+    backends, background workers) have used so far: read before and after a piece of work
+    while its connections are still open (a backend that has exited takes its count along)."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] != "postgres":
+            continue
+        try:
+            times = process.cpu_times()
+        except psutil.Error:  # exited meanwhile
+            continue
+        total += times.user + times.system
+    return total
+
+
+def _plain_copy_s(url: str, csv: str) -> tuple[float, float]:
+    """PostgreSQL's own COPY of the CSV into a plain typed table (the baseline): (seconds,
+    the server's CPU seconds)."""
     engine = sa.create_engine(url, poolclass=sa.NullPool)
     try:
         with engine.begin() as conn:
             conn.exec_driver_sql("DROP TABLE IF EXISTS plain_surveys")
             conn.exec_driver_sql(PLAIN_TABLE)
+        server = server_cpu_s()
         started = time.perf_counter()
         with engine.begin() as conn:
             cursor = conn.connection.driver_connection.cursor()
@@ -83,22 +101,31 @@ def _plain_copy_s(url: str, csv: str) -> float:
             ):
                 while chunk := source.read(1 << 20):
                     copy.write(chunk)
-        return time.perf_counter() - started
+            seconds = time.perf_counter() - started
+            return seconds, server_cpu_s() - server
     finally:
         engine.dispose()
 
 
 def load_pg(url: str, csv: str, roster_csv: str) -> dict:
     """Child-process side (`in_child`): the roster (untimed), then `load_batch` of the
-    survey CSV timed; {"seconds", "loaded"}."""
+    survey CSV timed; {"seconds", "loaded", "client_cpu_s", "server_cpu_s"}: the CPU
+    seconds of this process (all its threads) and of the server during the load."""
     store = open_store(url)
     try:
         roster = load_batch(store, "roster", roster_csv)
         assert roster.status == "committed", roster.message
+        server, client = server_cpu_s(), time.process_time()
         seconds, report = timed(load_batch, store, "surveys", csv)
+        client, server = time.process_time() - client, server_cpu_s() - server
     finally:
         store.close()
-    return {"seconds": seconds, "loaded": report.loaded}
+    return {
+        "seconds": seconds,
+        "loaded": report.loaded,
+        "client_cpu_s": round(client, 2),
+        "server_cpu_s": round(server, 2),
+    }
 
 
 # The tables a survey load writes, in a store holding nothing else (the roster adds no
@@ -145,8 +172,13 @@ def _ingest_pg(admin: str, csv: str, roster_csv: str, rows: int) -> dict:
     writes = _server_writes_s(url, rows)
     # The baseline is short and moves with the machine (1.1–1.8 s across runs): its median
     # of three, so that one slow COPY does not flatter the ratio.
-    copies = [_plain_copy_s(url, csv) for _ in range(COPY_REPEAT)]
+    samples = [_plain_copy_s(url, csv) for _ in range(COPY_REPEAT)]
+    copies = [seconds for seconds, _ in samples]
     copy_s = statistics.median(copies)
+    # The work each side did, in CPU seconds: with this machine's cores all busy and the
+    # two sides overlapping perfectly, the load could not take less than its total / cores.
+    cores = psutil.cpu_count() or 1
+    load_cpu = child["result"]["client_cpu_s"] + child["result"]["server_cpu_s"]
     return {
         "rows": rows,
         "load_batch_s": round(seconds, 3),
@@ -155,6 +187,13 @@ def _ingest_pg(admin: str, csv: str, roster_csv: str, rows: int) -> dict:
         "ratio_vs_copy": ratio(seconds, copy_s),
         "server_writes_s": writes,
         "server_writes_vs_copy": ratio(sum(writes.values()), copy_s),
+        "cpu_s": {
+            "load_client": child["result"]["client_cpu_s"],
+            "load_server": child["result"]["server_cpu_s"],
+            "copy_server": round(statistics.median(cpu for _, cpu in samples), 2),
+            "cores": cores,
+        },
+        "cpu_bound_vs_copy": ratio(load_cpu / cores, copy_s),
         "peak_rss_mb": child["peak_rss_mb"],
         "base_rss_mb": child["base_rss_mb"],
     }
