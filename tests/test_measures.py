@@ -46,15 +46,18 @@ def test_the_rollup_tables_have_exactly_the_declared_columns(store):
                 "WHERE table_name = :t ORDER BY ordinal_position",
                 {"t": table},
             )
-            keys = 4 if table.endswith("_period") else 3
-            assert [tuple(r) for r in rows[keys:]] == declared, table
+            keys = ("grain", "date", "team_id", "agent_id")
+            if not table.endswith("_period"):
+                keys = measures.KEYS
+            assert tuple(r[0] for r in rows[: len(keys)]) == keys, table
+            assert [tuple(r) for r in rows[len(keys) :]] == declared, table
 
 
 def test_inserts_name_their_columns():
     for source in measures.SOURCES:
-        sql = measures.insert_sql(source, f"rollup_{source}")
+        sql = measures.insert_sql(source, f"rollup_{source}", ("", "NULL"))
         names = ", ".join(m.name for m in measures.MEASURES_OF[source])
-        assert f"INSERT INTO rollup_{source} (date, team_id, agent_id, {names})" in sql
+        assert f"INSERT INTO rollup_{source} (date, team_id, agent_id, row_team_id, {names})" in sql
         for m in measures.MEASURES_OF[source]:
             assert f"{m.expr} AS {m.name}" in sql
 

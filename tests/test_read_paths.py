@@ -1,6 +1,7 @@
-"""How scorecards find their rows: a team's rows of the agent rollups without joining every
-row to the team history (`membership.rows_of_team`), and PostgreSQL's read indexes
-(schema version `READ_INDEXES_VERSION`) that the team, agent and agent-table reads use."""
+"""How scorecards find their rows: a team's rows of the agent rollups by the team each row
+counts for, stored with it (`row_team_id`) and kept in step with the team history, and
+PostgreSQL's read indexes (schema version `READ_INDEXES_VERSION`) that the team, agent and
+agent-table reads use."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from cxmetrics.ingest import load_batch, undo_batch
 from cxmetrics.store import membership, open_store, schema, sums
 from cxmetrics.store.measures import ROLLUP_SUMS
-from cxmetrics.store.rollups import TEAM_JOIN, TEAM_OF_ROW
+from tests.test_team_history import _roster
 
 FIRST, LAST = date(2025, 1, 1), date(2027, 1, 1)
 
@@ -24,33 +26,49 @@ def _indexes(store) -> dict[str, str]:
     return dict(rows)
 
 
+def _rows_against_history(store) -> dict[str, tuple[int, int]]:
+    """Per agent rollup: (rows whose stored team differs from the one the team history
+    gives them today, untagged rows that have a team)."""
+    join, team = membership.fact_team("r", "r.date")
+    out = {}
+    for source in ROLLUP_SUMS:
+        out[source] = tuple(
+            store.rows(
+                f"SELECT count(*) FILTER (WHERE r.row_team_id IS DISTINCT FROM {team}), "
+                "count(*) FILTER (WHERE r.team_id IS NULL AND r.row_team_id IS NOT NULL) "
+                f"FROM rollup_{source} r {join}"
+            )[0]
+        )
+    return out
+
+
 @pytest.mark.both_stores
-def test_a_teams_rows_are_the_rows_the_team_history_gives(known_store):
-    """Every team of the known-answer fixture (T1, T2, and rows of agents on no roster):
-    the rows `rows_of_team` picks are those the history join picks, row for row (the
-    fixture has rows that name their team and untagged rows that follow their agent)."""
-    teams = [r[0] for r in known_store.rows("SELECT DISTINCT team_id FROM agent_teams")]
-    assert len(teams) >= 2
-    for source, names in ROLLUP_SUMS.items():
-        columns = ", ".join(f"r.{c}" for c in ("date", "agent_id", *names))
-        for team in teams:
-            params = {"team": team, "first": FIRST, "last": LAST}
-            joined = known_store.rows(
-                f"SELECT {columns} FROM rollup_{source} r {TEAM_JOIN}"
-                f"WHERE {TEAM_OF_ROW} = :team AND r.date >= :first AND r.date <= :last",
-                params,
-            )
-            picked = known_store.rows(
-                f"SELECT {columns} FROM ("
-                + membership.rows_of_team(
-                    f"rollup_{source}", "t.date >= :first AND t.date <= :last"
-                )
-                + ") r",
-                params,
-            )
-            key = lambda row: tuple(str(v) for v in row)  # noqa: E731
-            assert sorted(picked, key=key) == sorted(joined, key=key), (source, team)
-            assert joined or source != "interactions", team
+def test_each_rows_stored_team_is_the_one_the_team_history_gives(known_store, tmp_path):
+    """The team an agent-rollup row counts for is its own, else its agent's that day, after
+    the load that wrote it, a correction dated in the past, an agent's first team, and the
+    undo of each (the fixture has rows that name their team and untagged rows that follow
+    their agent, among them an agent on no roster)."""
+    counts = _rows_against_history(known_store)
+    assert all(wrong == 0 for wrong, _ in counts.values()), counts
+    assert counts["interactions"][1] > 0  # untagged rows that follow their agent
+    before = known_store.rows("SELECT * FROM rollup_interactions ORDER BY 1, 2, 3")
+    fix = load_batch(
+        known_store, "roster", _roster(tmp_path, "a.csv", [("A3", "T1", "2026-11-02")])
+    )
+    first = load_batch(known_store, "roster", _roster(tmp_path, "b.csv", [("A9", "T2", "")]))
+    assert fix.loaded == 1 and first.loaded == 1
+    counts = _rows_against_history(known_store)
+    assert all(wrong == 0 for wrong, _ in counts.values()), counts
+    moved = known_store.scalar(
+        "SELECT count(*) FROM rollup_interactions WHERE team_id IS NULL AND agent_id = 'A9' "
+        "AND row_team_id = 'T2'"
+    )
+    assert moved > 0  # A9's rows counted for the org only; now for T2
+    for batch in (first, fix):
+        undo_batch(known_store, batch.batch_id)
+        counts = _rows_against_history(known_store)
+        assert all(wrong == 0 for wrong, _ in counts.values()), (batch.batch_id, counts)
+    assert known_store.rows("SELECT * FROM rollup_interactions ORDER BY 1, 2, 3") == before
 
 
 @pytest.mark.both_stores

@@ -41,7 +41,7 @@ IN_PROCESS = tuple(
 DAY_COLUMN = {"interactions": "started_at", "surveys": "responded_at", "adherence": "date"}
 # The order rows go to PostgreSQL in: that of the read indexes (rollups.AGENT_ROW_ORDER).
 _COPY_ORDER = {
-    "rollup_{source}": "team_id, agent_id, date",
+    "rollup_{source}": "row_team_id, agent_id, date",
     "rollup_team_daily": "team_id, date",
     "rollup_org_daily": "date, measure",
 }

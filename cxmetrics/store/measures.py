@@ -22,6 +22,11 @@ from dataclasses import dataclass
 from cxmetrics.metrics.scales import CES, CSAT, NPS, NPS_DETRACTOR_UP_TO
 
 TYPES = ("BIGINT", "DOUBLE")
+# The key columns of an agent rollup, before its measures: the local date, the team the
+# rows named (NULL when they named none), the agent, and the team the row counts for: its
+# own team_id, else its agent's team that day (rollups.py keeps it in step with the team
+# history, so that a team's reads need no join to it).
+KEYS = ("date", "team_id", "agent_id", "row_team_id")
 SOURCES = ("interactions", "surveys", "adherence")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -403,24 +408,33 @@ def columns_ddl(source: str) -> str:
     return ", ".join(f"{m.name} {sql_type[m.type]}" for m in MEASURES_OF[source])
 
 
-def insert_sql(source: str, table: str, order: str = "1") -> str:
-    """`INSERT INTO table (date, team_id, agent_id, <measures>) …` computing `source`'s
-    rollup for local dates in [:start, :stop), columns named (a column never takes another's
-    value), rows in the `order` of those columns (positions, fixed text: date first by
-    default). Only names and expressions declared in this module reach the SQL text."""
+def insert_sql(source: str, table: str, team_of_row: tuple[str, str], order: str = "1") -> str:
+    """`INSERT INTO table (date, team_id, agent_id, row_team_id, <measures>) …` computing
+    `source`'s rollup for local dates in [:start, :stop), columns named (a column never
+    takes another's value), rows in the `order` of those columns (positions, fixed text:
+    date first by default). team_of_row: (join, expression) giving the team a grouped row
+    `g` counts for (rollups.py passes the team history's rule). Only names and expressions
+    declared in this module and fixed text reach the SQL text."""
     ctes, relation, (day, team, agent) = SOURCE_FRAMES[source]
-    names = ", ".join(m.name for m in MEASURES_OF[source])
+    names = [m.name for m in MEASURES_OF[source]]
     aggregates = ", ".join(f"{m.expr} AS {m.name}" for m in MEASURES_OF[source])
+    join, row_team = team_of_row
+    grouped = (
+        f"SELECT {day} AS date, {team} AS team_id, {agent} AS agent_id, {aggregates} "  # noqa: S608
+        f"FROM {relation} GROUP BY 1, 2, 3"
+    )
     return (
-        f"INSERT INTO {table} (date, team_id, agent_id, {names}) {ctes} "  # noqa: S608
-        f"SELECT {day} AS date, {team} AS team_id, {agent} AS agent_id, {aggregates} "
-        f"FROM {relation} GROUP BY 1, 2, 3 ORDER BY {order}"
+        f"INSERT INTO {table} ({', '.join((*KEYS, *names))}) {ctes} "  # noqa: S608
+        f"SELECT g.date, g.team_id, g.agent_id, {row_team}, "
+        f"{', '.join(f'g.{n}' for n in names)} FROM ({grouped}) AS g {join} ORDER BY {order}"
     )
 
 
 def layout_signature(declared: tuple[Measure, ...] = MEASURES) -> str:
     """A digest of everything the agent rollups are computed from: when it changes (a
-    measure added, an expression changed), the store recreates and rebuilds them."""
-    text = "\n".join(f"{m.source}.{m.name} {m.type} {m.expr}" for m in declared)
+    measure added, an expression changed, a key column added), the store recreates and
+    rebuilds them."""
+    text = " ".join(KEYS) + "\n"
+    text += "\n".join(f"{m.source}.{m.name} {m.type} {m.expr}" for m in declared)
     text += "\n" + "\n".join(" ".join(map(str, frame)) for frame in SOURCE_FRAMES.values())
     return hashlib.sha256(text.encode()).hexdigest()[:16]

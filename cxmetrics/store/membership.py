@@ -48,17 +48,13 @@ def fact_team(rows: str, day: str) -> tuple[str, str]:
     return join, f"coalesce({rows}.team_id, member.team_id)"
 
 
-def rows_of_team(table: str, dated: str) -> str:
-    """SQL: the rows of `table` (with team_id, agent_id and date columns) whose team is
-    `:team` by the rule of `fact_team`, among those `dated` keeps (a condition on `t.date`,
-    fixed text). Two disjoint parts, each found without joining every row to the history:
-    the rows that name the team, and the untagged rows of the agents in it on their date
-    (an agent's stretches never overlap, so each row comes once, as the join would give)."""
+def team_that_day(agent: str, day: str) -> str:
+    """SQL: the team the agent (expression `agent`) was in on local date `day`, else NULL,
+    as a scalar subquery (an agent's stretches never overlap); fixed text."""
     return (
-        f"SELECT t.* FROM {table} t WHERE t.team_id = :team AND {dated} UNION ALL "  # noqa: S608
-        f"SELECT t.* FROM agent_teams s JOIN {table} t ON t.agent_id = s.agent_id "
-        f"AND t.date >= s.valid_from AND t.date < coalesce(s.valid_to, {_OPEN_END}) "
-        f"WHERE s.team_id = :team AND t.team_id IS NULL AND {dated}"
+        "(SELECT member.team_id FROM agent_teams member "  # noqa: S608
+        f"WHERE member.agent_id = {agent} AND {day} >= member.valid_from "
+        f"AND {day} < coalesce(member.valid_to, {_OPEN_END}))"
     )
 
 

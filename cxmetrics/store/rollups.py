@@ -11,12 +11,14 @@ A rollup is kept in step by recomputing the dates a load or undo touched, inside
 same transaction: `rollup(date)` is a pure function of the raw facts, so recomputing a
 date range from raw is always right, including repeat contacts, whose flag for a contact
 depends on the contacts of the following seven days. The team of a row is its own
-team_id, else the team its agent was in on that date (`membership.fact_team`), so a roster
-change rewrites the team rows of the dates whose rows change team (`refresh_teams`); org
-totals do not depend on the roster. Rows are written in date order, so DuckDB's zone maps
-let a scorecard read only the row groups of the weeks it asks for (on PostgreSQL in the
-order of its read indexes: AGENT_ROW_ORDER). A PostgreSQL load onto dates no other rows
-hold may compute its rollups in process instead (`batch_rollups`).
+team_id, else the team its agent was in on that date (`membership.fact_team`): each agent
+rollup row stores it (`row_team_id`), so reads find a team's rows with no join to the team
+history, and a roster change rewrites it, and the team rows, for the dates whose rows
+change team (`refresh_teams`); org totals do not depend on the roster. Rows are written
+in date order, so DuckDB's zone maps let a scorecard read only the row groups of the weeks
+it asks for (on PostgreSQL in the order of its read indexes: AGENT_ROW_ORDER). A
+PostgreSQL load onto dates no other rows hold may compute its rollups in process instead
+(`batch_rollups`).
 
 The adherence rollup also pairs each agent-day's logged time with its contacts (read
 from the interactions rollup): occupancy and productivity use only agent-days that have
@@ -42,7 +44,7 @@ from cxmetrics.periods import GRAINS, period_containing
 from cxmetrics.store import measures
 from cxmetrics.store.dialect import DUCKDB, POSTGRESQL, day_of_period, measure_rows, name_of
 from cxmetrics.store.measures import ROLLUP_SUMS, measure_name
-from cxmetrics.store.membership import fact_team
+from cxmetrics.store.membership import fact_team, team_that_day
 from cxmetrics.store.sql import ident
 
 SOURCES = tuple(ROLLUP_SUMS)
@@ -86,20 +88,22 @@ UNIT_PRODUCTS = {
     )
 }
 UNIT_COUNTS = {"adherence": ("agent_days", "matched_days")}
-# The team of an agent-rollup row `r`: its own team_id, else the team its agent was in on
-# the row's date. The team rollup, the agents' period totals and the engine's reads of the
-# agent rollups share them.
-_JOIN, TEAM_OF_ROW = fact_team("r", "r.date")
-TEAM_JOIN = _JOIN + " "
+# The team an agent-rollup row `r` counts for: its own team_id, else the team its agent
+# was in on the row's date (`membership.fact_team`), worked out when the row is written and
+# kept in step with the team history (`refresh_teams`). The team rollup, the agents' period
+# totals and the engine's reads of the agent rollups read it.
+TEAM_OF_ROW = "r.row_team_id"
+_FROM_HISTORY = fact_team("g", "g.date")  # (join, team) of a grouped row `g` as written
 # Rollups computed partly from another rollup: the adherence rollup's matched sums read the
 # interactions rollup, so refreshing interactions for some dates refreshes those dates there.
 DEPENDENTS = {"interactions": ("adherence",), "surveys": (), "adherence": ()}
-# The order rows are written in (column positions of the agent rollup, then of the team
-# rollup). DuckDB: by date, for the zone maps. PostgreSQL reads them through its read
-# indexes (schema.READ_INDEXES, by team or agent, then date): written in that order, each
-# index grows at a few places instead of at every leaf (a 1 M-row survey load spent about
-# half its rollup refresh there), and a team's or an agent's rows share heap pages.
-AGENT_ROW_ORDER = {DUCKDB: "1", POSTGRESQL: "2, 3, 1"}
+# The order rows are written in (column positions of the agent rollup, measures.KEYS,
+# then of the team rollup). DuckDB: by date, for the zone maps. PostgreSQL reads them
+# through its read indexes (schema.READ_INDEXES, by team or agent, then date): written in
+# that order, each index grows at a few places instead of at every leaf (a 1 M-row survey
+# load spent about half its rollup refresh there), and a team's or an agent's rows share
+# heap pages.
+AGENT_ROW_ORDER = {DUCKDB: "1", POSTGRESQL: "4, 3, 1"}
 TEAM_ROW_ORDER = {DUCKDB: "1", POSTGRESQL: "2, 1"}
 # Memory a refresh's sorts and aggregates may use on PostgreSQL (for its transaction only),
 # so that a large load's groups are sorted in memory instead of in temporary files.
@@ -130,7 +134,6 @@ def unit_moments_sql(
     bucket: str,
     key: str,
     unit: str,
-    join: str,
     where: str,
     totals: tuple[str, ...] = (),
 ) -> str:
@@ -153,7 +156,7 @@ def unit_moments_sql(
     ]
     return (
         f"SELECT bucket, key, {', '.join(outer)} FROM ("  # noqa: S608
-        f"SELECT {', '.join(inner)} FROM {table} r {join}WHERE {where} GROUP BY 1, 2, 3) AS u "
+        f"SELECT {', '.join(inner)} FROM {table} r WHERE {where} GROUP BY 1, 2, 3) AS u "
         "GROUP BY 1, 2"
     )
 
@@ -165,7 +168,7 @@ def _team_insert(source: str, dated: bool, dialect: str) -> str:
     where = "WHERE r.date >= :start AND r.date < :stop" if dated else ""
     by_team = (
         f"SELECT r.date AS date, {TEAM_OF_ROW} AS team_id, {sums} "  # noqa: S608
-        f"FROM rollup_{source} r {TEAM_JOIN}{where} GROUP BY 1, 2"
+        f"FROM rollup_{source} r {where} GROUP BY 1, 2"
     )
     long = measure_rows(
         dialect,
@@ -231,7 +234,9 @@ def refresh_one(conn: Connection, source: str, first: date, last: date, settings
         span,
     )
     params: dict[str, object] = dict(span)
-    sql = measures.insert_sql(source, f"rollup_{source}", AGENT_ROW_ORDER[name_of(conn)])
+    sql = measures.insert_sql(
+        source, f"rollup_{source}", _FROM_HISTORY, AGENT_ROW_ORDER[name_of(conn)]
+    )
     if source == "interactions":
         threshold, bound = threshold_sql(settings)
         sql = sql.format(threshold=threshold)
@@ -271,7 +276,7 @@ def _rewrite_periods(conn: Connection, source: str, first: date, last: date) -> 
             text(
                 f"INSERT INTO {table} (grain, date, team_id, agent_id, {columns}) "  # noqa: S608
                 f"SELECT :grain, {day_of_period(dialect, grain, 'r.date')}, {TEAM_OF_ROW}, "
-                f"r.agent_id, {sums} FROM rollup_{source} r {TEAM_JOIN}"
+                f"r.agent_id, {sums} FROM rollup_{source} r "
                 "WHERE r.date >= :lo AND r.date <= :hi GROUP BY 2, 3, 4 ORDER BY 2"
             ),
             bounds,
@@ -295,12 +300,12 @@ def _rewrite_units(
         if span is not None:
             where += " AND r.date >= :lo AND r.date <= :hi"
         bucket = day_of_period(name_of(conn), grain, "r.date")
-        scopes = [("rollup_team_units", "r.team_id", "")]  # attributed when totalled
+        scopes = [("rollup_team_units", "r.team_id")]  # attributed when totalled
         if org:
-            scopes.append(("rollup_org_units", "NULL", ""))
-        for target, key, join in scopes:
+            scopes.append(("rollup_org_units", "NULL"))
+        for target, key in scopes:
             moments = unit_moments_sql(
-                source, f"rollup_{source}_period", bucket, key, "r.agent_id", join, where
+                source, f"rollup_{source}_period", bucket, key, "r.agent_id", where
             )
             teams = target == "rollup_team_units"
             long = measure_rows(
@@ -369,14 +374,24 @@ def refresh_long(conn: Connection, *, org: bool = True) -> None:
 
 
 def refresh_teams(conn: Connection, spans: Mapping[str, tuple[date, date] | None]) -> None:
-    """Rewrite the team rows of each source for its span of local dates (after a change of
-    team history: `membership.restatement` says which dates; org totals stay), with the
-    agents' period totals and team unit moments of the periods holding them."""
+    """After a change of team history (`membership.restatement` says which dates of each
+    source have rows that change team; org totals stay): the team of each untagged agent
+    row of those dates, then the team rows, the agents' period totals and the team unit
+    moments of the periods holding them."""
     roomy(conn)
     for source, span in spans.items():
         if span is None:
             continue
         stop = span[1] + timedelta(days=1)
+        table = f"rollup_{ident(source, SOURCES)}"
+        conn.execute(
+            text(
+                f"UPDATE {table} SET row_team_id = "  # noqa: S608
+                f"{team_that_day(f'{table}.agent_id', f'{table}.date')} "
+                "WHERE team_id IS NULL AND date >= :start AND date < :stop"
+            ),
+            {"start": span[0], "stop": stop},
+        )
         _rewrite_long(conn, source, {"start": span[0], "stop": stop}, org=False)
         if source in PERIOD_ROLLUPS:
             _rewrite_periods(conn, source, span[0], span[1])
@@ -470,11 +485,12 @@ def _remember(conn: Connection, key: str, value: str) -> None:
 
 
 def agent_rollup_ddl(source: str) -> str:
-    """The CREATE TABLE of `source`'s agent rollup, with its declared measure columns
-    (only declared names reach the SQL text: store/measures.py validates them)."""
+    """The CREATE TABLE of `source`'s agent rollup: its keys (measures.KEYS) and declared
+    measure columns (only declared names reach the SQL text: store/measures.py validates
+    them)."""
     return (
         f"CREATE TABLE rollup_{source} (date DATE NOT NULL, team_id VARCHAR, "
-        f"agent_id VARCHAR, {measures.columns_ddl(source)})"
+        f"agent_id VARCHAR, row_team_id VARCHAR, {measures.columns_ddl(source)})"
     )
 
 

@@ -261,9 +261,9 @@ READ_INDEXES = {
     "read_team_daily_by_team": "rollup_team_daily (team_id, date)",
     "read_team_units_by_team": "rollup_team_units (team_id, grain, date)",
     **{
-        f"read_{source}_by_{key}": f"rollup_{source} ({key}_id, date)"
+        f"read_{source}_by_{key}": f"rollup_{source} ({column}, date)"
         for source in ("interactions", "surveys", "adherence")
-        for key in ("team", "agent")
+        for key, column in (("team", "row_team_id"), ("agent", "agent_id"))
     },
 }
 

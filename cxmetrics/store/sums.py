@@ -6,10 +6,11 @@ one (long form, one row per measure: one statement), agent scopes and agent brea
 agent rollups (wide, a column per measure: one short statement per rollup). Unit moments of
 the ratios clustered by agent come with the sums: stored per whole period for org and team
 scopes, computed from the agent × day rollup (the agent's days as the units) for agent
-scopes and agent tables, in the statement that reads that rollup. On PostgreSQL a
-team's rows of the agent rollups are found by index as `membership.rows_of_team` gives
-them, not by joining every agent's rows to the team history (`_scope`). Only names
-checked against fixed lists reach the SQL text (grains, sources, scopes); values are bound.
+scopes and agent tables, in the statement that reads that rollup. A team's rows of the
+agent rollups are those whose stored team (`row_team_id`, kept in step with the team
+history) is the team: found by zone maps on DuckDB, by index on PostgreSQL, with no join
+to the history. Only names checked against fixed lists reach the SQL text (grains,
+sources, scopes); values are bound.
 """
 
 from __future__ import annotations
@@ -21,15 +22,9 @@ import pandas as pd
 
 from cxmetrics.periods import GRAINS
 from cxmetrics.store import Reader, Store
-from cxmetrics.store.dialect import POSTGRESQL, day_of_period, name_of
+from cxmetrics.store.dialect import day_of_period, name_of
 from cxmetrics.store.measures import MEASURES_OF, ROLLUP_SUMS, SOURCES, measure_name
-from cxmetrics.store.membership import rows_of_team
-from cxmetrics.store.rollups import (
-    TEAM_JOIN,
-    TEAM_OF_ROW,
-    unit_moment_names,
-    unit_moments_sql,
-)
+from cxmetrics.store.rollups import TEAM_OF_ROW, unit_moment_names, unit_moments_sql
 from cxmetrics.store.sql import ident
 
 BY_KEYS = {"team": TEAM_OF_ROW, "agent": "r.agent_id"}
@@ -45,19 +40,10 @@ def _bucket(dialect: str, grain: str | None, column: str) -> str:
     return day_of_period(dialect, grain, column)
 
 
-def _scope(dialect: str, source: str, team: str | None, by: str | None) -> tuple[str, str, list]:
-    """(relation, join, conditions) reading an agent rollup's rows (aliased `r`), a team's
-    only when a team was asked. PostgreSQL finds a team's rows by index as
-    `membership.rows_of_team` gives them; DuckDB joins the date range's rows to the team
-    history and keeps the team's (the same rows: it scans a few row groups either way, and
-    plans the join in less time than the two-part form)."""
-    join = TEAM_JOIN if by == "team" or (team is not None and dialect != POSTGRESQL) else ""
-    if team is None:
-        return f"rollup_{source}", join, []
-    if dialect != POSTGRESQL:
-        return f"rollup_{source}", join, [f"{TEAM_OF_ROW} = :team"]
-    dated = "t.date >= :first AND t.date <= :last"
-    return f"({rows_of_team(f'rollup_{source}', dated)})", join, []
+def _scope(source: str, team: str | None) -> list[str]:
+    """The conditions keeping an agent rollup's rows (aliased `r`) of a team, when a team
+    was asked."""
+    return [] if team is None else [f"{TEAM_OF_ROW} = :team"]
 
 
 def _units_sql(grain: str, team, by) -> str:
@@ -87,20 +73,18 @@ def _source_sql(
     One short statement per source, not a UNION of the sources padded with zero columns:
     DuckDB parses, binds and plans a statement in time that grows with its text and its
     expressions, and that was most of the cost of an agent table."""
-    rows, join, where = _scope(dialect, source, team, by)
-    where += ["r.date >= :first", "r.date <= :last"]
+    rows = f"rollup_{source}"
+    where = [*_scope(source, team), "r.date >= :first", "r.date <= :last"]
     if agent is not None:
         where.append("r.agent_id = :agent")
     bucket = _bucket(dialect, grain, "r.date")
     key = BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)"
     if moments:
-        return unit_moments_sql(
-            source, rows, bucket, key, "r.date", join, " AND ".join(where), columns
-        )
+        return unit_moments_sql(source, rows, bucket, key, "r.date", " AND ".join(where), columns)
     sums = ", ".join(f"coalesce(sum(r.{c}), 0)" for c in columns)
     # Only fixed names from this module reach the SQL text; values are bound.
     return (
-        f"SELECT {bucket}, {key}, {sums} FROM {rows} r {join}"  # noqa: S608
+        f"SELECT {bucket}, {key}, {sums} FROM {rows} r "  # noqa: S608
         f"WHERE {' AND '.join(where)} GROUP BY 1, 2"
     )
 
