@@ -66,7 +66,7 @@ def undo_batch(store: Store, batch_id: str, *, by: str | None = None) -> UndoRep
                 rollups.refresh(conn, src, span[0], span[1], store.settings)
         restated = membership.drop_changes(conn, batch_id)
         if restated is not None:
-            rollups.refresh_teams(conn, restated.spans)
+            rollups.refresh_teams(conn, restated)
         batches.mark_undone(conn, batch_id)
         action = "clear demo" if batch_id == "demo" else "undo"
         stored_audit.record(

@@ -96,7 +96,7 @@ def _write_roster(conn: Connection, b: Batch) -> None:
     if plan.changes is not None and plan.changes.num_rows:
         membership.add_changes(conn, b.batch_id, plan.changes)
     if plan.restated is not None:
-        rollups.refresh_teams(conn, plan.restated.spans)
+        rollups.refresh_teams(conn, plan.restated)
 
 
 def obstacle_events(

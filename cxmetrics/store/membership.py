@@ -37,25 +37,21 @@ _ALWAYS = "DATE '0001-01-01'"
 FACT_COUNTS = (("interactions", "offered"), ("surveys", "responses"), ("adherence", "agent_days"))
 
 
+def holds(agent: str, day: str) -> str:
+    """SQL: the stretch `member` (a row of agent_teams) has the agent (expression `agent`)
+    in its team on local date `day` (an agent's stretches never overlap); fixed text."""
+    return (
+        f"member.agent_id = {agent} AND {day} >= member.valid_from "
+        f"AND {day} < coalesce(member.valid_to, {_OPEN_END})"
+    )
+
+
 def fact_team(rows: str, day: str) -> tuple[str, str]:
     """(join, team expression) giving the team of fact rows aliased `rows` on local date
     `day`: the row's own team_id, else its agent's team that day. Both are fixed SQL text
     (the join adds alias `member`)."""
-    join = (
-        f"LEFT JOIN agent_teams member ON member.agent_id = {rows}.agent_id "
-        f"AND {day} >= member.valid_from AND {day} < coalesce(member.valid_to, {_OPEN_END})"
-    )
+    join = f"LEFT JOIN agent_teams member ON {holds(f'{rows}.agent_id', day)}"
     return join, f"coalesce({rows}.team_id, member.team_id)"
-
-
-def team_that_day(agent: str, day: str) -> str:
-    """SQL: the team the agent (expression `agent`) was in on local date `day`, else NULL,
-    as a scalar subquery (an agent's stretches never overlap); fixed text."""
-    return (
-        "(SELECT member.team_id FROM agent_teams member "  # noqa: S608
-        f"WHERE member.agent_id = {agent} AND {day} >= member.valid_from "
-        f"AND {day} < coalesce(member.valid_to, {_OPEN_END}))"
-    )
 
 
 def history_sql(changes: str, dialect: str) -> str:

@@ -33,18 +33,19 @@ The service-level threshold depends on the contact's channel (settings).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pyarrow as pa
 from sqlalchemy import Connection, text
 
 from cxmetrics.config import Settings
 from cxmetrics.periods import GRAINS, period_containing
 from cxmetrics.store import measures
+from cxmetrics.store.arrow import Registered
 from cxmetrics.store.dialect import DUCKDB, POSTGRESQL, day_of_period, measure_rows, name_of
 from cxmetrics.store.measures import ROLLUP_SUMS, measure_name
-from cxmetrics.store.membership import fact_team, team_that_day
+from cxmetrics.store.membership import Restatement, fact_team, holds
 from cxmetrics.store.sql import ident
 
 SOURCES = tuple(ROLLUP_SUMS)
@@ -373,28 +374,42 @@ def refresh_long(conn: Connection, *, org: bool = True) -> None:
                 _rewrite_periods(conn, source, lo, hi)
 
 
-def refresh_teams(conn: Connection, spans: Mapping[str, tuple[date, date] | None]) -> None:
-    """After a change of team history (`membership.restatement` says which dates of each
-    source have rows that change team; org totals stay): the team of each untagged agent
-    row of those dates, then the team rows, the agents' period totals and the team unit
-    moments of the periods holding them."""
+def refresh_teams(conn: Connection, restated: Restatement) -> None:
+    """After a change of team history (`membership.restatement`: the agents whose history
+    changed, and per source the dates that have their rows changing team; org totals stay):
+    the stored team of those agents' untagged rows on those dates, then the team rows, the
+    agents' period totals and the team unit moments of the periods holding them."""
     roomy(conn)
-    for source, span in spans.items():
-        if span is None:
-            continue
-        stop = span[1] + timedelta(days=1)
-        table = f"rollup_{ident(source, SOURCES)}"
-        conn.execute(
-            text(
-                f"UPDATE {table} SET row_team_id = "  # noqa: S608
-                f"{team_that_day(f'{table}.agent_id', f'{table}.date')} "
-                "WHERE team_id IS NULL AND date >= :start AND date < :stop"
-            ),
-            {"start": span[0], "stop": stop},
-        )
-        _rewrite_long(conn, source, {"start": span[0], "stop": stop}, org=False)
-        if source in PERIOD_ROLLUPS:
-            _rewrite_periods(conn, source, span[0], span[1])
+    with Registered(conn) as reg:
+        reg("cx_moved_agents", pa.table({"agent_id": pa.array(restated.changed, pa.string())}))
+        for source, span in restated.spans.items():
+            if span is None:
+                continue
+            dates = {"start": span[0], "stop": span[1] + timedelta(days=1)}
+            _restate_row_teams(conn, source, dates)
+            _rewrite_long(conn, source, dates, org=False)
+            if source in PERIOD_ROLLUPS:
+                _rewrite_periods(conn, source, span[0], span[1])
+
+
+def _restate_row_teams(conn: Connection, source: str, dates: dict[str, date]) -> None:
+    """The stored team (`row_team_id`) of the untagged rows of the agents in
+    `cx_moved_agents` between :start and :stop: their agent's team that day, else none (a
+    join, not a lookup per row)."""
+    table = f"rollup_{ident(source, SOURCES)}"
+    rows = (
+        f"{table}.team_id IS NULL AND {table}.date >= :start AND {table}.date < :stop "  # noqa: S608
+        f"AND {table}.agent_id IN (SELECT agent_id FROM cx_moved_agents)"
+    )
+    # Only fixed names from this module reach the SQL text; values are bound.
+    conn.execute(text(f"UPDATE {table} SET row_team_id = NULL WHERE {rows}"), dates)  # noqa: S608
+    conn.execute(
+        text(
+            f"UPDATE {table} SET row_team_id = member.team_id FROM agent_teams member "  # noqa: S608
+            f"WHERE {rows} AND {holds(f'{table}.agent_id', f'{table}.date')}"
+        ),
+        dates,
+    )
 
 
 def batch_dates(conn: Connection, source: str, batch_id: str) -> tuple[date, date] | None:
