@@ -26,7 +26,13 @@ TYPES = ("BIGINT", "DOUBLE")
 # rows named (NULL when they named none), the agent, and the team the row counts for: its
 # own team_id, else its agent's team that day (rollups.py keeps it in step with the team
 # history, so that a team's reads need no join to it).
-KEYS = ("date", "team_id", "agent_id", "row_team_id")
+KEY_COLUMNS = {
+    "date": "DATE NOT NULL",
+    "team_id": "VARCHAR",
+    "agent_id": "VARCHAR",
+    "row_team_id": "VARCHAR",
+}
+KEYS = tuple(KEY_COLUMNS)
 SOURCES = ("interactions", "surveys", "adherence")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -434,7 +440,7 @@ def layout_signature(declared: tuple[Measure, ...] = MEASURES) -> str:
     """A digest of everything the agent rollups are computed from: when it changes (a
     measure added, an expression changed, a key column added), the store recreates and
     rebuilds them."""
-    text = " ".join(KEYS) + "\n"
+    text = " ".join(f"{name} {sql_type}" for name, sql_type in KEY_COLUMNS.items()) + "\n"
     text += "\n".join(f"{m.source}.{m.name} {m.type} {m.expr}" for m in declared)
     text += "\n" + "\n".join(" ".join(map(str, frame)) for frame in SOURCE_FRAMES.values())
     return hashlib.sha256(text.encode()).hexdigest()[:16]

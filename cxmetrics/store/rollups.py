@@ -361,19 +361,6 @@ def _rewrite_long(conn: Connection, source: str, span: dict | None, *, org: bool
     )
 
 
-def refresh_long(conn: Connection, *, org: bool = True) -> None:
-    """Rebuild the team (and org) rollups from the agent rollups, unit moments included
-    (when schema v3 adds them; teams only with `org=False`)."""
-    for source in SOURCES:
-        _rewrite_long(conn, source, None, org=org)
-        if source in PERIOD_ROLLUPS:  # the agents' period totals carry their teams too
-            lo, hi = conn.execute(
-                text(f"SELECT min(date), max(date) FROM rollup_{source}")  # noqa: S608
-            ).one()
-            if lo is not None:
-                _rewrite_periods(conn, source, lo, hi)
-
-
 def refresh_teams(conn: Connection, restated: Restatement) -> None:
     """After a change of team history (`membership.restatement`: the agents whose history
     changed, and per source the dates that have their rows changing team; org totals stay):
@@ -503,10 +490,8 @@ def agent_rollup_ddl(source: str) -> str:
     """The CREATE TABLE of `source`'s agent rollup: its keys (measures.KEYS) and declared
     measure columns (only declared names reach the SQL text: store/measures.py validates
     them)."""
-    return (
-        f"CREATE TABLE rollup_{source} (date DATE NOT NULL, team_id VARCHAR, "
-        f"agent_id VARCHAR, row_team_id VARCHAR, {measures.columns_ddl(source)})"
-    )
+    keys = ", ".join(f"{name} {sql_type}" for name, sql_type in measures.KEY_COLUMNS.items())
+    return f"CREATE TABLE rollup_{source} ({keys}, {measures.columns_ddl(source)})"
 
 
 def _create_agent_tables(conn: Connection) -> None:
