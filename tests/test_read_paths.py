@@ -189,3 +189,30 @@ def test_agent_reads_leave_out_the_sums_no_agent_metric_needs(known_store, monke
     assert engine.scorecard(known_store, week, agent="A1").to_dict() == card.to_dict()
     assert table and any(line.value is not None for lines in table.values() for line in lines)
     assert any(line.value is not None for line in card.metrics)
+
+
+@pytest.mark.both_stores
+def test_an_agents_days_are_read_as_rows_where_each_day_is_one_row(known_store, monkeypatch):
+    """A rollup whose rows name no team (adherence) holds one row per agent and date, so an
+    agent's days (the units of its clustered intervals) are its rows, summed in one
+    aggregation: the same sums and moments as grouping the days first."""
+    from cxmetrics.store import rollups
+    from cxmetrics.store.measures import one_row_per_agent_day
+
+    assert [s for s in ROLLUP_SUMS if one_row_per_agent_day(s)] == ["adherence"]
+    repeated = known_store.scalar(
+        "SELECT count(*) FROM (SELECT date, agent_id FROM rollup_adherence "
+        "GROUP BY date, agent_id HAVING count(*) > 1) AS twice"
+    )
+    assert repeated == 0
+    asked = [
+        {"grain": "week", "by": "agent", "team": "T1"},
+        {"grain": "week", "agent": "A1"},
+        {"grain": "month", "by": "agent"},
+    ]
+    reads = [sums.read(known_store, FIRST, LAST, unit_sources=("adherence",), **a) for a in asked]
+    monkeypatch.setattr(sums, "one_row_per_agent_day", lambda source: False)
+    grouped = [sums.read(known_store, FIRST, LAST, unit_sources=("adherence",), **a) for a in asked]
+    assert reads == grouped
+    moment = rollups.product_measure("adherence", "in_adherence_minutes", "scheduled_minutes")
+    assert any(row.get(moment) for read in reads for row in read.values())

@@ -33,6 +33,9 @@ KEY_COLUMNS = {
     "row_team_id": "VARCHAR",
 }
 KEYS = tuple(KEY_COLUMNS)
+# The team of a source whose rows name none (adherence): its rollup, grouped by date, team
+# and agent, then holds one row per agent and date (`one_row_per_agent_day`).
+NO_TEAM = "CAST(NULL AS VARCHAR)"
 SOURCES = ("interactions", "surveys", "adherence")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -358,9 +361,15 @@ SOURCE_FRAMES = {
             FROM planned p FULL JOIN worked w ON w.date = p.date AND w.agent_id = p.agent_id
         )""",
         "paired p",
-        ("p.date", "CAST(NULL AS VARCHAR)", "p.agent"),
+        ("p.date", NO_TEAM, "p.agent"),
     ),
 }
+
+
+def one_row_per_agent_day(source: str) -> bool:
+    """Whether `source`'s agent rollup has one row per agent and date: its rows name no
+    team, so it is grouped by date and agent."""
+    return SOURCE_FRAMES[source][2][1] == NO_TEAM
 
 
 def validate(measures: tuple[Measure, ...]) -> None:

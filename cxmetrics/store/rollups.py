@@ -137,12 +137,15 @@ def unit_moments_sql(
     unit: str,
     where: str,
     totals: tuple[str, ...] = (),
+    *,
+    rows_are_units: bool = False,
 ) -> str:
     """SELECT bucket, key, then a column per unit moment of `source` (`unit_moment_names`):
     each unit's totals over `table` rows first, then their products and counts summed per
     (bucket, key). totals: rollup sums of `source` to add first, as columns of their own
     (the units' totals summed: one statement gives an agent table its sums and moments).
-    Only fixed names reach the SQL text."""
+    rows_are_units: each (key, unit) has one row of `table`, whose columns are then the
+    unit's totals (one aggregation instead of two). Only fixed names reach the SQL text."""
     columns = sorted({c for pair in UNIT_PRODUCTS[source] for c in pair})
     inner = [f"{bucket} AS bucket", f"{key} AS key", f"{unit} AS unit"]
     summed = dict.fromkeys((*totals, *UNIT_COUNTS[source], *columns))
@@ -155,6 +158,11 @@ def unit_moments_sql(
     outer += [
         f'sum({a} * {b}) AS "{product_measure(source, a, b)}"' for a, b in UNIT_PRODUCTS[source]
     ]
+    if rows_are_units:
+        return (
+            f"SELECT {bucket} AS bucket, {key} AS key, {', '.join(outer)} "  # noqa: S608
+            f"FROM {table} r WHERE {where} GROUP BY 1, 2"
+        )
     return (
         f"SELECT bucket, key, {', '.join(outer)} FROM ("  # noqa: S608
         f"SELECT {', '.join(inner)} FROM {table} r WHERE {where} GROUP BY 1, 2, 3) AS u "

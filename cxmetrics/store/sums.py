@@ -23,7 +23,13 @@ import pandas as pd
 from cxmetrics.periods import GRAINS
 from cxmetrics.store import Reader, Store
 from cxmetrics.store.dialect import day_of_period, name_of
-from cxmetrics.store.measures import MEASURES_OF, ROLLUP_SUMS, SOURCES, measure_name
+from cxmetrics.store.measures import (
+    MEASURES_OF,
+    ROLLUP_SUMS,
+    SOURCES,
+    measure_name,
+    one_row_per_agent_day,
+)
 from cxmetrics.store.rollups import TEAM_OF_ROW, unit_moment_names, unit_moments_sql
 from cxmetrics.store.sql import ident
 
@@ -80,7 +86,10 @@ def _source_sql(
     bucket = _bucket(dialect, grain, "r.date")
     key = BY_KEYS[by] if by else "CAST(NULL AS VARCHAR)"
     if moments:
-        return unit_moments_sql(source, rows, bucket, key, "r.date", " AND ".join(where), columns)
+        return unit_moments_sql(
+            source, rows, bucket, key, "r.date", " AND ".join(where), columns,
+            rows_are_units=one_row_per_agent_day(source),  # the agent's days are its rows
+        )  # fmt: skip
     sums = ", ".join(f"coalesce(sum(r.{c}), 0)" for c in columns)
     # Only fixed names from this module reach the SQL text; values are bound.
     return (
