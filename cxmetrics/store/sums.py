@@ -8,9 +8,9 @@ the ratios clustered by agent come with the sums: stored per whole period for or
 scopes, computed from the agent × day rollup (the agent's days as the units) for agent
 scopes and agent tables, in the statement that reads that rollup. A team's rows of the
 agent rollups are those whose stored team (`row_team_id`, kept in step with the team
-history) is the team: found by zone maps on DuckDB, by index on PostgreSQL, with no join
-to the history. Only names checked against fixed lists reach the SQL text (grains,
-sources, scopes); values are bound.
+history) is the team: a filter on that column within the dates' row groups on DuckDB, an
+index on PostgreSQL, with no join to the history. Only names checked against fixed lists
+reach the SQL text (grains, sources, scopes); values are bound.
 """
 
 from __future__ import annotations
@@ -46,12 +46,6 @@ def _bucket(dialect: str, grain: str | None, column: str) -> str:
     return day_of_period(dialect, grain, column)
 
 
-def _scope(source: str, team: str | None) -> list[str]:
-    """The conditions keeping an agent rollup's rows (aliased `r`) of a team, when a team
-    was asked."""
-    return [] if team is None else [f"{TEAM_OF_ROW} = :team"]
-
-
 def _units_sql(grain: str, team, by) -> str:
     """The stored unit moments (agents as the units) of whole periods, as long rows (with
     the team by team)."""
@@ -80,7 +74,9 @@ def _source_sql(
     DuckDB parses, binds and plans a statement in time that grows with its text and its
     expressions, and that was most of the cost of an agent table."""
     rows = f"rollup_{source}"
-    where = [*_scope(source, team), "r.date >= :first", "r.date <= :last"]
+    where = ["r.date >= :first", "r.date <= :last"]
+    if team is not None:
+        where.append(f"{TEAM_OF_ROW} = :team")
     if agent is not None:
         where.append("r.agent_id = :agent")
     bucket = _bucket(dialect, grain, "r.date")
